@@ -1,0 +1,4 @@
+#include "agent/version.h"
+namespace codex::agent {
+const char* version() { return "0.1.0"; }
+}

@@ -1,0 +1,4 @@
+#pragma once
+namespace codex::agent {
+const char* version();
+}

@@ -1,0 +1,34 @@
+#pragma once
+// Errors of the exchange layer. The layer reports failures as exceptions that
+// carry context; callers at the edges (REST, CLI) turn them into statuses.
+#include <stdexcept>
+#include <string>
+
+namespace codex {
+
+// Malformed input: a CID, multihash, manifest, proof or peer message that
+// does not parse or fails its checks.
+class FormatError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Something asked for is not here (a block, a manifest, a leaf).
+class NotFoundError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The store's quota would be exceeded by this write or reservation.
+class QuotaError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Storage (SQLite, file system) failed.
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace codex

@@ -1,0 +1,4 @@
+#pragma once
+namespace codex::prover {
+const char* version();
+}
