@@ -1,4 +1,0 @@
-#pragma once
-namespace codex::prover {
-const char* version();
-}
