@@ -1,0 +1,101 @@
+// BN254 field arithmetic: the GMP mpn kernel and the CIOS kernel side by side.
+// Each iteration is one dependent operation (latency-bound chain), the way
+// Poseidon2 and curve code use the field.
+#include <benchmark/benchmark.h>
+
+#include <random>
+
+#include "prover/field/bn254.h"
+
+namespace {
+
+using codex::prover::Fq;
+using codex::prover::Fr;
+
+template <class F>
+void BM_MulGmp(benchmark::State& state) {
+  std::mt19937_64 rng(1);
+  F a = F::random(rng), b = F::random(rng);
+  for (auto _ : state) {
+    a = F::mul_gmp(a, b);
+    benchmark::DoNotOptimize(a);
+  }
+}
+template <class F>
+void BM_SqrGmp(benchmark::State& state) {
+  std::mt19937_64 rng(1);
+  F a = F::random(rng);
+  for (auto _ : state) {
+    a = F::sqr_gmp(a);
+    benchmark::DoNotOptimize(a);
+  }
+}
+template <class F>
+void BM_MulCios(benchmark::State& state) {
+  std::mt19937_64 rng(1);
+  F a = F::random(rng), b = F::random(rng);
+  for (auto _ : state) {
+    a = F::mul_cios(a, b);
+    benchmark::DoNotOptimize(a);
+  }
+}
+// Independent products (throughput rather than latency).
+template <class F>
+void BM_MulCiosThroughput(benchmark::State& state) {
+  std::mt19937_64 rng(1);
+  F a[4] = {F::random(rng), F::random(rng), F::random(rng), F::random(rng)};
+  F b = F::random(rng);
+  for (auto _ : state) {
+    for (auto& x : a) x = F::mul_cios(x, b);
+    benchmark::DoNotOptimize(a);
+  }
+  state.SetItemsProcessed(state.iterations() * 4);
+}
+template <class F>
+void BM_Add(benchmark::State& state) {
+  std::mt19937_64 rng(1);
+  F a = F::random(rng), b = F::random(rng);
+  for (auto _ : state) {
+    a = a + b;
+    benchmark::DoNotOptimize(a);
+  }
+}
+template <class F>
+void BM_Inverse(benchmark::State& state) {
+  std::mt19937_64 rng(1);
+  F a = F::random(rng);
+  for (auto _ : state) {
+    a = a.inverse() + F::one();
+    benchmark::DoNotOptimize(a);
+  }
+}
+template <class F>
+void BM_BatchInverse1024(benchmark::State& state) {
+  std::mt19937_64 rng(1);
+  std::vector<F> xs(1024);
+  for (auto& x : xs) x = F::random(rng);
+  for (auto _ : state) {
+    F::batch_inverse(xs);
+    benchmark::DoNotOptimize(xs.data());
+  }
+  state.SetItemsProcessed(state.iterations() * 1024);
+}
+template <class F>
+void BM_ToDecimal(benchmark::State& state) {
+  std::mt19937_64 rng(1);
+  F a = F::random(rng);
+  for (auto _ : state) benchmark::DoNotOptimize(a.to_decimal());
+}
+
+BENCHMARK(BM_MulGmp<Fr>);
+BENCHMARK(BM_MulCios<Fr>);
+BENCHMARK(BM_SqrGmp<Fr>);
+BENCHMARK(BM_MulCiosThroughput<Fr>);
+BENCHMARK(BM_MulGmp<Fq>);
+BENCHMARK(BM_MulCios<Fq>);
+BENCHMARK(BM_Add<Fr>);
+BENCHMARK(BM_Inverse<Fr>);
+BENCHMARK(BM_BatchInverse1024<Fr>);
+BENCHMARK(BM_ToDecimal<Fr>);
+
+}  // namespace

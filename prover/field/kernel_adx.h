@@ -1,0 +1,92 @@
+// The fastest multiplication kernel on x86-64 CPUs with BMI2 and ADX: 4-limb
+// Montgomery multiplication in inline assembly with mulx and the two
+// independent carry chains of adcx (CF) and adox (OF). It is the no-carry CIOS
+// of kernel_cios.h, word for word (the schedule of gnark-crypto's generated
+// amd64 field code), so it needs cios_no_carry_ok(m).
+//
+// Available when the compiler targets BMI2 and ADX (CODEX_NATIVE=ON builds with
+// -march=native); otherwise kHaveAdxKernel is false and the CIOS kernel is used.
+// Contract: as mont_mul_gmp (kernel_gmp.h); tests compare it with the GMP path.
+#pragma once
+
+#include "prover/field/kernel_cios.h"
+#include "prover/field/limbs.h"
+
+namespace codex::prover::field {
+
+#if defined(__x86_64__) && defined(__BMI2__) && defined(__ADX__)
+inline constexpr bool kHaveAdxKernel = true;
+
+// REQUIRES: cios_no_carry_ok(m); a, b < m.
+inline void mont_mul_adx(Limbs<4>& r, const Limbs<4>& a, const Limbs<4>& b, const Limbs<4>& m,
+                         uint64_t neg_inv) {
+  uint64_t t0, t1, t2, t3, hi, tmp;
+  // t += a·b[i] (first word: t = a·b[0]); hi holds word 4.
+#define CODEX_MUL_WORD_0                  \
+  "movq 0(%[b]), %%rdx\n\t"               \
+  "xorl %%eax, %%eax\n\t"                 \
+  "mulxq 0(%[a]), %[t0], %[t1]\n\t"       \
+  "mulxq 8(%[a]), %%rax, %[t2]\n\t"       \
+  "adoxq %%rax, %[t1]\n\t"                \
+  "mulxq 16(%[a]), %%rax, %[t3]\n\t"      \
+  "adoxq %%rax, %[t2]\n\t"                \
+  "mulxq 24(%[a]), %%rax, %[hi]\n\t"      \
+  "adoxq %%rax, %[t3]\n\t"                \
+  "movl $0, %%eax\n\t"                    \
+  "adoxq %%rax, %[hi]\n\t"
+#define CODEX_MUL_WORD_N(off)             \
+  "movq " off "(%[b]), %%rdx\n\t"         \
+  "xorl %%eax, %%eax\n\t"                 \
+  "mulxq 0(%[a]), %%rax, %[hi]\n\t"       \
+  "adoxq %%rax, %[t0]\n\t"                \
+  "adcxq %[hi], %[t1]\n\t"                \
+  "mulxq 8(%[a]), %%rax, %[hi]\n\t"       \
+  "adoxq %%rax, %[t1]\n\t"                \
+  "adcxq %[hi], %[t2]\n\t"                \
+  "mulxq 16(%[a]), %%rax, %[hi]\n\t"      \
+  "adoxq %%rax, %[t2]\n\t"                \
+  "adcxq %[hi], %[t3]\n\t"                \
+  "mulxq 24(%[a]), %%rax, %[hi]\n\t"      \
+  "adoxq %%rax, %[t3]\n\t"                \
+  "movl $0, %%eax\n\t"                    \
+  "adcxq %%rax, %[hi]\n\t"                \
+  "adoxq %%rax, %[hi]\n\t"
+  // q = t0·(−m^{-1}); t = (t + q·m) / 2^64, folding in hi.
+#define CODEX_DIV_SHIFT                   \
+  "movq %[t0], %%rdx\n\t"                 \
+  "imulq %[inv], %%rdx\n\t"               \
+  "xorl %%eax, %%eax\n\t"                 \
+  "mulxq 0(%[m]), %%rax, %[tmp]\n\t"      \
+  "adcxq %[t0], %%rax\n\t"                \
+  "movq %[tmp], %[t0]\n\t"                \
+  "adcxq %[t1], %[t0]\n\t"                \
+  "mulxq 8(%[m]), %%rax, %[t1]\n\t"       \
+  "adoxq %%rax, %[t0]\n\t"                \
+  "adcxq %[t2], %[t1]\n\t"                \
+  "mulxq 16(%[m]), %%rax, %[t2]\n\t"      \
+  "adoxq %%rax, %[t1]\n\t"                \
+  "adcxq %[t3], %[t2]\n\t"                \
+  "mulxq 24(%[m]), %%rax, %[t3]\n\t"      \
+  "adoxq %%rax, %[t2]\n\t"                \
+  "movl $0, %%eax\n\t"                    \
+  "adcxq %%rax, %[t3]\n\t"                \
+  "adoxq %[hi], %[t3]\n\t"
+  __asm__(CODEX_MUL_WORD_0 CODEX_DIV_SHIFT                      //
+          CODEX_MUL_WORD_N("8") CODEX_DIV_SHIFT                 //
+          CODEX_MUL_WORD_N("16") CODEX_DIV_SHIFT                //
+          CODEX_MUL_WORD_N("24") CODEX_DIV_SHIFT                //
+          : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [hi] "=&r"(hi),
+            [tmp] "=&r"(tmp)
+          : [a] "r"(a.data()), [b] "r"(b.data()), [m] "r"(m.data()), [inv] "rm"(neg_inv),
+            "m"(a), "m"(b), "m"(m)
+          : "rax", "rdx", "cc");
+#undef CODEX_MUL_WORD_0
+#undef CODEX_MUL_WORD_N
+#undef CODEX_DIV_SHIFT
+  cios_final_sub<4>(r, Limbs<4>{t0, t1, t2, t3}, 0, m);
+}
+#else
+inline constexpr bool kHaveAdxKernel = false;
+#endif
+
+}  // namespace codex::prover::field

@@ -1,0 +1,175 @@
+// Indexing strategies, slot layout, fake data, the parallel slot builder and
+// the sampler's validation.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <stdexcept>
+
+#include "prover/slots/block_tree.h"
+#include "prover/slots/builder.h"
+#include "prover/slots/fake_data.h"
+#include "prover/slots/index_strategy.h"
+#include "prover/slots/input_params.h"
+#include "prover/slots/layout.h"
+#include "prover/slots/sampler.h"
+
+namespace codex::prover::slots {
+namespace {
+
+using V = std::vector<uint64_t>;
+
+TEST(IndexingStrategy, LinearAndSteppedWithOffsets) {
+  for (uint64_t off : {0, 1, 2, 100}) {
+    IndexingStrategy linear(StrategyType::kLinear, off, 12 + off, 3);
+    IndexingStrategy stepped(StrategyType::kStepped, off, 12 + off, 3);
+    auto plus = [&](V v) {
+      for (auto& x : v) x += off;
+      return v;
+    };
+    EXPECT_EQ(linear.indices(0), plus({0, 1, 2, 3, 4}));
+    EXPECT_EQ(linear.indices(1), plus({5, 6, 7, 8, 9}));
+    EXPECT_EQ(linear.indices(2), plus({10, 11, 12}));
+    EXPECT_EQ(stepped.indices(0), plus({0, 3, 6, 9, 12}));
+    EXPECT_EQ(stepped.indices(1), plus({1, 4, 7, 10}));
+    EXPECT_EQ(stepped.indices(2), plus({2, 5, 8, 11}));
+    EXPECT_THROW(linear.indices(3), InvalidInput);
+  }
+}
+
+TEST(IndexingStrategy, PadIndicesAndValidation) {
+  // 3 slots of 3 blocks, each padded with 1 block: last + (i+1) + j·groupCount.
+  IndexingStrategy s(StrategyType::kLinear, 0, 8, 3, 3, 2);
+  EXPECT_EQ(s.indices(0), (V{0, 1, 2, 9, 12}));
+  EXPECT_EQ(s.indices(2), (V{6, 7, 8, 11, 14}));
+  EXPECT_THROW(IndexingStrategy(StrategyType::kLinear, 5, 4, 1), InvalidInput);
+  EXPECT_THROW(IndexingStrategy(StrategyType::kLinear, 0, 4, 0), InvalidInput);
+  EXPECT_THROW(IndexingStrategy(StrategyType::kLinear, 0, 4, 1, 0), InvalidInput);
+}
+
+TEST(SlotLayout, WorkedExampleAndPadding) {
+  // node.md Appendix A: 12 encoded blocks, 3 slots of 4 blocks (128 cells).
+  SlotLayout a(12, 3);
+  EXPECT_EQ(a.slot_blocks(), 4u);
+  EXPECT_EQ(a.slot_cells(), 128u);
+  EXPECT_EQ(a.slot_size_bytes(), 262144u);
+  EXPECT_EQ(a.slot_block_indices(2), (V{8, 9, 10, 11}));
+  EXPECT_EQ(a.block_tree_depth(), 5u);
+  EXPECT_EQ(a.field_elements_per_cell(), 67u);
+  // 3 blocks per slot = 96 cells → padded to 128 cells = 4 blocks.
+  SlotLayout p(9, 3);
+  EXPECT_EQ(p.slot_blocks(), 4u);
+  EXPECT_EQ(p.slot_block_indices(0), (V{0, 1, 2, 9}));
+  EXPECT_EQ(p.slot_block_indices(1), (V{3, 4, 5, 10}));
+  EXPECT_TRUE(p.is_pad(9));
+  EXPECT_THROW(p.slot_block_indices(3), InvalidInput);
+  EXPECT_THROW(SlotLayout(10, 3), InvalidInput);            // not a multiple
+  EXPECT_THROW(SlotLayout(0, 1), InvalidInput);
+  EXPECT_THROW(SlotLayout(4, 0), InvalidInput);
+  EXPECT_THROW(SlotLayout(4, 1, 65536, 3000), InvalidInput);  // cells don't divide
+  EXPECT_THROW(SlotLayout(4, 1, 3 * 2048, 2048), InvalidInput);  // 3 cells per block
+}
+
+TEST(FakeData, ReferenceCellAndBlockOfSlot0) {
+  std::vector<uint8_t> cell(2048);
+  fake_cell(12345, 0, 0, cell);
+  EXPECT_EQ(cell_hash(cell).to_decimal(),
+            "6766626229109438998511650555450160451070280491013064757195345456105349826338");
+  SlotLayout layout = fake_dataset_layout(11, 512);
+  EXPECT_EQ(layout.blocks_count(), 176u);
+  std::vector<uint8_t> block(65536);
+  fake_block_reader(layout, 12345)(0, block);
+  EXPECT_TRUE(std::equal(cell.begin(), cell.end(), block.begin()));
+  EXPECT_EQ(block_root(block, 2048).to_decimal(),
+            "19157967103585465860696363877910327937153255414266657400301105543578065098010");
+}
+
+TEST(Builder, SameRootsOnAnyThreadCountWithPadding) {
+  // 3 slots × 3 blocks of 4 cells (128-byte cells): padded to 4 blocks.
+  SlotLayout layout(9, 3, 512, 128);
+  BlockReader read = [](uint64_t index, std::span<uint8_t> out) {
+    for (size_t i = 0; i < out.size(); ++i) out[i] = uint8_t(index * 7 + i);
+  };
+  DatasetTree one = build_dataset(layout, read, {1, false});
+  DatasetTree four = build_dataset(layout, read, {4, false});
+  DatasetTree conc = build_dataset(layout, read, {3, true});
+  EXPECT_EQ(one.root(), four.root());
+  EXPECT_EQ(one.root(), conc.root());
+  EXPECT_EQ(one.slot_roots(), four.slot_roots());
+  // Slot by slot equals the dataset pass; the pad block is an all-zero block.
+  for (uint64_t s = 0; s < 3; ++s) {
+    SlotTree t = build_slot(layout, s, read, {2, false});
+    EXPECT_EQ(t.root(), one.slot(s).root());
+    ASSERT_EQ(t.block_roots().size(), 4u);
+    EXPECT_EQ(t.block_roots()[3], zero_block_root(layout));
+    auto paths = t.all_block_paths();
+    for (uint64_t i = 0; i < 4; ++i) EXPECT_TRUE(merkle::verify(t.block_roots()[i], paths[i], t.root()));
+  }
+  EXPECT_TRUE(merkle::verify(one.slot(1).root(), one.slot_proof(1), one.root()));
+  EXPECT_THROW(one.slot(3), InvalidInput);
+  EXPECT_THROW(build_slot(layout, 3, read), InvalidInput);
+}
+
+TEST(Builder, ReaderErrorsPropagateAndReadsAreSerialised) {
+  SlotLayout layout(64, 2, 512, 128);
+  std::atomic<int> inside{0}, max_inside{0};
+  BlockReader read = [&](uint64_t index, std::span<uint8_t> out) {
+    int now = ++inside;
+    max_inside = std::max(max_inside.load(), now);
+    std::fill(out.begin(), out.end(), uint8_t(index));
+    --inside;
+    if (index == 40) throw std::runtime_error("disk error at block 40");
+  };
+  try {
+    build_dataset(layout, read, {4, false});
+    FAIL() << "expected the reader's error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "disk error at block 40");
+  }
+  EXPECT_EQ(max_inside.load(), 1);
+}
+
+TEST(Sampler, EntropyAndIndices) {
+  std::array<uint8_t, 32> challenge;
+  for (size_t i = 0; i < 32; ++i) challenge[i] = uint8_t(i + 1);
+  // codex-abi-vectors.json: challenge 0x0102…1f20 → bytes 0..30 little-endian.
+  EXPECT_EQ(entropy_from_challenge(challenge).to_decimal(),
+            "54980096196880238888162309298627284197919427551736292421657099673115230721");
+  EXPECT_THROW(entropy_from_challenge(std::vector<uint8_t>(31)), InvalidInput);
+  Fr root = Fr::from_decimal(
+      "20744935707483803411869804102043283881376973626291244537230284476834672019997");
+  EXPECT_EQ(sample_cell_indices(Fr::from_u64(10941033813ull), root, 512, 5),
+            (V{339, 370, 217, 406, 416}));
+  EXPECT_EQ(sample_cell_indices(Fr::from_u64(1234567), root, 512, 5), (V{287, 21, 307, 157, 508}));
+  EXPECT_THROW(sample_cell_indices(Fr::one(), root, 500, 5), InvalidInput);
+  EXPECT_THROW(sample_cell_indices(Fr::one(), root, 0, 5), InvalidInput);
+}
+
+TEST(InputParams, RejectsMalformedParameters) {
+  InputParams ok;
+  ok.nslots = 11;
+  ok.slot = 3;
+  ok.ncells = 512;
+  EXPECT_NO_THROW(validate(ok, true));
+  auto bad = [&](auto change, const char* needle) {
+    InputParams p = ok;
+    change(p);
+    try {
+      validate(p, true);
+      ADD_FAILURE() << "accepted: " << needle;
+    } catch (const InvalidInput& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  bad([](InputParams& p) { p.ncells = 500; }, "not a power of two");
+  bad([](InputParams& p) { p.ncells = 16; }, "less than one block");
+  bad([](InputParams& p) { p.slot = 11; }, "out of range");
+  bad([](InputParams& p) { p.nslots = 257; }, "between 1 and 256");
+  bad([](InputParams& p) { p.nslots = 0; }, "between 1 and 256");
+  bad([](InputParams& p) { p.maxslots = 100; }, "not a power of two");
+  bad([](InputParams& p) { p.blocksize = 1000; }, "multiple of the cell size");
+  bad([](InputParams& p) { p.depth = 8; }, "exceeds 2^depth");
+  bad([](InputParams& p) { p.nsamples = 0; }, "at least 1");
+}
+
+}  // namespace
+}  // namespace codex::prover::slots
