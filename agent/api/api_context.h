@@ -1,0 +1,26 @@
+#pragma once
+// What the REST handlers need from the running node.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace codex::store {
+class Repo;
+}
+
+namespace codex::agent {
+
+class NodeKey;
+
+struct ApiContext {
+  store::Repo& repo;
+  const NodeKey& key;
+  std::string version;
+  std::string repo_path;                  // shown by /debug/info
+  std::vector<std::string> listen_addrs;  // multiaddrs, shown by /debug/info
+  uint32_t block_size = 65536;            // of new uploads
+  std::optional<std::string> cors_origin;  // CORS headers only when set
+};
+
+}  // namespace codex::agent

@@ -1,0 +1,175 @@
+// /data endpoints: upload, list, download, delete, exists (spec node.md §10.1).
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "agent/api/api_context.h"
+#include "agent/api/content_disposition.h"
+#include "agent/api/mime_types.h"
+#include "agent/api/routes.h"
+#include "exchange/dataset/dataset_reader.h"
+#include "exchange/dataset/dataset_writer.h"
+#include "exchange/error.h"
+#include "exchange/multiformats/multicodec.h"
+#include "exchange/store/repo.h"
+
+namespace codex::agent {
+namespace {
+
+using httplib::Request;
+using httplib::Response;
+using json = nlohmann::json;
+
+// Blocks sent per content-provider call: fewer calls, bounded memory.
+constexpr uint64_t kBlocksPerWrite = 4;
+
+json manifest_json(const Manifest& m) {
+  json j = {{"treeCid", m.tree_cid.to_string()},
+            {"datasetSize", m.dataset_size},
+            {"blockSize", m.block_size},
+            {"protected", m.is_protected()}};
+  if (m.filename) j["filename"] = *m.filename;
+  if (m.mimetype) j["mimetype"] = *m.mimetype;
+  if (m.erasure) {
+    j["ecK"] = m.erasure->ec_k;
+    j["ecM"] = m.erasure->ec_m;
+    j["originalTreeCid"] = m.erasure->original_tree_cid.to_string();
+    j["originalDatasetSize"] = m.erasure->original_dataset_size;
+    if (m.erasure->verification) {
+      j["verifyRoot"] = m.erasure->verification->verify_root.to_string();
+      json roots = json::array();
+      for (const Cid& c : m.erasure->verification->slot_roots) roots.push_back(c.to_string());
+      j["slotRoots"] = roots;
+    }
+  }
+  return j;
+}
+
+void upload(ApiContext& ctx, const Request& req, Response& res,
+            const httplib::ContentReader& reader) {
+  DatasetWriter writer(ctx.repo, ctx.block_size);
+  if (req.has_header("Content-Type")) {
+    std::string type = req.get_header_value("Content-Type");
+    if (!is_known_mime_type(type))
+      return reply_text(res, 422, "The MIME type '" + type + "' is not valid.");
+    writer.set_mimetype(normalise_mime_type(type));
+  }
+  if (req.has_header("Content-Disposition")) {
+    auto name = filename_from_content_disposition(req.get_header_value("Content-Disposition"));
+    if (!name) return reply_text(res, 422, "The filename is not valid.");
+    writer.set_filename(*name);
+  }
+  std::exception_ptr failure;
+  reader([&](const char* data, size_t len) {
+    try {
+      writer.write({reinterpret_cast<const uint8_t*>(data), len});
+      return true;
+    } catch (...) {
+      failure = std::current_exception();
+      return false;  // stop reading the body
+    }
+  });
+  try {
+    if (failure) std::rethrow_exception(failure);
+    if (writer.bytes_written() == 0) return reply_text(res, 422, "The upload is empty.");
+    Cid cid = writer.finish();
+    spdlog::info("api: stored {} bytes as {}", writer.bytes_written(), cid.to_string());
+    reply_text(res, 200, cid.to_string());
+  } catch (const QuotaError& e) {
+    reply_text(res, 422, std::string("Not enough storage quota: ") + e.what());
+  } catch (...) {
+    reply_error(res);
+  }
+}
+
+void download(ApiContext& ctx, const Request& req, Response& res) {
+  Cid cid = Cid::parse(req.matches[1].str());
+  auto reader = std::make_shared<DatasetReader>(ctx.repo, cid);
+  const Manifest& m = reader->manifest();
+  std::string type = m.mimetype.value_or("application/octet-stream");
+  if (m.filename) res.set_header("Content-Disposition", "attachment; filename=\"" + *m.filename + "\"");
+  // Read the first block now so that a missing block is a 404/500, not a cut stream.
+  if (reader->blocks() > 0) (void)reader->read_block(0);
+  res.set_content_provider(
+      reader->size(), type, [reader](size_t offset, size_t, httplib::DataSink& sink) {
+        uint64_t bs = reader->block_size();
+        uint64_t first = offset / bs;
+        uint64_t skip = offset % bs;
+        for (uint64_t i = first; i < std::min(reader->blocks(), first + kBlocksPerWrite); ++i) {
+          std::string data = reader->read_block(i);
+          if (!sink.write(data.data() + skip, data.size() - skip)) return false;
+          skip = 0;
+        }
+        return true;
+      });
+}
+
+void remove(ApiContext& ctx, const Request& req, Response& res) {
+  Cid cid = Cid::parse(req.matches[1].str());
+  if (cid.codec() == multicodec::kManifest) {
+    if (auto bytes = ctx.repo.get_block(cid)) {
+      Manifest m = Manifest::decode(std::string_view(*bytes));
+      ctx.repo.delete_tree(m.tree_cid);
+      if (m.erasure) ctx.repo.delete_tree(m.erasure->original_tree_cid);
+      ctx.repo.delete_block(cid);
+      spdlog::info("api: deleted dataset {}", cid.to_string());
+    }
+  } else {
+    ctx.repo.delete_block(cid);
+  }
+  res.status = 204;
+}
+
+}  // namespace
+
+void register_data_routes(httplib::Server& s, ApiContext& ctx) {
+  const std::string base = kApiBase;
+  s.Post(base + "/data", [&ctx](const Request& req, Response& res,
+                                const httplib::ContentReader& reader) {
+    upload(ctx, req, res, reader);
+  });
+  s.Get(base + "/data", [&ctx](const Request&, Response& res) {
+    json content = json::array();
+    for (const Cid& cid : ctx.repo.manifests()) {
+      try {
+        content.push_back({{"cid", cid.to_string()}, {"manifest", manifest_json(load_manifest(ctx.repo, cid))}});
+      } catch (const std::exception& e) {
+        spdlog::warn("api: skipping unreadable manifest {}: {}", cid.to_string(), e.what());
+      }
+    }
+    res.set_content(json{{"content", content}}.dump(), "application/json");
+  });
+  s.Get(base + R"(/data/([^/]+))", [&ctx](const Request& req, Response& res) {
+    try {
+      download(ctx, req, res);
+    } catch (...) {
+      reply_error(res);
+    }
+  });
+  s.Delete(base + R"(/data/([^/]+))", [&ctx](const Request& req, Response& res) {
+    try {
+      remove(ctx, req, res);
+    } catch (const StoreError& e) {
+      reply_text(res, 500, e.what());
+    } catch (...) {
+      reply_error(res);
+    }
+  });
+  s.Get(base + R"(/data/([^/]+)/exists)", [&ctx](const Request& req, Response& res) {
+    try {
+      Cid cid = Cid::parse(req.matches[1].str());
+      res.set_content(json{{cid.to_string(), ctx.repo.has_block(cid)}}.dump(), "application/json");
+    } catch (...) {
+      reply_error(res);
+    }
+  });
+  if (ctx.cors_origin) {
+    auto ok = [](const Request&, Response& res) { res.status = 204; };
+    s.Options(base + "/data", ok);
+    s.Options(base + R"(/data/([^/]+))", ok);
+  }
+}
+
+}  // namespace codex::agent

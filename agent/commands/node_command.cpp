@@ -1,0 +1,92 @@
+#include <CLI/CLI.hpp>
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <memory>
+
+#include "agent/commands/commands.h"
+#include "agent/commands/config_file_format.h"
+#include "agent/commands/logging.h"
+#include "agent/config/units.h"
+#include "agent/node/node.h"
+
+namespace codex::agent {
+namespace {
+
+struct NodeOptions {
+  std::string data_dir = default_data_dir().string();
+  std::string api_bindaddr = "127.0.0.1";
+  uint16_t api_port = 8080;
+  std::string api_cors_origin;
+  std::string storage_quota = "20GiB";
+  std::string block_ttl = "30d";
+  std::string block_mi = "10m";
+  uint64_t block_mn = 1000;
+  std::string block_size = "64KiB";
+  std::string log_level = "info";
+  std::string log_format = "auto";
+};
+
+NodeConfig to_config(const NodeOptions& o) {
+  NodeConfig c;
+  c.data_dir = o.data_dir;
+  c.api_bindaddr = o.api_bindaddr;
+  c.api_port = o.api_port;
+  if (!o.api_cors_origin.empty()) c.api_cors_origin = o.api_cors_origin;
+  c.storage_quota = parse_size(o.storage_quota);
+  c.block_ttl = parse_duration(o.block_ttl);
+  c.block_maintenance_interval = parse_duration(o.block_mi);
+  if (c.block_maintenance_interval.count() == 0)
+    throw std::invalid_argument("--block-mi must be at least 1s");
+  c.block_maintenance_count = o.block_mn;
+  uint64_t bs = parse_size(o.block_size);
+  if (bs == 0 || bs > (1u << 24) || bs % 64 != 0)
+    throw std::invalid_argument("--block-size must be a multiple of 64 bytes, at most 16 MiB");
+  c.block_size = uint32_t(bs);
+  c.log_level = o.log_level;
+  c.log_format = o.log_format;
+  return c;
+}
+
+int run_node(const NodeConfig& config) {
+  setup_logging(config.log_level, config.log_format);
+  // Signals are taken by sigwait on this thread; every thread started later
+  // inherits the blocked mask.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  Node node(config);
+  node.start();
+  int sig = 0;
+  sigwait(&set, &sig);
+  spdlog::info("received signal {}, stopping", sig);
+  node.stop();
+  return 0;
+}
+
+}  // namespace
+
+void add_node_command(CLI::App& app, int* rc) {
+  auto o = std::make_shared<NodeOptions>();
+  CLI::App* cmd = app.add_subcommand("node", "Run a storage node (REST API, block store)");
+  cmd->config_formatter(std::make_shared<ConfigFileFormat>());
+  cmd->set_config("--config-file", "", "TOML or JSON file of options (keys = long option names)");
+  cmd->allow_config_extras(CLI::config_extras_mode::error);
+  auto env = [](CLI::Option* opt, const char* name) { opt->envname(name); };
+  env(cmd->add_option("-d,--data-dir", o->data_dir, "Data directory (mode 0700)")->capture_default_str(), "CODEX_DATA_DIR");
+  env(cmd->add_option("--api-bindaddr", o->api_bindaddr, "REST API address")->capture_default_str(), "CODEX_API_BINDADDR");
+  env(cmd->add_option("-p,--api-port", o->api_port, "REST API port (0 = any free port)")->capture_default_str(), "CODEX_API_PORT");
+  env(cmd->add_option("--api-cors-origin", o->api_cors_origin, "Send CORS headers for this origin"), "CODEX_API_CORS_ORIGIN");
+  env(cmd->add_option("-q,--storage-quota", o->storage_quota, "Storage quota, e.g. 20GiB")->capture_default_str(), "CODEX_STORAGE_QUOTA");
+  env(cmd->add_option("-t,--block-ttl", o->block_ttl, "Default block time to live, e.g. 30d")->capture_default_str(), "CODEX_BLOCK_TTL");
+  env(cmd->add_option("--block-mi", o->block_mi, "Block maintenance interval, e.g. 10m")->capture_default_str(), "CODEX_BLOCK_MI");
+  env(cmd->add_option("--block-mn", o->block_mn, "Blocks checked per maintenance run")->capture_default_str(), "CODEX_BLOCK_MN");
+  env(cmd->add_option("--block-size", o->block_size, "Block size of new uploads")->capture_default_str(), "CODEX_BLOCK_SIZE");
+  env(cmd->add_option("--log-level", o->log_level, "trace|debug|info|warn|error|off")->capture_default_str(), "CODEX_LOG_LEVEL");
+  env(cmd->add_option("--log-format", o->log_format, "auto|colors|nocolors|json|none")->capture_default_str(), "CODEX_LOG_FORMAT");
+  cmd->callback([o, rc] { *rc = run_node(to_config(*o)); });
+}
+
+}  // namespace codex::agent

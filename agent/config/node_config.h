@@ -1,0 +1,30 @@
+#pragma once
+// Settings of `codex-agent node` (spec node.md §10.2, the options that apply so
+// far). Filled from the command line, CODEX_* environment variables and a TOML
+// or JSON config file, in that order of precedence.
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace codex::agent {
+
+struct NodeConfig {
+  std::filesystem::path data_dir;
+  std::string api_bindaddr = "127.0.0.1";
+  uint16_t api_port = 8080;
+  std::optional<std::string> api_cors_origin;
+  uint64_t storage_quota = 20ull << 30;
+  std::chrono::seconds block_ttl{30 * 24 * 3600};
+  std::chrono::seconds block_maintenance_interval{600};
+  uint64_t block_maintenance_count = 1000;
+  uint32_t block_size = 65536;
+  std::string log_level = "info";
+  std::string log_format = "auto";  // auto | colors | nocolors | json | none
+};
+
+// ~/.cache/codex (the reference's Linux default).
+std::filesystem::path default_data_dir();
+
+}  // namespace codex::agent

@@ -1,0 +1,46 @@
+#include "exchange/dataset/dataset_reader.h"
+
+#include "exchange/error.h"
+#include "exchange/multiformats/multicodec.h"
+#include "exchange/store/repo.h"
+
+namespace codex {
+
+Manifest load_manifest(store::Repo& repo, const Cid& manifest_cid) {
+  if (manifest_cid.codec() != multicodec::kManifest)
+    throw FormatError("not a manifest CID: " + manifest_cid.to_string());
+  auto bytes = repo.get_block(manifest_cid);
+  if (!bytes) throw NotFoundError("manifest not found locally: " + manifest_cid.to_string());
+  return Manifest::decode(std::string_view(*bytes));
+}
+
+DatasetReader::DatasetReader(store::Repo& repo, const Cid& manifest_cid)
+    : repo_(repo), manifest_(load_manifest(repo, manifest_cid)) {
+  // A protected dataset is read through its original tree: the original bytes.
+  if (manifest_.is_protected()) {
+    tree_ = manifest_.erasure->original_tree_cid;
+    size_ = manifest_.erasure->original_dataset_size;
+  } else {
+    tree_ = manifest_.tree_cid;
+    size_ = manifest_.dataset_size;
+  }
+  blocks_ = (size_ + manifest_.block_size - 1) / manifest_.block_size;
+}
+
+std::string DatasetReader::read_block(uint64_t i) const {
+  if (i >= blocks_) throw std::out_of_range("dataset: block index out of range");
+  auto leaf = repo_.get_leaf(tree_, i);
+  if (!leaf)
+    throw NotFoundError("dataset: leaf " + std::to_string(i) + " of " + tree_.to_string() +
+                        " is not stored");
+  std::string data;
+  if (!repo_.get_block_into(leaf->block, data))
+    throw NotFoundError("dataset: block " + leaf->block.to_string() + " is not stored");
+  if (data.size() != manifest_.block_size)
+    throw FormatError("dataset: block " + leaf->block.to_string() + " has the wrong size");
+  uint64_t last = size_ - i * manifest_.block_size;
+  if (last < data.size()) data.resize(last);
+  return data;
+}
+
+}  // namespace codex
