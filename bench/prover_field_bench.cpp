@@ -1,4 +1,5 @@
-// BN254 field arithmetic: the GMP mpn kernel and the CIOS kernel side by side.
+// BN254 field arithmetic: the GMP mpn kernel, the portable CIOS kernel and the
+// ADX assembly kernel side by side.
 // Each iteration is one dependent operation (latency-bound chain), the way
 // Poseidon2 and curve code use the field.
 #include <benchmark/benchmark.h>
@@ -20,6 +21,25 @@ void BM_MulGmp(benchmark::State& state) {
     a = F::mul_gmp(a, b);
     benchmark::DoNotOptimize(a);
   }
+}
+template <class F>
+void BM_MulAdx(benchmark::State& state) {
+  std::mt19937_64 rng(1);
+  F a = F::random(rng), b = F::random(rng);
+  for (auto _ : state) {
+    a = F::mul_adx(a, b);
+    benchmark::DoNotOptimize(a);
+  }
+}
+template <class F>
+void BM_MulDefault(benchmark::State& state) {
+  std::mt19937_64 rng(1);
+  F a = F::random(rng), b = F::random(rng);
+  for (auto _ : state) {
+    a = a * b;
+    benchmark::DoNotOptimize(a);
+  }
+  state.SetLabel(codex::prover::field::kernel_name(F::kKernel));
 }
 template <class F>
 void BM_SqrGmp(benchmark::State& state) {
@@ -89,10 +109,13 @@ void BM_ToDecimal(benchmark::State& state) {
 
 BENCHMARK(BM_MulGmp<Fr>);
 BENCHMARK(BM_MulCios<Fr>);
+BENCHMARK(BM_MulAdx<Fr>);
+BENCHMARK(BM_MulDefault<Fr>);
 BENCHMARK(BM_SqrGmp<Fr>);
 BENCHMARK(BM_MulCiosThroughput<Fr>);
 BENCHMARK(BM_MulGmp<Fq>);
 BENCHMARK(BM_MulCios<Fq>);
+BENCHMARK(BM_MulAdx<Fq>);
 BENCHMARK(BM_Add<Fr>);
 BENCHMARK(BM_Inverse<Fr>);
 BENCHMARK(BM_BatchInverse1024<Fr>);

@@ -180,11 +180,23 @@ class Fp {
 
   friend Fp operator+(const Fp& a, const Fp& b) {
     Fp r;
+#if defined(__x86_64__)
+    if constexpr (kNoCarry && kKernel != Kernel::kGmp) {
+      add_mod_asm(r.v_, a.v_, b.v_, kModulus);
+      return r;
+    }
+#endif
     limbs_add_mod(r.v_, a.v_, b.v_, kModulus);
     return r;
   }
   friend Fp operator-(const Fp& a, const Fp& b) {
     Fp r;
+#if defined(__x86_64__)
+    if constexpr (kKernel != Kernel::kGmp) {
+      sub_mod_asm(r.v_, a.v_, b.v_, kModulus);
+      return r;
+    }
+#endif
     limbs_sub_mod(r.v_, a.v_, b.v_, kModulus);
     return r;
   }

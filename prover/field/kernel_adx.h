@@ -4,7 +4,10 @@
 // of kernel_cios.h, word for word (the schedule of gnark-crypto's generated
 // amd64 field code), so it needs cios_no_carry_ok(m).
 //
-// Available when the compiler targets BMI2 and ADX (CODEX_NATIVE=ON builds with
+// Also here: branch-free 4-limb modular addition and subtraction with cmov
+// (any x86-64), which GCC otherwise compiles to an unpredictable branch.
+//
+// The multiplication is available when the compiler targets BMI2 and ADX (CODEX_NATIVE=ON builds with
 // -march=native); otherwise kHaveAdxKernel is false and the CIOS kernel is used.
 // Contract: as mont_mul_gmp (kernel_gmp.h); tests compare it with the GMP path.
 #pragma once
@@ -87,6 +90,73 @@ inline void mont_mul_adx(Limbs<4>& r, const Limbs<4>& a, const Limbs<4>& b, cons
 }
 #else
 inline constexpr bool kHaveAdxKernel = false;
+#endif
+
+#if defined(__x86_64__)
+inline constexpr bool kHaveAsmAddSub = true;
+
+// r = a + b mod m, branch-free (cmov). REQUIRES: cios_no_carry_ok(m) (so a + b
+// never carries out of 256 bits); a, b < m.
+inline void add_mod_asm(Limbs<4>& r, const Limbs<4>& a, const Limbs<4>& b, const Limbs<4>& m) {
+  uint64_t t0 = a[0], t1 = a[1], t2 = a[2], t3 = a[3];
+  uint64_t d0, d1, d2, d3;
+  __asm__(
+      "addq %[b0], %[t0]\n\t"
+      "adcq %[b1], %[t1]\n\t"
+      "adcq %[b2], %[t2]\n\t"
+      "adcq %[b3], %[t3]\n\t"
+      "movq %[t0], %[d0]\n\t"
+      "subq %[m0], %[d0]\n\t"
+      "movq %[t1], %[d1]\n\t"
+      "sbbq %[m1], %[d1]\n\t"
+      "movq %[t2], %[d2]\n\t"
+      "sbbq %[m2], %[d2]\n\t"
+      "movq %[t3], %[d3]\n\t"
+      "sbbq %[m3], %[d3]\n\t"
+      "cmovcq %[t0], %[d0]\n\t"
+      "cmovcq %[t1], %[d1]\n\t"
+      "cmovcq %[t2], %[d2]\n\t"
+      "cmovcq %[t3], %[d3]\n\t"
+      : [t0] "+&r"(t0), [t1] "+&r"(t1), [t2] "+&r"(t2), [t3] "+&r"(t3), [d0] "=&r"(d0),
+        [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3)
+      : [b0] "rm"(b[0]), [b1] "rm"(b[1]), [b2] "rm"(b[2]), [b3] "rm"(b[3]), [m0] "m"(m[0]),
+        [m1] "m"(m[1]), [m2] "m"(m[2]), [m3] "m"(m[3])
+      : "cc");
+  r = {d0, d1, d2, d3};
+}
+
+// r = a − b mod m, branch-free. REQUIRES: a, b < m.
+inline void sub_mod_asm(Limbs<4>& r, const Limbs<4>& a, const Limbs<4>& b, const Limbs<4>& m) {
+  uint64_t t0 = a[0], t1 = a[1], t2 = a[2], t3 = a[3];
+  uint64_t u0, u1, u2, u3, mask;
+  __asm__(
+      "subq %[b0], %[t0]\n\t"
+      "sbbq %[b1], %[t1]\n\t"
+      "sbbq %[b2], %[t2]\n\t"
+      "sbbq %[b3], %[t3]\n\t"
+      "sbbq %[mask], %[mask]\n\t"
+      "movq %[t0], %[u0]\n\t"
+      "addq %[m0], %[u0]\n\t"
+      "movq %[t1], %[u1]\n\t"
+      "adcq %[m1], %[u1]\n\t"
+      "movq %[t2], %[u2]\n\t"
+      "adcq %[m2], %[u2]\n\t"
+      "movq %[t3], %[u3]\n\t"
+      "adcq %[m3], %[u3]\n\t"
+      "testq %[mask], %[mask]\n\t"
+      "cmovzq %[t0], %[u0]\n\t"
+      "cmovzq %[t1], %[u1]\n\t"
+      "cmovzq %[t2], %[u2]\n\t"
+      "cmovzq %[t3], %[u3]\n\t"
+      : [t0] "+&r"(t0), [t1] "+&r"(t1), [t2] "+&r"(t2), [t3] "+&r"(t3), [u0] "=&r"(u0),
+        [u1] "=&r"(u1), [u2] "=&r"(u2), [u3] "=&r"(u3), [mask] "=&r"(mask)
+      : [b0] "rm"(b[0]), [b1] "rm"(b[1]), [b2] "rm"(b[2]), [b3] "rm"(b[3]), [m0] "m"(m[0]),
+        [m1] "m"(m[1]), [m2] "m"(m[2]), [m3] "m"(m[3])
+      : "cc");
+  r = {u0, u1, u2, u3};
+}
+#else
+inline constexpr bool kHaveAsmAddSub = false;
 #endif
 
 }  // namespace codex::prover::field

@@ -1,0 +1,137 @@
+// The codex-prover program end to end: Poseidon2 subcommands, circuit inputs
+// from fake data and from block files, and clear errors for malformed input.
+// Skipped when the program has not been built.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kProgram = std::string(CODEX_BINARY_DIR) + "/prover/codex-prover";
+const std::string kTiny =
+    std::string(CODEX_SHARED_DIR) + "/vectors/zk-inputs/tiny_d8_s4_c128_b512_n2_input.json";
+const std::string kTinyArgs =
+    " --nslots 3 --slot 1 --nsamples 2 --entropy 1234567 --depth 8 --maxslots 4"
+    " --cellsize 128 --blocksize 512 --quiet";
+
+struct Result {
+  int status;
+  std::string output;  // stdout and stderr
+};
+
+Result run(const std::string& args) {
+  std::string cmd = kProgram + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int st = pclose(p);
+  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+}
+
+nlohmann::json read_json(const std::string& path) {
+  std::ifstream in(path);
+  return nlohmann::json::parse(in);
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(kProgram)) GTEST_SKIP() << kProgram << " not built";
+    dir_ = fs::temp_directory_path() / ("codex-prover-cli-" + std::to_string(getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  fs::path dir_;
+};
+
+TEST_F(Cli, Poseidon2Subcommands) {
+  Result r = run("poseidon2 perm 0 1 2");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.output,
+            "21882471761025344482456282050943515707267606647948403374880378562101343146243\n"
+            "9030699330013392132529464674294378792132780497765201297316864012141442630280\n"
+            "9137931384593657624554037900714196568304064431583163402259937475584578975855\n");
+  r = run("poseidon2 hash --bytes ''");
+  EXPECT_EQ(r.output, "5101758095924000127790537496504070769319625501671400349336709520206095219618\n");
+  r = run("poseidon2 hash --bytes 0x0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20");
+  EXPECT_EQ(r.output, "18348113314775214710745215652772134162141324416943367724940210261595707429438\n");
+  r = run("poseidon2 compress 1 2 --key 1");
+  EXPECT_EQ(r.output, "1200363431219114414119550523646199479423259809629365937886754089111624051137\n");
+}
+
+TEST_F(Cli, FakeDataInputAndTheSameFromBlockFiles) {
+  Result r = run("input --fake-data --seed 12345 --ncells 16" + kTinyArgs + " --out " + path("a.json") +
+                 " --write-blocks " + path("blocks"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(read_json(path("a.json")), read_json(kTiny));
+  r = run("input --blocks " + path("blocks") + kTinyArgs + " --out " + path("b.json"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(read_json(path("b.json")), read_json(kTiny));
+  // Changing one block changes the dataset root.
+  { std::ofstream(path("blocks") + "/5.bin", std::ios::binary | std::ios::trunc) << std::string(512, 'x'); }
+  r = run("input --blocks " + path("blocks") + kTinyArgs + " --out " + path("c.json"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(read_json(path("c.json"))["dataSetRoot"], read_json(kTiny)["dataSetRoot"]);
+}
+
+TEST_F(Cli, MalformedInputsAreRejectedWithClearMessages) {
+  struct Bad {
+    std::string args, needle;
+  };
+  const std::string r = "21888242871839275222246405745257275088548364400416034343698204186575808495617";
+  std::vector<Bad> cases = {
+      {"poseidon2 perm 0 1 " + r, "not a canonical"},
+      {"poseidon2 perm 0 1 -2", "invalid character"},
+      {"poseidon2 hash --bytes 0x123", "odd number of digits"},
+      {"poseidon2 hash --bytes zz", "invalid hex digit"},
+      {"input --fake-data --nslots 3 --slot 1 --ncells 500 --entropy 1", "not a power of two"},
+      {"input --fake-data --nslots 3 --slot 3 --ncells 512 --entropy 1", "out of range"},
+      {"input --fake-data --nslots 3 --slot 0 --ncells 512 --entropy " + r, "not a canonical"},
+      {"input --fake-data --nslots 300 --slot 0 --ncells 512 --entropy 1", "between 1 and 256"},
+      {"input --fake-data --nslots 3 --slot 0 --entropy 1", "needs --ncells"},
+      {"input --nslots 3 --slot 0 --ncells 512 --entropy 1", "--fake-data or --blocks"},
+      {"input --blocks /nonexistent --nslots 3 --slot 0 --entropy 1", "not found"},
+  };
+  for (const auto& c : cases) {
+    Result res = run(c.args);
+    EXPECT_NE(res.status, 0) << c.args;
+    EXPECT_NE(res.output.find(c.needle), std::string::npos) << c.args << "\n" << res.output;
+  }
+}
+
+TEST_F(Cli, BlockDirectoryErrors) {
+  fs::create_directories(path("blocks"));
+  for (int i = 0; i < 6; ++i) {
+    std::ofstream(path("blocks") + "/" + std::to_string(i) + ".bin", std::ios::binary) << std::string(512, '\0');
+  }
+  Result ok = run("input --blocks " + path("blocks") + kTinyArgs);
+  EXPECT_EQ(ok.status, 0) << ok.output;
+  Result r = run("input --blocks " + path("blocks") + " --nslots 4 --slot 1 --entropy 1 --cellsize 128 --blocksize 512 --maxslots 4 --depth 8");
+  EXPECT_NE(r.output.find("not a multiple of the slot count"), std::string::npos) << r.output;
+  std::ofstream(path("blocks") + "/2.bin", std::ios::binary | std::ios::trunc) << std::string(100, '\0');
+  r = run("input --blocks " + path("blocks") + kTinyArgs);
+  EXPECT_NE(r.output.find("has 100 bytes"), std::string::npos) << r.output;
+  fs::remove(path("blocks") + "/2.bin");
+  r = run("input --blocks " + path("blocks") + kTinyArgs);
+  EXPECT_NE(r.output.find("lacks block 2.bin"), std::string::npos) << r.output;
+  std::ofstream(path("blocks") + "/notes.txt") << "x";
+  r = run("input --blocks " + path("blocks") + kTinyArgs);
+  EXPECT_NE(r.output.find("unexpected file notes.txt"), std::string::npos) << r.output;
+}
+
+}  // namespace
