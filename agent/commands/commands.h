@@ -10,5 +10,6 @@ namespace codex::agent {
 void add_node_command(CLI::App& app, int* rc);
 void add_upload_command(CLI::App& app, int* rc);
 void add_download_command(CLI::App& app, int* rc);
+void add_repo_command(CLI::App& app, int* rc);
 
 }  // namespace codex::agent
