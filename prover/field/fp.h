@@ -178,7 +178,7 @@ class Fp {
   bool is_one() const { return v_ == kR; }
   friend bool operator==(const Fp& a, const Fp& b) { return a.v_ == b.v_; }
 
-  friend Fp operator+(const Fp& a, const Fp& b) {
+  [[gnu::always_inline]] friend Fp operator+(const Fp& a, const Fp& b) {
     Fp r;
 #if defined(__x86_64__)
     if constexpr (kNoCarry && kKernel != Kernel::kGmp) {
@@ -189,7 +189,7 @@ class Fp {
     limbs_add_mod(r.v_, a.v_, b.v_, kModulus);
     return r;
   }
-  friend Fp operator-(const Fp& a, const Fp& b) {
+  [[gnu::always_inline]] friend Fp operator-(const Fp& a, const Fp& b) {
     Fp r;
 #if defined(__x86_64__)
     if constexpr (kKernel != Kernel::kGmp) {
@@ -201,7 +201,7 @@ class Fp {
     return r;
   }
   friend Fp operator-(const Fp& a) { return Fp() - a; }
-  friend Fp operator*(const Fp& a, const Fp& b) {
+  [[gnu::always_inline]] friend Fp operator*(const Fp& a, const Fp& b) {
     Fp r;
     mont_mul(r.v_, a.v_, b.v_);
     return r;
@@ -210,8 +210,8 @@ class Fp {
   Fp& operator-=(const Fp& b) { return *this = *this - b; }
   Fp& operator*=(const Fp& b) { return *this = *this * b; }
 
-  Fp dbl() const { return *this + *this; }
-  Fp square() const {
+  [[gnu::always_inline]] Fp dbl() const { return *this + *this; }
+  [[gnu::always_inline]] Fp square() const {
     Fp r;
     if constexpr (kKernel == Kernel::kGmp) {
       mont_sqr_gmp(r.v_.data(), v_.data(), kModulus.data(), kNegInv, kLimbs);
@@ -232,13 +232,13 @@ class Fp {
     mont_sqr_gmp(r.v_.data(), a.v_.data(), kModulus.data(), kNegInv, kLimbs);
     return r;
   }
-  static Fp mul_cios(const Fp& a, const Fp& b) {
+  [[gnu::always_inline]] static Fp mul_cios(const Fp& a, const Fp& b) {
     Fp r;
     mont_mul_cios<kLimbs, kNoCarry>(r.v_, a.v_, b.v_, kModulus, kNegInv);
     return r;
   }
   // The assembly kernel where this build and modulus have it, CIOS otherwise.
-  static Fp mul_adx(const Fp& a, const Fp& b) {
+  [[gnu::always_inline]] static Fp mul_adx(const Fp& a, const Fp& b) {
     Fp r;
 #if defined(__x86_64__) && defined(__BMI2__) && defined(__ADX__)
     if constexpr (kNoCarry) {
@@ -347,7 +347,7 @@ class Fp {
   friend std::ostream& operator<<(std::ostream& os, const Fp& x) { return os << x.to_decimal(); }
 
  private:
-  static void mont_mul(Repr& r, const Repr& a, const Repr& b) {
+  [[gnu::always_inline]] static void mont_mul(Repr& r, const Repr& a, const Repr& b) {
     if constexpr (kKernel == Kernel::kGmp) {
       mont_mul_gmp(r.data(), a.data(), b.data(), kModulus.data(), kNegInv, kLimbs);
     } else if constexpr (kKernel == Kernel::kAdx) {

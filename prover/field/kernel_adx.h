@@ -21,9 +21,14 @@ namespace codex::prover::field {
 inline constexpr bool kHaveAdxKernel = true;
 
 // REQUIRES: cios_no_carry_ok(m); a, b < m.
-inline void mont_mul_adx(Limbs<4>& r, const Limbs<4>& a, const Limbs<4>& b, const Limbs<4>& m,
+[[gnu::always_inline]] inline void mont_mul_adx(Limbs<4>& r, const Limbs<4>& a, const Limbs<4>& b, const Limbs<4>& m,
                          uint64_t neg_inv) {
   uint64_t t0, t1, t2, t3, hi, tmp;
+  // The operand pointers are read-write so that the final subtraction can
+  // reuse their registers once the products are done (d0..d3 below alias
+  // hi, tmp, pa, pb): 11 registers in all.
+  uint64_t pa = reinterpret_cast<uint64_t>(a.data());
+  uint64_t pb = reinterpret_cast<uint64_t>(b.data());
   // t += a·b[i] (first word: t = a·b[0]); hi holds word 4.
 #define CODEX_MUL_WORD_0                  \
   "movq 0(%[b]), %%rdx\n\t"               \
@@ -74,19 +79,34 @@ inline void mont_mul_adx(Limbs<4>& r, const Limbs<4>& a, const Limbs<4>& b, cons
   "movl $0, %%eax\n\t"                    \
   "adcxq %%rax, %[t3]\n\t"                \
   "adoxq %[hi], %[t3]\n\t"
+  // Final conditional subtraction, branch-free: d = t − m, or t on borrow.
+#define CODEX_FINAL_SUB                   \
+  "movq %[t0], %[hi]\n\t"                 \
+  "subq 0(%[m]), %[hi]\n\t"               \
+  "movq %[t1], %[tmp]\n\t"                \
+  "sbbq 8(%[m]), %[tmp]\n\t"              \
+  "movq %[t2], %[a]\n\t"                  \
+  "sbbq 16(%[m]), %[a]\n\t"               \
+  "movq %[t3], %[b]\n\t"                  \
+  "sbbq 24(%[m]), %[b]\n\t"               \
+  "cmovcq %[t0], %[hi]\n\t"               \
+  "cmovcq %[t1], %[tmp]\n\t"              \
+  "cmovcq %[t2], %[a]\n\t"                \
+  "cmovcq %[t3], %[b]\n\t"
   __asm__(CODEX_MUL_WORD_0 CODEX_DIV_SHIFT                      //
           CODEX_MUL_WORD_N("8") CODEX_DIV_SHIFT                 //
           CODEX_MUL_WORD_N("16") CODEX_DIV_SHIFT                //
           CODEX_MUL_WORD_N("24") CODEX_DIV_SHIFT                //
+          CODEX_FINAL_SUB
           : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [hi] "=&r"(hi),
-            [tmp] "=&r"(tmp)
-          : [a] "r"(a.data()), [b] "r"(b.data()), [m] "r"(m.data()), [inv] "rm"(neg_inv),
-            "m"(a), "m"(b), "m"(m)
+            [tmp] "=&r"(tmp), [a] "+&r"(pa), [b] "+&r"(pb)
+          : [m] "r"(m.data()), [inv] "m"(neg_inv), "m"(a), "m"(b), "m"(m)
           : "rax", "rdx", "cc");
 #undef CODEX_MUL_WORD_0
 #undef CODEX_MUL_WORD_N
 #undef CODEX_DIV_SHIFT
-  cios_final_sub<4>(r, Limbs<4>{t0, t1, t2, t3}, 0, m);
+#undef CODEX_FINAL_SUB
+  r = {hi, tmp, pa, pb};
 }
 #else
 inline constexpr bool kHaveAdxKernel = false;
@@ -97,7 +117,7 @@ inline constexpr bool kHaveAsmAddSub = true;
 
 // r = a + b mod m, branch-free (cmov). REQUIRES: cios_no_carry_ok(m) (so a + b
 // never carries out of 256 bits); a, b < m.
-inline void add_mod_asm(Limbs<4>& r, const Limbs<4>& a, const Limbs<4>& b, const Limbs<4>& m) {
+[[gnu::always_inline]] inline void add_mod_asm(Limbs<4>& r, const Limbs<4>& a, const Limbs<4>& b, const Limbs<4>& m) {
   uint64_t t0 = a[0], t1 = a[1], t2 = a[2], t3 = a[3];
   uint64_t d0, d1, d2, d3;
   __asm__(
@@ -126,7 +146,7 @@ inline void add_mod_asm(Limbs<4>& r, const Limbs<4>& a, const Limbs<4>& b, const
 }
 
 // r = a − b mod m, branch-free. REQUIRES: a, b < m.
-inline void sub_mod_asm(Limbs<4>& r, const Limbs<4>& a, const Limbs<4>& b, const Limbs<4>& m) {
+[[gnu::always_inline]] inline void sub_mod_asm(Limbs<4>& r, const Limbs<4>& a, const Limbs<4>& b, const Limbs<4>& m) {
   uint64_t t0 = a[0], t1 = a[1], t2 = a[2], t3 = a[3];
   uint64_t u0, u1, u2, u3, mask;
   __asm__(

@@ -33,7 +33,7 @@ inline void cios_final_sub(Limbs<N>& r, const Limbs<N>& t, uint64_t hi, const Li
 
 // NoCarry must equal cios_no_carry_ok(m).
 template <size_t N, bool NoCarry>
-inline void mont_mul_cios(Limbs<N>& r, const Limbs<N>& a, const Limbs<N>& b, const Limbs<N>& m,
+[[gnu::always_inline]] inline void mont_mul_cios(Limbs<N>& r, const Limbs<N>& a, const Limbs<N>& b, const Limbs<N>& m,
                           uint64_t neg_inv) {
   Limbs<N> t{};
   if constexpr (NoCarry) {
