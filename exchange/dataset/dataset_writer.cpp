@@ -1,5 +1,7 @@
 #include "exchange/dataset/dataset_writer.h"
 
+#include <cstring>
+
 #include "exchange/chunker/chunker.h"
 #include "exchange/error.h"
 #include "exchange/multiformats/multicodec.h"
@@ -19,10 +21,14 @@ constexpr size_t kLeavesPerBatch = 4096;
 DatasetWriter::DatasetWriter(store::Repo& repo, uint32_t block_size)
     : repo_(repo), block_size_(block_size) {
   chunker_ = std::make_unique<Chunker>(
-      block_size, [this](std::span<const uint8_t> block, size_t) { store_block(block); });
+      block_size, [this](std::span<const uint8_t> block, size_t) { add_block(block); });
+  filling_.resize(size_t(block_size) * kBlocksPerBatch);
 }
 
-DatasetWriter::~DatasetWriter() = default;
+DatasetWriter::~DatasetWriter() {
+  // An abandoned upload still waits for its background commit: it uses this object.
+  if (inflight_.valid()) inflight_.wait();
+}
 
 uint64_t DatasetWriter::bytes_written() const { return chunker_->bytes_in(); }
 
@@ -31,28 +37,52 @@ void DatasetWriter::write(std::span<const uint8_t> data) {
   chunker_->write(data);
 }
 
-void DatasetWriter::store_block(std::span<const uint8_t> block) {
-  Cid cid = Cid::sha256_of(multicodec::kBlock, block);
-  digests_.push_back(block_digest(cid));
-  pending_.emplace_back(std::move(cid),
-                        std::string(reinterpret_cast<const char*>(block.data()), block.size()));
-  if (pending_.size() >= kBlocksPerBatch) flush();
+void DatasetWriter::add_block(std::span<const uint8_t> block) {
+  std::memcpy(filling_.data() + filled_ * block_size_, block.data(), block.size());
+  if (++filled_ == kBlocksPerBatch) submit();
 }
 
-void DatasetWriter::flush() {
-  if (pending_.empty()) return;
-  auto batch = repo_.batch();
-  for (const auto& [cid, bytes] : pending_)
-    batch.put_block(cid, {reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
-  batch.commit();
-  pending_.clear();
+void DatasetWriter::wait_inflight() {
+  if (inflight_.valid()) inflight_.get();  // rethrows the task's error
+}
+
+void DatasetWriter::submit() {
+  if (filled_ == 0) return;
+  wait_inflight();
+  std::swap(filling_, committing_);
+  if (filling_.size() != committing_.size()) filling_.resize(committing_.size());
+  size_t n = filled_;
+  filled_ = 0;
+  size_t first = digests_.size();
+  digests_.resize(first + n);
+  inflight_ = std::async(std::launch::async, [this, n, first] {
+    const size_t bs = block_size_;
+    auto hash = [&](size_t from, size_t to) {
+      for (size_t i = from; i < to; ++i)
+        digests_[first + i] = sha256(
+            {reinterpret_cast<const uint8_t*>(committing_.data()) + i * bs, bs});
+    };
+    // Hashing is most of an upload's CPU time: split it over two threads.
+    auto other = std::async(std::launch::async, hash, n / 2, n);
+    hash(0, n / 2);
+    other.get();
+    auto batch = repo_.batch();
+    for (size_t i = 0; i < n; ++i) {
+      const Digest32& d = digests_[first + i];
+      Cid cid(multicodec::kBlock,
+              Multihash(multicodec::kSha2_256, std::string(d.begin(), d.end())));
+      batch.put_block(cid, {reinterpret_cast<const uint8_t*>(committing_.data()) + i * bs, bs});
+    }
+    batch.commit();
+  });
 }
 
 Cid DatasetWriter::finish() {
   if (finished_) throw std::logic_error("dataset writer: finish called twice");
   finished_ = true;
   chunker_->finish();
-  flush();
+  submit();
+  wait_inflight();
   if (digests_.empty()) throw FormatError("dataset: the upload is empty");
 
   Sha256Tree tree = Sha256Tree::build(digests_);

@@ -1,9 +1,14 @@
 #pragma once
 // Stores an uploaded byte stream as a dataset (spec node.md §1.3): 64 KiB
 // blocks in the repo, the SHA-256 tree over their digests with every leaf proof,
-// and the plain manifest as a block. Memory stays bounded: one block plus 32
-// bytes of digest per block (32 KiB per GiB).
+// and the plain manifest as a block.
+//
+// Pipelined: while the caller's thread receives and chunks batch k+1, a
+// background task hashes batch k on two threads and commits it to the repo.
+// Memory stays bounded: two batches of 64 blocks plus 32 bytes of digest per
+// block (512 KiB per GiB).
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <optional>
 #include <span>
@@ -43,8 +48,10 @@ class DatasetWriter {
   uint64_t bytes_written() const;
 
  private:
-  void store_block(std::span<const uint8_t> block);
-  void flush();
+  void add_block(std::span<const uint8_t> block);
+  // Hands the filled batch to the background task (waiting for the previous one).
+  void submit();
+  void wait_inflight();
 
   store::Repo& repo_;
   uint32_t block_size_;
@@ -52,7 +59,10 @@ class DatasetWriter {
   std::optional<std::string> mimetype_;
   std::unique_ptr<Chunker> chunker_;
   std::vector<Digest32> digests_;
-  std::vector<std::pair<Cid, std::string>> pending_;  // blocks not yet committed
+  std::string filling_;    // the batch being filled (kBlocksPerBatch blocks)
+  size_t filled_ = 0;      // blocks in filling_
+  std::string committing_;  // the batch the background task owns
+  std::future<void> inflight_;
   bool finished_ = false;
 };
 
