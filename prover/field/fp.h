@@ -79,7 +79,7 @@ class Fp {
   static Fp from_u64(uint64_t x) {
     Repr a{};
     a[0] = x;
-    if (!limbs_less(a, kModulus)) limbs_sub(a, a, kModulus);  // tiny moduli only
+    if constexpr (kModulus[1] == 0 && kModulus[2] == 0 && kModulus[3] == 0) a[0] %= kModulus[0];
     return from_canonical_unchecked(a);
   }
 

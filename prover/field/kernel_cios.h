@@ -26,9 +26,9 @@ inline void cios_final_sub(Limbs<N>& r, const Limbs<N>& t, uint64_t hi, const Li
   Limbs<N> d;
   uint64_t borrow = limbs_sub(d, t, m);
   // Keep t when t < m: a borrow that the extra word hi does not absorb.
-  const bool keep = borrow != 0 && hi == 0;
+  const uint64_t keep = uint64_t(0) - uint64_t(borrow != 0 && hi == 0);
 #pragma GCC unroll 8
-  for (size_t i = 0; i < N; ++i) r[i] = keep ? t[i] : d[i];
+  for (size_t i = 0; i < N; ++i) r[i] = (t[i] & keep) | (d[i] & ~keep);
 }
 
 // NoCarry must equal cios_no_carry_ok(m).

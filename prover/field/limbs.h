@@ -80,17 +80,17 @@ constexpr uint64_t limbs_sub(Limbs<N>& r, const Limbs<N>& a, const Limbs<N>& b) 
   return borrow;
 }
 
-// Modular addition and subtraction of reduced operands (a, b < m),
-// branch-free.
+// Modular addition and subtraction of reduced operands (a, b < m), without
+// data-dependent branches (the portable path; kernel_adx.h has cmov versions).
 template <size_t N>
 inline void limbs_add_mod(Limbs<N>& r, const Limbs<N>& a, const Limbs<N>& b, const Limbs<N>& m) {
   Limbs<N> s, d;
   uint64_t carry = limbs_add(s, a, b);
   uint64_t borrow = limbs_sub(d, s, m);
-  // Keep s when s < m (a borrow not absorbed by the carry).
-  const bool keep = (borrow & (carry ^ 1)) != 0;
+  // Keep s when s < m (a borrow not absorbed by the carry); select by mask.
+  const uint64_t keep = uint64_t(0) - (borrow & (carry ^ 1));
 #pragma GCC unroll 8
-  for (size_t i = 0; i < N; ++i) r[i] = keep ? s[i] : d[i];
+  for (size_t i = 0; i < N; ++i) r[i] = (s[i] & keep) | (d[i] & ~keep);
 }
 template <size_t N>
 inline void limbs_sub_mod(Limbs<N>& r, const Limbs<N>& a, const Limbs<N>& b, const Limbs<N>& m) {

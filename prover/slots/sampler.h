@@ -44,6 +44,8 @@ struct ProvingSlot {
   std::function<merkle::MerklePath(uint64_t position)> block_path;
 };
 
+// The ProvingSlot of a built dataset; its block_path refers to `dataset`,
+// which must outlive it. Throws InvalidInput if slot is out of range.
 ProvingSlot proving_slot(const DatasetTree& dataset, uint64_t slot);
 
 // Samples n_samples cells and assembles the circuit input: reads each sampled
