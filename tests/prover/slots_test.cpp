@@ -144,6 +144,50 @@ TEST(Sampler, EntropyAndIndices) {
   EXPECT_THROW(sample_cell_indices(Fr::one(), root, 0, 5), InvalidInput);
 }
 
+TEST(Sampler, ProofInputShapesAndConsistencyChecks) {
+  // One slot of one block: the smallest dataset (slot proof and slot path of
+  // one sibling each, the single-leaf rule).
+  SlotLayout single(1, 1, 512, 128);
+  BlockReader read = [](uint64_t index, std::span<uint8_t> out) {
+    for (size_t i = 0; i < out.size(); ++i) out[i] = uint8_t(index + i);
+  };
+  DatasetTree d1 = build_dataset(single, read, {1, false});
+  CircuitParams tiny{8, 2, 3};
+  ProofInput in = build_proof_input(single, d1, 0, Fr::from_u64(7), tiny, read);
+  EXPECT_EQ(in.slot_proof.size(), 2u);
+  EXPECT_EQ(in.n_cells_per_slot, 4u);
+  ASSERT_EQ(in.cell_data.size(), 3u);
+  EXPECT_EQ(in.cell_data[0].size(), 5u);
+  ASSERT_EQ(in.merkle_paths.size(), 3u);
+  EXPECT_EQ(in.merkle_paths[0].size(), 8u);
+  EXPECT_TRUE(in.merkle_paths[0][3].is_zero());  // 2 block + 1 slot sibling, then zeros
+
+  // A block that changed after the slot was built is caught.
+  SlotLayout layout(8, 2, 512, 128);
+  DatasetTree d = build_dataset(layout, read, {2, false});
+  BlockReader changed = [&](uint64_t index, std::span<uint8_t> out) {
+    read(index, out);
+    out[0] ^= 1;
+  };
+  EXPECT_THROW(build_proof_input(layout, d, 1, Fr::from_u64(7), tiny, changed), InvalidInput);
+  // Circuit limits: too many slots, paths too deep, zero samples, bad slot.
+  EXPECT_THROW(build_proof_input(layout, d, 1, Fr::one(), CircuitParams{8, 0, 1}, read), InvalidInput);
+  EXPECT_THROW(build_proof_input(layout, d, 1, Fr::one(), CircuitParams{3, 2, 1}, read), InvalidInput);
+  EXPECT_THROW(build_proof_input(layout, d, 1, Fr::one(), CircuitParams{8, 2, 0}, read), InvalidInput);
+  EXPECT_THROW(build_proof_input(layout, d, 2, Fr::one(), tiny, read), InvalidInput);
+  // A slot proof of another slot is rejected.
+  ProvingSlot ps = proving_slot(d, 1);
+  ps.slot_proof = d.slot_proof(0);
+  EXPECT_THROW(build_proof_input(layout, ps, Fr::one(), tiny, read), InvalidInput);
+  ps = proving_slot(d, 1);
+  ps.slot_root = d.slot(0).root();
+  EXPECT_THROW(build_proof_input(layout, ps, Fr::one(), tiny, read), InvalidInput);
+  // A consistent input assembles (each path is checked against the slot root
+  // inside); its public inputs are [entropy, dataSetRoot, slotIndex].
+  ProofInput ok = build_proof_input(layout, d, 1, Fr::from_u64(99), tiny, read);
+  EXPECT_EQ(public_inputs(ok), (std::vector<Fr>{Fr::from_u64(99), d.root(), Fr::one()}));
+}
+
 TEST(InputParams, RejectsMalformedParameters) {
   InputParams ok;
   ok.nslots = 11;
