@@ -1,0 +1,30 @@
+#pragma once
+// The result of Repo::check_consistency(): what was checked and every
+// violation of the store's invariants found.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace codex::store {
+
+struct ConsistencyReport {
+  uint64_t blocks = 0;           // rows in the block index
+  uint64_t bytes = 0;            // sum of their sizes
+  uint64_t blocks_verified = 0;  // blocks whose bytes were re-hashed against their CID
+  uint64_t leaves = 0;
+  uint64_t orphan_files = 0;  // block files the index does not count
+  // Human-readable problems (at most kMaxProblems; `more_problems` counts the rest).
+  std::vector<std::string> problems;
+  uint64_t more_problems = 0;
+
+  static constexpr size_t kMaxProblems = 100;
+  bool ok() const { return problems.empty(); }
+  void add(std::string problem) {
+    if (problems.size() < kMaxProblems)
+      problems.push_back(std::move(problem));
+    else
+      ++more_problems;
+  }
+};
+
+}  // namespace codex::store

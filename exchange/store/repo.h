@@ -1,0 +1,186 @@
+#pragma once
+// The block repository (spec node.md §9): content-addressed blocks with an
+// expiry and a reference count, leaf metadata (tree CID, index) → (block CID,
+// proof), the manifest list, and the storage quota.
+//
+// Layout of a data directory:
+//   repo.sqlite3 (+ -wal, -shm)  metadata, WAL mode, synchronous=NORMAL
+//   blocks/xx/<hex CID>          block bytes (BlockStorage::kFiles)
+//   LOCK                         flock'ed by the one process that has it open
+//   DIRTY                        present while open; found at open ⇒ the last
+//                                process died, so stray block files are swept
+//
+// Invariants, kept across any crash (a SIGKILL at any instant, and with
+// Durability::kPowerLoss a power loss) and restored by open():
+//   - every indexed block is readable and its bytes match its CID;
+//   - usage().used == sum of indexed block sizes, total_blocks == their count;
+//   - a block's refCount == number of leaves pointing at it (codex-block CIDs);
+//   - no block file exists that the index does not count.
+// How: a write transaction writes block files first, syncs them (one syncfs,
+// kPowerLoss), then commits the index; a deletion commits the index first
+// (and, kPowerLoss, syncs the WAL) and unlinks the files after. A crash
+// therefore leaves only files the index does not count, removed at the next
+// open. Durability: WAL with synchronous=NORMAL. A killed process loses
+// nothing committed; a power loss may lose the last committed transactions
+// (an upload must then be redone), never consistency.
+//
+// Thread-safety: every method of Repo is thread-safe. Reads (get/has/leaves/
+// usage) run concurrently with each other and with one writer. Writers are
+// serialised; a Batch holds the writer lock from creation to commit/rollback,
+// so a thread holding a Batch must not call Repo's write methods directly
+// (that would deadlock) — use the Batch's.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "exchange/multiformats/cid.h"
+#include "exchange/store/consistency_report.h"
+#include "exchange/store/repo_options.h"
+
+namespace codex::store {
+
+struct Usage {
+  uint64_t total_blocks = 0;
+  uint64_t quota_max = 0;
+  uint64_t used = 0;      // bytes of stored blocks
+  uint64_t reserved = 0;  // bytes promised to availabilities
+};
+
+// Leaf metadata: the block at `index` of a SHA-256 tree and its proof
+// (serialised Codex tree proof, spec §1.5).
+struct Leaf {
+  Cid block;
+  std::string proof;
+};
+
+class Repo {
+ public:
+  class Batch;
+  struct Impl;
+
+  // Opens or creates the store in options.dir and repairs what a crash left.
+  // Throws StoreError if the directory cannot be created, is accessible by
+  // group/others, is open in another process, or the database fails.
+  static std::unique_ptr<Repo> open(RepoOptions options);
+  ~Repo();  // waits for no one: destroy only after every Batch is gone
+  Repo(const Repo&) = delete;
+  Repo& operator=(const Repo&) = delete;
+
+  // ---- blocks -------------------------------------------------------------
+  // Stores a block (spec §9). Returns true if it was new.
+  //  - the empty-block CID is a no-op (it is always present);
+  //  - existing ⇒ expiry = max(old, new), data re-written if its file is lost;
+  //  - expiry: absolute unix seconds; default now + default_ttl.
+  // Does not check that bytes hash to cid (callers hash; see put_block_checked).
+  // Throws FormatError if cid is invalid or already stored with another size,
+  // QuotaError if used + reserved + size > quota, StoreError on I/O failure.
+  bool put_block(const Cid& cid, std::span<const uint8_t> bytes,
+                 std::optional<int64_t> expiry = {});
+  // As put_block, after checking that bytes hash to cid (sha2-256 CIDs only);
+  // throws FormatError on a mismatch or another hash function.
+  bool put_block_checked(const Cid& cid, std::span<const uint8_t> bytes,
+                         std::optional<int64_t> expiry = {});
+
+  // The block's bytes, or nullopt if absent (the empty CID gives "").
+  std::optional<std::string> get_block(const Cid& cid) const;
+  // Same into a caller buffer that is reused across calls (download path):
+  // out is resized to the block's size. Returns false if absent.
+  bool get_block_into(const Cid& cid, std::string& out) const;
+  bool has_block(const Cid& cid) const;
+  // Size of a stored block, nullopt if absent.
+  std::optional<uint64_t> block_size(const Cid& cid) const;
+
+  // Deletes a block whose refCount is 0 or whose expiry has passed (an
+  // expired block's leaves are deleted with it). Returns false if it was not
+  // stored. Throws StoreError if the block is part of a dataset (refCount > 0
+  // and not expired).
+  bool delete_block(const Cid& cid);
+
+  // expiry = max(expiry, t). Throws FormatError if t <= 0, NotFoundError if
+  // the block is not stored (the empty CID is a no-op).
+  void ensure_expiry(const Cid& cid, int64_t t);
+
+  // ---- leaves (tree CID, index) → (block CID, proof) ---------------------
+  // Stores the leaf if absent; then, if block is a codex-block CID, its
+  // refCount++ (a block stored later starts with the count of its leaves).
+  // Returns true if new. Throws FormatError if the leaf exists with another
+  // block CID.
+  bool put_leaf(const Cid& tree, uint64_t index, const Cid& block, std::string_view proof);
+  std::optional<Leaf> get_leaf(const Cid& tree, uint64_t index) const;
+  uint64_t leaf_count(const Cid& tree) const;
+  // Removes every leaf of tree, in transactions of at most batch_size leaves
+  // (other writers run in between). Each removal decrements the block's
+  // refCount and deletes the block when it reaches 0 (or it has expired).
+  // Returns the number of leaves removed. A crash in the middle leaves a
+  // consistent store with part of the tree; calling again finishes the work.
+  uint64_t delete_tree(const Cid& tree, size_t batch_size = 1024);
+
+  // ---- manifests (blocks whose CID codec is codex-manifest, 0xCD01) ------
+  std::vector<Cid> manifests() const;
+
+  // ---- quota --------------------------------------------------------------
+  Usage usage() const;
+  // True if bytes more would fit: used + reserved + bytes < quota (strict,
+  // as the reference's "available"). A hint only: put_block and reserve
+  // check again under the writer lock.
+  bool available(uint64_t bytes) const;
+  // reserved += bytes; throws QuotaError if used + reserved would exceed quota.
+  void reserve(uint64_t bytes);
+  // reserved -= bytes, never below 0.
+  void release(uint64_t bytes);
+
+  // ---- maintenance --------------------------------------------------------
+  // Deletes up to max_entries blocks with expiry < now, oldest first, in one
+  // transaction; returns how many. Unlike the reference, which leaves leaf
+  // metadata dangling, the leaves pointing at a deleted block are deleted too
+  // (an index on leaves(block) makes this cheap), so refCounts stay exact.
+  size_t run_maintenance(size_t max_entries = 1000);
+
+  // Checks every invariant listed at the top of this file (re-hashing every
+  // block's bytes if verify_bytes). Takes the writer lock for its duration.
+  ConsistencyReport check_consistency(bool verify_bytes = true) const;
+
+  // ---- batching -----------------------------------------------------------
+  // Starts a write transaction that groups many puts (e.g. 64 blocks and
+  // their leaves of an upload). Blocks until the writer lock is free. Other
+  // writers wait while a batch is open: fill it from data already in memory
+  // (never while waiting on the network) and commit.
+  Batch batch();
+
+  const RepoOptions& options() const;
+
+ private:
+  explicit Repo(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// One write transaction. commit() makes it durable per options().durability;
+// destruction without commit() rolls everything back (including block files
+// it wrote). Same semantics and errors as the Repo methods of the same name;
+// an exception from a put leaves the batch usable (that put had no effect).
+// Not thread-safe: use from the thread that created it.
+class Repo::Batch {
+ public:
+  ~Batch();
+  Batch(const Batch&) = delete;
+  Batch& operator=(const Batch&) = delete;
+
+  bool put_block(const Cid& cid, std::span<const uint8_t> bytes,
+                 std::optional<int64_t> expiry = {});
+  bool put_block_checked(const Cid& cid, std::span<const uint8_t> bytes,
+                         std::optional<int64_t> expiry = {});
+  bool put_leaf(const Cid& tree, uint64_t index, const Cid& block, std::string_view proof);
+  // Throws StoreError if the commit fails (then everything was rolled back).
+  void commit();
+
+ private:
+  friend class Repo;
+  explicit Batch(Impl& impl);
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace codex::store

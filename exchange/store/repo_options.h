@@ -1,0 +1,46 @@
+#pragma once
+// How a Repo is opened (spec node.md §9).
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+
+namespace codex::store {
+
+// Where block bytes live. The metadata is always in SQLite.
+// bench/store_bench.cpp compares the two; kFiles is the faster and the default.
+enum class BlockStorage {
+  kFiles,   // a sharded folder of files beside the database (blocks/xx/<cid>)
+  kSqlite,  // BLOBs in the same SQLite database
+};
+
+// What a commit survives.
+enum class Durability {
+  // A killed process never leaves the store inconsistent, but a power loss or
+  // kernel crash may leave indexed block files with missing bytes
+  // (check_consistency() then reports them). No fsync per batch.
+  kProcessCrash,
+  // Also power loss: new block files are synced (one syncfs per batch) before
+  // the index commits. SQLite runs WAL with synchronous=NORMAL in both modes:
+  // a crash may lose the last transactions, never consistency.
+  kPowerLoss,
+};
+
+struct RepoOptions {
+  // The data directory: created with mode 0700 if missing; refused if group or
+  // others have any permission on it.
+  std::filesystem::path dir;
+  uint64_t quota_bytes = 20ull << 30;                              // --storage-quota (20 GiB)
+  std::chrono::seconds default_ttl = std::chrono::hours(24 * 30);  // --block-ttl (30 days)
+  // Unix seconds; injectable for tests. Empty means the system clock. Called
+  // from any thread that uses the repo, so it must be thread-safe.
+  std::function<int64_t()> now;
+  // Chosen when the repo is created (default kFiles) and recorded in it; left
+  // empty, open() uses the recorded one; set, it must match (else StoreError).
+  // After open(), Repo::options().storage holds the storage in use.
+  std::optional<BlockStorage> storage;
+  Durability durability = Durability::kPowerLoss;
+};
+
+}  // namespace codex::store

@@ -1,0 +1,243 @@
+// Crash consistency of the block repository: a writer process uploads random
+// datasets (blocks + leaves + manifest), deletes some, runs maintenance and
+// moves reservations, in a loop; the test SIGKILLs it at random moments many
+// times and, after each kill, reopens the store and checks every invariant
+// (Repo::check_consistency re-hashes every block).
+//
+// The writer is this same executable: when the environment variable
+// CODEX_STORE_KILL_WRITER is set, a static initializer runs the writer loop
+// and never returns to GoogleTest (no extra CMake target needed).
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "exchange/error.h"
+#include "exchange/multiformats/multicodec.h"
+#include "exchange/store/repo.h"
+#include "tests/exchange/support/store_test_support.h"
+
+namespace codex::store {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::Bytes;
+using testing::random_bytes;
+
+constexpr const char* kWriterEnv = "CODEX_STORE_KILL_WRITER";
+constexpr int kProgressFd = 3;  // the writer reports 'U' (upload) / 'D' (delete) here
+constexpr uint64_t kQuota = 6 << 20;
+
+RepoOptions writer_options(const fs::path& dir, BlockStorage storage,
+                           Durability durability = Durability::kPowerLoss) {
+  RepoOptions o;
+  o.dir = dir;
+  o.quota_bytes = kQuota;
+  o.default_ttl = std::chrono::seconds(3600);
+  o.storage = storage;
+  o.durability = durability;
+  return o;
+}
+
+void report(char c) {
+  [[maybe_unused]] auto n = ::write(kProgressFd, &c, 1);
+}
+
+// Deletes one dataset: its leaves (and blocks that become unreferenced), then
+// its manifest, whose first bytes are the tree CID's length and the tree CID.
+bool delete_dataset(Repo& repo, std::mt19937_64& rng) {
+  std::vector<Cid> manifests = repo.manifests();
+  if (manifests.empty()) return false;
+  const Cid& m = manifests[rng() % manifests.size()];
+  auto bytes = repo.get_block(m);
+  if (!bytes) return false;
+  Cid tree = Cid::from_bytes(std::string_view(*bytes).substr(1, static_cast<uint8_t>((*bytes)[0])));
+  repo.delete_tree(tree, 1 + rng() % 16);
+  repo.delete_block(m);
+  report('D');
+  return true;
+}
+
+void upload_dataset(Repo& repo, std::mt19937_64& rng, const std::vector<Bytes>& pool) {
+  Cid tree(multicodec::kRoot, Multihash(multicodec::kSha2_256, [&] {
+             Bytes d = random_bytes(rng, 32);
+             return std::string(d.begin(), d.end());
+           }()));
+  size_t n = 1 + rng() % 40;
+  int64_t now = repo.options().now();
+  size_t i = 0;
+  while (i < n) {
+    auto batch = repo.batch();
+    for (size_t k = 0; k < 8 && i < n; ++k, ++i) {
+      // Some blocks are shared between datasets, so refCounts go above 1.
+      Bytes b = rng() % 5 == 0 ? pool[rng() % pool.size()] : random_bytes(rng, 512 + rng() % 8192);
+      Cid c = Cid::sha256_of(multicodec::kBlock, b);
+      std::optional<int64_t> expiry;
+      if (rng() % 10 == 0) expiry = now - 1;  // already expired: maintenance food
+      batch.put_block(c, b, expiry);
+      batch.put_leaf(tree, i, c, std::string(64, 'p'));
+    }
+    batch.commit();
+  }
+  const std::string& tb = tree.bytes();
+  Bytes manifest(1 + tb.size());
+  manifest[0] = static_cast<uint8_t>(tb.size());
+  std::copy(tb.begin(), tb.end(), manifest.begin() + 1);
+  Bytes tail = random_bytes(rng, 64);
+  manifest.insert(manifest.end(), tail.begin(), tail.end());
+  repo.put_block(Cid::sha256_of(multicodec::kManifest, manifest), manifest);
+  report('U');
+}
+
+// The writer process: never returns.
+[[noreturn]] void run_writer(const char* spec) {
+  int rc = 0;
+  try {
+    std::string s(spec);  // "<f|s><p|c>:<seed>:<dir>"
+    BlockStorage storage = s[0] == 's' ? BlockStorage::kSqlite : BlockStorage::kFiles;
+    Durability durability = s[1] == 'p' ? Durability::kPowerLoss : Durability::kProcessCrash;
+    size_t colon = s.find(':', 3);
+    std::mt19937_64 rng(std::stoull(s.substr(3, colon - 3)));
+    auto repo = Repo::open(writer_options(s.substr(colon + 1), storage, durability));
+    std::mt19937_64 pool_rng(7);  // the same shared blocks in every run
+    std::vector<Bytes> pool;
+    for (int i = 0; i < 16; ++i)
+      pool.push_back(random_bytes(pool_rng, 4096));
+    pid_t parent = ::getppid();
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (::getppid() == parent && std::chrono::steady_clock::now() < deadline) {
+      unsigned op = rng() % 100;
+      try {
+        if (op < 55) {
+          upload_dataset(*repo, rng, pool);
+        } else if (op < 80) {
+          delete_dataset(*repo, rng);
+        } else if (op < 88) {
+          repo->run_maintenance(1 + rng() % 64);
+        } else if (op < 94) {
+          if (rng() % 2)
+            repo->reserve(rng() % 65536);
+          else
+            repo->release(rng() % 65536);
+        } else {
+          auto ms = repo->manifests();
+          if (!ms.empty()) repo->ensure_expiry(ms[rng() % ms.size()], repo->options().now() + 7200);
+        }
+      } catch (const QuotaError&) {
+        delete_dataset(*repo, rng);
+        repo->release(kQuota);
+      }
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "store kill writer: %s\n", e.what());
+    rc = 3;
+  }
+  std::_Exit(rc);
+}
+
+int writer_hook() {
+  if (const char* spec = std::getenv(kWriterEnv)) run_writer(spec);
+  return 0;
+}
+[[maybe_unused]] const int kWriterHook = writer_hook();
+
+struct Child {
+  pid_t pid;
+  int progress;  // read end of the progress pipe
+};
+
+Child spawn_writer(const fs::path& dir, BlockStorage storage, Durability durability,
+                   uint64_t seed) {
+  std::string env = std::string(kWriterEnv) + "=" + (storage == BlockStorage::kSqlite ? "s" : "f") +
+                    (durability == Durability::kPowerLoss ? "p" : "c") + ":" +
+                    std::to_string(seed) + ":" + dir.string();
+  // Everything exec needs is built before fork (the child only calls
+  // async-signal-safe functions).
+  std::vector<char*> envp;
+  for (char** e = environ; *e; ++e)
+    if (std::strncmp(*e, kWriterEnv, std::strlen(kWriterEnv)) != 0) envp.push_back(*e);
+  envp.push_back(env.data());
+  envp.push_back(nullptr);
+  std::string self = fs::read_symlink("/proc/self/exe").string();
+  std::string filter = "--gtest_filter=-*";
+  char* argv[] = {self.data(), filter.data(), nullptr};
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    ::dup2(fds[1], kProgressFd);  // dup2 clears close-on-exec on the copy
+    ::execve(argv[0], argv, envp.data());
+    ::_exit(127);
+  }
+  ::close(fds[1]);
+  return {pid, fds[0]};
+}
+
+class StoreKillTest : public ::testing::TestWithParam<BlockStorage> {};
+
+TEST_P(StoreKillTest, SigkillAtRandomMomentsLeavesAConsistentStore) {
+  const BlockStorage storage = GetParam();
+  const int kills = storage == BlockStorage::kFiles ? 40 : 20;
+  testing::TempDir tmp("store_kill_test");
+  fs::path dir = tmp.path() / "data";
+  std::mt19937_64 rng(::getpid());
+  uint64_t uploads = 0, deletes = 0, max_blocks = 0;
+
+  for (int round = 0; round < kills; ++round) {
+    // Both durabilities: kPowerLoss adds syncs that a SIGKILL must not break.
+    Durability durability = round % 2 ? Durability::kPowerLoss : Durability::kProcessCrash;
+    Child child = spawn_writer(dir, storage, durability, rng());
+    // Mostly mid-work, sometimes during start-up and recovery.
+    int delay_ms =
+        rng() % 4 == 0 ? static_cast<int>(rng() % 30) : 40 + static_cast<int>(rng() % 300);
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    ::kill(child.pid, SIGKILL);
+    int status = 0;
+    ASSERT_EQ(::waitpid(child.pid, &status, 0), child.pid);
+    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+        << "the writer stopped by itself (status " << status << ") in round " << round;
+    char buf[4096];
+    for (ssize_t n; (n = ::read(child.progress, buf, sizeof buf)) > 0;)
+      for (ssize_t i = 0; i < n; ++i)
+        (buf[i] == 'U' ? uploads : deletes) += 1;
+    ::close(child.progress);
+
+    RepoOptions o = writer_options(dir, storage);
+    auto repo = Repo::open(o);
+    ConsistencyReport rep = repo->check_consistency(true);
+    ASSERT_TRUE(rep.ok()) << "round " << round << ": " << rep.problems.front() << " (+"
+                          << rep.problems.size() - 1 << " more)";
+    Usage u = repo->usage();
+    ASSERT_EQ(u.used, rep.bytes) << "round " << round;
+    ASSERT_EQ(u.total_blocks, rep.blocks) << "round " << round;
+    ASSERT_EQ(rep.blocks_verified, rep.blocks) << "round " << round;
+    ASSERT_LE(u.used, o.quota_bytes);
+    max_blocks = std::max(max_blocks, rep.blocks);
+  }
+  // The kills must have interrupted real work, not just start-ups.
+  EXPECT_GT(uploads, 10u);
+  EXPECT_GT(deletes, 2u);
+  EXPECT_GT(max_blocks, 50u);
+  std::printf("%d kills: %llu uploads, %llu deletes completed, up to %llu blocks\n", kills,
+              static_cast<unsigned long long>(uploads), static_cast<unsigned long long>(deletes),
+              static_cast<unsigned long long>(max_blocks));
+}
+
+INSTANTIATE_TEST_SUITE_P(Storage, StoreKillTest,
+                         ::testing::Values(BlockStorage::kFiles, BlockStorage::kSqlite),
+                         [](const auto& info) {
+                           return info.param == BlockStorage::kFiles ? "Files" : "Sqlite";
+                         });
+
+}  // namespace
+}  // namespace codex::store
