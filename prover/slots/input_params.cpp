@@ -10,6 +10,9 @@ namespace codex::prover::slots {
 void validate(const InputParams& p, bool check_ncells) {
   auto s = [](uint64_t v) { return std::to_string(v); };
   if (p.cellsize == 0) throw InvalidInput("cell size must be positive");
+  if (p.blocksize > kMaxBlockSize) {
+    throw InvalidInput("block size " + s(p.blocksize) + " exceeds the maximum " + s(kMaxBlockSize));
+  }
   if (p.blocksize == 0 || p.blocksize % p.cellsize != 0) {
     throw InvalidInput("block size " + s(p.blocksize) + " is not a positive multiple of the cell size " +
                        s(p.cellsize));
@@ -27,7 +30,9 @@ void validate(const InputParams& p, bool check_ncells) {
   if (p.slot >= p.nslots) {
     throw InvalidInput("slot index " + s(p.slot) + " out of range (" + s(p.nslots) + " slots)");
   }
-  if (p.nsamples == 0) throw InvalidInput("number of samples must be at least 1");
+  if (p.nsamples == 0 || p.nsamples > kMaxSamples) {
+    throw InvalidInput("number of samples " + s(p.nsamples) + " must be between 1 and " + s(kMaxSamples));
+  }
   if (p.depth == 0 || p.depth > 64) throw InvalidInput("depth must be between 1 and 64");
   if (check_ncells) {
     if (!is_power_of_two(p.ncells)) {

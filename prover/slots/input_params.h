@@ -11,6 +11,9 @@
 
 namespace codex::prover::slots {
 
+inline constexpr uint64_t kMaxSamples = 1 << 16;
+inline constexpr uint64_t kMaxBlockSize = uint64_t(1) << 30;
+
 struct InputParams {
   uint64_t nslots = 0;      // slots in the dataset
   uint64_t slot = 0;        // slot to prove
@@ -25,7 +28,8 @@ struct InputParams {
 
 // Throws InvalidInput with a clear message unless: cellsize ≥ 1, blocksize a
 // multiple of cellsize with a power-of-two quotient, maxslots a power of two,
-// 1 ≤ nslots ≤ maxslots, slot < nslots, nsamples ≥ 1, 1 ≤ depth ≤ 64, and
+// blocksize ≤ kMaxBlockSize, 1 ≤ nslots ≤ maxslots, slot < nslots,
+// 1 ≤ nsamples ≤ kMaxSamples, 1 ≤ depth ≤ 64, and
 // (when check_ncells) ncells a power of two with
 // cells-per-block ≤ ncells ≤ 2^depth.
 void validate(const InputParams& p, bool check_ncells);

@@ -212,7 +212,9 @@ TEST(InputParams, RejectsMalformedParameters) {
   bad([](InputParams& p) { p.maxslots = 100; }, "not a power of two");
   bad([](InputParams& p) { p.blocksize = 1000; }, "multiple of the cell size");
   bad([](InputParams& p) { p.depth = 8; }, "exceeds 2^depth");
-  bad([](InputParams& p) { p.nsamples = 0; }, "at least 1");
+  bad([](InputParams& p) { p.nsamples = 0; }, "between 1 and 65536");
+  bad([](InputParams& p) { p.nsamples = 1 << 20; }, "between 1 and 65536");
+  bad([](InputParams& p) { p.blocksize = uint64_t(1) << 40; }, "exceeds the maximum");
 }
 
 }  // namespace
