@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <fstream>
 #include <memory>
 
 #include "agent/commands/commands.h"
@@ -48,6 +49,28 @@ NodeConfig to_config(const NodeOptions& o) {
   return c;
 }
 
+// Fills the options that neither the command line nor the environment set
+// from the config file. (CLI11's own config handling on a subcommand did not
+// apply the values, and this gives the usual precedence: command line,
+// environment, file, defaults.) Throws CLI::ParseError for unknown keys.
+void apply_config_file(CLI::App& cmd, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw CLI::FileError("cannot read config file " + path);
+  for (const CLI::ConfigItem& item : ConfigFileFormat().from_config(in)) {
+    CLI::Option* opt = nullptr;
+    try {
+      opt = cmd.get_option("--" + item.name);
+    } catch (const CLI::OptionNotFound&) {
+      throw CLI::ConversionError("config file " + path + ": unknown option '" + item.name + "'");
+    }
+    if (item.name == "config-file")
+      throw CLI::ConversionError("config file " + path + ": config-file cannot be nested");
+    if (opt->count() > 0) continue;  // set on the command line or in the environment
+    for (const auto& v : item.inputs) opt->add_result(v);
+    opt->run_callback();
+  }
+}
+
 int run_node(const NodeConfig& config) {
   setup_logging(config.log_level, config.log_format);
   // Signals are taken by sigwait on this thread; every thread started later
@@ -71,9 +94,10 @@ int run_node(const NodeConfig& config) {
 void add_node_command(CLI::App& app, int* rc) {
   auto o = std::make_shared<NodeOptions>();
   CLI::App* cmd = app.add_subcommand("node", "Run a storage node (REST API, block store)");
-  cmd->config_formatter(std::make_shared<ConfigFileFormat>());
-  cmd->set_config("--config-file", "", "TOML or JSON file of options (keys = long option names)");
-  cmd->allow_config_extras(CLI::config_extras_mode::error);
+  auto config_file = std::make_shared<std::string>();
+  cmd->add_option("--config-file", *config_file,
+                  "TOML or JSON file of options (keys = long option names)")
+      ->check(CLI::ExistingFile);
   auto env = [](CLI::Option* opt, const char* name) { opt->envname(name); };
   env(cmd->add_option("-d,--data-dir", o->data_dir, "Data directory (mode 0700)")->capture_default_str(), "CODEX_DATA_DIR");
   env(cmd->add_option("--api-bindaddr", o->api_bindaddr, "REST API address")->capture_default_str(), "CODEX_API_BINDADDR");
@@ -86,7 +110,10 @@ void add_node_command(CLI::App& app, int* rc) {
   env(cmd->add_option("--block-size", o->block_size, "Block size of new uploads")->capture_default_str(), "CODEX_BLOCK_SIZE");
   env(cmd->add_option("--log-level", o->log_level, "trace|debug|info|warn|error|off")->capture_default_str(), "CODEX_LOG_LEVEL");
   env(cmd->add_option("--log-format", o->log_format, "auto|colors|nocolors|json|none")->capture_default_str(), "CODEX_LOG_FORMAT");
-  cmd->callback([o, rc] { *rc = run_node(to_config(*o)); });
+  cmd->callback([cmd, o, rc, config_file] {
+    if (!config_file->empty()) apply_config_file(*cmd, *config_file);
+    *rc = run_node(to_config(*o));
+  });
 }
 
 }  // namespace codex::agent
