@@ -24,6 +24,7 @@ struct NodeOptions {
   std::string block_mi = "10m";
   uint64_t block_mn = 1000;
   std::string block_size = "64KiB";
+  std::string repo_durability = "process-crash";
   std::string log_level = "info";
   std::string log_format = "auto";
 };
@@ -44,6 +45,9 @@ NodeConfig to_config(const NodeOptions& o) {
   if (bs == 0 || bs > (1u << 24) || bs % 64 != 0)
     throw std::invalid_argument("--block-size must be a multiple of 64 bytes, at most 16 MiB");
   c.block_size = uint32_t(bs);
+  if (o.repo_durability != "process-crash" && o.repo_durability != "power-loss")
+    throw std::invalid_argument("--repo-durability must be process-crash or power-loss");
+  c.power_loss_durability = o.repo_durability == "power-loss";
   c.log_level = o.log_level;
   c.log_format = o.log_format;
   return c;
@@ -108,6 +112,10 @@ void add_node_command(CLI::App& app, int* rc) {
   env(cmd->add_option("--block-mi", o->block_mi, "Block maintenance interval, e.g. 10m")->capture_default_str(), "CODEX_BLOCK_MI");
   env(cmd->add_option("--block-mn", o->block_mn, "Blocks checked per maintenance run")->capture_default_str(), "CODEX_BLOCK_MN");
   env(cmd->add_option("--block-size", o->block_size, "Block size of new uploads")->capture_default_str(), "CODEX_BLOCK_SIZE");
+  env(cmd->add_option("--repo-durability", o->repo_durability,
+                      "process-crash (fast) or power-loss (sync block files before each commit)")
+          ->capture_default_str(),
+      "CODEX_REPO_DURABILITY");
   env(cmd->add_option("--log-level", o->log_level, "trace|debug|info|warn|error|off")->capture_default_str(), "CODEX_LOG_LEVEL");
   env(cmd->add_option("--log-format", o->log_format, "auto|colors|nocolors|json|none")->capture_default_str(), "CODEX_LOG_FORMAT");
   cmd->callback([cmd, o, rc, config_file] {

@@ -20,6 +20,9 @@ struct NodeConfig {
   std::chrono::seconds block_maintenance_interval{600};
   uint64_t block_maintenance_count = 1000;
   uint32_t block_size = 65536;
+  // Sync block files before each index commit, so that even a power loss never
+  // leaves an indexed block damaged; costs about two thirds of upload speed.
+  bool power_loss_durability = false;
   std::string log_level = "info";
   std::string log_format = "auto";  // auto | colors | nocolors | json | none
 };

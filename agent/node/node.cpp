@@ -59,8 +59,8 @@ Node::Node(NodeConfig config) : impl_(std::make_unique<Impl>()) {
   ro.dir = c.data_dir / "repo";
   ro.quota_bytes = c.storage_quota;
   ro.default_ttl = c.block_ttl;
-  ro.durability = store::Durability::kProcessCrash;
-  ro.storage = store::BlockStorage::kSqlite;
+  ro.durability = c.power_loss_durability ? store::Durability::kPowerLoss
+                                          : store::Durability::kProcessCrash;
   impl_->repo = store::Repo::open(ro);
   ApiContext ctx{*impl_->repo, *impl_->key, version(), ro.dir.string(), {}, c.block_size,
                  c.api_cors_origin};

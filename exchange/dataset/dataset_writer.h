@@ -4,7 +4,7 @@
 // and the plain manifest as a block.
 //
 // Pipelined: while the caller's thread receives and chunks batch k+1, a
-// background task hashes batch k on two threads and commits it to the repo.
+// background task hashes batch k (multi-buffer SHA-256) and commits it to the repo.
 // Memory stays bounded: two batches of 64 blocks plus 32 bytes of digest per
 // block (512 KiB per GiB).
 #include <cstdint>
