@@ -1,4 +1,6 @@
 #include "agent/version.h"
 namespace codex::agent {
-const char* version() { return "0.1.0"; }
+const char* version() {
+  return "0.1.0";
 }
+}  // namespace codex::agent

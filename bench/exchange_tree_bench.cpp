@@ -12,8 +12,10 @@ namespace {
 void BM_Sha256Block(benchmark::State& state) {
   std::vector<uint8_t> block(65536);
   std::mt19937 rng(1);
-  for (auto& b : block) b = uint8_t(rng());
-  for (auto _ : state) benchmark::DoNotOptimize(codex::sha256(block));
+  for (auto& b : block)
+    b = uint8_t(rng());
+  for (auto _ : state)
+    benchmark::DoNotOptimize(codex::sha256(block));
   state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(block.size()));
 }
 BENCHMARK(BM_Sha256Block);
@@ -24,20 +26,24 @@ void BM_Sha256TreeBuild(benchmark::State& state) {
   std::vector<codex::Digest32> leaves(size_t(state.range(0)));
   std::mt19937 rng(2);
   for (auto& l : leaves)
-    for (auto& b : l) b = uint8_t(rng());
-  for (auto _ : state) benchmark::DoNotOptimize(codex::Sha256Tree::build(leaves).root());
+    for (auto& b : l)
+      b = uint8_t(rng());
+  for (auto _ : state)
+    benchmark::DoNotOptimize(codex::Sha256Tree::build(leaves).root());
   state.SetBytesProcessed(int64_t(state.iterations()) * state.range(0) * 65536);
-  state.counters["leaves/s"] =
-      benchmark::Counter(double(state.iterations()) * double(state.range(0)), benchmark::Counter::kIsRate);
+  state.counters["leaves/s"] = benchmark::Counter(
+      double(state.iterations()) * double(state.range(0)), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_Sha256TreeBuild)->Arg(16)->Arg(1024)->Arg(16384);
 
 void BM_Sha256TreeProofVerify(benchmark::State& state) {
   std::vector<codex::Digest32> leaves(16384);
-  for (size_t i = 0; i < leaves.size(); ++i) leaves[i][0] = uint8_t(i);
+  for (size_t i = 0; i < leaves.size(); ++i)
+    leaves[i][0] = uint8_t(i);
   auto tree = codex::Sha256Tree::build(leaves);
   auto proof = tree.proof(1234);
-  for (auto _ : state) benchmark::DoNotOptimize(proof.verify(leaves[1234], tree.root()));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(proof.verify(leaves[1234], tree.root()));
 }
 BENCHMARK(BM_Sha256TreeProofVerify);
 

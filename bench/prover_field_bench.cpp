@@ -66,7 +66,8 @@ void BM_MulCiosThroughput(benchmark::State& state) {
   F a[4] = {F::random(rng), F::random(rng), F::random(rng), F::random(rng)};
   F b = F::random(rng);
   for (auto _ : state) {
-    for (auto& x : a) x = F::mul_cios(x, b);
+    for (auto& x : a)
+      x = F::mul_cios(x, b);
     benchmark::DoNotOptimize(a);
   }
   state.SetItemsProcessed(state.iterations() * 4);
@@ -93,7 +94,8 @@ template <class F>
 void BM_BatchInverse1024(benchmark::State& state) {
   std::mt19937_64 rng(1);
   std::vector<F> xs(1024);
-  for (auto& x : xs) x = F::random(rng);
+  for (auto& x : xs)
+    x = F::random(rng);
   for (auto _ : state) {
     F::batch_inverse(xs);
     benchmark::DoNotOptimize(xs.data());
@@ -104,7 +106,8 @@ template <class F>
 void BM_ToDecimal(benchmark::State& state) {
   std::mt19937_64 rng(1);
   F a = F::random(rng);
-  for (auto _ : state) benchmark::DoNotOptimize(a.to_decimal());
+  for (auto _ : state)
+    benchmark::DoNotOptimize(a.to_decimal());
 }
 
 BENCHMARK(BM_MulGmp<Fr>);

@@ -31,15 +31,19 @@ void BM_Compress(benchmark::State& state) {
 
 void BM_CellHash2KiB(benchmark::State& state) {
   std::vector<uint8_t> cell(2048);
-  for (size_t i = 0; i < cell.size(); ++i) cell[i] = uint8_t(i * 31 + 7);
-  for (auto _ : state) benchmark::DoNotOptimize(slots::cell_hash(cell));
+  for (size_t i = 0; i < cell.size(); ++i)
+    cell[i] = uint8_t(i * 31 + 7);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(slots::cell_hash(cell));
   state.SetBytesProcessed(state.iterations() * int64_t(cell.size()));
 }
 
 void BM_BlockRoot64KiB(benchmark::State& state) {
   std::vector<uint8_t> block(65536);
-  for (size_t i = 0; i < block.size(); ++i) block[i] = uint8_t(i * 31 + 7);
-  for (auto _ : state) benchmark::DoNotOptimize(slots::block_root(block, 2048));
+  for (size_t i = 0; i < block.size(); ++i)
+    block[i] = uint8_t(i * 31 + 7);
+  for (auto _ : state)
+    benchmark::DoNotOptimize(slots::block_root(block, 2048));
   state.SetBytesProcessed(state.iterations() * int64_t(block.size()));
 }
 

@@ -17,13 +17,16 @@ using namespace codex::prover;
 void BM_BuildDataset(benchmark::State& state) {
   slots::SlotLayout layout(16, 2);
   slots::BlockReader read = [](uint64_t index, std::span<uint8_t> out) {
-    for (size_t i = 0; i < out.size(); ++i) out[i] = uint8_t(index * 131 + i * 7);
+    for (size_t i = 0; i < out.size(); ++i)
+      out[i] = uint8_t(index * 131 + i * 7);
   };
   slots::BuildOptions opts;
   opts.threads = unsigned(state.range(0));
   opts.concurrent_reads = true;
-  for (auto _ : state) benchmark::DoNotOptimize(slots::build_dataset(layout, read, opts).root());
-  state.SetBytesProcessed(state.iterations() * int64_t(layout.blocks_count() * layout.block_size()));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(slots::build_dataset(layout, read, opts).root());
+  state.SetBytesProcessed(state.iterations() *
+                          int64_t(layout.blocks_count() * layout.block_size()));
   state.SetLabel(std::to_string(opts.threads) + " threads");
 }
 
@@ -38,7 +41,8 @@ void BM_FakeExampleInput(benchmark::State& state) {
   p.entropy = Fr::from_u64(10941033813ull);
   slots::BuildOptions opts;
   opts.threads = unsigned(state.range(0));
-  for (auto _ : state) benchmark::DoNotOptimize(slots::fake_proof_input(p, 12345, opts));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(slots::fake_proof_input(p, 12345, opts));
   state.SetBytesProcessed(state.iterations() * int64_t(176) * 65536);
   state.SetLabel(std::to_string(opts.threads) + " threads");
 }
@@ -46,6 +50,11 @@ void BM_FakeExampleInput(benchmark::State& state) {
 const int kCores = int(std::max(1u, std::thread::hardware_concurrency()));
 
 BENCHMARK(BM_BuildDataset)->Arg(1)->Arg(kCores)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_FakeExampleInput)->Arg(1)->Arg(kCores)->Unit(benchmark::kSecond)->UseRealTime()->Iterations(1);
+BENCHMARK(BM_FakeExampleInput)
+    ->Arg(1)
+    ->Arg(kCores)
+    ->Unit(benchmark::kSecond)
+    ->UseRealTime()
+    ->Iterations(1);
 
 }  // namespace

@@ -62,7 +62,8 @@ int main(int argc, char** argv) {
     std::ofstream f(in, std::ios::binary);
     std::vector<uint64_t> buf(1 << 17);
     for (uint64_t i = 0; i < mib; ++i) {
-      for (auto& w : buf) w = rng();
+      for (auto& w : buf)
+        w = rng();
       f.write(reinterpret_cast<const char*>(buf.data()), 1 << 20);
     }
   }
@@ -98,12 +99,13 @@ int main(int argc, char** argv) {
   long peak = peak_rss_kib(pid);
   kill(pid, SIGTERM);
   waitpid(pid, nullptr, 0);
-  bool same = n == mib << 20 &&
-              std::system(("cmp -s " + in.string() + " " + out.string()).c_str()) == 0;
-  std::printf("rest_transfer: %llu MiB  upload %.1f MB/s (%.2f s, node CPU %.2f s)  "
-              "download %.1f MB/s (%.2f s, node CPU %.2f s)  node peak RSS %.1f MB  bytes %s\n",
-              (unsigned long long)mib, mb / up, up, c1 - c0, mb / down, down, c2 - c1,
-              double(peak) * 1024 / 1e6, same ? "identical" : "DIFFER");
+  bool same =
+      n == mib << 20 && std::system(("cmp -s " + in.string() + " " + out.string()).c_str()) == 0;
+  std::printf(
+      "rest_transfer: %llu MiB  upload %.1f MB/s (%.2f s, node CPU %.2f s)  "
+      "download %.1f MB/s (%.2f s, node CPU %.2f s)  node peak RSS %.1f MB  bytes %s\n",
+      (unsigned long long)mib, mb / up, up, c1 - c0, mb / down, down, c2 - c1,
+      double(peak) * 1024 / 1e6, same ? "identical" : "DIFFER");
   std::filesystem::remove_all(dir);
   return same ? 0 : 1;
 }

@@ -17,9 +17,9 @@ struct ApiContext {
   store::Repo& repo;
   const NodeKey& key;
   std::string version;
-  std::string repo_path;                  // shown by /debug/info
-  std::vector<std::string> listen_addrs;  // multiaddrs, shown by /debug/info
-  uint32_t block_size = 65536;            // of new uploads
+  std::string repo_path;                   // shown by /debug/info
+  std::vector<std::string> listen_addrs;   // multiaddrs, shown by /debug/info
+  uint32_t block_size = 65536;             // of new uploads
   std::optional<std::string> cors_origin;  // CORS headers only when set
 };
 

@@ -6,8 +6,10 @@ namespace codex::agent {
 namespace {
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+    s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -53,8 +55,7 @@ std::optional<std::string> filename_from_content_disposition(std::string_view he
       consumed = i + 1;
       std::string_view after = trim(value.substr(consumed));
       if (!after.empty() && after.front() != ';') return std::nullopt;
-      semi = after.empty() ? std::string_view::npos
-                           : header.size() - after.size();
+      semi = after.empty() ? std::string_view::npos : header.size() - after.size();
     } else {
       size_t end = value.find(';');
       parsed = std::string(trim(value.substr(0, end)));

@@ -40,7 +40,8 @@ json manifest_json(const Manifest& m) {
     if (m.erasure->verification) {
       j["verifyRoot"] = m.erasure->verification->verify_root.to_string();
       json roots = json::array();
-      for (const Cid& c : m.erasure->verification->slot_roots) roots.push_back(c.to_string());
+      for (const Cid& c : m.erasure->verification->slot_roots)
+        roots.push_back(c.to_string());
       j["slotRoots"] = roots;
     }
   }
@@ -89,7 +90,8 @@ void download(ApiContext& ctx, const Request& req, Response& res) {
   auto reader = std::make_shared<DatasetReader>(ctx.repo, cid);
   const Manifest& m = reader->manifest();
   std::string type = m.mimetype.value_or("application/octet-stream");
-  if (m.filename) res.set_header("Content-Disposition", "attachment; filename=\"" + *m.filename + "\"");
+  if (m.filename)
+    res.set_header("Content-Disposition", "attachment; filename=\"" + *m.filename + "\"");
   // Read the first block now so that a missing block is a 404/500, not a cut stream.
   if (reader->blocks() > 0) (void)reader->read_block(0);
   res.set_content_provider(
@@ -126,15 +128,16 @@ void remove(ApiContext& ctx, const Request& req, Response& res) {
 
 void register_data_routes(httplib::Server& s, ApiContext& ctx) {
   const std::string base = kApiBase;
-  s.Post(base + "/data", [&ctx](const Request& req, Response& res,
-                                const httplib::ContentReader& reader) {
-    upload(ctx, req, res, reader);
-  });
+  s.Post(base + "/data",
+         [&ctx](const Request& req, Response& res, const httplib::ContentReader& reader) {
+           upload(ctx, req, res, reader);
+         });
   s.Get(base + "/data", [&ctx](const Request&, Response& res) {
     json content = json::array();
     for (const Cid& cid : ctx.repo.manifests()) {
       try {
-        content.push_back({{"cid", cid.to_string()}, {"manifest", manifest_json(load_manifest(ctx.repo, cid))}});
+        content.push_back(
+            {{"cid", cid.to_string()}, {"manifest", manifest_json(load_manifest(ctx.repo, cid))}});
       } catch (const std::exception& e) {
         spdlog::warn("api: skipping unreadable manifest {}: {}", cid.to_string(), e.what());
       }

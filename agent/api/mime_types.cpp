@@ -111,8 +111,10 @@ constexpr std::array<std::string_view, 96> kKnown = {
 
 std::string normalise_mime_type(std::string_view content_type) {
   std::string_view t = content_type.substr(0, content_type.find(';'));
-  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front()))) t.remove_prefix(1);
-  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back()))) t.remove_suffix(1);
+  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front())))
+    t.remove_prefix(1);
+  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back())))
+    t.remove_suffix(1);
   std::string out(t);
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return char(std::tolower(c)); });

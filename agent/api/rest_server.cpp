@@ -45,13 +45,14 @@ RestServer::RestServer(ApiContext ctx) : impl_(std::make_unique<Impl>(std::move(
   s.set_payload_max_length(std::numeric_limits<size_t>::max());
   s.set_read_timeout(60, 0);
   s.set_write_timeout(60, 0);
-  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-    try {
-      std::rethrow_exception(ep);
-    } catch (...) {
-      reply_error(res);
-    }
-  });
+  s.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        try {
+          std::rethrow_exception(ep);
+        } catch (...) {
+          reply_error(res);
+        }
+      });
   if (impl_->ctx.cors_origin) {
     std::string origin = *impl_->ctx.cors_origin;
     s.set_post_routing_handler([origin](const httplib::Request&, httplib::Response& res) {
@@ -64,10 +65,13 @@ RestServer::RestServer(ApiContext ctx) : impl_(std::make_unique<Impl>(std::move(
   register_node_routes(s, impl_->ctx);
 }
 
-RestServer::~RestServer() { stop(); }
+RestServer::~RestServer() {
+  stop();
+}
 
 uint16_t RestServer::bind(const std::string& host, uint16_t port) {
-  int p = port == 0 ? impl_->server.bind_to_any_port(host) : (impl_->server.bind_to_port(host, port) ? port : -1);
+  int p = port == 0 ? impl_->server.bind_to_any_port(host)
+                    : (impl_->server.bind_to_port(host, port) ? port : -1);
   if (p <= 0) throw std::runtime_error("api: cannot bind " + host + ":" + std::to_string(port));
   impl_->bound = true;
   return static_cast<uint16_t>(p);

@@ -119,21 +119,20 @@ uint64_t RestClient::download(const std::string& cid, const std::filesystem::pat
     curl_easy_setopt(c.h, CURLOPT_WRITEFUNCTION, on_write);
     curl_easy_setopt(c.h, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(c.h, CURLOPT_BUFFERSIZE, 512L * 1024);
-    curl_easy_setopt(c.h, CURLOPT_HEADERFUNCTION,
-                     +[](char* buf, size_t size, size_t n, void* user) -> size_t {
-                       auto* t = static_cast<Transfer*>(user);
-                       std::string line(buf, size * n);
-                       if (line.rfind("HTTP/", 0) == 0) {
-                         // A new status line: 2xx bodies go to the file, others to body.
-                         size_t sp = line.find(' ');
-                         long st = sp == std::string::npos ? 0 : std::atol(line.c_str() + sp + 1);
-                         t->to_file = st >= 200 && st < 300;
-                       } else if (line.size() > 15 &&
-                                  strncasecmp(line.c_str(), "content-length:", 15) == 0) {
-                         t->total = std::strtoull(line.c_str() + 15, nullptr, 10);
-                       }
-                       return size * n;
-                     });
+    curl_easy_setopt(
+        c.h, CURLOPT_HEADERFUNCTION, +[](char* buf, size_t size, size_t n, void* user) -> size_t {
+          auto* t = static_cast<Transfer*>(user);
+          std::string line(buf, size * n);
+          if (line.rfind("HTTP/", 0) == 0) {
+            // A new status line: 2xx bodies go to the file, others to body.
+            size_t sp = line.find(' ');
+            long st = sp == std::string::npos ? 0 : std::atol(line.c_str() + sp + 1);
+            t->to_file = st >= 200 && st < 300;
+          } else if (line.size() > 15 && strncasecmp(line.c_str(), "content-length:", 15) == 0) {
+            t->total = std::strtoull(line.c_str() + 15, nullptr, 10);
+          }
+          return size * n;
+        });
     curl_easy_setopt(c.h, CURLOPT_HEADERDATA, &t);
     try {
       perform(c, t, "download");

@@ -1,9 +1,9 @@
 #include "agent/commands/config_file_format.h"
 
+#include <toml++/toml.h>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace codex::agent {
 namespace {
@@ -52,7 +52,8 @@ std::vector<CLI::ConfigItem> ConfigFileFormat::from_config(std::istream& input) 
     for (auto& [key, v] : j.items()) {
       std::vector<std::string> in;
       if (v.is_array())
-        for (auto& e : v) in.push_back(json_scalar(key, e));
+        for (auto& e : v)
+          in.push_back(json_scalar(key, e));
       else
         in.push_back(json_scalar(key, v));
       items.push_back(item(key, std::move(in)));
@@ -64,17 +65,18 @@ std::vector<CLI::ConfigItem> ConfigFileFormat::from_config(std::istream& input) 
     table = toml::parse(text);
   } catch (const toml::parse_error& e) {
     std::ostringstream msg;
-    msg << "config file: invalid TOML: " << e.description() << " at line "
-        << e.source().begin.line;
+    msg << "config file: invalid TOML: " << e.description() << " at line " << e.source().begin.line;
     throw CLI::ConversionError(msg.str());
   }
   for (auto& [k, v] : table) {
     std::string key(k.str());
     std::vector<std::string> in;
     if (auto* arr = v.as_array())
-      for (auto& e : *arr) in.push_back(toml_scalar(key, e));
+      for (auto& e : *arr)
+        in.push_back(toml_scalar(key, e));
     else if (v.is_table())
-      throw CLI::ConversionError("config file: '" + key + "' is a table; options are top-level keys");
+      throw CLI::ConversionError("config file: '" + key +
+                                 "' is a table; options are top-level keys");
     else
       in.push_back(toml_scalar(key, v));
     items.push_back(item(key, std::move(in)));

@@ -15,7 +15,8 @@ void setup_logging(const std::string& level, const std::string& format) {
     throw std::invalid_argument("unknown log level '" + level + "'");
   std::shared_ptr<spdlog::logger> logger;
   if (format == "none") {
-    logger = std::make_shared<spdlog::logger>("codex", std::make_shared<spdlog::sinks::null_sink_mt>());
+    logger =
+        std::make_shared<spdlog::logger>("codex", std::make_shared<spdlog::sinks::null_sink_mt>());
   } else if (format == "auto" || format == "colors" || format == "nocolors" || format == "json") {
     auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>(
         format == "colors" || (format == "auto" && isatty(STDERR_FILENO))

@@ -1,6 +1,6 @@
-#include <CLI/CLI.hpp>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <fstream>
 #include <memory>
@@ -70,7 +70,8 @@ void apply_config_file(CLI::App& cmd, const std::string& path) {
     if (item.name == "config-file")
       throw CLI::ConversionError("config file " + path + ": config-file cannot be nested");
     if (opt->count() > 0) continue;  // set on the command line or in the environment
-    for (const auto& v : item.inputs) opt->add_result(v);
+    for (const auto& v : item.inputs)
+      opt->add_result(v);
     opt->run_callback();
   }
 }
@@ -103,21 +104,41 @@ void add_node_command(CLI::App& app, int* rc) {
                   "TOML or JSON file of options (keys = long option names)")
       ->check(CLI::ExistingFile);
   auto env = [](CLI::Option* opt, const char* name) { opt->envname(name); };
-  env(cmd->add_option("-d,--data-dir", o->data_dir, "Data directory (mode 0700)")->capture_default_str(), "CODEX_DATA_DIR");
-  env(cmd->add_option("--api-bindaddr", o->api_bindaddr, "REST API address")->capture_default_str(), "CODEX_API_BINDADDR");
-  env(cmd->add_option("-p,--api-port", o->api_port, "REST API port (0 = any free port)")->capture_default_str(), "CODEX_API_PORT");
-  env(cmd->add_option("--api-cors-origin", o->api_cors_origin, "Send CORS headers for this origin"), "CODEX_API_CORS_ORIGIN");
-  env(cmd->add_option("-q,--storage-quota", o->storage_quota, "Storage quota, e.g. 20GiB")->capture_default_str(), "CODEX_STORAGE_QUOTA");
-  env(cmd->add_option("-t,--block-ttl", o->block_ttl, "Default block time to live, e.g. 30d")->capture_default_str(), "CODEX_BLOCK_TTL");
-  env(cmd->add_option("--block-mi", o->block_mi, "Block maintenance interval, e.g. 10m")->capture_default_str(), "CODEX_BLOCK_MI");
-  env(cmd->add_option("--block-mn", o->block_mn, "Blocks checked per maintenance run")->capture_default_str(), "CODEX_BLOCK_MN");
-  env(cmd->add_option("--block-size", o->block_size, "Block size of new uploads")->capture_default_str(), "CODEX_BLOCK_SIZE");
+  env(cmd->add_option("-d,--data-dir", o->data_dir, "Data directory (mode 0700)")
+          ->capture_default_str(),
+      "CODEX_DATA_DIR");
+  env(cmd->add_option("--api-bindaddr", o->api_bindaddr, "REST API address")->capture_default_str(),
+      "CODEX_API_BINDADDR");
+  env(cmd->add_option("-p,--api-port", o->api_port, "REST API port (0 = any free port)")
+          ->capture_default_str(),
+      "CODEX_API_PORT");
+  env(cmd->add_option("--api-cors-origin", o->api_cors_origin, "Send CORS headers for this origin"),
+      "CODEX_API_CORS_ORIGIN");
+  env(cmd->add_option("-q,--storage-quota", o->storage_quota, "Storage quota, e.g. 20GiB")
+          ->capture_default_str(),
+      "CODEX_STORAGE_QUOTA");
+  env(cmd->add_option("-t,--block-ttl", o->block_ttl, "Default block time to live, e.g. 30d")
+          ->capture_default_str(),
+      "CODEX_BLOCK_TTL");
+  env(cmd->add_option("--block-mi", o->block_mi, "Block maintenance interval, e.g. 10m")
+          ->capture_default_str(),
+      "CODEX_BLOCK_MI");
+  env(cmd->add_option("--block-mn", o->block_mn, "Blocks checked per maintenance run")
+          ->capture_default_str(),
+      "CODEX_BLOCK_MN");
+  env(cmd->add_option("--block-size", o->block_size, "Block size of new uploads")
+          ->capture_default_str(),
+      "CODEX_BLOCK_SIZE");
   env(cmd->add_option("--repo-durability", o->repo_durability,
                       "process-crash (fast) or power-loss (sync block files before each commit)")
           ->capture_default_str(),
       "CODEX_REPO_DURABILITY");
-  env(cmd->add_option("--log-level", o->log_level, "trace|debug|info|warn|error|off")->capture_default_str(), "CODEX_LOG_LEVEL");
-  env(cmd->add_option("--log-format", o->log_format, "auto|colors|nocolors|json|none")->capture_default_str(), "CODEX_LOG_FORMAT");
+  env(cmd->add_option("--log-level", o->log_level, "trace|debug|info|warn|error|off")
+          ->capture_default_str(),
+      "CODEX_LOG_LEVEL");
+  env(cmd->add_option("--log-format", o->log_format, "auto|colors|nocolors|json|none")
+          ->capture_default_str(),
+      "CODEX_LOG_FORMAT");
   cmd->callback([cmd, o, rc, config_file] {
     if (!config_file->empty()) apply_config_file(*cmd, *config_file);
     *rc = run_node(to_config(*o));

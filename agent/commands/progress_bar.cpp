@@ -9,8 +9,10 @@
 namespace codex::agent {
 
 ProgressBar::ProgressBar(std::string label)
-    : label_(std::move(label)), tty_(isatty(STDERR_FILENO)),
-      start_(std::chrono::steady_clock::now()), last_() {}
+    : label_(std::move(label)),
+      tty_(isatty(STDERR_FILENO)),
+      start_(std::chrono::steady_clock::now()),
+      last_() {}
 
 void ProgressBar::update(uint64_t done, uint64_t total) {
   done_ = done;

@@ -30,7 +30,8 @@ void add_repo_command(CLI::App& app, int* rc) {
     std::cout << "blocks " << rep.blocks << " (" << format_size(rep.bytes) << "), verified "
               << rep.blocks_verified << ", leaves " << rep.leaves << ", orphan files "
               << rep.orphan_files << "\n";
-    for (const auto& p : rep.problems) std::cout << "problem: " << p << "\n";
+    for (const auto& p : rep.problems)
+      std::cout << "problem: " << p << "\n";
     if (rep.more_problems) std::cout << "… and " << rep.more_problems << " more problems\n";
     std::cout << (rep.ok() ? "consistent" : "INCONSISTENT") << "\n";
     *rc = rep.ok() ? 0 : 1;

@@ -15,12 +15,18 @@ namespace {
 struct ApiOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;
-  std::string base() const { return "http://" + host + ":" + std::to_string(port) + "/api/codex/v1"; }
+  std::string base() const {
+    return "http://" + host + ":" + std::to_string(port) + "/api/codex/v1";
+  }
 };
 
 void add_api_options(CLI::App* cmd, ApiOptions& o) {
-  cmd->add_option("--api-host", o.host, "Node's REST API address")->capture_default_str()->envname("CODEX_API_BINDADDR");
-  cmd->add_option("-p,--api-port", o.port, "Node's REST API port")->capture_default_str()->envname("CODEX_API_PORT");
+  cmd->add_option("--api-host", o.host, "Node's REST API address")
+      ->capture_default_str()
+      ->envname("CODEX_API_BINDADDR");
+  cmd->add_option("-p,--api-port", o.port, "Node's REST API port")
+      ->capture_default_str()
+      ->envname("CODEX_API_PORT");
 }
 
 }  // namespace
@@ -39,7 +45,8 @@ void add_upload_command(CLI::App& app, int* rc) {
   cmd->callback([o, rc] {
     RestClient client(o->api.base());
     ProgressBar bar("upload");
-    std::string name = o->name.empty() ? std::filesystem::path(o->file).filename().string() : o->name;
+    std::string name =
+        o->name.empty() ? std::filesystem::path(o->file).filename().string() : o->name;
     std::optional<std::string> mime;
     if (!o->mimetype.empty()) mime = o->mimetype;
     std::string cid = client.upload(o->file, mime, name, [&](uint64_t d, uint64_t t) {

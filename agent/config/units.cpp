@@ -18,8 +18,10 @@ std::string lower(std::string_view s) {
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+    s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -30,9 +32,11 @@ std::pair<uint64_t, std::string> split(std::string_view text, const char* what) 
   uint64_t n = 0;
   auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
   if (ec == std::errc::result_out_of_range)
-    throw std::invalid_argument(std::string(what) + ": number too large in '" + std::string(text) + "'");
+    throw std::invalid_argument(std::string(what) + ": number too large in '" + std::string(text) +
+                                "'");
   if (ec != std::errc() || p == text.data())
-    throw std::invalid_argument(std::string(what) + ": '" + std::string(text) + "' does not start with a number");
+    throw std::invalid_argument(std::string(what) + ": '" + std::string(text) +
+                                "' does not start with a number");
   return {n, lower(trim(std::string_view(p, size_t(text.data() + text.size() - p))))};
 }
 
@@ -51,11 +55,20 @@ uint64_t parse_size(std::string_view text) {
     uint64_t mult;
   };
   static constexpr Unit kUnits[] = {
-      {"", 1},           {"b", 1},
-      {"k", 1ull << 10}, {"kib", 1ull << 10}, {"kb", 1000ull},
-      {"m", 1ull << 20}, {"mib", 1ull << 20}, {"mb", 1000000ull},
-      {"g", 1ull << 30}, {"gib", 1ull << 30}, {"gb", 1000000000ull},
-      {"t", 1ull << 40}, {"tib", 1ull << 40}, {"tb", 1000000000000ull},
+      {"", 1},
+      {"b", 1},
+      {"k", 1ull << 10},
+      {"kib", 1ull << 10},
+      {"kb", 1000ull},
+      {"m", 1ull << 20},
+      {"mib", 1ull << 20},
+      {"mb", 1000000ull},
+      {"g", 1ull << 30},
+      {"gib", 1ull << 30},
+      {"gb", 1000000000ull},
+      {"t", 1ull << 40},
+      {"tib", 1ull << 40},
+      {"tb", 1000000000000ull},
   };
   for (const auto& u : kUnits)
     if (suffix == u.name) return mul(n, u.mult, text, "size");
@@ -68,10 +81,9 @@ std::chrono::seconds parse_duration(std::string_view text) {
     const char* name;
     uint64_t mult;
   };
-  static constexpr Unit kUnits[] = {{"", 1},       {"s", 1},         {"m", 60},
-                                    {"h", 3600},   {"d", 86400},     {"w", 604800},
-                                    {"sec", 1},    {"min", 60},      {"hour", 3600},
-                                    {"day", 86400}, {"days", 86400}};
+  static constexpr Unit kUnits[] = {{"", 1},        {"s", 1},       {"m", 60},      {"h", 3600},
+                                    {"d", 86400},   {"w", 604800},  {"sec", 1},     {"min", 60},
+                                    {"hour", 3600}, {"day", 86400}, {"days", 86400}};
   for (const auto& u : kUnits)
     if (suffix == u.name) {
       uint64_t s = mul(n, u.mult, text, "duration");

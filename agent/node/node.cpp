@@ -59,16 +59,18 @@ Node::Node(NodeConfig config) : impl_(std::make_unique<Impl>()) {
   ro.dir = c.data_dir / "repo";
   ro.quota_bytes = c.storage_quota;
   ro.default_ttl = c.block_ttl;
-  ro.durability = c.power_loss_durability ? store::Durability::kPowerLoss
-                                          : store::Durability::kProcessCrash;
+  ro.durability =
+      c.power_loss_durability ? store::Durability::kPowerLoss : store::Durability::kProcessCrash;
   impl_->repo = store::Repo::open(ro);
-  ApiContext ctx{*impl_->repo, *impl_->key, version(), ro.dir.string(), {}, c.block_size,
-                 c.api_cors_origin};
+  ApiContext ctx{*impl_->repo, *impl_->key,  version(),        ro.dir.string(),
+                 {},           c.block_size, c.api_cors_origin};
   impl_->api = std::make_unique<RestServer>(std::move(ctx));
   impl_->port = impl_->api->bind(c.api_bindaddr, c.api_port);
 }
 
-Node::~Node() { stop(); }
+Node::~Node() {
+  stop();
+}
 
 void Node::start() {
   impl_->api->start();
@@ -90,7 +92,11 @@ void Node::stop() {
   if (impl_->maintenance.joinable()) impl_->maintenance.join();
 }
 
-uint16_t Node::api_port() const { return impl_->port; }
-const NodeConfig& Node::config() const { return impl_->config; }
+uint16_t Node::api_port() const {
+  return impl_->port;
+}
+const NodeConfig& Node::config() const {
+  return impl_->config;
+}
 
 }  // namespace codex::agent

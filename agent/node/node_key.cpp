@@ -23,8 +23,9 @@ struct Context {
 };
 
 void check_permissions(const std::filesystem::path& file) {
-  struct stat st{};
-  if (::stat(file.c_str(), &st) != 0) throw std::runtime_error("node key: cannot stat " + file.string());
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0)
+    throw std::runtime_error("node key: cannot stat " + file.string());
   if (st.st_mode & (S_IRWXG | S_IRWXO))
     throw std::runtime_error("node key: " + file.string() +
                              " is accessible by group or others; run chmod 600 on it");
@@ -32,7 +33,9 @@ void check_permissions(const std::filesystem::path& file) {
 
 }  // namespace
 
-NodeKey::~NodeKey() { sodium_memzero(secret_.data(), secret_.size()); }
+NodeKey::~NodeKey() {
+  sodium_memzero(secret_.data(), secret_.size());
+}
 
 NodeKey NodeKey::load_or_create(const std::filesystem::path& file) {
   if (sodium_init() < 0) throw std::runtime_error("node key: libsodium failed to initialise");
@@ -59,8 +62,8 @@ NodeKey NodeKey::load_or_create(const std::filesystem::path& file) {
     tmp += ".tmp";
     {
       std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      std::filesystem::permissions(tmp, std::filesystem::perms::owner_read |
-                                            std::filesystem::perms::owner_write);
+      std::filesystem::permissions(
+          tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
       out.write(raw.data(), std::streamsize(raw.size()));
       if (!out) throw std::runtime_error("node key: cannot write " + tmp.string());
     }
@@ -71,8 +74,7 @@ NodeKey NodeKey::load_or_create(const std::filesystem::path& file) {
   if (!secp256k1_ec_pubkey_create(c.ctx, &pub, key.secret_.data()))
     throw std::runtime_error("node key: cannot derive the public key");
   size_t len = key.public_key_.size();
-  secp256k1_ec_pubkey_serialize(c.ctx, key.public_key_.data(), &len, &pub,
-                                SECP256K1_EC_COMPRESSED);
+  secp256k1_ec_pubkey_serialize(c.ctx, key.public_key_.data(), &len, &pub, SECP256K1_EC_COMPRESSED);
   // PeerId = identity multihash (0x00, length) of the PublicKey protobuf.
   std::string mh = {0x00, 37};
   mh.append(reinterpret_cast<const char*>(kPubPrefix), 4);

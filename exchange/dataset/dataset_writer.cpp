@@ -31,7 +31,9 @@ DatasetWriter::~DatasetWriter() {
   if (inflight_.valid()) inflight_.wait();
 }
 
-uint64_t DatasetWriter::bytes_written() const { return chunker_->bytes_in(); }
+uint64_t DatasetWriter::bytes_written() const {
+  return chunker_->bytes_in();
+}
 
 void DatasetWriter::write(std::span<const uint8_t> data) {
   if (finished_) throw std::logic_error("dataset writer: write after finish");
@@ -87,9 +89,8 @@ Cid DatasetWriter::finish() {
     auto batch = repo_.batch();
     size_t end = std::min(digests_.size(), start + kLeavesPerBatch);
     for (size_t i = start; i < end; ++i) {
-      Cid block(multicodec::kBlock,
-                Multihash(multicodec::kSha2_256,
-                          std::string(digests_[i].begin(), digests_[i].end())));
+      Cid block(multicodec::kBlock, Multihash(multicodec::kSha2_256,
+                                              std::string(digests_[i].begin(), digests_[i].end())));
       batch.put_leaf(tree_cid, i, block, tree.proof(i).encode());
     }
     batch.commit();

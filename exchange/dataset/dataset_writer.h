@@ -59,8 +59,8 @@ class DatasetWriter {
   std::optional<std::string> mimetype_;
   std::unique_ptr<Chunker> chunker_;
   std::vector<Digest32> digests_;
-  std::string filling_;    // the batch being filled (kBlocksPerBatch blocks)
-  size_t filled_ = 0;      // blocks in filling_
+  std::string filling_;     // the batch being filled (kBlocksPerBatch blocks)
+  size_t filled_ = 0;       // blocks in filling_
   std::string committing_;  // the batch the background task owns
   std::future<void> inflight_;
   bool finished_ = false;

@@ -10,7 +10,9 @@ std::optional<Cid> RepoDatasetBlocks::leaf_cid(const Cid& tree, uint64_t index) 
   return leaf->block;
 }
 
-std::optional<std::string> RepoDatasetBlocks::block(const Cid& cid) { return repo_.get_block(cid); }
+std::optional<std::string> RepoDatasetBlocks::block(const Cid& cid) {
+  return repo_.get_block(cid);
+}
 
 void RepoDatasetBlocks::put_block(const Cid& cid, std::span<const uint8_t> bytes) {
   repo_.put_block_checked(cid, bytes);
@@ -23,7 +25,8 @@ void RepoDatasetBlocks::put_leaf(const Cid& tree, uint64_t index, const Cid& blo
 
 void RepoDatasetBlocks::put_leaves(const Cid& tree, std::span<const LeafEntry> entries) {
   auto batch = repo_.batch();
-  for (const LeafEntry& e : entries) batch.put_leaf(tree, e.index, e.block, e.proof.encode());
+  for (const LeafEntry& e : entries)
+    batch.put_leaf(tree, e.index, e.block, e.proof.encode());
   batch.commit();
 }
 

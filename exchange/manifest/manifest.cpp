@@ -13,7 +13,9 @@ namespace {
 constexpr size_t kMaxManifestBytes = 1u << 20;
 constexpr uint32_t kMaxSlots = 256;
 
-uint64_t ceil_div(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
+uint64_t ceil_div(uint64_t a, uint64_t b) {
+  return (a + b - 1) / b;
+}
 
 void require(bool ok, const std::string& what) {
   if (!ok) throw FormatError("manifest: " + what);
@@ -39,7 +41,9 @@ const ErasureInfo& erasure_of(const Manifest& m) {
 
 }  // namespace
 
-uint64_t Manifest::blocks_count() const { return ceil_div(dataset_size, block_size); }
+uint64_t Manifest::blocks_count() const {
+  return ceil_div(dataset_size, block_size);
+}
 
 uint64_t Manifest::original_blocks_count() const {
   return ceil_div(erasure_of(*this).original_dataset_size, block_size);
@@ -50,14 +54,18 @@ uint64_t Manifest::rounded() const {
   return ceil_div(original_blocks_count(), k) * k;
 }
 
-uint64_t Manifest::steps() const { return rounded() / erasure_of(*this).ec_k; }
+uint64_t Manifest::steps() const {
+  return rounded() / erasure_of(*this).ec_k;
+}
 
 uint64_t Manifest::num_slots() const {
   const auto& e = erasure_of(*this);
   return uint64_t(e.ec_k) + e.ec_m;
 }
 
-uint64_t Manifest::num_slot_blocks() const { return ceil_div(blocks_count(), num_slots()); }
+uint64_t Manifest::num_slot_blocks() const {
+  return ceil_div(blocks_count(), num_slots());
+}
 
 void Manifest::verify() const {
   require(tree_cid.valid() && tree_cid.codec() == multicodec::kRoot,
@@ -78,9 +86,9 @@ void Manifest::verify() const {
           "originalTreeCid must be a codex-root CID");
   require(e.original_dataset_size > 0, "originalDatasetSize must be positive");
   require(dataset_size % block_size == 0, "protected datasetSize must be whole blocks");
-  require(blocks_count() == steps() * num_slots(),
-          "blocksCount " + std::to_string(blocks_count()) + " != steps " +
-              std::to_string(steps()) + " * (K + M) " + std::to_string(num_slots()));
+  require(blocks_count() == steps() * num_slots(), "blocksCount " + std::to_string(blocks_count()) +
+                                                       " != steps " + std::to_string(steps()) +
+                                                       " * (K + M) " + std::to_string(num_slots()));
   if (e.verification) {
     const VerificationInfo& v = *e.verification;
     require(v.verify_root.valid() && v.verify_root.codec() == multicodec::kProvingRoot,
@@ -89,8 +97,7 @@ void Manifest::verify() const {
             "slotRoots count " + std::to_string(v.slot_roots.size()) + " != K + M");
     for (const Cid& c : v.slot_roots)
       require(c.codec() == multicodec::kSlotRoot, "slotRoots must be codex-slot-root CIDs");
-    require(v.cell_size > 0 && block_size % v.cell_size == 0,
-            "cellSize must divide blockSize");
+    require(v.cell_size > 0 && block_size % v.cell_size == 0, "cellSize must divide blockSize");
   }
 }
 
@@ -115,7 +122,8 @@ std::string Manifest::encode() const {
       const VerificationInfo& v = *erasure->verification;
       pb::VerificationInfoPb* vp = e->mutable_verification();
       vp->set_verify_root(v.verify_root.bytes());
-      for (const Cid& c : v.slot_roots) vp->add_slot_roots(c.bytes());
+      for (const Cid& c : v.slot_roots)
+        vp->add_slot_roots(c.bytes());
       vp->set_cell_size(v.cell_size);
       vp->set_verifiable_strategy(static_cast<uint32_t>(v.strategy));
     }
@@ -129,8 +137,7 @@ Manifest Manifest::decode(std::span<const uint8_t> bytes) {
   require(!bytes.empty(), "empty");
   require(bytes.size() <= kMaxManifestBytes, "larger than 1 MiB");
   pb::ManifestPb msg;
-  require(msg.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())),
-          "malformed protobuf");
+  require(msg.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())), "malformed protobuf");
   require(msg.unknown_fields().empty(), "unknown field in the outer message");
   require(msg.has_header(), "missing header (field 1)");
   const pb::HeaderPb& h = msg.header();
@@ -173,7 +180,8 @@ Manifest Manifest::decode(std::span<const uint8_t> bytes) {
               "verification info misses verifyRoot, slotRoots, cellSize or strategy");
       VerificationInfo vi;
       vi.verify_root = cid_field(v.verify_root(), "verifyRoot");
-      for (const auto& s : v.slot_roots()) vi.slot_roots.push_back(cid_field(s, "slotRoots"));
+      for (const auto& s : v.slot_roots())
+        vi.slot_roots.push_back(cid_field(s, "slotRoots"));
       vi.cell_size = v.cell_size();
       vi.strategy = strategy_field(v.verifiable_strategy(), "verifiableStrategy");
       ei.verification = std::move(vi);
@@ -185,15 +193,15 @@ Manifest Manifest::decode(std::span<const uint8_t> bytes) {
 }
 
 Manifest Manifest::decode(std::string_view bytes) {
-  return decode(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()),
-                                         bytes.size()));
+  return decode(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
 }
 
 Cid Manifest::cid() const {
   std::string enc = encode();
-  return Cid::sha256_of(multicodec::kManifest,
-                        std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(enc.data()),
-                                                 enc.size()));
+  return Cid::sha256_of(
+      multicodec::kManifest,
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(enc.data()), enc.size()));
 }
 
 }  // namespace codex

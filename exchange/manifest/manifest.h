@@ -15,7 +15,7 @@ namespace codex {
 enum class StrategyType : uint32_t { kLinear = 0, kStepped = 1 };
 
 struct VerificationInfo {
-  Cid verify_root;             // codex-proving-root
+  Cid verify_root;              // codex-proving-root
   std::vector<Cid> slot_roots;  // codex-slot-root, one per slot (K+M)
   uint32_t cell_size = 2048;
   StrategyType strategy = StrategyType::kLinear;
@@ -36,9 +36,9 @@ struct Manifest {
   Cid tree_cid;  // codex-root
   uint64_t dataset_size = 0;
   uint32_t block_size = 65536;
-  uint64_t codec = 0xCD02;   // block codec
-  uint64_t hcodec = 0x12;    // hash codec
-  uint32_t version = 1;      // CID version
+  uint64_t codec = 0xCD02;  // block codec
+  uint64_t hcodec = 0x12;   // hash codec
+  uint32_t version = 1;     // CID version
   std::optional<std::string> filename;
   std::optional<std::string> mimetype;
   std::optional<ErasureInfo> erasure;  // present ⇒ protected
@@ -50,10 +50,10 @@ struct Manifest {
   uint64_t blocks_count() const;
   // Protected manifests only (throw std::logic_error otherwise):
   uint64_t original_blocks_count() const;  // ceil(original size / block size)
-  uint64_t rounded() const;                 // roundUp(original blocks, K)
-  uint64_t steps() const;                   // rounded / K
-  uint64_t num_slots() const;               // K + M
-  uint64_t num_slot_blocks() const;         // ceil(blocks_count / num_slots)
+  uint64_t rounded() const;                // roundUp(original blocks, K)
+  uint64_t steps() const;                  // rounded / K
+  uint64_t num_slots() const;              // K + M
+  uint64_t num_slot_blocks() const;        // ceil(blocks_count / num_slots)
 
   // Checks the rules of §1.4/§2 (codecs, sizes, K/M, blocksCount == steps·(K+M),
   // slot roots count). Throws FormatError naming the broken rule.

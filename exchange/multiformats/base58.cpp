@@ -8,13 +8,14 @@
 namespace codex::base58 {
 namespace {
 
-constexpr std::string_view kAlphabet =
-    "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+constexpr std::string_view kAlphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
 constexpr std::array<int8_t, 256> make_index() {
   std::array<int8_t, 256> t{};
-  for (auto& v : t) v = -1;
-  for (size_t i = 0; i < kAlphabet.size(); ++i) t[static_cast<uint8_t>(kAlphabet[i])] = int8_t(i);
+  for (auto& v : t)
+    v = -1;
+  for (size_t i = 0; i < kAlphabet.size(); ++i)
+    t[static_cast<uint8_t>(kAlphabet[i])] = int8_t(i);
   return t;
 }
 constexpr auto kIndex = make_index();
@@ -23,7 +24,8 @@ constexpr auto kIndex = make_index();
 
 std::string encode(std::span<const uint8_t> bytes) {
   size_t zeros = 0;
-  while (zeros < bytes.size() && bytes[zeros] == 0) ++zeros;
+  while (zeros < bytes.size() && bytes[zeros] == 0)
+    ++zeros;
   // log(256)/log(58) < 1.37
   std::vector<uint8_t> digits(bytes.size() * 137 / 100 + 1, 0);
   size_t len = 0;
@@ -38,13 +40,15 @@ std::string encode(std::span<const uint8_t> bytes) {
     len = j;
   }
   std::string out(zeros, '1');
-  for (size_t i = 0; i < len; ++i) out.push_back(kAlphabet[digits[len - 1 - i]]);
+  for (size_t i = 0; i < len; ++i)
+    out.push_back(kAlphabet[digits[len - 1 - i]]);
   return out;
 }
 
 std::string decode(std::string_view text) {
   size_t zeros = 0;
-  while (zeros < text.size() && text[zeros] == '1') ++zeros;
+  while (zeros < text.size() && text[zeros] == '1')
+    ++zeros;
   std::vector<uint8_t> bytes(text.size() * 733 / 1000 + 1, 0);
   size_t len = 0;
   for (size_t i = zeros; i < text.size(); ++i) {
@@ -60,7 +64,8 @@ std::string decode(std::string_view text) {
     len = j;
   }
   std::string out(zeros, '\0');
-  for (size_t i = 0; i < len; ++i) out.push_back(static_cast<char>(bytes[len - 1 - i]));
+  for (size_t i = 0; i < len; ++i)
+    out.push_back(static_cast<char>(bytes[len - 1 - i]));
   return out;
 }
 

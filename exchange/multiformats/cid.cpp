@@ -37,7 +37,9 @@ Cid Cid::from_bytes(std::span<const uint8_t> bytes) {
   return Cid(codec, std::move(mh));
 }
 
-Cid Cid::from_bytes(std::string_view bytes) { return from_bytes(as_bytes(bytes)); }
+Cid Cid::from_bytes(std::string_view bytes) {
+  return from_bytes(as_bytes(bytes));
+}
 
 Cid Cid::parse(std::string_view text) {
   if (text.empty()) throw FormatError("cid: empty string");
@@ -58,6 +60,8 @@ const Cid& Cid::empty_block() {
   return kEmpty;
 }
 
-std::string Cid::to_string() const { return "z" + base58::encode(as_bytes(bytes_)); }
+std::string Cid::to_string() const {
+  return "z" + base58::encode(as_bytes(bytes_));
+}
 
 }  // namespace codex

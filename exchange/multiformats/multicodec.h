@@ -8,12 +8,12 @@ namespace codex::multicodec {
 
 // Content codecs (CID codec field).
 constexpr uint64_t kRaw = 0x55;
-constexpr uint64_t kManifest = 0xCD01;      // codex-manifest
-constexpr uint64_t kBlock = 0xCD02;         // codex-block
-constexpr uint64_t kRoot = 0xCD03;          // codex-root (SHA-256 tree root)
-constexpr uint64_t kSlotRoot = 0xCD04;      // codex-slot-root
-constexpr uint64_t kProvingRoot = 0xCD05;   // codex-proving-root (verify root)
-constexpr uint64_t kSlotCell = 0xCD06;      // codex-slot-cell
+constexpr uint64_t kManifest = 0xCD01;     // codex-manifest
+constexpr uint64_t kBlock = 0xCD02;        // codex-block
+constexpr uint64_t kRoot = 0xCD03;         // codex-root (SHA-256 tree root)
+constexpr uint64_t kSlotRoot = 0xCD04;     // codex-slot-root
+constexpr uint64_t kProvingRoot = 0xCD05;  // codex-proving-root (verify root)
+constexpr uint64_t kSlotCell = 0xCD06;     // codex-slot-cell
 
 // Multihash function codes.
 constexpr uint64_t kIdentity = 0x00;

@@ -14,9 +14,8 @@ void check(uint64_t code, size_t len) {
   auto size = multicodec::digest_size(code);
   if (!size) throw FormatError("multihash: unknown hash function 0x" + std::to_string(code));
   if (*size != 0 && *size != len)
-    throw FormatError("multihash: digest of " + std::string(*multicodec::name(code)) +
-                      " must be " + std::to_string(*size) + " bytes, got " +
-                      std::to_string(len));
+    throw FormatError("multihash: digest of " + std::string(*multicodec::name(code)) + " must be " +
+                      std::to_string(*size) + " bytes, got " + std::to_string(len));
   if (*size == 0 && len > kMaxIdentityDigest)
     throw FormatError("multihash: identity digest too long");
 }

@@ -56,11 +56,14 @@ Sha256Tree Sha256Tree::build(std::vector<Digest32> leaves) {
 Sha256Tree Sha256Tree::from_cids(std::span<const Cid> cids) {
   std::vector<Digest32> leaves;
   leaves.reserve(cids.size());
-  for (const Cid& c : cids) leaves.push_back(block_digest(c));
+  for (const Cid& c : cids)
+    leaves.push_back(block_digest(c));
   return build(std::move(leaves));
 }
 
-Cid Sha256Tree::root_cid() const { return tree_root_cid(root()); }
+Cid Sha256Tree::root_cid() const {
+  return tree_root_cid(root());
+}
 
 TreeProof Sha256Tree::proof(uint64_t index) const {
   if (index >= leaves_count()) throw std::out_of_range("sha256 tree: leaf index out of range");
@@ -81,7 +84,8 @@ std::string Sha256Tree::encode() const {
   msg.set_mcodec(multicodec::kSha2_256);
   msg.set_leaves_count(leaves_count());
   for (const auto& layer : layers_)
-    for (const auto& n : layer) msg.add_nodes()->set_hash(n.data(), n.size());
+    for (const auto& n : layer)
+      msg.add_nodes()->set_hash(n.data(), n.size());
   return msg.SerializeAsString();
 }
 
@@ -97,7 +101,8 @@ Sha256Tree Sha256Tree::decode(std::span<const uint8_t> bytes) {
     throw FormatError("sha256 tree: bad leaves count");
   std::vector<Digest32> leaves;
   leaves.reserve(n);
-  for (uint64_t i = 0; i < n; ++i) leaves.push_back(to_digest(msg.nodes(int(i)).hash(), "tree"));
+  for (uint64_t i = 0; i < n; ++i)
+    leaves.push_back(to_digest(msg.nodes(int(i)).hash(), "tree"));
   Sha256Tree t = build(std::move(leaves));
   // The stored inner nodes must be exactly the ones the leaves imply.
   size_t idx = 0;

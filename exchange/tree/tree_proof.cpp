@@ -17,7 +17,8 @@ constexpr size_t kMaxProofBytes = 1u << 20;
 size_t tree_depth(uint64_t nleaves) {
   if (nleaves == 0) return 0;
   size_t depth = 1;  // the bottom layer is always compressed once
-  for (uint64_t m = (nleaves + 1) / 2; m > 1; m = (m + 1) / 2) ++depth;
+  for (uint64_t m = (nleaves + 1) / 2; m > 1; m = (m + 1) / 2)
+    ++depth;
   return depth;
 }
 
@@ -60,7 +61,8 @@ std::string TreeProof::encode() const {
   msg.set_mcodec(mcodec);
   msg.set_index(index);
   msg.set_nleaves(nleaves);
-  for (const auto& n : path) msg.add_path()->set_hash(n.data(), n.size());
+  for (const auto& n : path)
+    msg.add_path()->set_hash(n.data(), n.size());
   return msg.SerializeAsString();
 }
 
@@ -89,8 +91,8 @@ TreeProof TreeProof::decode(std::span<const uint8_t> bytes) {
 }
 
 TreeProof TreeProof::decode(std::string_view bytes) {
-  return decode(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()),
-                                         bytes.size()));
+  return decode(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
 }
 
 }  // namespace codex

@@ -10,9 +10,9 @@
 namespace codex {
 
 struct TreeProof {
-  uint64_t mcodec = 0x12;  // hash codec of the tree (sha2-256)
-  uint64_t index = 0;      // leaf index
-  uint64_t nleaves = 0;    // leaves in the tree
+  uint64_t mcodec = 0x12;      // hash codec of the tree (sha2-256)
+  uint64_t index = 0;          // leaf index
+  uint64_t nleaves = 0;        // leaves in the tree
   std::vector<Digest32> path;  // siblings bottom → top; a missing sibling is zero
 
   // The root that this proof and leaf imply. Throws FormatError if the proof's

@@ -11,7 +11,8 @@ namespace fs = std::filesystem;
 
 BlockDir::BlockDir(fs::path dir) : dir_(std::move(dir)) {
   std::error_code ec;
-  if (!fs::is_directory(dir_, ec)) throw InvalidInput("block directory " + dir_.string() + " not found");
+  if (!fs::is_directory(dir_, ec))
+    throw InvalidInput("block directory " + dir_.string() + " not found");
   std::set<uint64_t> indices;
   for (const auto& entry : fs::directory_iterator(dir_)) {
     std::string name = entry.path().filename().string();
@@ -32,12 +33,14 @@ BlockDir::BlockDir(fs::path dir) : dir_(std::move(dir)) {
       if (i != expect) break;
       ++expect;
     }
-    throw InvalidInput("block directory " + dir_.string() + " lacks block " + std::to_string(expect) +
-                       ".bin (blocks must be numbered 0..n-1)");
+    throw InvalidInput("block directory " + dir_.string() + " lacks block " +
+                       std::to_string(expect) + ".bin (blocks must be numbered 0..n-1)");
   }
 }
 
-fs::path BlockDir::path(uint64_t index) const { return dir_ / (std::to_string(index) + ".bin"); }
+fs::path BlockDir::path(uint64_t index) const {
+  return dir_ / (std::to_string(index) + ".bin");
+}
 
 slots::BlockReader BlockDir::reader(uint64_t block_size) const {
   BlockDir self = *this;

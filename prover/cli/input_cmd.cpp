@@ -100,13 +100,15 @@ void run(const InputOptions& o, const CLI::App& cmd) {
 
 void add_input_command(CLI::App& app) {
   auto o = std::make_shared<InputOptions>();
-  auto* cmd = app.add_subcommand("input", "build a dataset's trees, sample a slot, write the circuit input JSON");
+  auto* cmd = app.add_subcommand(
+      "input", "build a dataset's trees, sample a slot, write the circuit input JSON");
   auto* fake = cmd->add_flag("--fake-data", o->fake, "use the reference generators' fake data");
   auto* blocks = cmd->add_option("--blocks", o->blocks_dir, "directory of block files <index>.bin");
   fake->excludes(blocks);
   blocks->excludes(fake);
   cmd->add_option("--seed", o->seed, "fake-data seed")->needs(fake)->capture_default_str();
-  cmd->add_option("--write-blocks", o->write_blocks, "also write the fake dataset as block files here")
+  cmd->add_option("--write-blocks", o->write_blocks,
+                  "also write the fake dataset as block files here")
       ->needs(fake);
   cmd->add_option("--nslots", o->nslots, "slots in the dataset")->required();
   cmd->add_option("--slot", o->slot, "slot to prove (0-based)")->required();
@@ -119,7 +121,8 @@ void add_input_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--cellsize", o->cellsize, "cell size in bytes")->capture_default_str();
   cmd->add_option("--blocksize", o->blocksize, "block size in bytes")->capture_default_str();
-  cmd->add_option("--threads", o->threads, "hashing threads (0 = all cores)")->capture_default_str();
+  cmd->add_option("--threads", o->threads, "hashing threads (0 = all cores)")
+      ->capture_default_str();
   cmd->add_option("--out", o->out, "output file (default: standard output)");
   cmd->add_flag("--quiet", o->quiet, "print no summary on standard error");
   cmd->callback([o, cmd] {

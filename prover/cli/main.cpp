@@ -10,7 +10,8 @@
 #include "prover/cli/commands.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"codex-prover: Codex storage proofs (Poseidon2, slot trees, sampling, circuit inputs)"};
+  CLI::App app{
+      "codex-prover: Codex storage proofs (Poseidon2, slot trees, sampling, circuit inputs)"};
   app.require_subcommand(1);
   codex::prover::cli::add_poseidon2_command(app);
   codex::prover::cli::add_input_command(app);

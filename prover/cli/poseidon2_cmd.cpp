@@ -23,9 +23,11 @@ void add_poseidon2_command(CLI::App& app) {
       ->expected(3);
   perm->callback([perm_args] {
     poseidon2::State s;
-    for (size_t i = 0; i < 3; ++i) s[i] = Fr::from_string((*perm_args)[i]);
+    for (size_t i = 0; i < 3; ++i)
+      s[i] = Fr::from_string((*perm_args)[i]);
     poseidon2::permute(s);
-    for (const Fr& x : s) std::cout << x.to_decimal() << "\n";
+    for (const Fr& x : s)
+      std::cout << x.to_decimal() << "\n";
   });
 
   auto hex = std::make_shared<std::string>();
@@ -38,7 +40,8 @@ void add_poseidon2_command(CLI::App& app) {
 
   auto xy = std::make_shared<std::vector<std::string>>();
   auto key = std::make_shared<uint64_t>(0);
-  auto* comp = cmd->add_subcommand("compress", "keyed 2-to-1 compression: first lane of perm(X, Y, key)");
+  auto* comp =
+      cmd->add_subcommand("compress", "keyed 2-to-1 compression: first lane of perm(X, Y, key)");
   comp->add_option("inputs", *xy, "two field elements")->required()->expected(2);
   comp->add_option("--key", *key, "key 0..3 (bit0 bottom layer, bit1 odd node)")
       ->check(CLI::Range(uint64_t{0}, uint64_t{3}));

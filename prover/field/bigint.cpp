@@ -28,7 +28,8 @@ void set_limbs(mpz_ptr z, const uint64_t* a, size_t n) {
 
 // Writes z (0 ≤ z < 2^(64n)) to n limbs.
 void get_limbs(uint64_t* out, mpz_srcptr z, size_t n) {
-  for (size_t i = 0; i < n; ++i) out[i] = 0;
+  for (size_t i = 0; i < n; ++i)
+    out[i] = 0;
   size_t count = 0;
   mpz_export(out, &count, -1, sizeof(uint64_t), 0, 0, z);
 }
@@ -44,7 +45,8 @@ std::string shown(std::string_view s) {
 
 void parse_integer(std::string_view s, int base, uint64_t* out, size_t n) {
   std::string_view digits = s;
-  if (base == 16 && digits.size() >= 2 && digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X')) {
+  if (base == 16 && digits.size() >= 2 && digits[0] == '0' &&
+      (digits[1] == 'x' || digits[1] == 'X')) {
     digits.remove_prefix(2);
   }
   const char* kind = base == 16 ? "hexadecimal" : "decimal";
@@ -56,9 +58,11 @@ void parse_integer(std::string_view s, int base, uint64_t* out, size_t n) {
                        " characters)");
   }
   for (char c : digits) {
-    bool ok = base == 16 ? std::isxdigit(static_cast<unsigned char>(c)) != 0 : (c >= '0' && c <= '9');
+    bool ok =
+        base == 16 ? std::isxdigit(static_cast<unsigned char>(c)) != 0 : (c >= '0' && c <= '9');
     if (!ok) {
-      throw InvalidInput(std::string("invalid character in ") + kind + " integer \"" + shown(s) + "\"");
+      throw InvalidInput(std::string("invalid character in ") + kind + " integer \"" + shown(s) +
+                         "\"");
     }
   }
   Mpz z;

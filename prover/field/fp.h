@@ -1,8 +1,8 @@
 // Prime fields of up to 256 bits: elements as 4×64-bit limbs in Montgomery
 // form (x·2^256 mod p), parameterised by a modulus.
 //
-//   struct MyParams { static constexpr Limbs<4> kModulus = {...}; static constexpr const char* kName = "..."; };
-//   using F = Fp<MyParams>;
+//   struct MyParams { static constexpr Limbs<4> kModulus = {...}; static constexpr const char*
+//   kName = "..."; }; using F = Fp<MyParams>;
 //
 // Requirements on the modulus: odd, prime (inverse, sqrt and pow rely on it),
 // 2 < p < 2^256. All Montgomery constants are derived at compile time.
@@ -145,13 +145,15 @@ class Fp {
   static Fp from_bytes_le(std::span<const uint8_t> bytes) {
     check_length(bytes);
     Repr a{};
-    for (size_t i = 0; i < kBytes; ++i) a[i / 8] |= uint64_t(bytes[i]) << (8 * (i % 8));
+    for (size_t i = 0; i < kBytes; ++i)
+      a[i / 8] |= uint64_t(bytes[i]) << (8 * (i % 8));
     return from_int(a);
   }
   static Fp from_bytes_be(std::span<const uint8_t> bytes) {
     check_length(bytes);
     Repr a{};
-    for (size_t i = 0; i < kBytes; ++i) a[i / 8] |= uint64_t(bytes[kBytes - 1 - i]) << (8 * (i % 8));
+    for (size_t i = 0; i < kBytes; ++i)
+      a[i / 8] |= uint64_t(bytes[kBytes - 1 - i]) << (8 * (i % 8));
     return from_int(a);
   }
   // Any number of bytes, read little-endian and reduced mod p (never throws).
@@ -163,7 +165,8 @@ class Fp {
   Bytes to_bytes_le() const {
     Repr a = to_int();
     Bytes out{};
-    for (size_t i = 0; i < kBytes; ++i) out[i] = uint8_t(a[i / 8] >> (8 * (i % 8)));
+    for (size_t i = 0; i < kBytes; ++i)
+      out[i] = uint8_t(a[i / 8] >> (8 * (i % 8)));
     return out;
   }
   Bytes to_bytes_be() const {
@@ -200,17 +203,27 @@ class Fp {
     limbs_sub_mod(r.v_, a.v_, b.v_, kModulus);
     return r;
   }
-  friend Fp operator-(const Fp& a) { return Fp() - a; }
+  friend Fp operator-(const Fp& a) {
+    return Fp() - a;
+  }
   [[gnu::always_inline]] friend Fp operator*(const Fp& a, const Fp& b) {
     Fp r;
     mont_mul(r.v_, a.v_, b.v_);
     return r;
   }
-  Fp& operator+=(const Fp& b) { return *this = *this + b; }
-  Fp& operator-=(const Fp& b) { return *this = *this - b; }
-  Fp& operator*=(const Fp& b) { return *this = *this * b; }
+  Fp& operator+=(const Fp& b) {
+    return *this = *this + b;
+  }
+  Fp& operator-=(const Fp& b) {
+    return *this = *this - b;
+  }
+  Fp& operator*=(const Fp& b) {
+    return *this = *this * b;
+  }
 
-  [[gnu::always_inline]] Fp dbl() const { return *this + *this; }
+  [[gnu::always_inline]] Fp dbl() const {
+    return *this + *this;
+  }
   [[gnu::always_inline]] Fp square() const {
     Fp r;
     if constexpr (kKernel == Kernel::kGmp) {
@@ -323,7 +336,8 @@ class Fp {
           ++i;
         }
         Fp b = c;
-        for (size_t j = 0; j + i + 1 < m; ++j) b = b.square();
+        for (size_t j = 0; j + i + 1 < m; ++j)
+          b = b.square();
         m = i;
         c = b.square();
         t *= c;
@@ -338,13 +352,16 @@ class Fp {
   static Fp random(Urbg& rng) {
     for (;;) {
       Repr a;
-      for (auto& limb : a) limb = uint64_t(rng());
+      for (auto& limb : a)
+        limb = uint64_t(rng());
       if constexpr (kBits % 64 != 0) a[kLimbs - 1] &= (uint64_t(1) << (kBits % 64)) - 1;
       if (limbs_less(a, kModulus)) return from_montgomery_unchecked(a);
     }
   }
 
-  friend std::ostream& operator<<(std::ostream& os, const Fp& x) { return os << x.to_decimal(); }
+  friend std::ostream& operator<<(std::ostream& os, const Fp& x) {
+    return os << x.to_decimal();
+  }
 
  private:
   [[gnu::always_inline]] static void mont_mul(Repr& r, const Repr& a, const Repr& b) {
@@ -396,13 +413,15 @@ class Fp {
   static constexpr Repr kP1Quarter = plus_one_quarter();
   static constexpr size_t two_adicity() {
     size_t s = 0;
-    while (!limbs_bit(kPm1, s)) ++s;
+    while (!limbs_bit(kPm1, s))
+      ++s;
     return s;
   }
   static constexpr size_t kTwoAdicity = two_adicity();
   static constexpr Repr odd_part() {
     Repr q = kPm1;
-    for (size_t i = 0; i < kTwoAdicity; ++i) q = limbs_shr1(q);
+    for (size_t i = 0; i < kTwoAdicity; ++i)
+      q = limbs_shr1(q);
     return q;
   }
   static constexpr Repr kOddPart = odd_part();  // (p−1) = kOddPart·2^s

@@ -28,16 +28,17 @@ inline void cios_final_sub(Limbs<N>& r, const Limbs<N>& t, uint64_t hi, const Li
   // Keep t when t < m: a borrow that the extra word hi does not absorb.
   const uint64_t keep = uint64_t(0) - uint64_t(borrow != 0 && hi == 0);
 #pragma GCC unroll 8
-  for (size_t i = 0; i < N; ++i) r[i] = (t[i] & keep) | (d[i] & ~keep);
+  for (size_t i = 0; i < N; ++i)
+    r[i] = (t[i] & keep) | (d[i] & ~keep);
 }
 
 // NoCarry must equal cios_no_carry_ok(m).
 template <size_t N, bool NoCarry>
-[[gnu::always_inline]] inline void mont_mul_cios(Limbs<N>& r, const Limbs<N>& a, const Limbs<N>& b, const Limbs<N>& m,
-                          uint64_t neg_inv) {
+[[gnu::always_inline]] inline void mont_mul_cios(Limbs<N>& r, const Limbs<N>& a, const Limbs<N>& b,
+                                                 const Limbs<N>& m, uint64_t neg_inv) {
   Limbs<N> t{};
   if constexpr (NoCarry) {
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (size_t i = 0; i < N; ++i) {
       // t += a * b[i]; m-step; shift by one word, all in one pass.
       u128 p = u128(a[0]) * b[i] + t[0];
@@ -46,7 +47,7 @@ template <size_t N, bool NoCarry>
       uint64_t q = t0 * neg_inv;
       u128 c = u128(q) * m[0] + t0;
       uint64_t C = uint64_t(c >> 64);
-      #pragma GCC unroll 8
+#pragma GCC unroll 8
       for (size_t j = 1; j < N; ++j) {
         p = u128(a[j]) * b[i] + t[j] + A;
         A = uint64_t(p >> 64);
@@ -59,10 +60,10 @@ template <size_t N, bool NoCarry>
     cios_final_sub(r, t, 0, m);
   } else {
     uint64_t t_n = 0;  // word N of the accumulator
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (size_t i = 0; i < N; ++i) {
       uint64_t carry = 0;
-      #pragma GCC unroll 8
+#pragma GCC unroll 8
       for (size_t j = 0; j < N; ++j) {
         u128 p = u128(a[j]) * b[i] + t[j] + carry;
         t[j] = uint64_t(p);
@@ -74,7 +75,7 @@ template <size_t N, bool NoCarry>
       uint64_t q = t[0] * neg_inv;
       u128 c = u128(q) * m[0] + t[0];
       carry = uint64_t(c >> 64);
-      #pragma GCC unroll 8
+#pragma GCC unroll 8
       for (size_t j = 1; j < N; ++j) {
         c = u128(q) * m[j] + t[j] + carry;
         t[j - 1] = uint64_t(c);

@@ -26,7 +26,8 @@ void redc(uint64_t* r, mp_limb_t* t, const uint64_t* m, uint64_t neg_inv, size_t
   if (hi[n] != 0 || mpn_cmp(hi, mp, mp_size_t(n)) >= 0) {
     mpn_sub_n(hi, hi, mp, mp_size_t(n));
   }
-  for (size_t i = 0; i < n; ++i) r[i] = hi[i];
+  for (size_t i = 0; i < n; ++i)
+    r[i] = hi[i];
 }
 
 }  // namespace
@@ -41,8 +42,7 @@ void mont_mul_gmp(uint64_t* r, const uint64_t* a, const uint64_t* b, const uint6
   redc(r, t, m, neg_inv, n);
 }
 
-void mont_sqr_gmp(uint64_t* r, const uint64_t* a, const uint64_t* m, uint64_t neg_inv,
-                  size_t n) {
+void mont_sqr_gmp(uint64_t* r, const uint64_t* a, const uint64_t* m, uint64_t neg_inv, size_t n) {
   assert(n <= kMaxLimbs);
   mp_limb_t t[2 * kMaxLimbs + 1];
   mpn_sqr(t, reinterpret_cast<const mp_limb_t*>(a), mp_size_t(n));

@@ -14,7 +14,6 @@ namespace codex::prover::field {
 
 void mont_mul_gmp(uint64_t* r, const uint64_t* a, const uint64_t* b, const uint64_t* m,
                   uint64_t neg_inv, size_t n);
-void mont_sqr_gmp(uint64_t* r, const uint64_t* a, const uint64_t* m, uint64_t neg_inv,
-                  size_t n);
+void mont_sqr_gmp(uint64_t* r, const uint64_t* a, const uint64_t* m, uint64_t neg_inv, size_t n);
 
 }  // namespace codex::prover::field

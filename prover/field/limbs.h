@@ -31,7 +31,8 @@ constexpr bool limbs_less(const Limbs<N>& a, const Limbs<N>& b) {
 template <size_t N>
 constexpr bool limbs_is_zero(const Limbs<N>& a) {
   uint64_t acc = 0;
-  for (size_t i = 0; i < N; ++i) acc |= a[i];
+  for (size_t i = 0; i < N; ++i)
+    acc |= a[i];
   return acc == 0;
 }
 
@@ -67,7 +68,8 @@ template <size_t N>
 constexpr uint64_t limbs_add(Limbs<N>& r, const Limbs<N>& a, const Limbs<N>& b) {
   uint64_t carry = 0;
 #pragma GCC unroll 8
-  for (size_t i = 0; i < N; ++i) r[i] = addc(a[i], b[i], carry, carry);
+  for (size_t i = 0; i < N; ++i)
+    r[i] = addc(a[i], b[i], carry, carry);
   return carry;
 }
 
@@ -76,7 +78,8 @@ template <size_t N>
 constexpr uint64_t limbs_sub(Limbs<N>& r, const Limbs<N>& a, const Limbs<N>& b) {
   uint64_t borrow = 0;
 #pragma GCC unroll 8
-  for (size_t i = 0; i < N; ++i) r[i] = subb(a[i], b[i], borrow, borrow);
+  for (size_t i = 0; i < N; ++i)
+    r[i] = subb(a[i], b[i], borrow, borrow);
   return borrow;
 }
 
@@ -90,7 +93,8 @@ inline void limbs_add_mod(Limbs<N>& r, const Limbs<N>& a, const Limbs<N>& b, con
   // Keep s when s < m (a borrow not absorbed by the carry); select by mask.
   const uint64_t keep = uint64_t(0) - (borrow & (carry ^ 1));
 #pragma GCC unroll 8
-  for (size_t i = 0; i < N; ++i) r[i] = (s[i] & keep) | (d[i] & ~keep);
+  for (size_t i = 0; i < N; ++i)
+    r[i] = (s[i] & keep) | (d[i] & ~keep);
 }
 template <size_t N>
 inline void limbs_sub_mod(Limbs<N>& r, const Limbs<N>& a, const Limbs<N>& b, const Limbs<N>& m) {
@@ -99,7 +103,8 @@ inline void limbs_sub_mod(Limbs<N>& r, const Limbs<N>& a, const Limbs<N>& b, con
   uint64_t mask = uint64_t(0) - borrow;
   uint64_t carry = 0;
 #pragma GCC unroll 8
-  for (size_t i = 0; i < N; ++i) r[i] = addc(d[i], m[i] & mask, carry, carry);
+  for (size_t i = 0; i < N; ++i)
+    r[i] = addc(d[i], m[i] & mask, carry, carry);
 }
 
 template <size_t N>
@@ -140,14 +145,16 @@ template <size_t N>
 constexpr Limbs<N> limbs_pow2_mod(size_t k, const Limbs<N>& m) {
   Limbs<N> r{};
   r[0] = 1;
-  for (size_t i = 0; i < k; ++i) r = limbs_double_mod(r, m);
+  for (size_t i = 0; i < k; ++i)
+    r = limbs_double_mod(r, m);
   return r;
 }
 
 // -m^{-1} mod 2^64 for odd m0 (Newton iteration).
 constexpr uint64_t neg_inv64(uint64_t m0) {
   uint64_t x = 1;
-  for (int i = 0; i < 7; ++i) x *= 2 - m0 * x;
+  for (int i = 0; i < 7; ++i)
+    x *= 2 - m0 * x;
   return ~x + 1;
 }
 

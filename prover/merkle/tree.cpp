@@ -16,7 +16,8 @@ std::vector<Fr> next_layer(std::span<const Fr> layer, bool bottom) {
   const uint64_t base = bottom ? kKeyBottom : 0;
   size_t n = layer.size();
   std::vector<Fr> up((n + 1) / 2);
-  for (size_t i = 0; i + 1 < n; i += 2) up[i / 2] = poseidon2::compress(layer[i], layer[i + 1], base);
+  for (size_t i = 0; i + 1 < n; i += 2)
+    up[i / 2] = poseidon2::compress(layer[i], layer[i + 1], base);
   if (n % 2 == 1) up[n / 2] = poseidon2::compress(layer[n - 1], Fr::zero(), base | kKeyOdd);
   return up;
 }
@@ -29,7 +30,8 @@ void require_leaves(size_t n) {
 
 size_t tree_depth(uint64_t n) {
   size_t d = 0;
-  while ((uint64_t(1) << d) < n) ++d;
+  while ((uint64_t(1) << d) < n)
+    ++d;
   return d == 0 ? 1 : d;
 }
 
@@ -59,7 +61,8 @@ MerklePath MerkleTree::path(uint64_t index) const {
 Fr merkle_root(std::span<const Fr> leaves) {
   require_leaves(leaves.size());
   std::vector<Fr> layer = next_layer(leaves, true);
-  while (layer.size() > 1) layer = next_layer(layer, false);
+  while (layer.size() > 1)
+    layer = next_layer(layer, false);
   return layer[0];
 }
 

@@ -18,8 +18,8 @@
 namespace codex::prover::merkle {
 
 struct MerklePath {
-  uint64_t index = 0;       // leaf index
-  uint64_t leaf_count = 0;  // leaves of the tree
+  uint64_t index = 0;        // leaf index
+  uint64_t leaf_count = 0;   // leaves of the tree
   std::vector<Fr> siblings;  // bottom-up, depth(leaf_count) entries
 };
 

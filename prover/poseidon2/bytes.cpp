@@ -1,7 +1,7 @@
 #include "prover/poseidon2/bytes.h"
 
-#include <cassert>
 #include <bit>
+#include <cassert>
 #include <cstring>
 
 #include "prover/poseidon2/sponge.h"
@@ -9,7 +9,8 @@
 namespace codex::prover::poseidon2 {
 namespace {
 
-static_assert(std::endian::native == std::endian::little, "chunk packing assumes a little-endian host");
+static_assert(std::endian::native == std::endian::little,
+              "chunk packing assumes a little-endian host");
 
 // Element k of the padded byte string.
 Fr chunk_element(std::span<const uint8_t> bytes, size_t k) {
@@ -31,7 +32,8 @@ Fr chunk_element(std::span<const uint8_t> bytes, size_t k) {
 
 void bytes_to_field_elements(std::span<const uint8_t> bytes, std::span<Fr> out) {
   assert(out.size() == field_elements_for_bytes(bytes.size()));
-  for (size_t k = 0; k < out.size(); ++k) out[k] = chunk_element(bytes, k);
+  for (size_t k = 0; k < out.size(); ++k)
+    out[k] = chunk_element(bytes, k);
 }
 
 std::vector<Fr> bytes_to_field_elements(std::span<const uint8_t> bytes) {
@@ -43,7 +45,8 @@ std::vector<Fr> bytes_to_field_elements(std::span<const uint8_t> bytes) {
 Fr hash_bytes(std::span<const uint8_t> bytes) {
   Sponge s(2);
   size_t n = field_elements_for_bytes(bytes.size());
-  for (size_t k = 0; k < n; ++k) s.absorb(chunk_element(bytes, k));
+  for (size_t k = 0; k < n; ++k)
+    s.absorb(chunk_element(bytes, k));
   return s.finish();
 }
 

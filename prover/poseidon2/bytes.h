@@ -16,7 +16,9 @@ namespace codex::prover::poseidon2 {
 inline constexpr size_t kBytesPerElement = 31;
 
 // Number of field elements of n bytes after padding: n / 31 + 1.
-constexpr size_t field_elements_for_bytes(size_t n) { return n / kBytesPerElement + 1; }
+constexpr size_t field_elements_for_bytes(size_t n) {
+  return n / kBytesPerElement + 1;
+}
 
 // The padded elements of bytes (field_elements_for_bytes(bytes.size()) of them).
 std::vector<Fr> bytes_to_field_elements(std::span<const uint8_t> bytes);

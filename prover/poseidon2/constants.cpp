@@ -11,11 +11,14 @@ const RoundConstants& round_constants() {
     RoundConstants c;
     size_t k = 0;
     for (auto& round : c.initial) {
-      for (auto& x : round) x = v[k++];
+      for (auto& x : round)
+        x = v[k++];
     }
-    for (auto& x : c.internal) x = v[k++];
+    for (auto& x : c.internal)
+      x = v[k++];
     for (auto& round : c.final) {
-      for (auto& x : round) x = v[k++];
+      for (auto& x : round)
+        x = v[k++];
     }
     return c;
   }();

@@ -12,7 +12,7 @@
 namespace codex::prover::poseidon2 {
 
 inline constexpr size_t kWidth = 3;
-inline constexpr size_t kFullRounds = 8;      // 4 initial + 4 final
+inline constexpr size_t kFullRounds = 8;  // 4 initial + 4 final
 inline constexpr size_t kPartialRounds = 56;
 
 struct RoundConstants {

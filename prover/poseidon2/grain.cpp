@@ -7,7 +7,8 @@ namespace codex::prover::poseidon2 {
 GrainLfsr::GrainLfsr(const GrainParams& p) {
   size_t pos = 0;
   auto push = [&](uint64_t value, unsigned bits) {
-    for (unsigned i = bits; i-- > 0;) state_[pos++] = (value >> i) & 1;
+    for (unsigned i = bits; i-- > 0;)
+      state_[pos++] = (value >> i) & 1;
   };
   push(p.field, 2);
   push(p.sbox, 4);
@@ -17,7 +18,8 @@ GrainLfsr::GrainLfsr(const GrainParams& p) {
   push(p.partial_rounds, 10);
   push((uint64_t(1) << 30) - 1, 30);
   assert(pos == 80);
-  for (int i = 0; i < 160; ++i) step();
+  for (int i = 0; i < 160; ++i)
+    step();
 }
 
 bool GrainLfsr::step() {

@@ -31,7 +31,8 @@ void permute(State& state) {
   static const RoundConstants& rc = round_constants();
   Fr a = state[0], b = state[1], c = state[2];
   external_matrix(a, b, c);
-  for (const auto& k : rc.initial) full_round(a, b, c, k);
+  for (const auto& k : rc.initial)
+    full_round(a, b, c, k);
   for (const Fr& k : rc.internal) {
     a = sbox(a + k);
     Fr s = a + b + c;
@@ -39,7 +40,8 @@ void permute(State& state) {
     b += s;
     c = c.dbl() + s;
   }
-  for (const auto& k : rc.final) full_round(a, b, c, k);
+  for (const auto& k : rc.final)
+    full_round(a, b, c, k);
   state = {a, b, c};
 }
 

@@ -19,7 +19,8 @@ class Sponge {
 
   void absorb(const Fr& x);
   void absorb(std::span<const Fr> xs) {
-    for (const Fr& x : xs) absorb(x);
+    for (const Fr& x : xs)
+      absorb(x);
   }
   // Pads, absorbs the last block and returns the digest. The sponge must not be
   // used afterwards.

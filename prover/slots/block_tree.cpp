@@ -7,7 +7,9 @@
 
 namespace codex::prover::slots {
 
-Fr cell_hash(std::span<const uint8_t> cell) { return poseidon2::hash_bytes(cell); }
+Fr cell_hash(std::span<const uint8_t> cell) {
+  return poseidon2::hash_bytes(cell);
+}
 
 std::vector<Fr> cell_hashes(std::span<const uint8_t> block, uint64_t cell_size) {
   if (cell_size == 0 || block.size() % cell_size != 0 || block.empty()) {
@@ -16,7 +18,8 @@ std::vector<Fr> cell_hashes(std::span<const uint8_t> block, uint64_t cell_size) 
                        "-byte cells");
   }
   std::vector<Fr> out(block.size() / cell_size);
-  for (size_t i = 0; i < out.size(); ++i) out[i] = cell_hash(block.subspan(i * cell_size, cell_size));
+  for (size_t i = 0; i < out.size(); ++i)
+    out[i] = cell_hash(block.subspan(i * cell_size, cell_size));
   return out;
 }
 

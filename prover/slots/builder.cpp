@@ -20,7 +20,8 @@ std::vector<Fr> compute_block_roots(const SlotLayout& layout, std::span<const ui
                                     const BlockReader& read, const BuildOptions& options) {
   std::vector<Fr> roots(indices.size());
   bool any_pad = false;
-  for (uint64_t i : indices) any_pad |= layout.is_pad(i);
+  for (uint64_t i : indices)
+    any_pad |= layout.is_pad(i);
   const Fr zero_root = any_pad ? zero_block_root(layout) : Fr::zero();
 
   unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
@@ -64,8 +65,10 @@ std::vector<Fr> compute_block_roots(const SlotLayout& layout, std::span<const ui
   } else {
     std::vector<std::thread> pool;
     pool.reserve(threads);
-    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
-    for (auto& th : pool) th.join();
+    for (unsigned t = 0; t < threads; ++t)
+      pool.emplace_back(worker);
+    for (auto& th : pool)
+      th.join();
   }
   if (error) std::rethrow_exception(error);
   return roots;
@@ -85,7 +88,8 @@ SlotTree::SlotTree(uint64_t slot_index, std::vector<uint64_t> block_indices,
 std::vector<merkle::MerklePath> SlotTree::all_block_paths() const {
   std::vector<merkle::MerklePath> out;
   out.reserve(tree_.leaf_count());
-  for (uint64_t i = 0; i < tree_.leaf_count(); ++i) out.push_back(tree_.path(i));
+  for (uint64_t i = 0; i < tree_.leaf_count(); ++i)
+    out.push_back(tree_.path(i));
   return out;
 }
 
@@ -94,7 +98,8 @@ namespace {
 std::vector<Fr> roots_of(const std::vector<SlotTree>& slots) {
   std::vector<Fr> r;
   r.reserve(slots.size());
-  for (const auto& s : slots) r.push_back(s.root());
+  for (const auto& s : slots)
+    r.push_back(s.root());
   return r;
 }
 
@@ -111,7 +116,9 @@ const SlotTree& DatasetTree::slot(uint64_t i) const {
   return slots_[i];
 }
 
-std::vector<Fr> DatasetTree::slot_roots() const { return roots_of(slots_); }
+std::vector<Fr> DatasetTree::slot_roots() const {
+  return roots_of(slots_);
+}
 
 merkle::MerklePath DatasetTree::slot_proof(uint64_t i) const {
   slot(i);  // range check

@@ -37,10 +37,12 @@ std::vector<uint64_t> IndexingStrategy::indices(uint64_t iteration) const {
     uint64_t begin = first_ + iteration * step_;
     if (begin <= last_) {
       uint64_t end = std::min(begin + step_ - 1, last_);
-      for (uint64_t i = begin; i <= end; ++i) out.push_back(i);
+      for (uint64_t i = begin; i <= end; ++i)
+        out.push_back(i);
     }
   } else {
-    for (uint64_t i = first_ + iteration; i <= last_; i += iterations_) out.push_back(i);
+    for (uint64_t i = first_ + iteration; i <= last_; i += iterations_)
+      out.push_back(i);
   }
   for (uint64_t j = 0; j < pad_block_count_; ++j) {
     out.push_back(last_ + (iteration + 1) + j * group_count_);

@@ -14,8 +14,8 @@ void validate(const InputParams& p, bool check_ncells) {
     throw InvalidInput("block size " + s(p.blocksize) + " exceeds the maximum " + s(kMaxBlockSize));
   }
   if (p.blocksize == 0 || p.blocksize % p.cellsize != 0) {
-    throw InvalidInput("block size " + s(p.blocksize) + " is not a positive multiple of the cell size " +
-                       s(p.cellsize));
+    throw InvalidInput("block size " + s(p.blocksize) +
+                       " is not a positive multiple of the cell size " + s(p.cellsize));
   }
   const uint64_t cpb = p.blocksize / p.cellsize;
   if (!is_power_of_two(cpb)) {
@@ -25,13 +25,15 @@ void validate(const InputParams& p, bool check_ncells) {
     throw InvalidInput("maximum slot count " + s(p.maxslots) + " is not a power of two");
   }
   if (p.nslots == 0 || p.nslots > p.maxslots) {
-    throw InvalidInput("number of slots " + s(p.nslots) + " must be between 1 and " + s(p.maxslots));
+    throw InvalidInput("number of slots " + s(p.nslots) + " must be between 1 and " +
+                       s(p.maxslots));
   }
   if (p.slot >= p.nslots) {
     throw InvalidInput("slot index " + s(p.slot) + " out of range (" + s(p.nslots) + " slots)");
   }
   if (p.nsamples == 0 || p.nsamples > kMaxSamples) {
-    throw InvalidInput("number of samples " + s(p.nsamples) + " must be between 1 and " + s(kMaxSamples));
+    throw InvalidInput("number of samples " + s(p.nsamples) + " must be between 1 and " +
+                       s(kMaxSamples));
   }
   if (p.depth == 0 || p.depth > 64) throw InvalidInput("depth must be between 1 and 64");
   if (check_ncells) {
@@ -39,8 +41,8 @@ void validate(const InputParams& p, bool check_ncells) {
       throw InvalidInput("number of cells per slot " + s(p.ncells) + " is not a power of two");
     }
     if (p.ncells < cpb) {
-      throw InvalidInput("number of cells per slot " + s(p.ncells) +
-                         " is less than one block (" + s(cpb) + " cells)");
+      throw InvalidInput("number of cells per slot " + s(p.ncells) + " is less than one block (" +
+                         s(cpb) + " cells)");
     }
     if (p.depth < 64 && p.ncells > (uint64_t(1) << p.depth)) {
       throw InvalidInput("number of cells per slot " + s(p.ncells) + " exceeds 2^depth = 2^" +

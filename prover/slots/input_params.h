@@ -15,9 +15,9 @@ inline constexpr uint64_t kMaxSamples = 1 << 16;
 inline constexpr uint64_t kMaxBlockSize = uint64_t(1) << 30;
 
 struct InputParams {
-  uint64_t nslots = 0;      // slots in the dataset
-  uint64_t slot = 0;        // slot to prove
-  uint64_t ncells = 0;      // cells per slot (fake data; a power of two)
+  uint64_t nslots = 0;  // slots in the dataset
+  uint64_t slot = 0;    // slot to prove
+  uint64_t ncells = 0;  // cells per slot (fake data; a power of two)
   uint64_t nsamples = 5;
   Fr entropy;
   unsigned depth = 32;      // circuit maxDepth

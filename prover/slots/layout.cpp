@@ -33,11 +33,17 @@ uint64_t checked_slot_blocks(uint64_t blocks_count, uint64_t num_slots, uint64_t
 
 }  // namespace
 
-bool is_power_of_two(uint64_t x) { return x != 0 && (x & (x - 1)) == 0; }
+bool is_power_of_two(uint64_t x) {
+  return x != 0 && (x & (x - 1)) == 0;
+}
 
-uint64_t next_power_of_two(uint64_t x) { return x <= 1 ? 1 : std::bit_ceil(x); }
+uint64_t next_power_of_two(uint64_t x) {
+  return x <= 1 ? 1 : std::bit_ceil(x);
+}
 
-unsigned log2_exact(uint64_t x) { return unsigned(std::countr_zero(x)); }
+unsigned log2_exact(uint64_t x) {
+  return unsigned(std::countr_zero(x));
+}
 
 SlotLayout::SlotLayout(uint64_t blocks_count, uint64_t num_slots, uint64_t block_size,
                        uint64_t cell_size)
@@ -49,7 +55,9 @@ SlotLayout::SlotLayout(uint64_t blocks_count, uint64_t num_slots, uint64_t block
       strategy_(StrategyType::kLinear, 0, blocks_count - 1, num_slots, num_slots,
                 slot_blocks_ - blocks_count / num_slots) {}
 
-unsigned SlotLayout::block_tree_depth() const { return log2_exact(cells_per_block()); }
+unsigned SlotLayout::block_tree_depth() const {
+  return log2_exact(cells_per_block());
+}
 
 uint64_t SlotLayout::field_elements_per_cell() const {
   return poseidon2::field_elements_for_bytes(cell_size_);

@@ -17,8 +17,8 @@ Fr entropy_from_challenge(std::span<const uint8_t> challenge) {
   return Fr::from_bytes_le_reduce(challenge.first(31));  // < 2^248: never reduced
 }
 
-std::vector<uint64_t> sample_cell_indices(const Fr& entropy, const Fr& slot_root,
-                                          uint64_t n_cells, size_t n_samples) {
+std::vector<uint64_t> sample_cell_indices(const Fr& entropy, const Fr& slot_root, uint64_t n_cells,
+                                          size_t n_samples) {
   if (!is_power_of_two(n_cells)) {
     throw InvalidInput("number of cells per slot (" + std::to_string(n_cells) +
                        ") must be a power of two");
@@ -60,9 +60,8 @@ std::vector<Fr> zero_padded(const std::vector<Fr>& xs, size_t n, const char* wha
 
 }  // namespace
 
-ProofInput build_proof_input(const SlotLayout& layout, const ProvingSlot& slot,
-                             const Fr& entropy, const CircuitParams& params,
-                             const BlockReader& read) {
+ProofInput build_proof_input(const SlotLayout& layout, const ProvingSlot& slot, const Fr& entropy,
+                             const CircuitParams& params, const BlockReader& read) {
   const uint64_t n_slots = layout.num_slots();
   if (params.max_log2_slots >= 64 || n_slots > (uint64_t(1) << params.max_log2_slots)) {
     throw InvalidInput(std::to_string(n_slots) + " slots exceed the circuit's maximum of 2^" +
@@ -112,7 +111,8 @@ ProofInput build_proof_input(const SlotLayout& layout, const ProvingSlot& slot,
     } else {
       read(index, block);
     }
-    auto bytes = std::span<const uint8_t>(block).subspan(cell * layout.cell_size(), layout.cell_size());
+    auto bytes =
+        std::span<const uint8_t>(block).subspan(cell * layout.cell_size(), layout.cell_size());
     in.cell_data.push_back(poseidon2::bytes_to_field_elements(bytes));
 
     merkle::MerkleTree btree = block_tree(block, layout.cell_size());

@@ -21,8 +21,8 @@ Fr entropy_from_challenge(std::span<const uint8_t> challenge);
 
 // idx_k = low log2(n_cells) bits of Sponge_rate2([entropy, slot_root, k]),
 // k = 1..n_samples. Throws InvalidInput unless n_cells is a power of two.
-std::vector<uint64_t> sample_cell_indices(const Fr& entropy, const Fr& slot_root,
-                                          uint64_t n_cells, size_t n_samples);
+std::vector<uint64_t> sample_cell_indices(const Fr& entropy, const Fr& slot_root, uint64_t n_cells,
+                                          size_t n_samples);
 
 // Circuit parameters: SampleAndProve(max_depth, max_log2_slots, blockTreeDepth,
 // nFieldElemsPerCell, n_samples); the last two come from the layout.
@@ -39,7 +39,7 @@ struct ProvingSlot {
   uint64_t slot_index = 0;
   Fr slot_root;
   Fr dataset_root;
-  merkle::MerklePath slot_proof;  // leaf_count = number of slots
+  merkle::MerklePath slot_proof;        // leaf_count = number of slots
   std::vector<uint64_t> block_indices;  // dataset index of each slot position
   std::function<merkle::MerklePath(uint64_t position)> block_path;
 };
@@ -54,9 +54,8 @@ ProvingSlot proving_slot(const DatasetTree& dataset, uint64_t slot);
 // to max_log2_slots. Throws InvalidInput when the data do not fit the circuit
 // (too many slots, paths deeper than max_depth, slot index out of range, a
 // path inconsistent with the layout, zero samples).
-ProofInput build_proof_input(const SlotLayout& layout, const ProvingSlot& slot,
-                             const Fr& entropy, const CircuitParams& params,
-                             const BlockReader& read);
+ProofInput build_proof_input(const SlotLayout& layout, const ProvingSlot& slot, const Fr& entropy,
+                             const CircuitParams& params, const BlockReader& read);
 
 // The same from a built dataset.
 ProofInput build_proof_input(const SlotLayout& layout, const DatasetTree& dataset, uint64_t slot,

@@ -56,7 +56,8 @@ Parsed parse(const std::string& text, std::vector<std::string> args = {}) {
   app.add_option("--api-port", p.port);
   args.insert(args.begin(), {"prog", "--config-file", path});
   std::vector<const char*> argv;
-  for (auto& a : args) argv.push_back(a.c_str());
+  for (auto& a : args)
+    argv.push_back(a.c_str());
   app.parse(int(argv.size()), argv.data());
   return p;
 }
@@ -78,10 +79,10 @@ TEST(ConfigFile, CommandLineWins) {
 }
 
 TEST(ConfigFile, RejectsBadFiles) {
-  EXPECT_THROW(parse("data-dir = \n"), CLI::ParseError);                 // bad TOML
-  EXPECT_THROW(parse("{\"data-dir\": }"), CLI::ParseError);              // bad JSON
-  EXPECT_THROW(parse("no-such-option = 1\n"), CLI::ParseError);          // unknown key
-  EXPECT_THROW(parse("[node]\ndata-dir = \"x\"\n"), CLI::ParseError);    // tables
+  EXPECT_THROW(parse("data-dir = \n"), CLI::ParseError);                  // bad TOML
+  EXPECT_THROW(parse("{\"data-dir\": }"), CLI::ParseError);               // bad JSON
+  EXPECT_THROW(parse("no-such-option = 1\n"), CLI::ParseError);           // unknown key
+  EXPECT_THROW(parse("[node]\ndata-dir = \"x\"\n"), CLI::ParseError);     // tables
   EXPECT_THROW(parse("api-port = \"not a number\"\n"), CLI::ParseError);  // wrong type
   EXPECT_THROW(parse(R"({"data-dir": {"a": 1}})"), CLI::ParseError);
 }

@@ -10,7 +10,8 @@
 using codex::test::AgentNode;
 
 TEST(NodeConfigFile, ExampleConfigStartsANode) {
-  auto dir = std::filesystem::path(::testing::TempDir()) / ("codex-cfg-" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::path(::testing::TempDir()) / ("codex-cfg-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   std::ifstream in(std::string(CODEX_SOURCE_DIR) + "/configs/node.example.toml");
@@ -19,7 +20,8 @@ TEST(NodeConfigFile, ExampleConfigStartsANode) {
   // Point it at a temporary data dir and a smaller quota we can recognise.
   text = std::regex_replace(text, std::regex("data-dir = \"[^\"]*\""),
                             "data-dir = \"" + (dir / "node").string() + "\"");
-  text = std::regex_replace(text, std::regex("storage-quota = \"20GiB\""), "storage-quota = \"3GiB\"");
+  text =
+      std::regex_replace(text, std::regex("storage-quota = \"20GiB\""), "storage-quota = \"3GiB\"");
   std::ofstream(dir / "node.toml") << text;
   // The data dir given on the command line by AgentNode wins over the file's;
   // the quota comes from the file.
@@ -31,11 +33,13 @@ TEST(NodeConfigFile, ExampleConfigStartsANode) {
 }
 
 TEST(NodeConfigFile, BadConfigFileFailsClearly) {
-  auto dir = std::filesystem::path(::testing::TempDir()) / ("codex-cfg-bad-" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::path(::testing::TempDir()) / ("codex-cfg-bad-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   std::ofstream(dir / "bad.toml") << "storage-quota = \"12 parsecs\"\n";
   std::string cmd = codex::test::agent_binary() + " node -d " + (dir / "n").string() +
-                    " --config-file " + (dir / "bad.toml").string() + " > " + (dir / "out").string() + " 2>&1";
+                    " --config-file " + (dir / "bad.toml").string() + " > " +
+                    (dir / "out").string() + " 2>&1";
   int rc = std::system(cmd.c_str());
   EXPECT_NE(rc, 0);
   std::ifstream out(dir / "out");

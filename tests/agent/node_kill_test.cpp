@@ -39,14 +39,15 @@ int repo_check(const std::filesystem::path& dir) {
 }  // namespace
 
 TEST(NodeKill, StoreStaysConsistentAcrossRandomKills) {
-  auto dir = std::filesystem::path(::testing::TempDir()) / ("codex-kill-" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::path(::testing::TempDir()) / ("codex-kill-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   auto node_dir = dir / "node";
   std::mt19937_64 rng(20261122);
   std::map<std::string, std::string> stored;  // acknowledged: cid → bytes
-  std::set<std::string> deleted;               // acknowledged deletes
-  std::set<std::string> maybe_deleted;         // delete in flight at a kill
+  std::set<std::string> deleted;              // acknowledged deletes
+  std::set<std::string> maybe_deleted;        // delete in flight at a kill
 
   constexpr int kKills = 20;
   for (int round = 0; round < kKills; ++round) {
@@ -68,7 +69,8 @@ TEST(NodeKill, StoreStaysConsistentAcrossRandomKills) {
         ASSERT_EQ(r->status, 200) << "round " << round << " lost " << cid;
         ASSERT_EQ(r->body, bytes) << "round " << round << " corrupted " << cid;
       }
-      for (const auto& cid : deleted) ASSERT_EQ(c.Get("/api/codex/v1/data/" + cid)->status, 404);
+      for (const auto& cid : deleted)
+        ASSERT_EQ(c.Get("/api/codex/v1/data/" + cid)->status, 404);
     }
 
     // A client works until the node is killed under it.
@@ -118,7 +120,8 @@ TEST(NodeKill, StoreStaysConsistentAcrossRandomKills) {
     client.join();
     if (!in_flight_delete.empty()) maybe_deleted.insert(in_flight_delete);
 
-    ASSERT_EQ(repo_check(node_dir), 0) << "round " << round << ": see " << node_dir.string() << ".check";
+    ASSERT_EQ(repo_check(node_dir), 0)
+        << "round " << round << ": see " << node_dir.string() << ".check";
   }
   EXPECT_GT(stored.size() + deleted.size(), 10u);
   std::filesystem::remove_all(dir);

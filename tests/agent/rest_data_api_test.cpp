@@ -16,7 +16,8 @@ using codex::test::AgentNode;
 namespace {
 
 std::filesystem::path temp_dir(const std::string& name) {
-  auto d = std::filesystem::path(::testing::TempDir()) / ("codex-rest-" + name + "-" + std::to_string(::getpid()));
+  auto d = std::filesystem::path(::testing::TempDir()) /
+           ("codex-rest-" + name + "-" + std::to_string(::getpid()));
   std::filesystem::remove_all(d);
   std::filesystem::create_directories(d);
   return d;
@@ -29,7 +30,8 @@ Digest32 write_random_file(const std::filesystem::path& p, uint64_t size, uint64
   Sha256 h;
   std::vector<uint64_t> buf(1 << 17);
   for (uint64_t done = 0; done < size;) {
-    for (auto& w : buf) w = rng();
+    for (auto& w : buf)
+      w = rng();
     size_t n = size_t(std::min<uint64_t>(size - done, buf.size() * 8));
     out.write(reinterpret_cast<const char*>(buf.data()), std::streamsize(n));
     h.update({reinterpret_cast<const uint8_t*>(buf.data()), n});
@@ -81,7 +83,8 @@ TEST(RestDataApi, ListSpaceExistsAndDelete) {
   auto dir = temp_dir("list");
   AgentNode node(dir / "node");
   auto c = http(node);
-  auto up = c.Post(kBase + "/data", httplib::Headers{{"Content-Disposition", "attachment; filename=\"a.txt\""}},
+  auto up = c.Post(kBase + "/data",
+                   httplib::Headers{{"Content-Disposition", "attachment; filename=\"a.txt\""}},
                    std::string(100000, 'x'), "text/plain");
   ASSERT_TRUE(up);
   ASSERT_EQ(up->status, 200) << up->body;
@@ -124,8 +127,9 @@ TEST(RestDataApi, BadRequests) {
   AgentNode node(dir / "node", {"--storage-quota", "1MiB"});
   auto c = http(node);
   // Malformed CIDs → 400 on every CID path.
-  for (const std::string& bad : std::vector<std::string>{"zzz", "not-a-cid", "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG",
-                                "z" + std::string(400, '2')}) {
+  for (const std::string& bad : std::vector<std::string>{
+           "zzz", "not-a-cid", "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG",
+           "z" + std::string(400, '2')}) {
     EXPECT_EQ(c.Get(kBase + "/data/" + bad)->status, 400) << bad;
     EXPECT_EQ(c.Delete(kBase + "/data/" + bad)->status, 400) << bad;
     EXPECT_EQ(c.Get(kBase + "/data/" + bad + "/exists")->status, 400) << bad;
@@ -136,14 +140,18 @@ TEST(RestDataApi, BadRequests) {
   EXPECT_EQ(c.Get(kBase + "/data/" + Cid::empty_block().to_string())->status, 400);
   // Upload header rules → 422.
   EXPECT_EQ(c.Post(kBase + "/data", "abc", "foo/bar")->status, 422);
-  EXPECT_EQ(c.Post(kBase + "/data", httplib::Headers{{"Content-Disposition", "attachment; filename=\"../x\""}},
-                   "abc", "text/plain")->status, 422);
+  EXPECT_EQ(c.Post(kBase + "/data",
+                   httplib::Headers{{"Content-Disposition", "attachment; filename=\"../x\""}},
+                   "abc", "text/plain")
+                ->status,
+            422);
   EXPECT_EQ(c.Post(kBase + "/data", "", "text/plain")->status, 422);  // empty upload
   // Quota exhausted → 422 with a message, and the node keeps serving.
   // (Distinct blocks: identical blocks are stored once.)
   std::string noise(3 << 20, '\0');
   std::mt19937_64 rng(7);
-  for (auto& ch : noise) ch = char(rng());
+  for (auto& ch : noise)
+    ch = char(rng());
   auto big = c.Post(kBase + "/data", noise, "application/octet-stream");
   ASSERT_TRUE(big);
   EXPECT_EQ(big->status, 422);
@@ -155,7 +163,8 @@ TEST(RestDataApi, BadRequests) {
   std::string manifest_cid = small->body;
   std::string padded = std::string(1000, 's') + std::string(65536 - 1000, '\0');
   Cid block = Cid::sha256_of(
-      0xCD02, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(padded.data()), padded.size()));
+      0xCD02,
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(padded.data()), padded.size()));
   auto del = c.Delete(kBase + "/data/" + block.to_string());
   EXPECT_EQ(del->status, 500);
   EXPECT_EQ(c.Get(kBase + "/data/" + manifest_cid)->status, 200);

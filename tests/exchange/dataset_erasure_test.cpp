@@ -14,7 +14,8 @@
 using namespace codex;
 
 TEST(DatasetErasure, ProtectStoredDatasetAndReadBack) {
-  auto dir = std::filesystem::path(::testing::TempDir()) / ("codex-ds-ec-" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::path(::testing::TempDir()) / ("codex-ds-ec-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   store::RepoOptions o;
   o.dir = dir;
@@ -23,7 +24,8 @@ TEST(DatasetErasure, ProtectStoredDatasetAndReadBack) {
   // 10 blocks of 4 KiB and a partial one: K = 3 pads to 12 data positions.
   std::string data(10 * 4096 + 123, '\0');
   std::mt19937_64 rng(5);
-  for (auto& c : data) c = char(rng());
+  for (auto& c : data)
+    c = char(rng());
   DatasetWriter w(*repo, 4096);
   w.write({reinterpret_cast<const uint8_t*>(data.data()), data.size()});
   Cid plain_cid = w.finish();
@@ -44,7 +46,8 @@ TEST(DatasetErasure, ProtectStoredDatasetAndReadBack) {
   // The protected manifest reads back the original bytes.
   DatasetReader r(*repo, prot_cid);
   std::string back;
-  for (uint64_t i = 0; i < r.blocks(); ++i) back += r.read_block(i);
+  for (uint64_t i = 0; i < r.blocks(); ++i)
+    back += r.read_block(i);
   EXPECT_EQ(back, data);
   // Decoding with everything present changes nothing; repair re-derives the same tree.
   EXPECT_EQ(ec.decode(prot).tree_cid, plain.tree_cid);

@@ -38,7 +38,8 @@ Manifest verifiable() {
   Manifest m = protected_manifest();
   VerificationInfo v;
   v.verify_root = field_cid(multicodec::kProvingRoot, 9);
-  for (uint8_t i = 0; i < 3; ++i) v.slot_roots.push_back(field_cid(multicodec::kSlotRoot, i));
+  for (uint8_t i = 0; i < 3; ++i)
+    v.slot_roots.push_back(field_cid(multicodec::kSlotRoot, i));
   m.erasure->verification = v;
   return m;
 }
@@ -60,9 +61,9 @@ std::string vfield(uint32_t num, uint64_t v) {
 
 TEST(Manifest, PlainWireLayoutIsTheReferences) {
   Manifest m = plain();
-  std::string header = field(1, m.tree_cid.bytes()) + vfield(2, 65536) +
-                       vfield(3, m.dataset_size) + vfield(4, 0xCD02) + vfield(5, 0x12) +
-                       vfield(6, 1) + field(8, "a.txt") + field(9, "text/plain");
+  std::string header = field(1, m.tree_cid.bytes()) + vfield(2, 65536) + vfield(3, m.dataset_size) +
+                       vfield(4, 0xCD02) + vfield(5, 0x12) + vfield(6, 1) + field(8, "a.txt") +
+                       field(9, "text/plain");
   EXPECT_EQ(m.encode(), field(1, header));
   EXPECT_EQ(Manifest::decode(field(1, header)), m);
   EXPECT_EQ(m.blocks_count(), 8u);
@@ -104,11 +105,11 @@ TEST(Manifest, RejectsMalformed) {
   EXPECT_THROW(Manifest::decode(field(1, base) + vfield(2, 1)), FormatError);
   EXPECT_THROW(Manifest::decode(field(1, base + vfield(12, 1))), FormatError);
   // Each required header field missing.
-  std::string missing_tree = vfield(2, 65536) + vfield(3, 1000) + vfield(4, 0xCD02) +
-                             vfield(5, 0x12) + vfield(6, 1);
+  std::string missing_tree =
+      vfield(2, 65536) + vfield(3, 1000) + vfield(4, 0xCD02) + vfield(5, 0x12) + vfield(6, 1);
   EXPECT_THROW(Manifest::decode(field(1, missing_tree)), FormatError);
-  std::string missing_size = field(1, m.tree_cid.bytes()) + vfield(2, 65536) +
-                             vfield(4, 0xCD02) + vfield(5, 0x12) + vfield(6, 1);
+  std::string missing_size = field(1, m.tree_cid.bytes()) + vfield(2, 65536) + vfield(4, 0xCD02) +
+                             vfield(5, 0x12) + vfield(6, 1);
   EXPECT_THROW(Manifest::decode(field(1, missing_size)), FormatError);
   // Wrong codecs and sizes.
   auto with = [&](uint32_t num, uint64_t v) {

@@ -16,12 +16,14 @@ std::span<const uint8_t> bytes(std::string_view s) {
 }
 std::string from_hex(std::string_view h) {
   std::string out;
-  for (size_t i = 0; i + 1 < h.size(); i += 2) out.push_back(char(std::stoi(std::string(h.substr(i, 2)), nullptr, 16)));
+  for (size_t i = 0; i + 1 < h.size(); i += 2)
+    out.push_back(char(std::stoi(std::string(h.substr(i, 2)), nullptr, 16)));
   return out;
 }
 std::string seq32() {
   std::string s;
-  for (int i = 0; i < 32; ++i) s.push_back(char(i));
+  for (int i = 0; i < 32; ++i)
+    s.push_back(char(i));
   return s;
 }
 }  // namespace
@@ -54,8 +56,9 @@ TEST(Base58, KnownAnswersAndBadCharacters) {
 
 TEST(Cid, KnownBlockCids) {
   EXPECT_EQ(Cid::empty_block().to_string(), "zDxWB8EDDsokSpiTXNRpv1jS2LXjEdLgTiDfxFd7Eo8CSPKVj93r");
-  EXPECT_EQ(Cid::empty_block().bytes(),
-            from_hex("01829a031220e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+  EXPECT_EQ(
+      Cid::empty_block().bytes(),
+      from_hex("01829a031220e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
   EXPECT_EQ(Cid::sha256_of(multicodec::kBlock, bytes("hello world")).to_string(),
             "zDxWB8EDB2LXg6kdQfFTX4y3biwJbjc8q4JM1kaziEBHzTH7BmN8");
   EXPECT_EQ(Cid::sha256_of(multicodec::kManifest, bytes("abc")).to_string(),
@@ -67,8 +70,9 @@ TEST(Cid, KnownRootSlotAndCellCids) {
             "zDzSvJTezQSSHnSWApGv7cZ9TsPRmGtAzLP7zBFKn7ydEjqKfFci");
   EXPECT_EQ(Cid(multicodec::kSlotRoot, Multihash(multicodec::kIdentity, seq32())).to_string(),
             "zE2PfUHWAGMGJ2KmWEyVmZWwUCU41pXiMSkwHS6M5S9BUYidxVZx");
-  EXPECT_EQ(Cid(multicodec::kSlotCell, Multihash(multicodec::kPoseidon2Merkle, seq32())).to_string(),
-            "z5Q2wLtjGk4sJxgvQ7rAiWDjrGoNUKEkgLqw2BC6Tp8iWMxYciLyPn6");
+  EXPECT_EQ(
+      Cid(multicodec::kSlotCell, Multihash(multicodec::kPoseidon2Merkle, seq32())).to_string(),
+      "z5Q2wLtjGk4sJxgvQ7rAiWDjrGoNUKEkgLqw2BC6Tp8iWMxYciLyPn6");
 }
 
 TEST(Cid, StringAndBinaryRoundTrip) {
@@ -82,7 +86,7 @@ TEST(Cid, StringAndBinaryRoundTrip) {
 TEST(Cid, RejectsMalformed) {
   std::string good = Cid::empty_block().to_string();
   EXPECT_THROW(Cid::parse(""), FormatError);
-  EXPECT_THROW(Cid::parse("b" + good.substr(1)), FormatError);           // other multibase
+  EXPECT_THROW(Cid::parse("b" + good.substr(1)), FormatError);  // other multibase
   EXPECT_THROW(Cid::parse("QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG"), FormatError);
   EXPECT_THROW(Cid::parse(good.substr(0, good.size() - 3)), FormatError);  // truncated
   EXPECT_THROW(Cid::parse(good + "1"), FormatError);                       // trailing bytes

@@ -45,7 +45,8 @@ const std::map<size_t, std::string> kRoots = {
 }  // namespace
 
 TEST(Sha256Tree, KnownRoots) {
-  for (const auto& [n, root] : kRoots) EXPECT_EQ(hex(Sha256Tree::build(leaves(n)).root()), root) << n;
+  for (const auto& [n, root] : kRoots)
+    EXPECT_EQ(hex(Sha256Tree::build(leaves(n)).root()), root) << n;
 }
 
 TEST(Sha256Tree, SingleLeafRootIsCompressedNeverTheLeaf) {
@@ -81,8 +82,8 @@ TEST(Sha256Tree, RootCidAndTreeSerialisation) {
   EXPECT_EQ(c.codec(), multicodec::kRoot);
   EXPECT_EQ(tree_root_of(c), t.root());
   std::string enc = t.encode();
-  auto t2 = Sha256Tree::decode(std::span<const uint8_t>(
-      reinterpret_cast<const uint8_t*>(enc.data()), enc.size()));
+  auto t2 = Sha256Tree::decode(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(enc.data()), enc.size()));
   EXPECT_EQ(t2.root(), t.root());
   enc[enc.size() - 1] ^= 1;  // a damaged inner node
   EXPECT_THROW(Sha256Tree::decode(std::span<const uint8_t>(

@@ -35,7 +35,8 @@ Result run(const std::string& args) {
   std::string out;
   char buf[4096];
   size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+    out.append(buf, n);
   int st = pclose(p);
   return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
 }
@@ -67,23 +68,30 @@ TEST_F(Cli, Poseidon2Subcommands) {
             "9030699330013392132529464674294378792132780497765201297316864012141442630280\n"
             "9137931384593657624554037900714196568304064431583163402259937475584578975855\n");
   r = run("poseidon2 hash --bytes ''");
-  EXPECT_EQ(r.output, "5101758095924000127790537496504070769319625501671400349336709520206095219618\n");
-  r = run("poseidon2 hash --bytes 0x0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20");
-  EXPECT_EQ(r.output, "18348113314775214710745215652772134162141324416943367724940210261595707429438\n");
+  EXPECT_EQ(r.output,
+            "5101758095924000127790537496504070769319625501671400349336709520206095219618\n");
+  r = run(
+      "poseidon2 hash --bytes 0x0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20");
+  EXPECT_EQ(r.output,
+            "18348113314775214710745215652772134162141324416943367724940210261595707429438\n");
   r = run("poseidon2 compress 1 2 --key 1");
-  EXPECT_EQ(r.output, "1200363431219114414119550523646199479423259809629365937886754089111624051137\n");
+  EXPECT_EQ(r.output,
+            "1200363431219114414119550523646199479423259809629365937886754089111624051137\n");
 }
 
 TEST_F(Cli, FakeDataInputAndTheSameFromBlockFiles) {
-  Result r = run("input --fake-data --seed 12345 --ncells 16" + kTinyArgs + " --out " + path("a.json") +
-                 " --write-blocks " + path("blocks"));
+  Result r = run("input --fake-data --seed 12345 --ncells 16" + kTinyArgs + " --out " +
+                 path("a.json") + " --write-blocks " + path("blocks"));
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(read_json(path("a.json")), read_json(kTiny));
   r = run("input --blocks " + path("blocks") + kTinyArgs + " --out " + path("b.json"));
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(read_json(path("b.json")), read_json(kTiny));
   // Changing one block changes the dataset root.
-  { std::ofstream(path("blocks") + "/5.bin", std::ios::binary | std::ios::trunc) << std::string(512, 'x'); }
+  {
+    std::ofstream(path("blocks") + "/5.bin", std::ios::binary | std::ios::trunc)
+        << std::string(512, 'x');
+  }
   r = run("input --blocks " + path("blocks") + kTinyArgs + " --out " + path("c.json"));
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(read_json(path("c.json"))["dataSetRoot"], read_json(kTiny)["dataSetRoot"]);
@@ -93,7 +101,8 @@ TEST_F(Cli, MalformedInputsAreRejectedWithClearMessages) {
   struct Bad {
     std::string args, needle;
   };
-  const std::string r = "21888242871839275222246405745257275088548364400416034343698204186575808495617";
+  const std::string r =
+      "21888242871839275222246405745257275088548364400416034343698204186575808495617";
   std::vector<Bad> cases = {
       {"poseidon2 perm 0 1 " + r, "not a canonical"},
       {"poseidon2 perm 0 1 -2", "invalid character"},
@@ -117,13 +126,17 @@ TEST_F(Cli, MalformedInputsAreRejectedWithClearMessages) {
 TEST_F(Cli, BlockDirectoryErrors) {
   fs::create_directories(path("blocks"));
   for (int i = 0; i < 6; ++i) {
-    std::ofstream(path("blocks") + "/" + std::to_string(i) + ".bin", std::ios::binary) << std::string(512, '\0');
+    std::ofstream(path("blocks") + "/" + std::to_string(i) + ".bin", std::ios::binary)
+        << std::string(512, '\0');
   }
   Result ok = run("input --blocks " + path("blocks") + kTinyArgs);
   EXPECT_EQ(ok.status, 0) << ok.output;
-  Result r = run("input --blocks " + path("blocks") + " --nslots 4 --slot 1 --entropy 1 --cellsize 128 --blocksize 512 --maxslots 4 --depth 8");
+  Result r =
+      run("input --blocks " + path("blocks") +
+          " --nslots 4 --slot 1 --entropy 1 --cellsize 128 --blocksize 512 --maxslots 4 --depth 8");
   EXPECT_NE(r.output.find("not a multiple of the slot count"), std::string::npos) << r.output;
-  std::ofstream(path("blocks") + "/2.bin", std::ios::binary | std::ios::trunc) << std::string(100, '\0');
+  std::ofstream(path("blocks") + "/2.bin", std::ios::binary | std::ios::trunc)
+      << std::string(100, '\0');
   r = run("input --blocks " + path("blocks") + kTinyArgs);
   EXPECT_NE(r.output.find("has 100 bytes"), std::string::npos) << r.output;
   fs::remove(path("blocks") + "/2.bin");

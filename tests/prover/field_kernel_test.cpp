@@ -22,7 +22,8 @@ std::vector<F> edge_values() {
   auto m = F::kModulus;
   // Montgomery representations 0, 1, 2 and p−1 .. p−8 (the largest words the
   // kernels see), and the elements 0, 1, 2, −1, −2.
-  for (uint64_t k = 0; k < 3; ++k) v.push_back(F::from_montgomery_unchecked({k, 0, 0, 0}));
+  for (uint64_t k = 0; k < 3; ++k)
+    v.push_back(F::from_montgomery_unchecked({k, 0, 0, 0}));
   for (uint64_t k = 1; k <= 8; ++k) {
     auto x = m;
     x[0] -= k;

@@ -121,7 +121,8 @@ TYPED_TEST(FieldTest, StringsAndBytesRoundTrip) {
     auto be = a.to_bytes_be();
     EXPECT_EQ(F::from_bytes_le(le), a);
     EXPECT_EQ(F::from_bytes_be(be), a);
-    for (size_t k = 0; k < 32; ++k) EXPECT_EQ(le[k], be[31 - k]);
+    for (size_t k = 0; k < 32; ++k)
+      EXPECT_EQ(le[k], be[31 - k]);
     EXPECT_EQ(F::from_montgomery(a.montgomery()), a);
     EXPECT_EQ(F::from_int(a.to_int()), a);
     EXPECT_EQ(F::from_bytes_le_reduce(le), a);
@@ -178,11 +179,13 @@ TYPED_TEST(FieldTest, BatchInverse) {
   using F = TypeParam;
   std::mt19937_64 rng(3);
   std::vector<F> xs(100);
-  for (auto& x : xs) x = F::random(rng);
+  for (auto& x : xs)
+    x = F::random(rng);
   xs[0] = F::zero();
   xs[50] = F::zero();
   auto expect = xs;
-  for (auto& x : expect) x = x.inverse();
+  for (auto& x : expect)
+    x = x.inverse();
   F::batch_inverse(xs);
   EXPECT_EQ(xs, expect);
   std::vector<F> empty;

@@ -16,7 +16,8 @@ using merkle::MerkleTree;
 std::vector<Fr> random_leaves(size_t n, uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::vector<Fr> v(n);
-  for (auto& x : v) x = Fr::random(rng);
+  for (auto& x : v)
+    x = Fr::random(rng);
   return v;
 }
 

@@ -37,12 +37,14 @@ std::vector<std::string> read_lines(const std::string& path) {
 
 std::vector<Fr> one_to_n(size_t n) {
   std::vector<Fr> v;
-  for (size_t i = 1; i <= n; ++i) v.push_back(Fr::from_u64(i));
+  for (size_t i = 1; i <= n; ++i)
+    v.push_back(Fr::from_u64(i));
   return v;
 }
 std::vector<uint8_t> bytes_one_to_n(size_t n) {
   std::vector<uint8_t> v;
-  for (size_t i = 1; i <= n; ++i) v.push_back(uint8_t(i));
+  for (size_t i = 1; i <= n; ++i)
+    v.push_back(uint8_t(i));
   return v;
 }
 std::string hex_le(const Fr& x) {
@@ -61,14 +63,17 @@ TEST(Poseidon2Constants, RegeneratedByGrainEqualTheSharedFile) {
   for (const auto& line : lines) {
     if (line.empty() || line[0] == '#') continue;
     std::istringstream in(line.substr(line.find('=') + 1));
-    for (std::string tok; in >> tok;) expected.push_back(tok);
+    for (std::string tok; in >> tok;)
+      expected.push_back(tok);
   }
   ASSERT_EQ(expected.size(), 80u);
   const auto& rc = round_constants();
   std::vector<Fr> got;
-  for (const auto& r : rc.initial) got.insert(got.end(), r.begin(), r.end());
+  for (const auto& r : rc.initial)
+    got.insert(got.end(), r.begin(), r.end());
   got.insert(got.end(), rc.internal.begin(), rc.internal.end());
-  for (const auto& r : rc.final) got.insert(got.end(), r.begin(), r.end());
+  for (const auto& r : rc.final)
+    got.insert(got.end(), r.begin(), r.end());
   ASSERT_EQ(got.size(), 80u);
   for (size_t i = 0; i < 80; ++i) {
     EXPECT_EQ(got[i], Fr::from_hex(expected[i])) << "constant " << i;
@@ -102,11 +107,13 @@ TEST(Poseidon2, EveryVectorOfTheSharedFile) {
       std::string list = m[2];
       std::vector<std::string> vals;
       std::regex item(R"('?(0x[0-9a-f]+|\d+)'?)");
-      for (auto it = std::sregex_iterator(list.begin(), list.end(), item); it != std::sregex_iterator(); ++it) {
+      for (auto it = std::sregex_iterator(list.begin(), list.end(), item);
+           it != std::sregex_iterator(); ++it) {
         vals.push_back((*it)[1]);
       }
       ASSERT_EQ(vals.size(), 3u) << line;
-      for (size_t i = 0; i < 3; ++i) EXPECT_EQ(s[i], Fr::from_string(vals[i])) << line;
+      for (size_t i = 0; i < 3; ++i)
+        EXPECT_EQ(s[i], Fr::from_string(vals[i])) << line;
       ++checked;
       continue;
     }

@@ -64,19 +64,22 @@ TEST_P(ReferenceInputs, ReproducedExactly) {
 
   // Sampled cells: the first field element of each sampled cell equals the
   // fake data of that cell.
-  auto indices = sample_cell_indices(in.entropy, in.slot_root, in.n_cells_per_slot, c.params.nsamples);
+  auto indices =
+      sample_cell_indices(in.entropy, in.slot_root, in.n_cells_per_slot, c.params.nsamples);
   EXPECT_EQ(indices, c.sampled);
 }
 
 INSTANTIATE_TEST_SUITE_P(
     ZkInputs, ReferenceInputs,
-    ::testing::Values(
-        Case{"codex_example_input.json", params(11, 3, 512, 5, 10941033813ull, 32, 256, 2048, 65536),
-             {339, 370, 217, 406, 416}},
-        Case{"prod5_entropy1234567_input.json", params(11, 3, 512, 5, 1234567, 32, 256, 2048, 65536),
-             {287, 21, 307, 157, 508}},
-        Case{"tiny_d8_s4_c128_b512_n2_input.json", params(3, 1, 16, 2, 1234567, 8, 4, 128, 512),
-             {4, 5}}),
+    ::testing::Values(Case{"codex_example_input.json",
+                           params(11, 3, 512, 5, 10941033813ull, 32, 256, 2048, 65536),
+                           {339, 370, 217, 406, 416}},
+                      Case{"prod5_entropy1234567_input.json",
+                           params(11, 3, 512, 5, 1234567, 32, 256, 2048, 65536),
+                           {287, 21, 307, 157, 508}},
+                      Case{"tiny_d8_s4_c128_b512_n2_input.json",
+                           params(3, 1, 16, 2, 1234567, 8, 4, 128, 512),
+                           {4, 5}}),
     [](const ::testing::TestParamInfo<Case>& info) {
       std::string n = info.param.file;
       return n.substr(0, n.find('_'));

@@ -23,7 +23,8 @@ TEST(IndexingStrategy, LinearAndSteppedWithOffsets) {
     IndexingStrategy linear(StrategyType::kLinear, off, 12 + off, 3);
     IndexingStrategy stepped(StrategyType::kStepped, off, 12 + off, 3);
     auto plus = [&](V v) {
-      for (auto& x : v) x += off;
+      for (auto& x : v)
+        x += off;
       return v;
     };
     EXPECT_EQ(linear.indices(0), plus({0, 1, 2, 3, 4}));
@@ -62,10 +63,10 @@ TEST(SlotLayout, WorkedExampleAndPadding) {
   EXPECT_EQ(p.slot_block_indices(1), (V{3, 4, 5, 10}));
   EXPECT_TRUE(p.is_pad(9));
   EXPECT_THROW(p.slot_block_indices(3), InvalidInput);
-  EXPECT_THROW(SlotLayout(10, 3), InvalidInput);            // not a multiple
+  EXPECT_THROW(SlotLayout(10, 3), InvalidInput);  // not a multiple
   EXPECT_THROW(SlotLayout(0, 1), InvalidInput);
   EXPECT_THROW(SlotLayout(4, 0), InvalidInput);
-  EXPECT_THROW(SlotLayout(4, 1, 65536, 3000), InvalidInput);  // cells don't divide
+  EXPECT_THROW(SlotLayout(4, 1, 65536, 3000), InvalidInput);     // cells don't divide
   EXPECT_THROW(SlotLayout(4, 1, 3 * 2048, 2048), InvalidInput);  // 3 cells per block
 }
 
@@ -87,7 +88,8 @@ TEST(Builder, SameRootsOnAnyThreadCountWithPadding) {
   // 3 slots × 3 blocks of 4 cells (128-byte cells): padded to 4 blocks.
   SlotLayout layout(9, 3, 512, 128);
   BlockReader read = [](uint64_t index, std::span<uint8_t> out) {
-    for (size_t i = 0; i < out.size(); ++i) out[i] = uint8_t(index * 7 + i);
+    for (size_t i = 0; i < out.size(); ++i)
+      out[i] = uint8_t(index * 7 + i);
   };
   DatasetTree one = build_dataset(layout, read, {1, false});
   DatasetTree four = build_dataset(layout, read, {4, false});
@@ -102,7 +104,8 @@ TEST(Builder, SameRootsOnAnyThreadCountWithPadding) {
     ASSERT_EQ(t.block_roots().size(), 4u);
     EXPECT_EQ(t.block_roots()[3], zero_block_root(layout));
     auto paths = t.all_block_paths();
-    for (uint64_t i = 0; i < 4; ++i) EXPECT_TRUE(merkle::verify(t.block_roots()[i], paths[i], t.root()));
+    for (uint64_t i = 0; i < 4; ++i)
+      EXPECT_TRUE(merkle::verify(t.block_roots()[i], paths[i], t.root()));
   }
   EXPECT_TRUE(merkle::verify(one.slot(1).root(), one.slot_proof(1), one.root()));
   EXPECT_THROW(one.slot(3), InvalidInput);
@@ -130,7 +133,8 @@ TEST(Builder, ReaderErrorsPropagateAndReadsAreSerialised) {
 
 TEST(Sampler, EntropyAndIndices) {
   std::array<uint8_t, 32> challenge;
-  for (size_t i = 0; i < 32; ++i) challenge[i] = uint8_t(i + 1);
+  for (size_t i = 0; i < 32; ++i)
+    challenge[i] = uint8_t(i + 1);
   // codex-abi-vectors.json: challenge 0x0102…1f20 → bytes 0..30 little-endian.
   EXPECT_EQ(entropy_from_challenge(challenge).to_decimal(),
             "54980096196880238888162309298627284197919427551736292421657099673115230721");
@@ -149,7 +153,8 @@ TEST(Sampler, ProofInputShapesAndConsistencyChecks) {
   // one sibling each, the single-leaf rule).
   SlotLayout single(1, 1, 512, 128);
   BlockReader read = [](uint64_t index, std::span<uint8_t> out) {
-    for (size_t i = 0; i < out.size(); ++i) out[i] = uint8_t(index + i);
+    for (size_t i = 0; i < out.size(); ++i)
+      out[i] = uint8_t(index + i);
   };
   DatasetTree d1 = build_dataset(single, read, {1, false});
   CircuitParams tiny{8, 2, 3};
@@ -171,9 +176,12 @@ TEST(Sampler, ProofInputShapesAndConsistencyChecks) {
   };
   EXPECT_THROW(build_proof_input(layout, d, 1, Fr::from_u64(7), tiny, changed), InvalidInput);
   // Circuit limits: too many slots, paths too deep, zero samples, bad slot.
-  EXPECT_THROW(build_proof_input(layout, d, 1, Fr::one(), CircuitParams{8, 0, 1}, read), InvalidInput);
-  EXPECT_THROW(build_proof_input(layout, d, 1, Fr::one(), CircuitParams{3, 2, 1}, read), InvalidInput);
-  EXPECT_THROW(build_proof_input(layout, d, 1, Fr::one(), CircuitParams{8, 2, 0}, read), InvalidInput);
+  EXPECT_THROW(build_proof_input(layout, d, 1, Fr::one(), CircuitParams{8, 0, 1}, read),
+               InvalidInput);
+  EXPECT_THROW(build_proof_input(layout, d, 1, Fr::one(), CircuitParams{3, 2, 1}, read),
+               InvalidInput);
+  EXPECT_THROW(build_proof_input(layout, d, 1, Fr::one(), CircuitParams{8, 2, 0}, read),
+               InvalidInput);
   EXPECT_THROW(build_proof_input(layout, d, 2, Fr::one(), tiny, read), InvalidInput);
   // A slot proof of another slot is rejected.
   ProvingSlot ps = proving_slot(d, 1);
