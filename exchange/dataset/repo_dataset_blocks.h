@@ -16,7 +16,7 @@ class RepoDatasetBlocks : public erasure::DatasetBlocks {
 
   std::optional<Cid> leaf_cid(const Cid& tree, uint64_t index) override;
   std::optional<std::string> block(const Cid& cid) override;
-  // Stores a recovered or parity block; the bytes are re-hashed against the CID.
+  // Stores a recovered or parity block (its CID was computed from the bytes).
   void put_block(const Cid& cid, std::span<const uint8_t> bytes) override;
   void put_leaf(const Cid& tree, uint64_t index, const Cid& block, const TreeProof& proof) override;
   // One repo transaction per call.

@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include "exchange/crypto/sha256_multi.h"
 #include "exchange/erasure/codec.h"
 #include "exchange/erasure/erasure.h"
 #include "exchange/erasure/errors.h"
@@ -71,11 +72,14 @@ Manifest Erasure::encode(const Manifest& plain, ErasureParams params) {
     for (uint32_t j = 0; j < m; ++j)
       parity[j] = parity_buf.data() + j * bs;
     codec.encode(data, parity);
+    // The M parity blocks are contiguous: hash them in one multi-buffer pass.
+    std::vector<Digest32> digests(m);
+    sha256_many(parity_buf.data(), bs, bs, m, digests.data());
     for (uint32_t j = 0; j < m; ++j) {
-      std::span<const uint8_t> block(parity[j], bs);
-      Cid cid = Cid::sha256_of(plain.codec, block);
-      blocks_.put_block(cid, block);
-      leaves[layout.index(step, k + j)] = block_digest(cid);
+      Cid cid(plain.codec,
+              Multihash(multicodec::kSha2_256, std::string(digests[j].begin(), digests[j].end())));
+      blocks_.put_block(cid, {parity[j], bs});
+      leaves[layout.index(step, k + j)] = digests[j];
     }
   });
 
