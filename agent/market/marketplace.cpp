@@ -1,9 +1,6 @@
 #include "agent/market/marketplace.h"
 
-#include "agent/eth/revert.h"
-#include "agent/eth/rpc_error.h"
 #include "agent/market/abi_mapping.h"
-#include "contracts-abi/artifacts.h"
 
 namespace codex::market {
 namespace {
@@ -31,69 +28,15 @@ Hash to_hash(const AbiValue& v) {
   return out;
 }
 
-std::string load_abi(std::string_view given) {
-  if (!given.empty()) return std::string(given);
-  auto a = contracts::find_artifact("Marketplace");
-  if (!a)
-    throw std::runtime_error("market: the Marketplace artifact is not embedded in this build");
-  return std::string(*a);
-}
-
 }  // namespace
-
-MarketError::MarketError(std::string name, std::string function, const std::string& detail)
-    : std::runtime_error("marketplace " + function +
-                         " reverted: " + (name.empty() ? "unknown error" : name) +
-                         (detail.empty() ? "" : " (" + detail + ")")),
-      name_(std::move(name)),
-      function_(std::move(function)) {}
 
 Marketplace::Marketplace(eth::EthClient& eth, Address address, eth::TxSender* sender,
                          std::string_view abi_json)
     : eth_(eth),
       address_(address),
       sender_(sender),
-      abi_(eth::ContractAbi::parse(load_abi(abi_json))) {}
-
-void Marketplace::rethrow_revert(std::string_view fn, const Bytes& data,
-                                 const std::string& detail) const {
-  auto d = eth::decode_revert(data, {&abi_});
-  throw MarketError(d.reason || d.panic_code ? d.describe() : d.name, std::string(fn), detail);
-}
-
-std::vector<AbiValue> Marketplace::view(std::string_view fn, const std::vector<AbiValue>& args,
-                                        const BlockTag& tag, std::optional<Address> from) {
-  eth::CallRequest c;
-  c.from = from;
-  c.to = address_;
-  c.data = abi_.encode_call(fn, args);
-  try {
-    return abi_.decode_output(fn, eth_.call(c, tag));
-  } catch (const eth::RpcError& e) {
-    if (e.kind() != eth::RpcErrorKind::Reverted) throw;
-    rethrow_revert(fn, e.revert_data(), "");
-  }
-}
-
-eth::Receipt Marketplace::transact(std::string_view fn, const std::vector<AbiValue>& args,
-                                   unsigned margin) {
-  if (!sender_) throw std::logic_error("market: transactions need a TxSender");
-  eth::TxRequest req;
-  req.to = address_;
-  req.data = abi_.encode_call(fn, args);
-  req.gas_margin_percent = margin;
-  eth::Receipt r;
-  try {
-    r = sender_->send(req);
-  } catch (const eth::RpcError& e) {
-    if (e.kind() != eth::RpcErrorKind::Reverted) throw;
-    rethrow_revert(fn, e.revert_data(), "at gas estimation");
-  }
-  if (!r.success)
-    rethrow_revert(fn, sender_->revert_data(r),
-                   "mined with status 0 in block " + std::to_string(r.block_number));
-  return r;
-}
+      abi_(eth::ContractAbi::parse(abi_json.empty() ? artifact_json("Marketplace")
+                                                    : std::string(abi_json))) {}
 
 MarketplaceConfig Marketplace::configuration() {
   return config_from_abi(view("configuration", {}).at(0));
@@ -140,6 +83,14 @@ uint8_t Marketplace::get_pointer(const SlotId& id) {
 }
 uint64_t Marketplace::missing_proofs(const SlotId& id) {
   return view("missingProofs", {h(id)}).at(0).as_uint().to_u64();
+}
+Uint256 Marketplace::slot_probability(const SlotId& id) {
+  return view("slotProbability", {h(id)}).at(0).as_uint();
+}
+std::pair<Request, uint64_t> Marketplace::get_active_slot(const SlotId& id) {
+  auto out = view("getActiveSlot", {h(id)});
+  const auto& slot = out.at(0);
+  return {request_from_abi(slot[0]), slot[1].as_uint().to_u64()};
 }
 
 bool Marketplace::can_reserve_slot(const RequestId& id, uint64_t slot_index, const Address& from) {

@@ -5,29 +5,19 @@
 #pragma once
 
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "agent/eth/contract_abi.h"
 #include "agent/eth/eth_client.h"
 #include "agent/eth/tx_sender.h"
+#include "agent/market/contract_io.h"
+#include "agent/market/market_error.h"
 #include "agent/market/types.h"
 
 namespace codex::market {
-
-// A call or transaction reverted; `name` is the decoded error ("Marketplace_SlotNotFree",
-// "ERC20InsufficientAllowance", "Panic", ...) or "" when unknown.
-class MarketError : public std::runtime_error {
- public:
-  MarketError(std::string name, std::string function, const std::string& detail);
-  const std::string& name() const { return name_; }
-  const std::string& function() const { return function_; }
-
- private:
-  std::string name_, function_;
-};
 
 class Marketplace {
  public:
@@ -55,6 +45,9 @@ class Marketplace {
   Hash get_challenge(const SlotId& id);
   uint8_t get_pointer(const SlotId& id);
   uint64_t missing_proofs(const SlotId& id);
+  Uint256 slot_probability(const SlotId& id);
+  // The request and index of a slot; MarketError "Marketplace_SlotIsFree" for a free slot.
+  std::pair<Request, uint64_t> get_active_slot(const SlotId& id);
   bool can_reserve_slot(const RequestId& id, uint64_t slot_index, const Address& from);
   std::vector<RequestId> my_requests(const Address& from);
   std::vector<SlotId> my_slots(const Address& from);
@@ -76,13 +69,16 @@ class Marketplace {
   eth::Receipt withdraw_funds(const RequestId& id, const Address& recipient);
 
  private:
+  ContractIo io() const { return ContractIo(eth_, abi_, address_, sender_); }
   std::vector<eth::AbiValue> view(std::string_view fn, const std::vector<eth::AbiValue>& args,
                                   const eth::BlockTag& tag = eth::BlockTag::latest(),
-                                  std::optional<Address> from = std::nullopt);
+                                  std::optional<Address> from = std::nullopt) {
+    return io().view(fn, args, tag, from);
+  }
   eth::Receipt transact(std::string_view fn, const std::vector<eth::AbiValue>& args,
-                        unsigned gas_margin_percent);
-  [[noreturn]] void rethrow_revert(std::string_view fn, const Bytes& data,
-                                   const std::string& detail) const;
+                        unsigned gas_margin_percent) {
+    return io().transact(fn, args, gas_margin_percent);
+  }
 
   eth::EthClient& eth_;
   Address address_;

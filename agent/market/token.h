@@ -1,0 +1,44 @@
+// The marketplace's ERC20 token (spec/marketplace.md §12): balances and
+// allowances (views) and approve/transfer (transactions through the journaled
+// TxSender); mint exists only on TestToken. Reverts surface as MarketError
+// carrying the ERC20 error name (e.g. "ERC20InsufficientBalance").
+#pragma once
+
+#include <string_view>
+
+#include "agent/eth/contract_abi.h"
+#include "agent/eth/eth_client.h"
+#include "agent/eth/tx_sender.h"
+#include "agent/market/types.h"
+
+namespace codex::market {
+
+class Token {
+ public:
+  // `eth` (and `sender` when given) must outlive this object. `abi_json` empty =
+  // the embedded TestToken artifact (its ERC20 part is the standard one).
+  Token(eth::EthClient& eth, Address address, eth::TxSender* sender = nullptr,
+        std::string_view abi_json = {});
+
+  const Address& address() const { return address_; }
+  const eth::ContractAbi& abi() const { return abi_; }
+
+  Uint256 balance_of(const Address& who, const eth::BlockTag& tag = eth::BlockTag::latest());
+  Uint256 allowance(const Address& owner, const Address& spender);
+  Uint256 total_supply();
+
+  eth::Receipt approve(const Address& spender, const Uint256& amount);
+  eth::Receipt transfer(const Address& to, const Uint256& amount);
+  // TestToken only: anyone may mint.
+  eth::Receipt mint(const Address& to, const Uint256& amount);
+
+ private:
+  eth::Receipt transact(std::string_view fn, const std::vector<eth::AbiValue>& args);
+
+  eth::EthClient& eth_;
+  Address address_;
+  eth::TxSender* sender_;
+  eth::ContractAbi abi_;
+};
+
+}  // namespace codex::market

@@ -1,0 +1,114 @@
+// A marketplace on a fresh anvil for chain tests: dev accounts with journaled
+// senders, the contracts deployed from C++ (agent/market/deployment.h) and
+// chain-time control (evm_setNextBlockTimestamp + evm_mine).
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "agent/eth/http_rpc_client.h"
+#include "agent/eth/private_key.h"
+#include "agent/eth/sqlite_db.h"
+#include "agent/eth/tx_sender.h"
+#include "agent/market/config_json.h"
+#include "agent/market/deployment.h"
+#include "agent/market/marketplace.h"
+#include "agent/market/token.h"
+#include "tests/agent/support/anvil.h"
+
+namespace codex::test {
+
+// The "marketplace" object of configs/chain-<name>.json.
+inline market::MarketplaceConfig chain_preset(const std::string& name) {
+  std::ifstream in(std::string(CODEX_SOURCE_DIR) + "/configs/chain-" + name + ".json");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return market::config_from_json(nlohmann::json::parse(ss.str()).at("marketplace"));
+}
+
+class MarketEnv {
+ public:
+  static constexpr int kAccounts = static_cast<int>(std::size(kDevKeys));
+
+  // Accounts 1.. receive 1e15 tokens; account 0 deploys and holds none. With
+  // `deploy` false the chain stays at block 0 until deploy() is called.
+  explicit MarketEnv(market::DeploymentPlan plan = {}, bool deploy = true) {
+    char tmpl[] = "/tmp/market_env_XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    rpc_ = std::make_unique<eth::HttpRpcClient>(eth::HttpRpcOptions{anvil_.url()});
+    eth_ = std::make_unique<eth::EthClient>(*rpc_);
+    db_ = std::make_unique<eth::Database>((dir_ / "agent.db").string());
+    eth::TxOptions o;
+    o.poll_interval = std::chrono::milliseconds(5);
+    for (int i = 0; i < kAccounts; ++i) {
+      keys_.push_back(std::make_unique<eth::PrivateKey>(eth::PrivateKey::from_hex(kDevKeys[i])));
+      senders_.push_back(std::make_unique<eth::TxSender>(*eth_, *keys_.back(), db_->handle(), o));
+    }
+    if (deploy) this->deploy(std::move(plan));
+  }
+  // Mines past block 256 (§5.5) when needed and deploys from account 0.
+  void deploy(market::DeploymentPlan plan) {
+    uint64_t n = eth_->block_number();
+    if (n < 257) mine(257 - n);
+    for (int i = 1; i < kAccounts; ++i)
+      plan.mint_to.push_back(address(i));
+    deployment_ = market::deploy_marketplace(*senders_[0], plan);
+  }
+  ~MarketEnv() {
+    senders_.clear();
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  MarketEnv(const MarketEnv&) = delete;
+  MarketEnv& operator=(const MarketEnv&) = delete;
+
+  Anvil& anvil() { return anvil_; }
+  eth::EthClient& eth() { return *eth_; }
+  eth::TxSender& sender(int who) { return *senders_.at(who); }
+  eth::Address address(int who) const { return keys_.at(who)->address(); }
+  const market::Deployment& deployment() const { return deployment_; }
+
+  market::Marketplace market(int who) {
+    return market::Marketplace(*eth_, deployment_.marketplace, senders_.at(who).get());
+  }
+  market::Token token(int who) {
+    return market::Token(*eth_, deployment_.token, senders_.at(who).get());
+  }
+  eth::Uint256 balance(int who) { return token(0).balance_of(address(who)); }
+  eth::Uint256 market_balance() { return token(0).balance_of(deployment_.marketplace); }
+
+  void mine(uint64_t blocks = 1) {
+    anvil_.rpc("anvil_mine", nlohmann::json::array({eth::quantity(blocks)}));
+  }
+  uint64_t now() { return eth_->block(eth::BlockTag::latest()).timestamp; }
+  uint64_t block_time(const eth::Receipt& r) {
+    return eth_->block(eth::BlockTag::at(r.block_number)).timestamp;
+  }
+  // The next block (mined now) gets timestamp `t` (> the latest one).
+  void set_time(uint64_t t) {
+    anvil_.rpc("evm_setNextBlockTimestamp", nlohmann::json::array({t}));
+    anvil_.rpc("evm_mine");
+  }
+  // The next transaction's block gets timestamp `t`, nothing is mined now.
+  void set_next_block_time(uint64_t t) {
+    anvil_.rpc("evm_setNextBlockTimestamp", nlohmann::json::array({t}));
+  }
+
+ private:
+  Anvil anvil_;
+  std::filesystem::path dir_;
+  std::unique_ptr<eth::HttpRpcClient> rpc_;
+  std::unique_ptr<eth::EthClient> eth_;
+  std::unique_ptr<eth::Database> db_;
+  std::vector<std::unique_ptr<eth::PrivateKey>> keys_;
+  std::vector<std::unique_ptr<eth::TxSender>> senders_;
+  market::Deployment deployment_;
+};
+
+}  // namespace codex::test
