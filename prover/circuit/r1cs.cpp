@@ -1,6 +1,7 @@
 #include "prover/circuit/r1cs.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <string>
 
 #include "prover/error.h"
@@ -86,28 +87,51 @@ Wire CircuitBuilder::add_private(const Fr& v) {
 
 void CircuitBuilder::check_wires(const LinearCombination& lc, const char* what) const {
   if (!lc.is_zero() && lc.terms().back().first >= witness_.size()) {
-    throw InvalidInput(std::string("constraint ") + std::to_string(constraints_.size()) + ": " +
-                       what + " references wire " + std::to_string(lc.terms().back().first) +
-                       ", only " + std::to_string(witness_.size()) + " allocated");
+    throw InvalidInput(std::string("constraint ") + std::to_string(num_constraints_) + ": " + what +
+                       " references wire " + std::to_string(lc.terms().back().first) + ", only " +
+                       std::to_string(witness_.size()) + " allocated");
   }
+}
+
+void CircuitBuilder::push(Constraint c) {
+  if (mode_ == Mode::kFull) {
+    // Merged linear combinations carry spare capacity; stored ones live long.
+    c.a.shrink_to_fit();
+    c.b.shrink_to_fit();
+    c.c.shrink_to_fit();
+    constraints_.push_back(std::move(c));
+  }
+  ++num_constraints_;
+}
+
+void CircuitBuilder::reserve(size_t wires, size_t constraints) {
+  witness_.reserve(wires);
+  if (mode_ == Mode::kFull) constraints_.reserve(constraints);
 }
 
 void CircuitBuilder::add_constraint(Constraint c) {
   check_wires(c.a, "a");
   check_wires(c.b, "b");
   check_wires(c.c, "c");
-  constraints_.push_back(std::move(c));
+  push(std::move(c));
 }
 
 Wire CircuitBuilder::mul(const LinearCombination& a, const LinearCombination& b) {
   check_wires(a, "a");
   check_wires(b, "b");
   Wire z = add_private(value(a) * value(b));
-  constraints_.push_back({a, b, LinearCombination(z)});
+  if (mode_ == Mode::kFull) {
+    // Copies: exact capacity.
+    constraints_.push_back({a, b, LinearCombination(z)});
+  }
+  ++num_constraints_;
   return z;
 }
 
 std::optional<size_t> CircuitBuilder::first_unsatisfied() const {
+  if (mode_ != Mode::kFull) {
+    throw std::logic_error("first_unsatisfied: a witness-only builder keeps no constraints");
+  }
   for (size_t i = 0; i < constraints_.size(); ++i) {
     const Constraint& k = constraints_[i];
     if (value(k.a) * value(k.b) != value(k.c)) return i;

@@ -63,6 +63,8 @@ class LinearCombination {
   // Sorted by wire, no zero coefficients.
   const std::vector<Term>& terms() const { return terms_; }
   bool is_zero() const { return terms_.empty(); }
+  // Releases spare capacity (the builder does this for stored constraints).
+  void shrink_to_fit() { terms_.shrink_to_fit(); }
   friend bool operator==(const LinearCombination&, const LinearCombination&) = default;
 
  private:
@@ -76,7 +78,12 @@ struct Constraint {
 
 class CircuitBuilder {
  public:
-  CircuitBuilder() : witness_{Fr::one()} {}
+  // kWitnessOnly counts constraints without storing them (witness generation
+  // for large circuits); constraints() is then empty and first_unsatisfied()
+  // throws std::logic_error.
+  enum class Mode { kFull, kWitnessOnly };
+
+  explicit CircuitBuilder(Mode mode = Mode::kFull) : witness_{Fr::one()}, mode_(mode) {}
 
   // A new public input with value v. Throws InvalidInput after a private wire.
   Wire add_public(const Fr& v);
@@ -105,7 +112,10 @@ class CircuitBuilder {
   size_t num_wires() const { return witness_.size(); }  // including wire 0
   size_t num_public() const { return num_public_; }
   size_t num_private() const { return witness_.size() - 1 - num_public_; }
-  size_t num_constraints() const { return constraints_.size(); }
+  size_t num_constraints() const { return num_constraints_; }
+  Mode mode() const { return mode_; }
+  // Reserves room for n wires and n constraints (optional; saves reallocation).
+  void reserve(size_t wires, size_t constraints);
   const std::vector<Constraint>& constraints() const { return constraints_; }
   // witness()[0] = 1, then public inputs, then private wires.
   const std::vector<Fr>& witness() const { return witness_; }
@@ -113,8 +123,12 @@ class CircuitBuilder {
  private:
   void check_wires(const LinearCombination& lc, const char* what) const;
 
+  void push(Constraint c);
+
   std::vector<Fr> witness_;
   size_t num_public_ = 0;
+  Mode mode_;
+  size_t num_constraints_ = 0;
   std::vector<Constraint> constraints_;
 };
 

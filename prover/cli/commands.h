@@ -9,5 +9,10 @@ namespace codex::prover::cli {
 
 void add_poseidon2_command(CLI::App& app);
 void add_input_command(CLI::App& app);
+void add_r1cs_command(CLI::App& app);
+void add_witness_command(CLI::App& app);
+// setup, prove, verify (groth16_cmds.cpp).
+void add_groth16_commands(CLI::App& app);
+void add_info_command(CLI::App& app);
 
 }  // namespace codex::prover::cli

@@ -4,6 +4,12 @@
 //   codex-prover poseidon2 compress X Y [--key K]
 //   codex-prover input --fake-data --seed S ... --out input.json
 //   codex-prover input --blocks DIR ... --out input.json
+//   codex-prover r1cs --nsamples N [--depth ... --maxslots ...] --out circuit.r1cs
+//   codex-prover witness input.json out.wtns [--depth ... --maxslots ...]
+//   codex-prover setup circuit.r1cs out.zkey --vk vk.json [--seed S]   (development key)
+//   codex-prover prove key.zkey in.wtns proof.json public.json
+//   codex-prover verify vk.json public.json proof.json
+//   codex-prover info FILE
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -15,6 +21,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   codex::prover::cli::add_poseidon2_command(app);
   codex::prover::cli::add_input_command(app);
+  codex::prover::cli::add_r1cs_command(app);
+  codex::prover::cli::add_witness_command(app);
+  codex::prover::cli::add_groth16_commands(app);
+  codex::prover::cli::add_info_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

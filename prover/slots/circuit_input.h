@@ -4,8 +4,10 @@
 // of the reference files (Python json.dumps(indent=1) plus a newline).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "prover/field/bn254.h"
@@ -25,6 +27,24 @@ struct ProofInput {
 };
 
 std::string to_circuit_json(const ProofInput& input);
+
+// The array sizes a circuit expects; 0 = any (taken from the file: cellData
+// and merklePaths must still agree on the sample count and have rows of one
+// length).
+struct CircuitShape {
+  size_t max_depth = 0;               // merklePaths row length
+  size_t max_log2_slots = 0;          // slotProof length
+  size_t n_field_elems_per_cell = 0;  // cellData row length
+  size_t n_samples = 0;               // rows of cellData and merklePaths
+};
+
+// Parses a circuit input JSON (the format to_circuit_json writes; §5.4).
+// Strict: exactly the nine keys; field elements as canonical decimal strings
+// (JSON numbers are accepted as well) below r; nCellsPerSlot,
+// nSlotsPerDataSet and slotIndex as JSON integers or decimal strings that fit
+// 64 bits; arrays of the expected shape. Throws InvalidInput naming the key
+// (and index) that is wrong.
+ProofInput parse_circuit_json(std::string_view text, const CircuitShape& shape = {});
 
 // Public inputs in circuit order: [entropy, dataSetRoot, slotIndex].
 std::vector<Fr> public_inputs(const ProofInput& input);
