@@ -1,7 +1,8 @@
 // Upload and download through the REST API of a real `codex-agent node` on
 // loopback: MB/s of each direction and the node's peak resident memory.
-//   rest_transfer_run [size_mib=1024] [path/to/codex-agent]
+//   rest_transfer_run [size_mib=1024] [path/to/codex-agent] [process-crash|power-loss]
 // Goal (issue 2): upload ≥ 300 MB/s, download ≥ 600 MB/s, peak < 200 MB.
+// The third argument is the node's --repo-durability (default: the node's).
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -54,6 +55,7 @@ int free_port() {
 int main(int argc, char** argv) {
   uint64_t mib = argc > 1 ? std::stoull(argv[1]) : 1024;
   std::string agent = argc > 2 ? argv[2] : std::string(CODEX_AGENT_PATH);
+  std::string durability = argc > 3 ? argv[3] : "";
   auto dir = std::filesystem::temp_directory_path() / ("codex-bench-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   auto in = dir / "in.bin", out = dir / "out.bin";
@@ -68,10 +70,16 @@ int main(int argc, char** argv) {
     }
   }
   int port = free_port();
+  std::string node_dir = (dir / "node").string(), port_s = std::to_string(port);
   pid_t pid = fork();
   if (pid == 0) {
-    execl(agent.c_str(), agent.c_str(), "node", "-d", (dir / "node").c_str(), "-p",
-          std::to_string(port).c_str(), "--log-level", "warn", "-q", "100GiB", nullptr);
+    if (durability.empty())
+      execl(agent.c_str(), agent.c_str(), "node", "-d", node_dir.c_str(), "-p", port_s.c_str(),
+            "--log-level", "warn", "-q", "100GiB", nullptr);
+    else
+      execl(agent.c_str(), agent.c_str(), "node", "-d", node_dir.c_str(), "-p", port_s.c_str(),
+            "--log-level", "warn", "-q", "100GiB", "--repo-durability", durability.c_str(),
+            nullptr);
     _exit(127);
   }
   std::string base = "http://127.0.0.1:" + std::to_string(port) + "/api/codex/v1";
@@ -102,10 +110,10 @@ int main(int argc, char** argv) {
   bool same =
       n == mib << 20 && std::system(("cmp -s " + in.string() + " " + out.string()).c_str()) == 0;
   std::printf(
-      "rest_transfer: %llu MiB  upload %.1f MB/s (%.2f s, node CPU %.2f s)  "
+      "rest_transfer: %llu MiB%s%s  upload %.1f MB/s (%.2f s, node CPU %.2f s)  "
       "download %.1f MB/s (%.2f s, node CPU %.2f s)  node peak RSS %.1f MB  bytes %s\n",
-      (unsigned long long)mib, mb / up, up, c1 - c0, mb / down, down, c2 - c1,
-      double(peak) * 1024 / 1e6, same ? "identical" : "DIFFER");
+      (unsigned long long)mib, durability.empty() ? "" : " ", durability.c_str(), mb / up, up,
+      c1 - c0, mb / down, down, c2 - c1, double(peak) * 1024 / 1e6, same ? "identical" : "DIFFER");
   std::filesystem::remove_all(dir);
   return same ? 0 : 1;
 }

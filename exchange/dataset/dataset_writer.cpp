@@ -1,8 +1,9 @@
 #include "exchange/dataset/dataset_writer.h"
 
+#include <algorithm>
 #include <cstring>
+#include <stdexcept>
 
-#include "exchange/chunker/chunker.h"
 #include "exchange/crypto/sha256_multi.h"
 #include "exchange/error.h"
 #include "exchange/multiformats/multicodec.h"
@@ -21,8 +22,7 @@ constexpr size_t kLeavesPerBatch = 4096;
 
 DatasetWriter::DatasetWriter(store::Repo& repo, uint32_t block_size)
     : repo_(repo), block_size_(block_size) {
-  chunker_ = std::make_unique<Chunker>(
-      block_size, [this](std::span<const uint8_t> block, size_t) { add_block(block); });
+  if (block_size == 0) throw std::invalid_argument("dataset writer: block size must be positive");
   filling_.resize(size_t(block_size) * kBlocksPerBatch);
 }
 
@@ -32,17 +32,24 @@ DatasetWriter::~DatasetWriter() {
 }
 
 uint64_t DatasetWriter::bytes_written() const {
-  return chunker_->bytes_in();
+  return bytes_in_;
 }
 
 void DatasetWriter::write(std::span<const uint8_t> data) {
   if (finished_) throw std::logic_error("dataset writer: write after finish");
-  chunker_->write(data);
-}
-
-void DatasetWriter::add_block(std::span<const uint8_t> block) {
-  std::memcpy(filling_.data() + filled_ * block_size_, block.data(), block.size());
-  if (++filled_ == kBlocksPerBatch) submit();
+  // Chunked straight into the batch buffer: the HTTP body arrives in 4 KiB
+  // pieces, and a separate chunker's buffer would copy every byte twice.
+  bytes_in_ += data.size();
+  while (!data.empty()) {
+    size_t n = std::min<size_t>(block_size_ - partial_, data.size());
+    std::memcpy(filling_.data() + filled_ * block_size_ + partial_, data.data(), n);
+    partial_ += n;
+    data = data.subspan(n);
+    if (partial_ == block_size_) {
+      partial_ = 0;
+      if (++filled_ == kBlocksPerBatch) submit();
+    }
+  }
 }
 
 void DatasetWriter::wait_inflight() {
@@ -78,7 +85,11 @@ void DatasetWriter::submit() {
 Cid DatasetWriter::finish() {
   if (finished_) throw std::logic_error("dataset writer: finish called twice");
   finished_ = true;
-  chunker_->finish();
+  if (partial_ > 0) {  // the last block, zero-padded (spec §1.3)
+    std::memset(filling_.data() + filled_ * block_size_ + partial_, 0, block_size_ - partial_);
+    partial_ = 0;
+    ++filled_;
+  }
   submit();
   wait_inflight();
   if (digests_.empty()) throw FormatError("dataset: the upload is empty");
@@ -98,7 +109,7 @@ Cid DatasetWriter::finish() {
 
   Manifest m;
   m.tree_cid = tree_cid;
-  m.dataset_size = chunker_->bytes_in();
+  m.dataset_size = bytes_in_;
   m.block_size = block_size_;
   m.filename = filename_;
   m.mimetype = mimetype_;

@@ -21,7 +21,6 @@
 
 namespace codex {
 
-class Chunker;
 namespace store {
 class Repo;
 }
@@ -48,7 +47,6 @@ class DatasetWriter {
   uint64_t bytes_written() const;
 
  private:
-  void add_block(std::span<const uint8_t> block);
   // Hands the filled batch to the background task (waiting for the previous one).
   void submit();
   void wait_inflight();
@@ -57,10 +55,11 @@ class DatasetWriter {
   uint32_t block_size_;
   std::optional<std::string> filename_;
   std::optional<std::string> mimetype_;
-  std::unique_ptr<Chunker> chunker_;
+  uint64_t bytes_in_ = 0;
   std::vector<Digest32> digests_;
   std::string filling_;     // the batch being filled (kBlocksPerBatch blocks)
-  size_t filled_ = 0;       // blocks in filling_
+  size_t filled_ = 0;       // whole blocks in filling_
+  size_t partial_ = 0;      // bytes of the next block in filling_
   std::string committing_;  // the batch the background task owns
   std::future<void> inflight_;
   bool finished_ = false;

@@ -12,7 +12,10 @@ struct ConsistencyReport {
   uint64_t bytes = 0;            // sum of their sizes
   uint64_t blocks_verified = 0;  // blocks whose bytes were re-hashed against their CID
   uint64_t leaves = 0;
-  uint64_t orphan_files = 0;  // block files the index does not count
+  uint64_t orphan_files = 0;  // block or pack files the index does not count
+  // kPacks: bytes in packs that no indexed block uses (deleted blocks awaiting
+  // compaction). Not part of the quota's `used`.
+  uint64_t pack_garbage_bytes = 0;
   // Human-readable problems (at most kMaxProblems; `more_problems` counts the rest).
   std::vector<std::string> problems;
   uint64_t more_problems = 0;

@@ -20,10 +20,15 @@ constexpr const char* kDbName = "repo.sqlite3";
 constexpr const char* kLockName = "LOCK";
 constexpr const char* kDirtyName = "DIRTY";
 constexpr const char* kBlocksDir = "blocks";
+constexpr const char* kPacksDir = "packs";
 constexpr size_t kMaxPooledReaders = 8;
 
 // Block bytes live out of the metadata rows (block_data) so that scans of
-// `blocks` never touch overflow pages.
+// `blocks` never touch overflow pages. With kPacks, blocks(pack, off) locate
+// the bytes (columns added by migrate() to stores created before packs) and
+// `packs` holds each pack's committed size and live bytes; AUTOINCREMENT
+// never reuses the id of a removed pack, so a reader holding an old location
+// finds that pack gone rather than another one.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS blocks(
@@ -44,6 +49,8 @@ CREATE TABLE IF NOT EXISTS usage(
   id INTEGER PRIMARY KEY CHECK(id = 1),
   used INTEGER NOT NULL, reserved INTEGER NOT NULL, total INTEGER NOT NULL);
 INSERT OR IGNORE INTO usage VALUES(1, 0, 0, 0);
+CREATE TABLE IF NOT EXISTS packs(
+  id INTEGER PRIMARY KEY AUTOINCREMENT, size INTEGER NOT NULL, live INTEGER NOT NULL);
 )sql";
 static_assert(multicodec::kManifest == 52481, "partial index above uses the manifest codec");
 
@@ -74,6 +81,27 @@ void fsync_dir(const std::filesystem::path& dir) {
   ::close(fd);
 }
 
+// Adds blocks(pack, off) to a store created before pack storage existed.
+void migrate(Database& db) {
+  Statement q(db, "SELECT COUNT(*) FROM pragma_table_info('blocks') WHERE name = 'pack'");
+  Reset r(q);
+  if (q.step() && q.column_int(0) == 1) return;
+  q.reset();
+  db.exec("ALTER TABLE blocks ADD COLUMN pack INTEGER; ALTER TABLE blocks ADD COLUMN off INTEGER;");
+}
+
+const char* storage_name(BlockStorage s) {
+  switch (s) {
+    case BlockStorage::kFiles:
+      return "files";
+    case BlockStorage::kSqlite:
+      return "sqlite";
+    case BlockStorage::kPacks:
+      return "packs";
+  }
+  return "?";
+}
+
 void check_cid(const Cid& cid, const char* what) {
   if (!cid.valid()) throw FormatError(std::string("repo: invalid ") + what + " CID");
 }
@@ -84,9 +112,10 @@ WriteStatements::WriteStatements(Database& db)
     : begin(db, "BEGIN IMMEDIATE"),
       commit(db, "COMMIT"),
       rollback(db, "ROLLBACK"),
-      find_block(db, "SELECT id, size, expiry, refcount FROM blocks WHERE cid = ?"),
+      find_block(db, "SELECT id, size, expiry, refcount, pack, off FROM blocks WHERE cid = ?"),
       insert_block(db,
-                   "INSERT INTO blocks(cid, codec, size, expiry, refcount) VALUES(?, ?, ?, ?, ?)"),
+                   "INSERT INTO blocks(cid, codec, size, expiry, refcount, pack, off) "
+                   "VALUES(?, ?, ?, ?, ?, ?, ?)"),
       insert_data(db, "INSERT OR REPLACE INTO block_data(id, data) VALUES(?, ?)"),
       set_expiry(db, "UPDATE blocks SET expiry = ? WHERE id = ?"),
       set_refcount(db, "UPDATE blocks SET refcount = ? WHERE id = ?"),
@@ -100,13 +129,18 @@ WriteStatements::WriteStatements(Database& db)
       tree_leaves(db, "SELECT idx, block FROM leaves WHERE tree = ? ORDER BY idx LIMIT ?"),
       delete_leaf(db, "DELETE FROM leaves WHERE tree = ? AND idx = ?"),
       expired(db,
-              "SELECT cid, id, size, expiry, refcount FROM blocks WHERE expiry < ? "
+              "SELECT cid, id, size, expiry, refcount, pack, off FROM blocks WHERE expiry < ? "
               "ORDER BY expiry LIMIT ?"),
-      save_usage(db, "UPDATE usage SET used = ?, reserved = ?, total = ? WHERE id = 1") {}
+      save_usage(db, "UPDATE usage SET used = ?, reserved = ?, total = ? WHERE id = 1"),
+      insert_pack(db, "INSERT INTO packs(size, live) VALUES(0, 0)"),
+      update_pack(db, "UPDATE packs SET size = coalesce(?, size), live = live + ? WHERE id = ?"),
+      pack_row(db, "SELECT size, live FROM packs WHERE id = ?"),
+      delete_pack(db, "DELETE FROM packs WHERE id = ?"),
+      set_location(db, "UPDATE blocks SET pack = ?, off = ? WHERE id = ?") {}
 
 ReadConnection::ReadConnection(const std::filesystem::path& db_path)
     : db(db_path),
-      block_meta(db, "SELECT size FROM blocks WHERE cid = ?"),
+      block_meta(db, "SELECT size, pack, off FROM blocks WHERE cid = ?"),
       block_blob(db,
                  "SELECT b.size, d.data FROM blocks b JOIN block_data d ON d.id = b.id "
                  "WHERE b.cid = ?"),
@@ -143,6 +177,7 @@ Repo::Impl::Impl(RepoOptions options) : opt(std::move(options)) {
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
         "PRAGMA journal_size_limit=67108864;");
     wdb->exec(kSchema);
+    migrate(*wdb);
     // The storage is chosen when the repo is created and recorded; an
     // explicit option must agree with it.
     {
@@ -150,19 +185,19 @@ Repo::Impl::Impl(RepoOptions options) : opt(std::move(options)) {
       Reset r(get);
       if (get.step()) {
         std::string stored(get.column_blob(0));
-        if (stored != "files" && stored != "sqlite")
+        std::optional<BlockStorage> kind;
+        for (BlockStorage s : {BlockStorage::kFiles, BlockStorage::kSqlite, BlockStorage::kPacks})
+          if (stored == storage_name(s)) kind = s;
+        if (!kind)
           throw StoreError("repo: unknown block storage '" + stored + "' in " + db_path.string());
-        BlockStorage kind = stored == "sqlite" ? BlockStorage::kSqlite : BlockStorage::kFiles;
-        if (opt.storage && *opt.storage != kind)
+        if (opt.storage && *opt.storage != *kind)
           throw StoreError("repo: " + opt.dir.string() + " stores blocks as '" + stored +
                            "', which the options do not ask for");
         opt.storage = kind;
       } else {
-        if (!opt.storage) opt.storage = BlockStorage::kFiles;
+        if (!opt.storage) opt.storage = BlockStorage::kPacks;
         Statement put(*wdb, "INSERT INTO meta(key, value) VALUES('storage', ?)");
-        put.bind_blob(1,
-                      std::string_view(*opt.storage == BlockStorage::kSqlite ? "sqlite" : "files"))
-            .run();
+        put.bind_blob(1, std::string_view(storage_name(*opt.storage))).run();
       }
     }
     bool blobs = *opt.storage == BlockStorage::kSqlite;
@@ -177,7 +212,11 @@ Repo::Impl::Impl(RepoOptions options) : opt(std::move(options)) {
       reserved = tx_reserved = get.column_int(1);
       total = tx_total = get.column_int(2);
     }
-    if (!blobs) {
+    if (*opt.storage == BlockStorage::kPacks) {
+      if (opt.pack_bytes == 0) throw StoreError("repo: pack_bytes must be positive");
+      packs = std::make_unique<PackFiles>(opt.dir / kPacksDir);
+      open_packs(crashed);
+    } else if (!blobs) {
       files = std::make_unique<BlockFiles>(opt.dir / kBlocksDir);
       // After a crash: remove temporaries, files of transactions that never
       // committed and files of deletions that committed but were not unlinked.
@@ -242,7 +281,7 @@ bool Repo::Impl::read_block(const Cid& cid, std::string& out) const {
     return true;
   }
   auto c = read();
-  if (!files) {
+  if (*opt.storage == BlockStorage::kSqlite) {
     Statement& q = c->block_blob;
     Reset r(q);
     q.bind_blob(1, cid.bytes());
@@ -254,19 +293,31 @@ bool Repo::Impl::read_block(const Cid& cid, std::string& out) const {
     out.assign(data);
     return true;
   }
-  uint64_t size;
-  {
-    Statement& q = c->block_meta;
-    Reset r(q);
-    q.bind_blob(1, cid.bytes());
-    if (!q.step()) return false;
-    size = static_cast<uint64_t>(q.column_int(0));
+  // Compaction may move a block after our index lookup and remove its old
+  // pack: look again (a fresh snapshot has the new place). A block deleted
+  // meanwhile is absent.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    uint64_t size;
+    int64_t pack;
+    uint64_t off;
+    {
+      Statement& q = c->block_meta;
+      Reset r(q);
+      q.bind_blob(1, cid.bytes());
+      if (!q.step()) return false;
+      size = static_cast<uint64_t>(q.column_int(0));
+      pack = q.column_int(1);
+      off = static_cast<uint64_t>(q.column_int(2));
+    }
+    if (size > kMaxBlockSize)
+      throw StoreError("repo: indexed size of " + cid.to_string() + " is absurd");
+    out.resize(size);
+    std::span<uint8_t> dst(reinterpret_cast<uint8_t*>(out.data()), out.size());
+    // A concurrent delete may unlink the file after our index lookup: absent.
+    if (files) return files->read(cid, dst);
+    if (packs->read(pack, off, dst)) return true;
   }
-  if (size > kMaxBlockSize)
-    throw StoreError("repo: indexed size of " + cid.to_string() + " is absurd");
-  out.resize(size);
-  // A concurrent delete may unlink the file after our index lookup: absent.
-  return files->read(cid, {reinterpret_cast<uint8_t*>(out.data()), out.size()});
+  return false;
 }
 
 std::optional<BlockRow> Repo::Impl::find_block(const Cid& cid) {
@@ -274,8 +325,9 @@ std::optional<BlockRow> Repo::Impl::find_block(const Cid& cid) {
   Reset r(q);
   q.bind_blob(1, cid.bytes());
   if (!q.step()) return std::nullopt;
-  return BlockRow{q.column_int(0), static_cast<uint64_t>(q.column_int(1)), q.column_int(2),
-                  q.column_int(3)};
+  return BlockRow{q.column_int(0), static_cast<uint64_t>(q.column_int(1)),
+                  q.column_int(2), q.column_int(3),
+                  q.column_int(4), static_cast<uint64_t>(q.column_int(5))};
 }
 
 bool Repo::Impl::put_block(const Cid& cid, std::span<const uint8_t> bytes,
@@ -289,6 +341,11 @@ bool Repo::Impl::put_block(const Cid& cid, std::span<const uint8_t> bytes,
                         std::to_string(row->size) + ", not " + std::to_string(bytes.size()));
     if (exp > row->expiry) w->set_expiry.bind(1, exp).bind(2, row->id).run();
     if (files && !files->exists(cid)) files->write(cid, bytes);  // lost file: heal
+    if (packs && !pack_holds(*row)) {                            // lost pack: heal
+      auto [pack, off] = append(bytes);
+      w->set_location.bind(1, pack).bind(2, static_cast<int64_t>(off)).bind(3, row->id).run();
+      drop_live(row->pack, row->size);
+    }
     return false;
   }
   if (bytes.size() > kMaxBlockSize)
@@ -317,14 +374,21 @@ bool Repo::Impl::put_block(const Cid& cid, std::span<const uint8_t> bytes,
       new_files.push_back(cid);
     }
   }
+  std::pair<int64_t, uint64_t> where{0, 0};
+  if (packs) where = append(bytes);
   try {
-    w->insert_block.bind_blob(1, cid.bytes())
+    Statement& ins = w->insert_block;
+    ins.bind_blob(1, cid.bytes())
         .bind(2, static_cast<int64_t>(cid.codec()))
         .bind(3, static_cast<int64_t>(bytes.size()))
         .bind(4, exp)
-        .bind(5, refs)
-        .run();
-    if (!files) {
+        .bind(5, refs);
+    if (packs)
+      ins.bind(6, where.first).bind(7, static_cast<int64_t>(where.second));
+    else
+      ins.bind_null(6).bind_null(7);
+    ins.run();
+    if (*opt.storage == BlockStorage::kSqlite) {
       int64_t id = wdb->last_insert_rowid();
       w->insert_data.bind(1, id).bind_blob(2, bytes.data(), bytes.size()).run();
     }
@@ -333,6 +397,7 @@ bool Repo::Impl::put_block(const Cid& cid, std::span<const uint8_t> bytes,
       files->remove(cid);
       new_files.pop_back();
     }
+    if (packs) unappend(where.first, bytes.size());
     throw;
   }
   tx_used += bytes.size();
@@ -345,6 +410,8 @@ void Repo::Impl::remove_block(const Cid& cid, const BlockRow& row) {
   w->delete_block.bind(1, row.id).run();
   if (files)
     unlink_after_commit.push_back(cid);
+  else if (packs)
+    drop_live(row.pack, row.size);
   else
     w->delete_data.bind(1, row.id).run();
   tx_used -= row.size;

@@ -5,6 +5,7 @@
 //
 // Layout of a data directory:
 //   repo.sqlite3 (+ -wal, -shm)  metadata, WAL mode, synchronous=NORMAL
+//   packs/<id>.pack              block bytes (BlockStorage::kPacks, default)
 //   blocks/xx/<hex CID>          block bytes (BlockStorage::kFiles)
 //   LOCK                         flock'ed by the one process that has it open
 //   DIRTY                        present while open; found at open ⇒ the last
@@ -15,14 +16,18 @@
 //   - every indexed block is readable and its bytes match its CID;
 //   - usage().used == sum of indexed block sizes, total_blocks == their count;
 //   - a block's refCount == number of leaves pointing at it (codex-block CIDs);
-//   - no block file exists that the index does not count.
-// How: a write transaction writes block files first, syncs them (one syncfs,
-// kPowerLoss), then commits the index; a deletion commits the index first
-// (and, kPowerLoss, syncs the WAL) and unlinks the files after. A crash
-// therefore leaves only files the index does not count, removed at the next
-// open. Durability: WAL with synchronous=NORMAL. A killed process loses
-// nothing committed; a power loss may lose the last committed transactions
-// (an upload must then be redone), never consistency.
+//   - no block file exists that the index does not count;
+//   - kPacks: each pack's recorded live bytes == the sizes of the blocks the
+//     index places in it, every block lies within its pack's committed size,
+//     and no pack file exists without its row.
+// How: a write transaction writes block bytes first (files, or appends past
+// the committed end of a pack), syncs them (kPowerLoss: one syncfs for
+// files, an fdatasync per pack written), then commits the index; a deletion
+// commits the index first (and, kPowerLoss, syncs the WAL) and unlinks the
+// files (or emptied packs) after. A crash therefore leaves only files or
+// pack tails the index does not count, removed or cut at the next open. Durability: WAL with
+// synchronous=NORMAL. A killed process loses nothing committed; a power loss may lose the last
+// committed transactions (an upload must then be redone), never consistency.
 //
 // Thread-safety: every method of Repo is thread-safe. Reads (get/has/leaves/
 // usage) run concurrently with each other and with one writer. Writers are
@@ -134,9 +139,10 @@ class Repo {
 
   // ---- maintenance --------------------------------------------------------
   // Deletes up to max_entries blocks with expiry < now, oldest first, in one
-  // transaction; returns how many. Unlike the reference, which leaves leaf
-  // metadata dangling, the leaves pointing at a deleted block are deleted too
-  // (an index on leaves(block) makes this cheap), so refCounts stay exact.
+  // transaction; returns how many. With kPacks it then compacts at most one
+  // pack (see RepoOptions::compact_below_percent) in a second transaction. Unlike the reference,
+  // which leaves leaf metadata dangling, the leaves pointing at a deleted block are deleted too (an
+  // index on leaves(block) makes this cheap), so refCounts stay exact.
   size_t run_maintenance(size_t max_entries = 1000);
 
   // Checks every invariant listed at the top of this file (re-hashing every

@@ -18,12 +18,21 @@ void Repo::Impl::begin() {
   tx_used = used;
   tx_reserved = reserved;
   tx_total = total;
+  tx_pack = cur_pack;
+  tx_size = cur_size;
+  tx_packs.clear();
+  tx_new_packs.clear();
+  remove_packs_after_commit.clear();
   w->begin.run();
 }
 
 void Repo::Impl::commit() {
   // Block files must be durable before the index that counts them.
   if (files && opt.durability == Durability::kPowerLoss && !new_files.empty()) files->sync();
+  if (packs) {
+    if (opt.durability == Durability::kPowerLoss) sync_packs();
+    save_packs();
+  }
   w->save_usage.bind(1, static_cast<int64_t>(tx_used))
       .bind(2, static_cast<int64_t>(tx_reserved))
       .bind(3, static_cast<int64_t>(tx_total))
@@ -31,6 +40,7 @@ void Repo::Impl::commit() {
   w->commit.run();
   publish_usage();
   new_files.clear();
+  if (packs) after_pack_commit();
   // With synchronous=NORMAL the commit reaches the disk at the next
   // checkpoint; a deletion must be durable before its files go.
   if (files && opt.durability == Durability::kPowerLoss && !unlink_after_commit.empty()) sync_wal();
@@ -75,6 +85,7 @@ void Repo::Impl::rollback() noexcept {
   }
   new_files.clear();
   unlink_after_commit.clear();
+  if (packs) rollback_packs();
   tx_used = used;
   tx_reserved = reserved;
   tx_total = total;

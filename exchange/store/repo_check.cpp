@@ -1,4 +1,5 @@
 // Repo::check_consistency: verifies every invariant listed in repo.h.
+#include <map>
 #include <unordered_set>
 
 #include "exchange/crypto/sha256.h"
@@ -16,7 +17,25 @@ ConsistencyReport Repo::check_consistency(bool verify_bytes) const {
   std::unordered_set<std::string> indexed;
   std::string buf;
 
-  Statement blocks(db, "SELECT id, cid, codec, size, refcount FROM blocks");
+  Statement blocks(db, "SELECT id, cid, codec, size, refcount, pack, off FROM blocks");
+  // kPacks: each pack's recorded (size, live) and the live bytes the index puts in it.
+  struct PackCheck {
+    uint64_t size = 0;
+    int64_t live = 0;
+    int64_t counted = 0;
+    bool has_row = false;
+  };
+  std::map<int64_t, PackCheck> pack_checks;
+  if (m.packs) {
+    Statement q(db, "SELECT id, size, live FROM packs");
+    Reset r(q);
+    while (q.step()) {
+      PackCheck& pc = pack_checks[q.column_int(0)];
+      pc.size = static_cast<uint64_t>(q.column_int(1));
+      pc.live = q.column_int(2);
+      pc.has_row = true;
+    }
+  }
   Statement data(db, "SELECT data FROM block_data WHERE id = ?");
   Reset rb(blocks);
   while (blocks.step()) {
@@ -25,6 +44,8 @@ ConsistencyReport Repo::check_consistency(bool verify_bytes) const {
     int64_t codec = blocks.column_int(2);
     uint64_t size = static_cast<uint64_t>(blocks.column_int(3));
     int64_t refcount = blocks.column_int(4);
+    int64_t pack = blocks.column_int(5);
+    uint64_t off = static_cast<uint64_t>(blocks.column_int(6));
     ++rep.blocks;
     rep.bytes += size;
     if (m.files) indexed.insert(cid_bytes);
@@ -53,13 +74,29 @@ ConsistencyReport Repo::check_consistency(bool verify_bytes) const {
     // Read the bytes back exactly as a reader would.
     bool present = false;
     try {
-      if (m.files) {
+      if (m.files || m.packs) {
         if (size > kMaxBlockSize) {
           rep.add(name + ": absurd size " + std::to_string(size));
           continue;
         }
         buf.resize(size);
-        present = m.files->read(cid, {reinterpret_cast<uint8_t*>(buf.data()), buf.size()});
+        std::span<uint8_t> dst(reinterpret_cast<uint8_t*>(buf.data()), buf.size());
+        if (m.files) {
+          present = m.files->read(cid, dst);
+        } else {
+          auto it = pack_checks.find(pack);
+          if (it == pack_checks.end() || !it->second.has_row) {
+            rep.add(name + ": in pack " + std::to_string(pack) + ", which the index does not have");
+            continue;
+          }
+          it->second.counted += static_cast<int64_t>(size);
+          if (off + size > it->second.size) {
+            rep.add(name + ": ends at " + std::to_string(off + size) + ", past the size of pack " +
+                    std::to_string(pack) + " (" + std::to_string(it->second.size) + ")");
+            continue;
+          }
+          present = m.packs->read(pack, off, dst);
+        }
       } else {
         Reset r(data);
         data.bind(1, id);
@@ -113,7 +150,29 @@ ConsistencyReport Repo::check_consistency(bool verify_bytes) const {
     Reset r(q);
     if (q.step()) rep.leaves = q.column_int(0);
   }
-  if (m.files) {
+  if (m.packs) {
+    for (const auto& [id, pc] : pack_checks) {
+      if (!pc.has_row) continue;
+      rep.pack_garbage_bytes +=
+          pc.size - std::min<uint64_t>(pc.size, std::max<int64_t>(pc.live, 0));
+      if (pc.live != pc.counted)
+        rep.add("pack " + std::to_string(id) + " records " + std::to_string(pc.live) +
+                " live bytes but its blocks hold " + std::to_string(pc.counted));
+      auto on_disk = m.packs->file_size(id);
+      if (!on_disk)
+        rep.add("pack " + std::to_string(id) + " is missing");
+      else if (*on_disk < pc.size)
+        rep.add("pack " + std::to_string(id) + " holds " + std::to_string(*on_disk) +
+                " bytes, fewer than its committed " + std::to_string(pc.size));
+    }
+    m.packs->sweep([&](std::optional<int64_t> id) {
+      if (!id || !pack_checks.count(*id) || !pack_checks[*id].has_row) {
+        ++rep.orphan_files;
+        rep.add("stray file in the pack folder" + (id ? ": pack " + std::to_string(*id) : ""));
+      }
+      return true;  // report only
+    });
+  } else if (m.files) {
     m.files->sweep([&](const std::optional<Cid>& cid) {
       if (!cid || !indexed.count(cid->bytes())) {
         ++rep.orphan_files;
@@ -121,7 +180,8 @@ ConsistencyReport Repo::check_consistency(bool verify_bytes) const {
       }
       return true;  // report only
     });
-  } else {
+  }
+  if (*m.opt.storage == BlockStorage::kSqlite) {
     Statement q(db, "SELECT COUNT(*) FROM block_data WHERE id NOT IN (SELECT id FROM blocks)");
     Reset r(q);
     if (q.step() && q.column_int(0) > 0)

@@ -99,6 +99,15 @@ size_t Repo::run_maintenance(size_t max_entries) {
   if (max_entries == 0) return 0;
   Impl& m = *impl_;
   std::lock_guard lk(m.write_mu);
+  // Expired blocks first, then (its own transaction) one sparse pack, so
+  // that space freed by deletions is reclaimed in bounded steps.
+  size_t removed = m.remove_expired(max_entries);
+  if (m.packs) m.compact_one();
+  return removed;
+}
+
+size_t Repo::Impl::remove_expired(size_t max_entries) {
+  Impl& m = *this;
   m.begin();
   try {
     std::vector<std::pair<std::string, BlockRow>> expired;
@@ -107,9 +116,10 @@ size_t Repo::run_maintenance(size_t max_entries) {
       Reset r(q);
       q.bind(1, m.now()).bind(2, static_cast<int64_t>(std::min<size_t>(max_entries, INT64_MAX)));
       while (q.step())
-        expired.emplace_back(std::string(q.column_blob(0)),
-                             BlockRow{q.column_int(1), static_cast<uint64_t>(q.column_int(2)),
-                                      q.column_int(3), q.column_int(4)});
+        expired.emplace_back(
+            std::string(q.column_blob(0)),
+            BlockRow{q.column_int(1), static_cast<uint64_t>(q.column_int(2)), q.column_int(3),
+                     q.column_int(4), q.column_int(5), static_cast<uint64_t>(q.column_int(6))});
     }
     for (const auto& [cid_bytes, row] : expired)
       m.remove_block(Cid::from_bytes(std::string_view(cid_bytes)), row);

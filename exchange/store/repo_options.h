@@ -9,20 +9,24 @@
 namespace codex::store {
 
 // Where block bytes live. The metadata is always in SQLite.
-// bench/store_bench.cpp compares the two; kFiles is the faster and the default.
+// bench/store_bench.cpp compares them; kPacks is the fastest and the default
+// (kFiles spends most of an upload creating inodes).
 enum class BlockStorage {
   kFiles,   // a sharded folder of files beside the database (blocks/xx/<cid>)
   kSqlite,  // BLOBs in the same SQLite database
+  kPacks,   // appended to large pack files (packs/<id>.pack), located by the index
 };
 
 // What a commit survives.
 enum class Durability {
   // A killed process never leaves the store inconsistent, but a power loss or
   // kernel crash may leave indexed block files with missing bytes
-  // (check_consistency() then reports them). No fsync per batch.
+  // (check_consistency() then reports them). No fsync per batch: bytes are
+  // written (write/pwrite) before the index commits.
   kProcessCrash,
-  // Also power loss: new block files are synced (one syncfs per batch) before
-  // the index commits. SQLite runs WAL with synchronous=NORMAL in both modes:
+  // Also power loss: new block bytes are synced before the index commits (one
+  // syncfs per batch for kFiles, an fdatasync of the packs written for kPacks). SQLite runs WAL
+  // with synchronous=NORMAL in both modes:
   // a crash may lose the last transactions, never consistency.
   kPowerLoss,
 };
@@ -36,11 +40,19 @@ struct RepoOptions {
   // Unix seconds; injectable for tests. Empty means the system clock. Called
   // from any thread that uses the repo, so it must be thread-safe.
   std::function<int64_t()> now;
-  // Chosen when the repo is created (default kFiles) and recorded in it; left
+  // Chosen when the repo is created (default kPacks) and recorded in it; left
   // empty, open() uses the recorded one; set, it must match (else StoreError).
   // After open(), Repo::options().storage holds the storage in use.
   std::optional<BlockStorage> storage;
   Durability durability = Durability::kPowerLoss;
+
+  // kPacks only. A pack stops taking blocks once it holds pack_bytes (it may
+  // exceed it by one block). run_maintenance() compacts at most one pack per
+  // call whose live bytes are below compact_below_percent of its size
+  // (copying its live blocks to the current pack); a pack with no live block
+  // left is removed at the commit that empties it.
+  uint64_t pack_bytes = 64ull << 20;
+  unsigned compact_below_percent = 50;
 };
 
 }  // namespace codex::store

@@ -45,6 +45,9 @@ RepoOptions writer_options(const fs::path& dir, BlockStorage storage,
   o.default_ttl = std::chrono::seconds(3600);
   o.storage = storage;
   o.durability = durability;
+  // Small packs: kills land in pack rotation, emptied-pack removal and
+  // compaction (run_maintenance), not only in appends.
+  o.pack_bytes = 48 << 10;
   return o;
 }
 
@@ -102,8 +105,10 @@ void upload_dataset(Repo& repo, std::mt19937_64& rng, const std::vector<Bytes>& 
 [[noreturn]] void run_writer(const char* spec) {
   int rc = 0;
   try {
-    std::string s(spec);  // "<f|s><p|c>:<seed>:<dir>"
-    BlockStorage storage = s[0] == 's' ? BlockStorage::kSqlite : BlockStorage::kFiles;
+    std::string s(spec);  // "<f|s|k><p|c>:<seed>:<dir>"
+    BlockStorage storage = s[0] == 's'   ? BlockStorage::kSqlite
+                           : s[0] == 'k' ? BlockStorage::kPacks
+                                         : BlockStorage::kFiles;
     Durability durability = s[1] == 'p' ? Durability::kPowerLoss : Durability::kProcessCrash;
     size_t colon = s.find(':', 3);
     std::mt19937_64 rng(std::stoull(s.substr(3, colon - 3)));
@@ -157,7 +162,10 @@ struct Child {
 
 Child spawn_writer(const fs::path& dir, BlockStorage storage, Durability durability,
                    uint64_t seed) {
-  std::string env = std::string(kWriterEnv) + "=" + (storage == BlockStorage::kSqlite ? "s" : "f") +
+  const char* kind = storage == BlockStorage::kSqlite  ? "s"
+                     : storage == BlockStorage::kPacks ? "k"
+                                                       : "f";
+  std::string env = std::string(kWriterEnv) + "=" + kind +
                     (durability == Durability::kPowerLoss ? "p" : "c") + ":" +
                     std::to_string(seed) + ":" + dir.string();
   // Everything exec needs is built before fork (the child only calls
@@ -187,7 +195,7 @@ class StoreKillTest : public ::testing::TestWithParam<BlockStorage> {};
 
 TEST_P(StoreKillTest, SigkillAtRandomMomentsLeavesAConsistentStore) {
   const BlockStorage storage = GetParam();
-  const int kills = storage == BlockStorage::kFiles ? 40 : 20;
+  const int kills = storage == BlockStorage::kSqlite ? 20 : 40;
   testing::TempDir tmp("store_kill_test");
   fs::path dir = tmp.path() / "data";
   std::mt19937_64 rng(::getpid());
@@ -234,9 +242,17 @@ TEST_P(StoreKillTest, SigkillAtRandomMomentsLeavesAConsistentStore) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Storage, StoreKillTest,
-                         ::testing::Values(BlockStorage::kFiles, BlockStorage::kSqlite),
+                         ::testing::Values(BlockStorage::kFiles, BlockStorage::kSqlite,
+                                           BlockStorage::kPacks),
                          [](const auto& info) {
-                           return info.param == BlockStorage::kFiles ? "Files" : "Sqlite";
+                           switch (info.param) {
+                             case BlockStorage::kFiles:
+                               return "Files";
+                             case BlockStorage::kSqlite:
+                               return "Sqlite";
+                             default:
+                               return "Packs";
+                           }
                          });
 
 }  // namespace

@@ -403,9 +403,17 @@ TEST_P(RepoTest, ConcurrentWritersDeletersAndReadersStayConsistent) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Storage, RepoTest,
-                         ::testing::Values(BlockStorage::kFiles, BlockStorage::kSqlite),
+                         ::testing::Values(BlockStorage::kFiles, BlockStorage::kSqlite,
+                                           BlockStorage::kPacks),
                          [](const auto& info) {
-                           return info.param == BlockStorage::kFiles ? "Files" : "Sqlite";
+                           switch (info.param) {
+                             case BlockStorage::kFiles:
+                               return "Files";
+                             case BlockStorage::kSqlite:
+                               return "Sqlite";
+                             default:
+                               return "Packs";
+                           }
                          });
 
 // ---- files-only and directory behaviour ------------------------------------
@@ -458,11 +466,13 @@ TEST_F(RepoDirTest, StorageIsChosenAtCreationAndKept) {
   o.storage.reset();  // adopt the recorded one
   EXPECT_EQ(Repo::open(o)->options().storage, BlockStorage::kSqlite);
   o.dir = tmp_.path() / "fresh";
-  EXPECT_EQ(Repo::open(o)->options().storage, BlockStorage::kFiles);  // the default
+  EXPECT_EQ(Repo::open(o)->options().storage, BlockStorage::kPacks);  // the default
 }
 
 TEST_F(RepoDirTest, CheckConsistencyDetectsCorruptedBytes) {
-  auto repo = Repo::open(options());
+  RepoOptions o = options();
+  o.storage = BlockStorage::kFiles;
+  auto repo = Repo::open(o);
   std::mt19937_64 rng(1);
   Bytes a = random_bytes(rng, 1000), b = random_bytes(rng, 1000);
   repo->put_block(block_cid(a), a);
@@ -490,6 +500,7 @@ TEST_F(RepoDirTest, CheckConsistencyDetectsCorruptedBytes) {
 
 TEST_F(RepoDirTest, OpenAfterACrashSweepsStrayFiles) {
   RepoOptions o = options();
+  o.storage = BlockStorage::kFiles;
   std::mt19937_64 rng(2);
   Bytes a = random_bytes(rng, 100);
   { Repo::open(o)->put_block(block_cid(a), a); }
