@@ -1,5 +1,5 @@
-// BN254 field arithmetic: the GMP mpn kernel, the portable CIOS kernel and the
-// ADX assembly kernel side by side.
+// BN254 field arithmetic: the GMP mpn kernel, the portable CIOS kernel, the
+// ADX assembly kernel and the register MULX kernel (the default) side by side.
 // Each iteration is one dependent operation (latency-bound chain), the way
 // Poseidon2 and curve code use the field.
 #include <benchmark/benchmark.h>
@@ -30,6 +30,38 @@ void BM_MulAdx(benchmark::State& state) {
     a = F::mul_adx(a, b);
     benchmark::DoNotOptimize(a);
   }
+}
+template <class F>
+void BM_MulMulx(benchmark::State& state) {
+  std::mt19937_64 rng(1);
+  F a = F::random(rng), b = F::random(rng);
+  for (auto _ : state) {
+    a = F::mul_mulx(a, b);
+    benchmark::DoNotOptimize(a);
+  }
+}
+template <class F>
+void BM_SqrDefault(benchmark::State& state) {
+  std::mt19937_64 rng(1);
+  F a = F::random(rng);
+  for (auto _ : state) {
+    a = a.square();
+    benchmark::DoNotOptimize(a);
+  }
+  state.SetLabel(codex::prover::field::kernel_name(F::kKernel));
+}
+// x ← x^5 (two squarings, one product): the Poseidon2 S-box chain, with the
+// values kept in registers.
+template <class F>
+void BM_Pow5Chain(benchmark::State& state) {
+  std::mt19937_64 rng(1);
+  F a = F::random(rng);
+  for (auto _ : state) {
+    for (int i = 0; i < 16; ++i)
+      a = a.square().square() * a;
+    benchmark::DoNotOptimize(a);
+  }
+  state.SetItemsProcessed(state.iterations() * 16);
 }
 template <class F>
 void BM_MulDefault(benchmark::State& state) {
@@ -113,12 +145,18 @@ void BM_ToDecimal(benchmark::State& state) {
 BENCHMARK(BM_MulGmp<Fr>);
 BENCHMARK(BM_MulCios<Fr>);
 BENCHMARK(BM_MulAdx<Fr>);
+BENCHMARK(BM_MulMulx<Fr>);
 BENCHMARK(BM_MulDefault<Fr>);
 BENCHMARK(BM_SqrGmp<Fr>);
+BENCHMARK(BM_SqrDefault<Fr>);
+BENCHMARK(BM_Pow5Chain<Fr>);
 BENCHMARK(BM_MulCiosThroughput<Fr>);
 BENCHMARK(BM_MulGmp<Fq>);
 BENCHMARK(BM_MulCios<Fq>);
 BENCHMARK(BM_MulAdx<Fq>);
+BENCHMARK(BM_MulMulx<Fq>);
+BENCHMARK(BM_SqrGmp<Fq>);
+BENCHMARK(BM_SqrDefault<Fq>);
 BENCHMARK(BM_Add<Fr>);
 BENCHMARK(BM_Inverse<Fr>);
 BENCHMARK(BM_BatchInverse1024<Fr>);

@@ -7,13 +7,17 @@
 // Requirements on the modulus: odd, prime (inverse, sqrt and pow rely on it),
 // 2 < p < 2^256. All Montgomery constants are derived at compile time.
 //
-// Multiplication runs on one of three kernels with identical results:
+// Multiplication runs on one of four kernels with identical results:
 //   - Kernel::kGmp:  GMP mpn_mul_n / mpn_sqr + REDC by mpn_addmul_1 (reference);
 //   - Kernel::kCios: inlined CIOS with unsigned __int128 (portable);
-//   - Kernel::kAdx:  mulx/adcx/adox assembly (x86-64 with BMI2+ADX; default
-//     where available, the fastest: see bench/prover_field_bench.cpp).
+//   - Kernel::kAdx:  mulx/adcx/adox assembly, operands in memory (x86-64 with
+//     BMI2+ADX);
+//   - Kernel::kMulx: mulx/adcx/adox assembly with register operands and fewer
+//     instructions per reduction step (kernel_mulx.h; default where available,
+//     the fastest: see bench/prover_field_bench.cpp).
 // Define CODEX_PROVER_FIELD_GMP_KERNEL to build everything on the GMP kernel.
-// mul_gmp / mul_cios / mul_adx reach each kernel explicitly (tests, benchmarks).
+// mul_gmp / mul_cios / mul_adx / mul_mulx reach each kernel explicitly (tests,
+// benchmarks).
 //
 // Values are plain data: copyable, no heap, thread-compatible. Every function
 // that takes outside input (strings, bytes, integers) rejects non-canonical
@@ -35,20 +39,26 @@
 #include "prover/field/kernel_adx.h"
 #include "prover/field/kernel_cios.h"
 #include "prover/field/kernel_gmp.h"
+#include "prover/field/kernel_mulx.h"
 #include "prover/field/limbs.h"
 
 namespace codex::prover::field {
 
-enum class Kernel { kGmp, kCios, kAdx };
+enum class Kernel { kGmp, kCios, kAdx, kMulx };
 
 #ifdef CODEX_PROVER_FIELD_GMP_KERNEL
 inline constexpr Kernel kDefaultKernel = Kernel::kGmp;
 #else
-inline constexpr Kernel kDefaultKernel = kHaveAdxKernel ? Kernel::kAdx : Kernel::kCios;
+inline constexpr Kernel kDefaultKernel = kHaveMulxKernel  ? Kernel::kMulx
+                                         : kHaveAdxKernel ? Kernel::kAdx
+                                                          : Kernel::kCios;
 #endif
 
 constexpr const char* kernel_name(Kernel k) {
-  return k == Kernel::kGmp ? "gmp" : k == Kernel::kCios ? "cios" : "adx";
+  return k == Kernel::kGmp    ? "gmp"
+         : k == Kernel::kCios ? "cios"
+         : k == Kernel::kAdx  ? "adx"
+                              : "mulx";
 }
 
 template <class P>
@@ -67,9 +77,14 @@ class Fp {
   static constexpr Repr kR2 = limbs_pow2_mod(512, kModulus);  // to Montgomery
   static constexpr Repr kR3 = limbs_pow2_mod(768, kModulus);  // for inversion
   static constexpr bool kNoCarry = cios_no_carry_ok(kModulus);
+  // Whether this modulus meets kernel_mulx.h's bounds (4p < 2^256).
+  static constexpr bool kMulxOk = kNoCarry && mulx_kernel_ok(kModulus);
   // The kernel behind operator* and square() for this modulus.
   static constexpr Kernel kKernel =
-      (kDefaultKernel == Kernel::kAdx && !kNoCarry) ? Kernel::kCios : kDefaultKernel;
+      (kDefaultKernel == Kernel::kMulx && !kMulxOk)
+          ? (kNoCarry && kHaveAdxKernel ? Kernel::kAdx : Kernel::kCios)
+      : (kDefaultKernel == Kernel::kAdx && !kNoCarry) ? Kernel::kCios
+                                                      : kDefaultKernel;
 
   // Zero.
   constexpr Fp() : v_{} {}
@@ -228,6 +243,10 @@ class Fp {
     Fp r;
     if constexpr (kKernel == Kernel::kGmp) {
       mont_sqr_gmp(r.v_.data(), v_.data(), kModulus.data(), kNegInv, kLimbs);
+    } else if constexpr (kKernel == Kernel::kMulx) {
+#if CODEX_FIELD_HAVE_MULX
+      mont_sqr_mulx(r.v_, v_, kModulus, kNegInv);
+#endif
     } else {
       mont_mul(r.v_, v_, v_);
     }
@@ -260,6 +279,31 @@ class Fp {
     }
 #endif
     mont_mul_cios<kLimbs, kNoCarry>(r.v_, a.v_, b.v_, kModulus, kNegInv);
+    return r;
+  }
+
+  // The register kernel (kernel_mulx.h) where this build and modulus have it,
+  // CIOS otherwise.
+  [[gnu::always_inline]] static Fp mul_mulx(const Fp& a, const Fp& b) {
+    Fp r;
+#if CODEX_FIELD_HAVE_MULX
+    if constexpr (kMulxOk) {
+      mont_mul_mulx(r.v_, a.v_, b.v_, kModulus, kNegInv);
+      return r;
+    }
+#endif
+    mont_mul_cios<kLimbs, kNoCarry>(r.v_, a.v_, b.v_, kModulus, kNegInv);
+    return r;
+  }
+  [[gnu::always_inline]] static Fp sqr_mulx(const Fp& a) {
+    Fp r;
+#if CODEX_FIELD_HAVE_MULX
+    if constexpr (kMulxOk) {
+      mont_sqr_mulx(r.v_, a.v_, kModulus, kNegInv);
+      return r;
+    }
+#endif
+    mont_mul_cios<kLimbs, kNoCarry>(r.v_, a.v_, a.v_, kModulus, kNegInv);
     return r;
   }
 
@@ -367,6 +411,10 @@ class Fp {
   [[gnu::always_inline]] static void mont_mul(Repr& r, const Repr& a, const Repr& b) {
     if constexpr (kKernel == Kernel::kGmp) {
       mont_mul_gmp(r.data(), a.data(), b.data(), kModulus.data(), kNegInv, kLimbs);
+    } else if constexpr (kKernel == Kernel::kMulx) {
+#if CODEX_FIELD_HAVE_MULX
+      mont_mul_mulx(r, a, b, kModulus, kNegInv);
+#endif
     } else if constexpr (kKernel == Kernel::kAdx) {
 #if defined(__x86_64__) && defined(__BMI2__) && defined(__ADX__)
       mont_mul_adx(r, a, b, kModulus, kNegInv);
