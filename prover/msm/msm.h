@@ -1,4 +1,5 @@
-// Multi-scalar multiplication for BN254 G1 and G2 (Pippenger, see
+// Multi-scalar multiplication for BN254 G1 and G2 (Pippenger with GLV and
+// batched affine buckets, see
 // pippenger.h): Σ scalars[i]·points[i].
 //
 // REQUIRES: points.size() == scalars.size() (throws InvalidInput otherwise).

@@ -1,12 +1,18 @@
 // Multi-scalar multiplication Σ kᵢ·Pᵢ by Pippenger's bucket method, for G1
-// and G2 (any curve of prover/curve/point.h), multithreaded.
+// and G2 of BN254, multithreaded.
 //
-// Scalars are recoded into signed c-bit digits in [−2^(c−1), 2^(c−1)], so
-// each window needs 2^(c−1) buckets (negation is free on the curve); c is
-// chosen from the number of points (≈ 0.69·log2 n + 2, capped at 15), or
-// given. Windows are distributed over the threads; each window's buckets are
-// filled with mixed (Jacobian + affine) additions and summed by the running
-// sum trick; windows are combined by doublings.
+//  1. Scalars are converted from Montgomery form once and, with GLV (see
+//     use_glv), split as k = k1 + k2·λ (glv.h): 2n points Pᵢ, φ(Pᵢ) with
+//     scalars below 2^127, signs folded into the points. Zero scalars and
+//     points at infinity get no digits.
+//  2. Scalars are recoded into signed c-bit digits in [−2^(c−1), 2^(c−1)], so
+//     a window needs 2^(c−1) buckets. Only as many windows as the largest
+//     scalar needs are used (witness-like small scalars need one or two).
+//  3. Each (window, slice of points) work item fills its buckets with
+//     batched affine additions (bucket_accumulator.h) and sums them by
+//     running sums; threads take work items in turn. c and the number of
+//     slices come from a cost model (choose_plan) unless c is given.
+//  4. Window sums are combined by doublings.
 //
 // Not constant time (timing depends on the scalars).
 // REQUIRES: points.size() == scalars.size() (throws InvalidInput otherwise).
@@ -14,149 +20,271 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
+#include "prover/curve/endomorphism.h"
 #include "prover/curve/point.h"
 #include "prover/error.h"
 #include "prover/field/bn254.h"
-#include "prover/msm/batch_affine.h"
+#include "prover/msm/bucket_accumulator.h"
+#include "prover/msm/glv.h"
 
 namespace codex::prover::msm {
 
-// The window width used for n points.
-inline unsigned window_bits(size_t n) {
-  if (n < 32) return 3;
-  unsigned log2n = 63 - unsigned(__builtin_clzll(n));
-  return std::min(15u, log2n * 69 / 100 + 2);
+enum class Glv { kAuto, kOn, kOff };
+
+struct MsmOptions {
+  unsigned threads = 0;  // 0: all hardware threads
+  unsigned window = 0;   // digit width c (2..15); 0: from the cost model
+  Glv glv = Glv::kAuto;  // split scalars with the endomorphism
+};
+
+// Whether kAuto splits scalars. Measured on the 2-core bench machine
+// (bench/prover_msm_bench.cpp, GLV on/off): G2 gains ~25% at 2^16; G1 gains
+// at small sizes, breaks even at 2^16 and loses ~10% at 2^18 (twice the
+// points to stream for no fewer bucket additions, since c is capped at 15).
+template <class C>
+bool use_glv(const MsmOptions& opt, size_t n) {
+  if (opt.glv != Glv::kAuto) return opt.glv == Glv::kOn;
+  return std::is_same_v<typename C::Field, curve::Fq2> || n < (size_t(1) << 16);
 }
+
+inline constexpr unsigned kMaxWindow = 15;  // digits are int16_t
 
 namespace detail {
 
-// Signed c-bit digits of a 254-bit scalar, least significant window first.
-inline void signed_digits(const field::Limbs<4>& k, unsigned c, size_t windows, int16_t* out) {
+// Signed c-bit digits of an L-limb scalar, least significant window first,
+// written to out[w·stride]. REQUIRES: windows·c > bit length of k.
+template <size_t L>
+void signed_digits(const field::Limbs<L>& k, unsigned c, size_t windows, int16_t* out,
+                   size_t stride = 1) {
   const uint64_t mask = (uint64_t(1) << c) - 1, half = uint64_t(1) << (c - 1);
   uint64_t carry = 0;
   for (size_t w = 0; w < windows; ++w) {
     size_t bit = w * c, limb = bit / 64, shift = bit % 64;
     uint64_t v = 0;
-    if (limb < 4) {
+    if (limb < L) {
       v = k[limb] >> shift;
-      if (shift + c > 64 && limb + 1 < 4) v |= k[limb + 1] << (64 - shift);
+      if (shift + c > 64 && limb + 1 < L) v |= k[limb + 1] << (64 - shift);
     }
     v = (v & mask) + carry;
     if (v > half) {
-      out[w] = int16_t(int64_t(v) - int64_t(uint64_t(1) << c));
+      out[w * stride] = int16_t(int64_t(v) - int64_t(uint64_t(1) << c));
       carry = 1;
     } else {
-      out[w] = int16_t(v);
+      out[w * stride] = int16_t(v);
       carry = 0;
     }
   }
 }
 
-}  // namespace detail
+// Runs fn(t, begin, end) for `parts` contiguous parts of [0, count), part 0
+// on the calling thread.
+template <class Fn>
+void parallel_parts(size_t count, unsigned parts, Fn fn) {
+  if (parts <= 1) {
+    fn(0u, size_t(0), count);
+    return;
+  }
+  std::vector<std::thread> pool;
+  const size_t chunk = (count + parts - 1) / parts;
+  for (unsigned t = 1; t < parts; ++t) {
+    size_t b = std::min(count, t * chunk), e = std::min(count, b + chunk);
+    pool.emplace_back(fn, t, b, e);
+  }
+  fn(0u, size_t(0), std::min(count, chunk));
+  for (auto& th : pool)
+    th.join();
+}
 
-// With batch_affine, from this many points on, buckets are filled with
-// batched affine additions (batch_affine.h). Off by default: on the bench
-// machine it is still ~2x slower than Jacobian buckets
-// (bench/prover_msm_bench.cpp, BM_MsmG1BatchAffine); kept, tested, for tuning.
-inline constexpr size_t kBatchAffineThreshold = size_t(1) << 12;
+struct Plan {
+  unsigned c;
+  size_t slices;  // point ranges per window
+};
+
+// Minimises the per-thread cost ⌈W·s/T⌉·(m/s + α·2^(c−1)) where a bucket
+// addition costs 1 and summing a bucket α (a mixed plus a full Jacobian
+// addition against a ~6-multiplication batched affine one). c stops at
+// max_c, where the buckets still fit in the per-core L2 cache.
+inline Plan choose_plan(size_t m, unsigned bits, unsigned threads, unsigned forced_c,
+                        unsigned max_c = kMaxWindow) {
+  constexpr double kAlpha = 4.0;
+  Plan best{forced_c ? forced_c : 2, 1};
+  double best_cost = 1e300;
+  for (unsigned c = forced_c ? forced_c : 2; c <= (forced_c ? forced_c : max_c); ++c) {
+    const size_t windows = (bits + c) / c;
+    for (size_t s = 1; s <= threads; ++s) {
+      const size_t items = (windows * s + threads - 1) / threads;
+      double cost = double(items) * (double(m) / double(s) + kAlpha * double(size_t(1) << (c - 1)));
+      if (cost < best_cost) {
+        best_cost = cost;
+        best = {c, s};
+      }
+    }
+  }
+  return best;
+}
+
+// The MSM over prepared points (signs applied, never the identity) and L-limb
+// scalar magnitudes, `bits` wide at most.
+template <class C, size_t L>
+curve::Jacobian<C> bucket_msm(const std::vector<AffineXY<C>>& pts,
+                              const std::vector<field::Limbs<L>>& mags, unsigned bits,
+                              size_t nonzero, unsigned threads, unsigned forced_c) {
+  using J = curve::Jacobian<C>;
+  const size_t m = pts.size();
+  if (bits == 0) return J::identity();
+  // Buckets beyond the per-core L2 (1 MiB here) cost more than the model
+  // says: G2 at 2^18 runs ~13% slower at c = 15 (2 MiB) than at c = 14.
+  constexpr size_t kBucketCacheBytes = size_t(1) << 20;
+  unsigned max_c = 2;
+  while (max_c < kMaxWindow && (size_t(1) << max_c) * sizeof(AffineXY<C>) <= kBucketCacheBytes)
+    ++max_c;
+  const Plan plan = choose_plan(nonzero, bits, threads, forced_c, max_c);
+  const unsigned c = plan.c;
+  const size_t windows = (bits + c) / c;
+
+  // Digits, window-major so each work item streams its window.
+  std::vector<int16_t> digits(windows * m);
+  parallel_parts(m, threads, [&](unsigned, size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i)
+      signed_digits(mags[i], c, windows, &digits[i], m);
+  });
+
+  const size_t items = windows * plan.slices;
+  std::vector<J> partial(items);
+  std::atomic<size_t> next{0};
+  const size_t num_buckets = size_t(1) << (c - 1);
+  const size_t batch = std::clamp<size_t>(num_buckets / 4, 16, 1024);
+  auto worker = [&](unsigned, size_t, size_t) {
+    BucketAccumulator<C> acc(num_buckets, batch);
+    for (size_t item; (item = next.fetch_add(1)) < items;) {
+      const size_t w = item / plan.slices, s = item % plan.slices;
+      const size_t pb = m * s / plan.slices, pe = m * (s + 1) / plan.slices;
+      const int16_t* dg = &digits[w * m];
+      acc.reset();
+      constexpr size_t kAhead = 12;
+      for (size_t i = pb; i < pe; ++i) {
+        if (i + kAhead < pe) {
+          int dn = dg[i + kAhead];
+          if (dn != 0) acc.prefetch(uint32_t((dn < 0 ? -dn : dn) - 1));
+        }
+        int d = dg[i];
+        if (d > 0) {
+          acc.add(uint32_t(d - 1), &pts[i], false);
+        } else if (d < 0) {
+          acc.add(uint32_t(-d - 1), &pts[i], true);
+        }
+      }
+      acc.finish();
+      partial[item] = acc.reduce();
+    }
+  };
+  const unsigned workers = unsigned(std::min<size_t>(threads, items));
+  parallel_parts(workers, workers, worker);
+
+  J result;
+  for (size_t w = windows; w-- > 0;) {
+    for (unsigned i = 0; i < c; ++i)
+      result = result.dbl();
+    for (size_t s = 0; s < plan.slices; ++s)
+      result += partial[w * plan.slices + s];
+  }
+  return result;
+}
+
+}  // namespace detail
 
 template <class C>
 curve::Jacobian<C> pippenger(std::span<const curve::Affine<C>> points, std::span<const Fr> scalars,
-                             unsigned threads = 0, unsigned c = 0, bool batch_affine = false) {
+                             const MsmOptions& opt = {}) {
   using J = curve::Jacobian<C>;
+  using P = AffineXY<C>;
   if (points.size() != scalars.size()) {
     throw InvalidInput("MSM: " + std::to_string(points.size()) + " points but " +
                        std::to_string(scalars.size()) + " scalars");
   }
+  if (opt.window != 0 && (opt.window < 2 || opt.window > kMaxWindow)) {
+    throw InvalidInput("MSM window must be 2.." + std::to_string(kMaxWindow) + " bits, got " +
+                       std::to_string(opt.window));
+  }
   const size_t n = points.size();
   if (n == 0) return J::identity();
-  if (c == 0) c = window_bits(n);
-  if (c < 2 || c > 15)
-    throw InvalidInput("MSM window must be 2..15 bits, got " + std::to_string(c));
-  // 254-bit scalars: enough windows for every bit plus a final carry.
-  const size_t windows = 254 / c + 1;
+  unsigned threads = opt.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  threads = unsigned(std::min<size_t>(threads, std::max<size_t>(1, n / 64)));
+  threads = unsigned(std::min<size_t>(threads, std::max<size_t>(1, n / 256)));
 
-  // Recode all scalars (parallel over points).
-  std::vector<int16_t> digits(n * windows);
-  auto recode = [&](size_t b, size_t e) {
+  // Per-part statistics of the prepared scalars.
+  struct Stats {
+    uint64_t or_top = 0;  // OR of the most significant limbs seen, per limb
+    unsigned bits = 0;
+    size_t nonzero = 0;
+  };
+  std::vector<Stats> stats(threads);
+  auto bit_length = [](const auto& limbs) {
+    for (size_t i = limbs.size(); i-- > 0;)
+      if (limbs[i] != 0) return unsigned(64 * i + 64 - __builtin_clzll(limbs[i]));
+    return 0u;
+  };
+
+  if (use_glv<C>(opt, n)) {
+    std::vector<P> pts(2 * n);
+    std::vector<field::Limbs<2>> mags(2 * n);
+    const Fq& beta = curve::glv_beta<C>();
+    detail::parallel_parts(n, threads, [&](unsigned t, size_t b, size_t e) {
+      Stats st;
+      for (size_t i = b; i < e; ++i) {
+        const auto& p = points[i];
+        field::Limbs<4> k = scalars[i].to_int();
+        if (p.infinity || field::limbs_is_zero(k)) {
+          mags[2 * i] = mags[2 * i + 1] = {};
+          continue;
+        }
+        GlvScalar s = glv_split(k);
+        const auto ny = -p.y;
+        pts[2 * i] = {p.x, s.neg1 ? ny : p.y};
+        pts[2 * i + 1] = {p.x * beta, s.neg2 ? ny : p.y};
+        mags[2 * i] = {uint64_t(s.k1), uint64_t(s.k1 >> 64)};
+        mags[2 * i + 1] = {uint64_t(s.k2), uint64_t(s.k2 >> 64)};
+        st.bits = std::max({st.bits, bit_length(mags[2 * i]), bit_length(mags[2 * i + 1])});
+        st.nonzero += (s.k1 != 0) + (s.k2 != 0);
+      }
+      stats[t] = st;
+    });
+    unsigned bits = 0;
+    size_t nonzero = 0;
+    for (const auto& st : stats) {
+      bits = std::max(bits, st.bits);
+      nonzero += st.nonzero;
+    }
+    return detail::bucket_msm<C, 2>(pts, mags, bits, nonzero, threads, opt.window);
+  }
+  std::vector<P> pts(n);
+  std::vector<field::Limbs<4>> mags(n);
+  detail::parallel_parts(n, threads, [&](unsigned t, size_t b, size_t e) {
+    Stats st;
     for (size_t i = b; i < e; ++i) {
-      detail::signed_digits(scalars[i].to_int(), c, windows, &digits[i * windows]);
+      const auto& p = points[i];
+      mags[i] = p.infinity ? field::Limbs<4>{} : scalars[i].to_int();
+      if (!p.infinity) pts[i] = {p.x, p.y};
+      st.bits = std::max(st.bits, bit_length(mags[i]));
+      st.nonzero += !field::limbs_is_zero(mags[i]);
     }
-  };
-  std::vector<J> window_sums(windows);
-  const bool use_batch = batch_affine && n >= kBatchAffineThreshold;
-  auto run_windows = [&](size_t t) {
-    std::vector<J> buckets(size_t(1) << (c - 1));
-    BatchAffineBuckets<C> affine_buckets(
-        use_batch ? buckets.size() : 0,
-        std::max<size_t>(1, std::min<size_t>(256, buckets.size() / 8)));
-    for (size_t w = t; w < windows; w += threads) {
-      if (use_batch) {
-        affine_buckets.clear();
-        for (size_t i = 0; i < n; ++i) {
-          int d = digits[i * windows + w];
-          if (d > 0) {
-            affine_buckets.add(size_t(d - 1), points[i]);
-          } else if (d < 0) {
-            affine_buckets.add(size_t(-d - 1), -points[i]);
-          }
-        }
-        const auto& ab = affine_buckets.finish();
-        for (size_t j = 0; j < buckets.size(); ++j)
-          buckets[j] = J(ab[j]);
-      } else {
-        std::fill(buckets.begin(), buckets.end(), J::identity());
-        for (size_t i = 0; i < n; ++i) {
-          int d = digits[i * windows + w];
-          if (d > 0) {
-            buckets[size_t(d - 1)] += points[i];
-          } else if (d < 0) {
-            buckets[size_t(-d - 1)] += -points[i];
-          }
-        }
-      }
-      // Σ j·B_j = Σ_{j} (B_top + … + B_j).
-      J running, sum;
-      for (size_t j = buckets.size(); j-- > 0;) {
-        running += buckets[j];
-        sum += running;
-      }
-      window_sums[w] = sum;
-    }
-  };
-  if (threads == 1) {
-    recode(0, n);
-    run_windows(0);
-  } else {
-    std::vector<std::thread> pool;
-    const size_t chunk = (n + threads - 1) / threads;
-    for (unsigned t = 0; t < threads; ++t) {
-      size_t b = std::min(n, t * chunk), e = std::min(n, b + chunk);
-      pool.emplace_back(recode, b, e);
-    }
-    for (auto& th : pool)
-      th.join();
-    pool.clear();
-    for (unsigned t = 0; t < threads; ++t)
-      pool.emplace_back(run_windows, size_t(t));
-    for (auto& th : pool)
-      th.join();
+    stats[t] = st;
+  });
+  unsigned bits = 0;
+  size_t nonzero = 0;
+  for (const auto& st : stats) {
+    bits = std::max(bits, st.bits);
+    nonzero += st.nonzero;
   }
-  J acc;
-  for (size_t w = windows; w-- > 0;) {
-    for (unsigned i = 0; i < c; ++i)
-      acc = acc.dbl();
-    acc += window_sums[w];
-  }
-  return acc;
+  return detail::bucket_msm<C, 4>(pts, mags, bits, nonzero, threads, opt.window);
 }
 
 }  // namespace codex::prover::msm

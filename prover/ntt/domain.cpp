@@ -36,6 +36,17 @@ Domain::Domain(size_t log_n) : log_n_(log_n) {
     w *= omega_;
     wi *= omega_inv_;
   }
+  if (half > 1) {
+    stage_.resize(half - 1);
+    inv_stage_.resize(half - 1);
+    for (size_t h = 1; h < half; h *= 2) {
+      const size_t stride = half / h;
+      for (size_t j = 0; j < h; ++j) {
+        stage_[h - 1 + j] = twiddles_[j * stride];
+        inv_stage_[h - 1 + j] = inv_twiddles_[j * stride];
+      }
+    }
+  }
 }
 
 }  // namespace codex::prover::ntt

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <vector>
 
 #include "prover/field/bn254.h"
@@ -39,11 +40,26 @@ class Domain {
   // ω^i for i < n/2 (forward twiddles); the inverse transform uses ω^{-i}.
   const std::vector<Fr>& twiddles() const { return twiddles_; }
   const std::vector<Fr>& inverse_twiddles() const { return inv_twiddles_; }
+  // The twiddles of the butterfly stage with blocks of 2·half points,
+  // ω_{2·half}^j for j < half, contiguous (a strided walk through twiddles()
+  // misses the cache at large sizes). REQUIRES: half a power of two ≤ n/2.
+  std::span<const Fr> stage_twiddles(size_t half) const { return stage(twiddles_, stage_, half); }
+  std::span<const Fr> inverse_stage_twiddles(size_t half) const {
+    return stage(inv_twiddles_, inv_stage_, half);
+  }
 
  private:
+  static std::span<const Fr> stage(const std::vector<Fr>& last, const std::vector<Fr>& early,
+                                   size_t half) {
+    if (half == last.size()) return last;
+    return std::span<const Fr>(early).subspan(half - 1, half);
+  }
+
   size_t log_n_;
   Fr omega_, omega_inv_, size_inv_;
   std::vector<Fr> twiddles_, inv_twiddles_;
+  // Stages with half < n/2, concatenated: stage `half` at [half − 1, 2·half − 1).
+  std::vector<Fr> stage_, inv_stage_;
 };
 
 }  // namespace codex::prover::ntt

@@ -61,13 +61,22 @@ void bit_reverse(std::span<Fr> a, size_t log_n, unsigned threads) {
   });
 }
 
-// Butterflies of one stage (block length 2·half) over blocks [b, e).
-inline void stage_blocks(std::span<Fr> a, const std::vector<Fr>& tw, size_t half, size_t stride,
-                         size_t b, size_t e) {
+// Butterflies of one stage (block length 2·half, twiddles tw[j] = ω_{2·half}^j)
+// over blocks [b, e).
+inline void stage_blocks(std::span<Fr> a, const Fr* tw, size_t half, size_t b, size_t e) {
+  if (half == 1) {  // ω = 1: no multiplication
+    for (size_t blk = b; blk < e; ++blk) {
+      Fr* x = a.data() + blk * 2;
+      Fr t = x[1];
+      x[1] = x[0] - t;
+      x[0] = x[0] + t;
+    }
+    return;
+  }
   for (size_t blk = b; blk < e; ++blk) {
     Fr* x = a.data() + blk * 2 * half;
     for (size_t j = 0; j < half; ++j) {
-      Fr t = x[j + half] * tw[j * stride];
+      Fr t = x[j + half] * tw[j];
       x[j + half] = x[j] - t;
       x[j] = x[j] + t;
     }
@@ -77,9 +86,12 @@ inline void stage_blocks(std::span<Fr> a, const std::vector<Fr>& tw, size_t half
 // Iterative Cooley–Tukey on bit-reversed input. Early stages (small blocks)
 // run block-parallel: each thread finishes all of them on its own contiguous
 // slice; later stages split each block's butterflies across threads.
-void transform(std::span<Fr> a, size_t log_n, const std::vector<Fr>& tw, unsigned threads) {
-  const size_t n = a.size();
+void transform(std::span<Fr> a, const Domain& d, bool inverse, unsigned threads) {
+  const size_t n = a.size(), log_n = d.log_size();
   bit_reverse(a, log_n, threads);
+  auto twiddles = [&](size_t half) {
+    return (inverse ? d.inverse_stage_twiddles(half) : d.stage_twiddles(half)).data();
+  };
   size_t log_local = log_n;
   if (threads > 1) {
     size_t lt = 0;
@@ -93,17 +105,18 @@ void transform(std::span<Fr> a, size_t log_n, const std::vector<Fr>& tw, unsigne
     for (size_t s = 1; s <= log_local; ++s) {
       size_t half = size_t(1) << (s - 1);
       size_t blocks_per_slice = local_size >> s;
-      stage_blocks(a, tw, half, n >> s, b * blocks_per_slice, e * blocks_per_slice);
+      stage_blocks(a, twiddles(half), half, b * blocks_per_slice, e * blocks_per_slice);
     }
   });
   for (size_t s = log_local + 1; s <= log_n; ++s) {
-    const size_t half = size_t(1) << (s - 1), stride = n >> s;
+    const size_t half = size_t(1) << (s - 1);
     const size_t blocks = n >> s;
+    const Fr* tw = twiddles(half);
     parallel_for(half, threads, [&](size_t jb, size_t je) {
       for (size_t blk = 0; blk < blocks; ++blk) {
         Fr* x = a.data() + blk * 2 * half;
         for (size_t j = jb; j < je; ++j) {
-          Fr t = x[j + half] * tw[j * stride];
+          Fr t = x[j + half] * tw[j];
           x[j + half] = x[j] - t;
           x[j] = x[j] + t;
         }
@@ -127,13 +140,13 @@ void scale_by_powers(std::span<Fr> v, const Fr& c, const Fr& g, unsigned threads
 
 void forward(const Domain& domain, std::span<Fr> values, unsigned threads) {
   check_size(domain, values);
-  transform(values, domain.log_size(), domain.twiddles(), thread_count(threads, values.size()));
+  transform(values, domain, false, thread_count(threads, values.size()));
 }
 
 void inverse(const Domain& domain, std::span<Fr> values, unsigned threads) {
   check_size(domain, values);
   unsigned t = thread_count(threads, values.size());
-  transform(values, domain.log_size(), domain.inverse_twiddles(), t);
+  transform(values, domain, true, t);
   const Fr s = domain.size_inv();
   parallel_for(values.size(), t, [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i)
@@ -145,13 +158,13 @@ void coset_forward(const Domain& domain, std::span<Fr> values, const Fr& shift, 
   check_size(domain, values);
   unsigned t = thread_count(threads, values.size());
   scale_by_powers(values, Fr::one(), shift, t);
-  transform(values, domain.log_size(), domain.twiddles(), t);
+  transform(values, domain, false, t);
 }
 
 void coset_inverse(const Domain& domain, std::span<Fr> values, const Fr& shift, unsigned threads) {
   check_size(domain, values);
   unsigned t = thread_count(threads, values.size());
-  transform(values, domain.log_size(), domain.inverse_twiddles(), t);
+  transform(values, domain, true, t);
   // Undo the g^j scaling and the 1/n factor in one pass.
   scale_by_powers(values, domain.size_inv(), shift.inverse(), t);
 }

@@ -1,11 +1,15 @@
 // Pippenger MSM against the naive sum of scalar multiplications: random
 // and edge-case scalars (0, 1, r − 1, digits at the signed-window boundary),
-// repeated and opposite points, the identity, all window widths, threads.
+// repeated and opposite points, the identity, small (witness-like) scalars,
+// every window width, with and without GLV, several thread counts; plus the
+// GLV endomorphism and scalar split on their own.
 #include <gtest/gtest.h>
 
 #include <random>
 
+#include "prover/curve/endomorphism.h"
 #include "prover/error.h"
+#include "prover/msm/glv.h"
 #include "prover/msm/msm.h"
 #include "prover/msm/pippenger.h"
 
@@ -35,18 +39,24 @@ std::vector<Fr> scalars(size_t n, std::mt19937_64& rng) {
                      Fr::from_u64(4),
                      Fr::from_u64(0x7fff),
                      Fr::from_u64(0x8000),
-                     -Fr::from_u64(0x8000)};
+                     -Fr::from_u64(0x8000),
+                     curve::glv_lambda(),
+                     -curve::glv_lambda()};
   for (size_t i = 0; i < n && i < std::size(edge); ++i)
     ks[i] = edge[i];
   return ks;
 }
 
+Fr from_u128(field::u128 v) {
+  return Fr::from_int({uint64_t(v), uint64_t(v >> 64), 0, 0});
+}
+
 TEST(Msm, SignedDigitsReconstructScalar) {
   std::mt19937_64 rng(5);
-  for (unsigned c = 2; c <= 15; ++c) {
+  for (unsigned c = 2; c <= kMaxWindow; ++c) {
     for (int t = 0; t < 20; ++t) {
       Fr k = t == 0 ? -Fr::one() : Fr::random(rng);
-      size_t windows = 254 / c + 1;
+      size_t windows = (254 + c) / c;
       std::vector<int16_t> d(windows);
       detail::signed_digits(k.to_int(), c, windows, d.data());
       Fr acc, base = Fr::one(), two_c = Fr::from_u64(uint64_t(1) << c);
@@ -56,6 +66,57 @@ TEST(Msm, SignedDigitsReconstructScalar) {
         base *= two_c;
       }
       EXPECT_EQ(acc, k) << "c = " << c;
+    }
+  }
+}
+
+TEST(Msm, EndomorphismActsAsLambda) {
+  std::mt19937_64 rng(9);
+  const Fr lambda = curve::glv_lambda();
+  EXPECT_TRUE((lambda * lambda * lambda).is_one());
+  EXPECT_FALSE(lambda.is_one());
+  for (int t = 0; t < 3; ++t) {
+    G1Affine p = (G1(curve::g1_generator()) * Fr::random(rng)).to_affine();
+    EXPECT_EQ(G1(curve::glv_endomorphism(p)), G1(p) * lambda);
+    G2Affine q = (G2(curve::g2_generator()) * Fr::random(rng)).to_affine();
+    G2Affine fq = curve::glv_endomorphism(q);
+    EXPECT_TRUE(curve::g2_is_valid(fq));
+    EXPECT_EQ(G2(fq), G2(q) * lambda);
+  }
+  EXPECT_TRUE(curve::glv_endomorphism(G1Affine()).infinity);
+}
+
+TEST(Msm, GlvSplitRecombinesWithShortHalves) {
+  std::mt19937_64 rng(10);
+  const Fr lambda = curve::glv_lambda();
+  std::vector<Fr> ks = {
+      Fr(), Fr::one(), -Fr::one(), -Fr::from_u64(2), lambda, -lambda, Fr::from_u64(~uint64_t(0))};
+  for (int t = 0; t < 2000; ++t)
+    ks.push_back(Fr::random(rng));
+  for (const Fr& k : ks) {
+    GlvScalar s = glv_split(k.to_int());
+    EXPECT_EQ(s.k1 >> 127, 0u);
+    EXPECT_EQ(s.k2 >> 127, 0u);
+    Fr k1 = from_u128(s.k1), k2 = from_u128(s.k2);
+    if (s.neg1) k1 = -k1;
+    if (s.neg2) k2 = -k2;
+    ASSERT_EQ(k1 + k2 * lambda, k) << k;
+  }
+  // Small scalars stay in the first half.
+  GlvScalar s = glv_split(Fr::from_u64(12345).to_int());
+  EXPECT_EQ(s.k1, 12345u);
+  EXPECT_EQ(s.k2, 0u);
+}
+
+template <class C, class A, class J>
+void check_all_options(const std::vector<A>& ps, const std::vector<Fr>& ks, const J& expected,
+                       const std::string& what) {
+  std::span<const A> pspan(ps);
+  for (Glv glv : {Glv::kOn, Glv::kOff}) {
+    for (unsigned threads : {1u, 2u, 3u}) {
+      MsmOptions o{.threads = threads, .window = 0, .glv = glv};
+      EXPECT_EQ(pippenger<C>(pspan, ks, o), expected)
+          << what << " glv " << int(glv) << " t " << threads;
     }
   }
 }
@@ -76,11 +137,13 @@ TEST(Msm, G1MatchesNaive) {
     G1 expected = naive<G1Affine, G1>(ps, ks);
     EXPECT_EQ(msm_g1(ps, ks), expected) << n;
     EXPECT_EQ(msm_g1(ps, ks, 1), expected) << n;
-    EXPECT_EQ(msm_g1(ps, ks, 3), expected) << n;
+    check_all_options<curve::G1Curve>(ps, ks, expected, "n " + std::to_string(n));
     if (n == 100) {
-      for (unsigned c = 2; c <= 15; c += 3) {
-        EXPECT_EQ(pippenger<curve::G1Curve>(std::span<const G1Affine>(ps), ks, 2, c), expected)
-            << c;
+      for (unsigned c : {2u, 3u, 5u, 8u, kMaxWindow}) {
+        for (Glv glv : {Glv::kOn, Glv::kOff}) {
+          MsmOptions o{.threads = 2, .window = c, .glv = glv};
+          EXPECT_EQ(pippenger<curve::G1Curve>(std::span<const G1Affine>(ps), ks, o), expected) << c;
+        }
       }
     }
   }
@@ -89,22 +152,41 @@ TEST(Msm, G1MatchesNaive) {
 TEST(Msm, G2MatchesNaive) {
   std::mt19937_64 rng(7);
   const G2 g = curve::g2_generator();
-  std::vector<G2Affine> ps;
-  for (size_t i = 0; i < 80; ++i)
-    ps.push_back((g * Fr::random(rng)).to_affine());
-  ps[9] = -ps[8];
-  auto ks = scalars(ps.size(), rng);
-  EXPECT_EQ(msm_g2(ps, ks), (naive<G2Affine, G2>(ps, ks)));
+  for (size_t n : {1u, 2u, 80u, 600u}) {
+    std::vector<G2Affine> ps;
+    for (size_t i = 0; i < n; ++i)
+      ps.push_back((g * Fr::random(rng)).to_affine());
+    if (n >= 10) {
+      ps[9] = -ps[8];
+      ps[7] = ps[6];
+      ps[5] = G2Affine();
+    }
+    auto ks = scalars(ps.size(), rng);
+    G2 expected = naive<G2Affine, G2>(ps, ks);
+    EXPECT_EQ(msm_g2(ps, ks), expected);
+    check_all_options<curve::G2Curve>(ps, ks, expected, "g2 n " + std::to_string(n));
+  }
 }
 
-TEST(Msm, BatchAffineMatchesNaive) {
-  // Above kBatchAffineThreshold, with many repeated and opposite points so
-  // batches hit the doubling, cancellation and collision paths.
+TEST(Msm, AllScalarsZeroOrAllPointsInfinity) {
+  std::mt19937_64 rng(11);
+  std::vector<G1Affine> ps(300);
+  for (auto& p : ps)
+    p = (G1(curve::g1_generator()) * Fr::random(rng)).to_affine();
+  std::vector<Fr> zeros(ps.size());
+  EXPECT_TRUE(msm_g1(ps, zeros).is_identity());
+  std::vector<G1Affine> inf(ps.size());
+  EXPECT_TRUE(msm_g1(inf, scalars(ps.size(), rng)).is_identity());
+}
+
+// Many repeated and opposite points with many equal small scalars (like
+// witness values 0/1): the batches hit the doubling, cancellation,
+// collision and overflow paths.
+TEST(Msm, RepeatedPointsAndSmallScalars) {
   std::mt19937_64 rng(8);
   const G1 g = curve::g1_generator();
-  const size_t n = kBatchAffineThreshold + 37;
-  std::vector<G1Affine> ps(n);
-  std::vector<G1Affine> distinct;
+  const size_t n = 3000;
+  std::vector<G1Affine> ps(n), distinct;
   for (size_t i = 0; i < 64; ++i)
     distinct.push_back((g * Fr::random(rng)).to_affine());
   for (size_t i = 0; i < n; ++i) {
@@ -112,22 +194,26 @@ TEST(Msm, BatchAffineMatchesNaive) {
     if (i % 3 == 0) ps[i] = -ps[i];
     if (i % 97 == 0) ps[i] = G1Affine();
   }
-  std::vector<Fr> ks(n);
-  for (size_t i = 0; i < n; ++i) {
-    ks[i] = i % 5 == 0 ? Fr::from_u64(i % 11) : Fr::random(rng);  // many equal small digits
+  for (int mode = 0; mode < 3; ++mode) {
+    std::vector<Fr> ks(n);
+    for (size_t i = 0; i < n; ++i) {
+      if (mode == 0) ks[i] = i % 5 == 0 ? Fr::from_u64(i % 11) : Fr::random(rng);
+      if (mode == 1) ks[i] = Fr::from_u64(i % 2);  // bits
+      if (mode == 2) ks[i] = i % 4 ? Fr::one() : Fr::from_u64(rng() % 1000);
+    }
+    // Σ kᵢ·Pᵢ grouped by distinct point: 64 scalar multiplications.
+    std::vector<Fr> per_point(64);
+    for (size_t i = 0; i < n; ++i) {
+      if (ps[i].infinity) continue;
+      per_point[i % 64] += (i % 3 == 0) ? -ks[i] : ks[i];
+    }
+    G1 expected = naive<G1Affine, G1>(distinct, per_point);
+    check_all_options<curve::G1Curve>(ps, ks, expected, "mode " + std::to_string(mode));
+    for (unsigned c : {2u, 9u}) {
+      MsmOptions o{.threads = 2, .window = c, .glv = Glv::kOn};
+      EXPECT_EQ(pippenger<curve::G1Curve>(std::span<const G1Affine>(ps), ks, o), expected);
+    }
   }
-  // Σ kᵢ·Pᵢ grouped by distinct point: 64 scalar multiplications.
-  std::vector<Fr> per_point(64);
-  for (size_t i = 0; i < n; ++i) {
-    if (ps[i].infinity) continue;
-    per_point[i % 64] += (i % 3 == 0) ? -ks[i] : ks[i];
-  }
-  G1 expected = naive<G1Affine, G1>(distinct, per_point);
-  std::span<const G1Affine> pspan(ps);
-  EXPECT_EQ(pippenger<curve::G1Curve>(pspan, ks, 2, 0, true), expected);
-  EXPECT_EQ(pippenger<curve::G1Curve>(pspan, ks, 1, 0, false), expected);
-  EXPECT_EQ(pippenger<curve::G1Curve>(pspan, ks, 3, 6, true), expected);
-  EXPECT_EQ(msm_g1(ps, ks), expected);
 
   const G2 h = curve::g2_generator();
   std::vector<G2Affine> qs(n);
@@ -135,17 +221,31 @@ TEST(Msm, BatchAffineMatchesNaive) {
     qs[i] = (h * Fr::random(rng)).to_affine();
   for (size_t i = 32; i < n; ++i)
     qs[i] = i % 2 ? qs[i % 32] : -qs[(i + 5) % 32];
-  std::span<const G2Affine> qspan(qs);
-  EXPECT_EQ(pippenger<curve::G2Curve>(qspan, ks, 2, 0, true),
-            pippenger<curve::G2Curve>(qspan, ks, 2, 0, false));
+  std::vector<Fr> ks(n);
+  for (size_t i = 0; i < n; ++i)
+    ks[i] = i % 3 ? Fr::one() : Fr::random(rng);
+  std::vector<Fr> per_point(32);
+  for (size_t i = 0; i < n; ++i) {
+    if (i < 32 || i % 2) {
+      per_point[i % 32] += ks[i];
+    } else {
+      per_point[(i + 5) % 32] -= ks[i];
+    }
+  }
+  std::vector<G2Affine> first(qs.begin(), qs.begin() + 32);
+  G2 expected = naive<G2Affine, G2>(first, per_point);
+  check_all_options<curve::G2Curve>(qs, ks, expected, "g2 repeated");
 }
 
-TEST(Msm, RejectsMismatchedSizes) {
+TEST(Msm, RejectsBadInput) {
   std::vector<G1Affine> ps(3);
   std::vector<Fr> ks(2);
   EXPECT_THROW(msm_g1(ps, ks), InvalidInput);
   std::vector<Fr> ks3(3);
-  EXPECT_THROW(pippenger<curve::G1Curve>(std::span<const G1Affine>(ps), ks3, 1, 16), InvalidInput);
+  for (unsigned c : {1u, kMaxWindow + 1}) {
+    MsmOptions o{.threads = 1, .window = c};
+    EXPECT_THROW(pippenger<curve::G1Curve>(std::span<const G1Affine>(ps), ks3, o), InvalidInput);
+  }
 }
 
 }  // namespace

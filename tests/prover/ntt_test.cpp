@@ -99,6 +99,26 @@ TEST(Ntt, PolynomialProductViaNtt) {
   EXPECT_EQ(p, (std::vector<Fr>{Fr::from_u64(3), Fr::from_u64(7), Fr::from_u64(2), Fr()}));
 }
 
+TEST(Ntt, StageTwiddlesArePowersOfTheStageRoot) {
+  Domain d(6);
+  for (size_t half = 1; half <= d.size() / 2; half *= 2) {
+    size_t log_block = 0;
+    while ((size_t(1) << log_block) < 2 * half)
+      ++log_block;
+    const Fr w = root_of_unity(log_block), wi = w.inverse();
+    auto fw = d.stage_twiddles(half), inv = d.inverse_stage_twiddles(half);
+    ASSERT_EQ(fw.size(), half);
+    ASSERT_EQ(inv.size(), half);
+    Fr p = Fr::one(), pi = Fr::one();
+    for (size_t j = 0; j < half; ++j) {
+      EXPECT_EQ(fw[j], p) << half << " " << j;
+      EXPECT_EQ(inv[j], pi) << half << " " << j;
+      p *= w;
+      pi *= wi;
+    }
+  }
+}
+
 TEST(Ntt, RejectsWrongSize) {
   Domain d(3);
   std::vector<Fr> a(7);
