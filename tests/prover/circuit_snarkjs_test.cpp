@@ -18,50 +18,25 @@
 #include "prover/formats/r1cs_file.h"
 #include "prover/formats/wtns_file.h"
 #include "prover/slots/circuit_input.h"
+#include "support/shell.h"
 
 namespace codex::prover::circuit {
 namespace {
 
 namespace fs = std::filesystem;
+using test_support::kSnarkjs;
+using test_support::read_file;
+using test_support::tiny_params;
+using Result = test_support::ShellResult;
+const std::string& kProgram = test_support::kProverProgram;
 
-const std::string kSnarkjs = std::string(CODEX_SOURCE_DIR) + "/node_modules/.bin/snarkjs";
-const std::string kProgram = std::string(CODEX_BINARY_DIR) + "/prover/codex-prover";
+Result run(const std::string& cmd) {
+  return test_support::run_shell(cmd);
+}
+
 const std::string kTiny =
     std::string(CODEX_SHARED_DIR) + "/vectors/zk-inputs/tiny_d8_s4_c128_b512_n2_input.json";
 const std::string kTinyOptions = " --depth 8 --maxslots 4 --blockdepth 2 --cellelems 5";
-
-struct Result {
-  int status;
-  std::string output;  // stdout and stderr
-};
-
-Result run(const std::string& cmd) {
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-    out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-StorageParams tiny_params() {
-  StorageParams p;
-  p.max_depth = 8;
-  p.max_log2_nslots = 2;
-  p.block_tree_depth = 2;
-  p.n_field_elems_per_cell = 5;
-  p.n_samples = 2;
-  return p;
-}
 
 class CircuitFiles : public ::testing::Test {
  protected:

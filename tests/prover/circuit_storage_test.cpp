@@ -4,8 +4,10 @@
 // reference sampler, clear errors for inputs that do not satisfy the
 // statement, the shape-only build and the constraint counts.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -13,36 +15,26 @@
 
 #include "prover/circuit/storage_circuit.h"
 #include "prover/error.h"
+#include "prover/formats/r1cs_file.h"
+#include "prover/formats/zkey_file.h"
+#include "prover/groth16/prover.h"
+#include "prover/groth16/setup.h"
+#include "prover/groth16/verifier.h"
 #include "prover/poseidon2/bytes.h"
 #include "prover/slots/builder.h"
 #include "prover/slots/circuit_input.h"
 #include "prover/slots/fake_data.h"
 #include "prover/slots/layout.h"
 #include "prover/slots/sampler.h"
+#include "support/shell.h"
 
 namespace codex::prover::circuit {
 namespace {
 
+using test_support::read_file;
+using test_support::tiny_params;
+
 const std::string kInputs = std::string(CODEX_SHARED_DIR) + "/vectors/zk-inputs/";
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-// SampleAndProve(8, 2, 2, 5, 2): the tiny set of proofs.md §3.4.
-StorageParams tiny_params() {
-  StorageParams p;
-  p.max_depth = 8;
-  p.max_log2_nslots = 2;
-  p.block_tree_depth = 2;
-  p.n_field_elems_per_cell = 5;
-  p.n_samples = 2;
-  return p;
-}
 
 slots::ProofInput tiny_vector() {
   return slots::parse_circuit_json(read_file(kInputs + "tiny_d8_s4_c128_b512_n2_input.json"),
@@ -198,6 +190,44 @@ TEST(StorageCircuit, SlotsBuiltFromRealBytesGiveSatisfyingWitnesses) {
   TinyDataset one(2, 1, reader);  // one slot of 8 cells
   expect_satisfying(p, one.input(0, Fr::from_u64(7), p));
   expect_satisfying(p, d.input(2, Fr::from_u64(5), p));
+}
+
+// A Groth16 proof of a slot built from plain bytes (not the fake-data rule)
+// verifies with its public inputs and fails with any of them changed or the
+// proof tampered with.
+TEST(StorageCircuit, ProofForASlotBuiltFromRealBytesVerifies) {
+  auto reader = [](uint64_t index, std::span<uint8_t> out) {
+    for (size_t i = 0; i < out.size(); ++i)
+      out[i] = uint8_t((index * 131 + i * 7) ^ (i >> 3));
+  };
+  TinyDataset d(6, 2, reader);
+  const StorageParams p = tiny_params();
+  const slots::ProofInput in = d.input(1, Fr::from_u64(424242), p);
+  StorageCircuit c = build_storage_circuit(p, in);
+  formats::R1cs r1cs;
+  r1cs.header = formats::r1cs_header_of(c.cb, p.num_private_inputs());
+  r1cs.constraints = c.cb.constraints();
+  groth16::SetupResult keys = groth16::dev_setup(r1cs, "real-bytes-test");
+  const std::string zkey_path = std::filesystem::temp_directory_path() /
+                                ("codex-real-bytes-" + std::to_string(getpid()) + ".zkey");
+  formats::write_zkey(zkey_path, keys.pk);
+  groth16::ProveResult proved = [&] {
+    formats::ZkeyReader zkey(zkey_path);
+    return groth16::prove(zkey, c.cb.witness());
+  }();
+  std::filesystem::remove(zkey_path);
+
+  const std::vector<Fr> pub = slots::public_inputs(in);
+  EXPECT_EQ(proved.public_inputs, pub);
+  EXPECT_TRUE(groth16::verify(keys.vk, pub, proved.proof));
+  for (size_t i = 0; i < pub.size(); ++i) {
+    std::vector<Fr> changed = pub;
+    changed[i] += Fr::one();
+    EXPECT_FALSE(groth16::verify(keys.vk, changed, proved.proof)) << "public input " << i;
+  }
+  groth16::Proof tampered = proved.proof;
+  tampered.c = -tampered.c;
+  EXPECT_FALSE(groth16::verify(keys.vk, pub, tampered));
 }
 
 TEST(StorageCircuit, WrongCellDataIsReportedBySampleAndCell) {

@@ -13,33 +13,23 @@
 #include <sstream>
 #include <string>
 
+#include "support/shell.h"
+
 namespace {
 
 namespace fs = std::filesystem;
+using Result = codex::prover::test_support::ShellResult;
+const std::string& kProgram = codex::prover::test_support::kProverProgram;
 
-const std::string kProgram = std::string(CODEX_BINARY_DIR) + "/prover/codex-prover";
+Result run(const std::string& args) {
+  return codex::prover::test_support::run_shell(kProgram + " " + args);
+}
+
 const std::string kTiny =
     std::string(CODEX_SHARED_DIR) + "/vectors/zk-inputs/tiny_d8_s4_c128_b512_n2_input.json";
 const std::string kTinyArgs =
     " --nslots 3 --slot 1 --nsamples 2 --entropy 1234567 --depth 8 --maxslots 4"
     " --cellsize 128 --blocksize 512 --quiet";
-
-struct Result {
-  int status;
-  std::string output;  // stdout and stderr
-};
-
-Result run(const std::string& args) {
-  std::string cmd = kProgram + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-    out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
-}
 
 nlohmann::json read_json(const std::string& path) {
   std::ifstream in(path);

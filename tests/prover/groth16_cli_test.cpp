@@ -15,28 +15,17 @@
 #include "prover/formats/r1cs_file.h"
 #include "prover/formats/snarkjs_json.h"
 #include "prover/formats/wtns_file.h"
+#include "support/shell.h"
 
 namespace codex::prover {
 namespace {
 
 namespace fs = std::filesystem;
-
-const std::string kProgram = std::string(CODEX_BINARY_DIR) + "/prover/codex-prover";
-
-struct Result {
-  int status;
-  std::string output;
-};
+using Result = test_support::ShellResult;
+const std::string& kProgram = test_support::kProverProgram;
 
 Result run(const std::string& args) {
-  FILE* p = popen((kProgram + " " + args + " 2>&1").c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-    out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+  return test_support::run_shell(kProgram + " " + args);
 }
 
 class Groth16Cli : public ::testing::Test {

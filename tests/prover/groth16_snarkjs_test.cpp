@@ -23,28 +23,17 @@
 #include "prover/groth16/prover.h"
 #include "prover/groth16/setup.h"
 #include "prover/groth16/verifier.h"
+#include "support/shell.h"
 
 namespace codex::prover::groth16 {
 namespace {
 
 namespace fs = std::filesystem;
-
-const std::string kSnarkjs = std::string(CODEX_SOURCE_DIR) + "/node_modules/.bin/snarkjs";
-
-struct Exec {
-  int status;
-  std::string output;
-};
+using prover::test_support::kSnarkjs;
+using Exec = prover::test_support::ShellResult;
 
 Exec run(const std::string& cmd) {
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-    out.append(buf, n);
-  int st = pclose(p);
-  return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
+  return prover::test_support::run_shell(cmd);
 }
 
 void write_text(const std::string& path, const std::string& text) {
