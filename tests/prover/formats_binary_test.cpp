@@ -16,30 +16,19 @@
 #include "prover/formats/binfile.h"
 #include "prover/formats/r1cs_file.h"
 #include "prover/formats/wtns_file.h"
+#include "support/shell.h"
 
 namespace codex::prover::formats {
 namespace {
 
 namespace fs = std::filesystem;
-using Bytes = std::vector<uint8_t>;
+using test_support::Bytes;
 
 class BinaryFiles : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("codex-formats-" + std::to_string(getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-
-  static Bytes load(const std::string& p) {
-    std::ifstream in(p, std::ios::binary);
-    return Bytes(std::istreambuf_iterator<char>(in), {});
-  }
-  static void save(const std::string& p, const Bytes& b) {
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
-  }
+  std::string path(const std::string& name) const { return dir_.path(name); }
+  static Bytes load(const std::string& p) { return test_support::load_bytes(p); }
+  static void save(const std::string& p, const Bytes& b) { test_support::save_bytes(p, b); }
   static void put_u32(Bytes& b, size_t at, uint32_t v) {
     for (int i = 0; i < 4; ++i)
       b[at + i] = uint8_t(v >> (8 * i));
@@ -79,7 +68,7 @@ class BinaryFiles : public ::testing::Test {
     }
   }
 
-  fs::path dir_;
+  test_support::TempDir dir_{"codex-formats"};
 };
 
 void same_constraints(const std::vector<circuit::Constraint>& a,

@@ -19,12 +19,13 @@
 #include "prover/groth16/prover.h"
 #include "prover/groth16/setup.h"
 #include "prover/groth16/verifier.h"
+#include "support/shell.h"
 
 namespace codex::prover::groth16 {
 namespace {
 
 namespace fs = std::filesystem;
-using Bytes = std::vector<uint8_t>;
+using test_support::Bytes;
 
 formats::R1cs to_r1cs(const circuit::CircuitBuilder& cb) {
   formats::R1cs r;
@@ -58,21 +59,10 @@ std::optional<curve::Fq2> fq2_sqrt(const curve::Fq2& a) {
 
 class Groth16Prove : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("codex-g16-" + std::to_string(getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  static Bytes load(const std::string& p) {
-    std::ifstream in(p, std::ios::binary);
-    return Bytes(std::istreambuf_iterator<char>(in), {});
-  }
-  static void save(const std::string& p, const Bytes& b) {
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
-  }
-  fs::path dir_;
+  std::string path(const std::string& name) const { return dir_.path(name); }
+  static Bytes load(const std::string& p) { return test_support::load_bytes(p); }
+  static void save(const std::string& p, const Bytes& b) { test_support::save_bytes(p, b); }
+  test_support::TempDir dir_{"codex-g16"};
 };
 
 TEST(Groth16Setup, SnarkjsDomainRule) {

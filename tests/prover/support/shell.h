@@ -3,12 +3,17 @@
 #pragma once
 
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <system_error>
+#include <vector>
 
 #include "prover/circuit/storage_circuit.h"
 
@@ -42,6 +47,42 @@ inline std::string read_file(const std::string& path) {
   ss << in.rdbuf();
   return ss.str();
 }
+
+using Bytes = std::vector<uint8_t>;
+
+inline Bytes load_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open " + path);
+  return Bytes(std::istreambuf_iterator<char>(in), {});
+}
+
+inline void save_bytes(const std::string& path, const Bytes& b) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+// A fresh folder under the system temporary folder (one per process and
+// prefix), removed with its contents.
+class TempDir {
+ public:
+  explicit TempDir(const std::string& prefix)
+      : dir_(std::filesystem::temp_directory_path() / (prefix + "-" + std::to_string(getpid()))) {
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+ private:
+  std::filesystem::path dir_;
+};
 
 // SampleAndProve(8, 2, 2, 5, 2): the tiny set of proofs.md §3.4.
 inline circuit::StorageParams tiny_params() {
