@@ -1,7 +1,9 @@
 // Option values and config files of `codex-agent node`.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <fstream>
 
 #include "agent/commands/config_file_format.h"
@@ -44,8 +46,13 @@ struct Parsed {
 };
 // Parses args with a config file of the given text; returns the options.
 Parsed parse(const std::string& text, std::vector<std::string> args = {}) {
-  std::string path = ::testing::TempDir() + "/codex-config-test";
+  // One file per process: ctest runs the tests of this file in parallel processes.
+  std::string path = ::testing::TempDir() + "/codex-config-test-" + std::to_string(::getpid());
   std::ofstream(path) << text;
+  struct RemoveAtEnd {
+    std::string p;
+    ~RemoveAtEnd() { std::remove(p.c_str()); }
+  } remove_at_end{path};
   CLI::App app;
   Parsed p;
   app.config_formatter(std::make_shared<ConfigFileFormat>());
