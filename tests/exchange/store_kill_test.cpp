@@ -241,19 +241,8 @@ TEST_P(StoreKillTest, SigkillAtRandomMomentsLeavesAConsistentStore) {
               static_cast<unsigned long long>(max_blocks));
 }
 
-INSTANTIATE_TEST_SUITE_P(Storage, StoreKillTest,
-                         ::testing::Values(BlockStorage::kFiles, BlockStorage::kSqlite,
-                                           BlockStorage::kPacks),
-                         [](const auto& info) {
-                           switch (info.param) {
-                             case BlockStorage::kFiles:
-                               return "Files";
-                             case BlockStorage::kSqlite:
-                               return "Sqlite";
-                             default:
-                               return "Packs";
-                           }
-                         });
+INSTANTIATE_TEST_SUITE_P(Storage, StoreKillTest, ::testing::ValuesIn(testing::kAllBlockStorages),
+                         [](const auto& info) { return testing::block_storage_name(info.param); });
 
 }  // namespace
 }  // namespace codex::store

@@ -402,19 +402,8 @@ TEST_P(RepoTest, ConcurrentWritersDeletersAndReadersStayConsistent) {
   expect_consistent(*repo);
 }
 
-INSTANTIATE_TEST_SUITE_P(Storage, RepoTest,
-                         ::testing::Values(BlockStorage::kFiles, BlockStorage::kSqlite,
-                                           BlockStorage::kPacks),
-                         [](const auto& info) {
-                           switch (info.param) {
-                             case BlockStorage::kFiles:
-                               return "Files";
-                             case BlockStorage::kSqlite:
-                               return "Sqlite";
-                             default:
-                               return "Packs";
-                           }
-                         });
+INSTANTIATE_TEST_SUITE_P(Storage, RepoTest, ::testing::ValuesIn(testing::kAllBlockStorages),
+                         [](const auto& info) { return testing::block_storage_name(info.param); });
 
 // ---- files-only and directory behaviour ------------------------------------
 

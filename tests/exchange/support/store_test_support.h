@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "exchange/store/repo_options.h"
+
 namespace codex::store::testing {
 
 using Bytes = std::vector<uint8_t>;
@@ -40,5 +42,20 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// Every block storage, for tests parameterised over them, and their names.
+inline constexpr BlockStorage kAllBlockStorages[] = {BlockStorage::kFiles, BlockStorage::kSqlite,
+                                                     BlockStorage::kPacks};
+inline const char* block_storage_name(BlockStorage s) {
+  switch (s) {
+    case BlockStorage::kFiles:
+      return "Files";
+    case BlockStorage::kSqlite:
+      return "Sqlite";
+    case BlockStorage::kPacks:
+      return "Packs";
+  }
+  return "Unknown";
+}
 
 }  // namespace codex::store::testing
