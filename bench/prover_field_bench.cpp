@@ -6,6 +6,7 @@
 
 #include <random>
 
+#include "prover/curve/fq2.h"
 #include "prover/field/bn254.h"
 
 namespace {
@@ -142,6 +143,78 @@ void BM_ToDecimal(benchmark::State& state) {
     benchmark::DoNotOptimize(a.to_decimal());
 }
 
+// Fq2 (G2 coordinates): the current operators against the formulas with
+// every base product and sum fully reduced (the "reference" rows), as
+// dependent chains and as 4 independent chains (throughput).
+using codex::prover::curve::Fq2;
+Fq2 fq2_reference_mul(const Fq2& a, const Fq2& b) {
+  Fq t0 = a.c0 * b.c0, t1 = a.c1 * b.c1;
+  return Fq2(t0 - t1, (a.c0 + a.c1) * (b.c0 + b.c1) - t0 - t1);
+}
+Fq2 fq2_reference_square(const Fq2& a) {
+  return Fq2((a.c0 + a.c1) * (a.c0 - a.c1), (a.c0 * a.c1).dbl());
+}
+Fq2 fq2_random(std::mt19937_64& rng) {
+  return Fq2(Fq::random(rng), Fq::random(rng));
+}
+// Karatsuba on 512-bit products (kernel_wide.h): 3 products, 2 reductions,
+// 8-limb sums; measured against the sum-of-products kernel Fq2 uses.
+Fq2 fq2_wide_karatsuba_mul(const Fq2& a, const Fq2& b) {
+  using codex::prover::field::Limbs;
+  namespace f = codex::prover::field;
+  const Limbs<4>&a0 = a.c0.montgomery(), &a1 = a.c1.montgomery();
+  const Limbs<4>&b0 = b.c0.montgomery(), &b1 = b.c1.montgomery();
+  Limbs<4> sa, sb, r0, r1;
+  f::limbs_add(sa, a0, a1);
+  f::limbs_add(sb, b0, b1);
+  Limbs<8> t0, t1, t2, s;
+  f::mul_wide(t0, a0, b0);
+  f::mul_wide(t1, a1, b1);
+  f::mul_wide(t2, sa, sb);
+  f::add_wide(s, t0, t1);
+  f::limbs_sub(t2, t2, s);
+  f::sub_wide_mod(t0, t0, t1, Fq::kModulus);
+  f::mont_reduce_wide(r0, t0, Fq::kModulus, Fq::kNegInv);
+  f::mont_reduce_wide(r1, t2, Fq::kModulus, Fq::kNegInv);
+  return Fq2(Fq::from_montgomery_unchecked(r0), Fq::from_montgomery_unchecked(r1));
+}
+struct Fq2MulWideKaratsuba {
+  static Fq2 f(const Fq2& a, const Fq2& b) { return fq2_wide_karatsuba_mul(a, b); }
+};
+struct Fq2Mul {
+  static Fq2 f(const Fq2& a, const Fq2& b) { return a * b; }
+};
+struct Fq2MulReference {
+  static Fq2 f(const Fq2& a, const Fq2& b) { return fq2_reference_mul(a, b); }
+};
+struct Fq2Sqr {
+  static Fq2 f(const Fq2& a, const Fq2&) { return a.square(); }
+};
+struct Fq2SqrReference {
+  static Fq2 f(const Fq2& a, const Fq2&) { return fq2_reference_square(a); }
+};
+template <class Op>
+void BM_Fq2(benchmark::State& state) {
+  std::mt19937_64 rng(1);
+  Fq2 a = fq2_random(rng), b = fq2_random(rng);
+  for (auto _ : state) {
+    a = Op::f(a, b);
+    benchmark::DoNotOptimize(a);
+  }
+}
+template <class Op>
+void BM_Fq2Throughput(benchmark::State& state) {
+  std::mt19937_64 rng(1);
+  Fq2 a[4] = {fq2_random(rng), fq2_random(rng), fq2_random(rng), fq2_random(rng)};
+  Fq2 b = fq2_random(rng);
+  for (auto _ : state) {
+    for (auto& x : a)
+      x = Op::f(x, b);
+    benchmark::DoNotOptimize(a);
+  }
+  state.SetItemsProcessed(state.iterations() * 4);
+}
+
 BENCHMARK(BM_MulGmp<Fr>);
 BENCHMARK(BM_MulCios<Fr>);
 BENCHMARK(BM_MulAdx<Fr>);
@@ -161,5 +234,15 @@ BENCHMARK(BM_Add<Fr>);
 BENCHMARK(BM_Inverse<Fr>);
 BENCHMARK(BM_BatchInverse1024<Fr>);
 BENCHMARK(BM_ToDecimal<Fr>);
+BENCHMARK(BM_Fq2<Fq2MulReference>);
+BENCHMARK(BM_Fq2<Fq2MulWideKaratsuba>);
+BENCHMARK(BM_Fq2<Fq2Mul>);
+BENCHMARK(BM_Fq2<Fq2SqrReference>);
+BENCHMARK(BM_Fq2<Fq2Sqr>);
+BENCHMARK(BM_Fq2Throughput<Fq2MulReference>);
+BENCHMARK(BM_Fq2Throughput<Fq2MulWideKaratsuba>);
+BENCHMARK(BM_Fq2Throughput<Fq2Mul>);
+BENCHMARK(BM_Fq2Throughput<Fq2SqrReference>);
+BENCHMARK(BM_Fq2Throughput<Fq2Sqr>);
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "prover/field/bn254.h"
+#include "prover/field/kernel_wide.h"
 
 namespace codex::prover {
 namespace {
@@ -140,6 +141,188 @@ TYPED_TEST(KernelTest, MillionsOfRandomProductsAgree) {
   EXPECT_EQ(acc_cios, acc_gmp);
   EXPECT_EQ(acc_adx, acc_gmp);
   EXPECT_EQ(acc_mulx, acc_gmp);
+}
+
+// --- kernel_wide.h: 512-bit products, wide sums and one shared reduction ----
+
+// t mod p by repeated subtraction (t < 8p here) for a raw 4-limb value.
+template <class F>
+typename F::Repr reduce_small(typename F::Repr t) {
+  while (!field::limbs_less(t, F::kModulus))
+    field::limbs_sub(t, t, F::kModulus);
+  return t;
+}
+
+// The reduction's reference: t·2^-256 = hi + lo·2^-256 (mod p), from the GMP
+// kernel (lo·1·2^-256) and a modular addition.
+template <class F>
+F reference_reduce(const field::Limbs<8>& t) {
+  typename F::Repr lo = {t[0], t[1], t[2], t[3]}, hi = {t[4], t[5], t[6], t[7]};
+  typename F::Repr one = {1, 0, 0, 0};
+  F l = F::mul_gmp(F::from_montgomery_unchecked(reduce_small<F>(lo)),
+                   F::from_montgomery_unchecked(one));
+  return l + F::from_montgomery_unchecked(reduce_small<F>(hi));
+}
+
+// a·b for raw values (any 256-bit words): assembly = portable, and after the
+// reduction the Montgomery product of the fields' kernels when a, b < 2p.
+template <class F>
+void check_wide(const typename F::Repr& a, const typename F::Repr& b) {
+  field::Limbs<8> w, wp;
+  field::mul_wide(w, a, b);
+  field::mul_wide_portable(wp, a, b);
+  ASSERT_EQ(w, wp);
+  field::Limbs<8> bound = {
+      0, 0, 0, 0, F::kModulus[0], F::kModulus[1], F::kModulus[2], F::kModulus[3]};
+  if (!field::limbs_less(w, bound)) return;
+  typename F::Repr r, rp;
+  field::mont_reduce_wide(r, w, F::kModulus, F::kNegInv);
+  field::mont_reduce_wide_portable(rp, w, F::kModulus, F::kNegInv);
+  ASSERT_EQ(r, rp);
+  ASSERT_TRUE(field::limbs_less(r, F::kModulus));
+  const F want = F::mul_gmp(F::from_montgomery_unchecked(reduce_small<F>(a)),
+                            F::from_montgomery_unchecked(reduce_small<F>(b)));
+  ASSERT_EQ(F::from_montgomery_unchecked(r), want);
+}
+
+// Raw operands: edge elements, the same plus p (so up to 2p − 1), all-ones.
+template <class F>
+std::vector<typename F::Repr> wide_edge_operands() {
+  std::vector<typename F::Repr> v;
+  for (const F& x : edge_values<F>()) {
+    v.push_back(x.montgomery());
+    typename F::Repr y = x.montgomery();
+    field::limbs_add(y, y, F::kModulus);
+    v.push_back(y);
+  }
+  v.push_back({~0ull, ~0ull, ~0ull, ~0ull});
+  return v;
+}
+
+TYPED_TEST(KernelTest, WideEdgeValuesAgree) {
+  using F = TypeParam;
+  auto v = wide_edge_operands<F>();
+  for (const auto& a : v)
+    for (const auto& b : v)
+      check_wide<F>(a, b);
+}
+
+TYPED_TEST(KernelTest, WideRandomAgree) {
+  using F = TypeParam;
+  std::mt19937_64 rng(4242);
+  for (int i = 0; i < 1'000'000; ++i) {
+    F a = F::random(rng), b = F::random(rng);
+    typename F::Repr ra = a.montgomery(), rb = b.montgomery();
+    if (i & 1) field::limbs_add(ra, ra, F::kModulus);  // lazy operands < 2p
+    if (i & 2) field::limbs_add(rb, rb, F::kModulus);
+    check_wide<F>(ra, rb);
+  }
+}
+
+// Reductions of arbitrary 512-bit values below p·2^256 (not only products),
+// including the largest one, against the GMP reference.
+TYPED_TEST(KernelTest, WideReductionAgreesOnRandomAndBoundaryValues) {
+  using F = TypeParam;
+  const auto& m = F::kModulus;
+  std::vector<field::Limbs<8>> ts = {
+      {0, 0, 0, 0, 0, 0, 0, 0},
+      {1, 0, 0, 0, 0, 0, 0, 0},
+      {~0ull, ~0ull, ~0ull, ~0ull, m[0] - 1, m[1], m[2], m[3]},  // p·2^256 − 1
+      {0, 0, 0, 0, m[0] - 1, m[1], m[2], m[3]},
+      {~0ull, ~0ull, ~0ull, ~0ull, 0, 0, 0, 0},
+      {m[0], m[1], m[2], m[3], 0, 0, 0, 0},
+  };
+  std::mt19937_64 rng(99);
+  for (int i = 0; i < 1'000'000; ++i) {
+    field::Limbs<8> t;
+    for (auto& w : t)
+      w = rng();
+    t[7] %= m[3];  // below p·2^256
+    ts.push_back(t);
+    if (ts.size() >= 1024 || i + 1 == 1'000'000) {
+      for (const auto& x : ts) {
+        typename F::Repr r, rp;
+        field::mont_reduce_wide(r, x, m, F::kNegInv);
+        field::mont_reduce_wide_portable(rp, x, m, F::kNegInv);
+        ASSERT_EQ(r, rp);
+        ASSERT_EQ(F::from_montgomery_unchecked(r), reference_reduce<F>(x));
+      }
+      ts.clear();
+    }
+  }
+}
+
+// a0b0 − a1b1 on 8 limbs, kept non-negative by p·2^256, then one reduction:
+// the Fp result of the same expression.
+TYPED_TEST(KernelTest, WideDifferenceOfProductsAgrees) {
+  using F = TypeParam;
+  std::mt19937_64 rng(7);
+  auto v = edge_values<F>();
+  for (int i = 0; i < 200'000; ++i) {
+    F a0 = F::random(rng), b0 = F::random(rng), a1 = F::random(rng), b1 = F::random(rng);
+    if (i < int(v.size() * v.size())) {
+      a0 = v[size_t(i) % v.size()];
+      a1 = v[size_t(i) / v.size()];
+      b0 = b1 = F::one();
+    }
+    field::Limbs<8> t0, t1, s;
+    field::mul_wide(t0, a0.montgomery(), b0.montgomery());
+    field::mul_wide(t1, a1.montgomery(), b1.montgomery());
+    field::add_wide(s, t0, t1);
+    field::sub_wide_mod(t0, t0, t1, F::kModulus);
+    typename F::Repr r, rs;
+    field::mont_reduce_wide(r, t0, F::kModulus, F::kNegInv);
+    field::mont_reduce_wide(rs, s, F::kModulus, F::kNegInv);
+    ASSERT_EQ(F::from_montgomery_unchecked(r), a0 * b0 - a1 * b1) << i;
+    ASSERT_EQ(F::from_montgomery_unchecked(rs), a0 * b0 + a1 * b1) << i;
+  }
+}
+
+// (a·b + c·d)·2^-256 with one reduction: assembly = portable = the sum of the
+// two Montgomery products, for a, c ≤ p (p itself included) and b, d < 2p.
+template <class F>
+void check_sum2(const typename F::Repr& a, const typename F::Repr& b, const typename F::Repr& c,
+                const typename F::Repr& d) {
+  typename F::Repr r, rp;
+  field::mont_mul_sum2(r, a, b, c, d, F::kModulus, F::kNegInv);
+  field::mont_mul_sum2_portable(rp, a, b, c, d, F::kModulus, F::kNegInv);
+  ASSERT_EQ(r, rp);
+  ASSERT_TRUE(field::limbs_less(r, F::kModulus));
+  auto el = [](const typename F::Repr& x) {
+    return F::from_montgomery_unchecked(reduce_small<F>(x));
+  };
+  ASSERT_EQ(F::from_montgomery_unchecked(r), F::mul_gmp(el(a), el(b)) + F::mul_gmp(el(c), el(d)));
+}
+
+TYPED_TEST(KernelTest, SumOfTwoProductsEdgeValuesAgree) {
+  using F = TypeParam;
+  std::vector<typename F::Repr> small, lazy;  // ≤ p and < 2p
+  for (const F& x : edge_values<F>())
+    small.push_back(x.montgomery());
+  small.push_back(F::kModulus);
+  for (const auto& x : wide_edge_operands<F>())
+    if (field::limbs_less(x, [] {
+          typename F::Repr two_p;
+          field::limbs_add(two_p, F::kModulus, F::kModulus);
+          return two_p;
+        }()))
+      lazy.push_back(x);
+  for (const auto& a : small)
+    for (const auto& b : lazy)
+      for (const auto& c : small)
+        check_sum2<F>(a, b, c, lazy[(a[0] ^ c[1]) % lazy.size()]);
+}
+
+TYPED_TEST(KernelTest, SumOfTwoProductsRandomAgree) {
+  using F = TypeParam;
+  std::mt19937_64 rng(31337);
+  for (int i = 0; i < 1'000'000; ++i) {
+    typename F::Repr a = F::random(rng).montgomery(), b = F::random(rng).montgomery();
+    typename F::Repr c = F::random(rng).montgomery(), d = F::random(rng).montgomery();
+    if (i & 1) field::limbs_add(b, b, F::kModulus);
+    if (i & 2) field::limbs_add(d, d, F::kModulus);
+    check_sum2<F>(a, b, c, d);
+  }
 }
 
 }  // namespace
