@@ -59,7 +59,7 @@ class BucketAccumulator {
   }
 
   // Hints that bucket b will be touched soon.
-  void prefetch(uint32_t b) const { __builtin_prefetch(&buckets_[b], 1, 3); }
+  void prefetch(uint32_t b) const { prefetch_lines<1>(&buckets_[b].p); }
 
   // bucket[b] += (neg ? −p : p).
   void add(uint32_t b, const P* p, bool neg) {
@@ -75,13 +75,15 @@ class BucketAccumulator {
   // Completes every queued addition.
   void finish() { flush(); }
 
-  // Σ (j + 1)·bucket_j, by running sums.
-  J reduce() const {
+  // Σ ((j >> copies_log) + 1)·bucket_j, by running sums: the 2^copies_log
+  // buckets j with the same j >> copies_log are copies of one bucket.
+  J reduce(unsigned copies_log = 0) const {
+    const size_t mask = (size_t(1) << copies_log) - 1;
     J running, sum;
     for (size_t j = buckets_.size(); j-- > 0;) {
-      if (state_[j] & kFull) running += curve::Affine<C>(buckets_[j].x, buckets_[j].y);
+      if (state_[j] & kFull) running += curve::Affine<C>(buckets_[j].p.x, buckets_[j].p.y);
       if (state_[j] & kOverflow) running += overflow_[j];
-      sum += running;
+      if ((j & mask) == 0) sum += running;
     }
     return sum;
   }
@@ -98,6 +100,21 @@ class BucketAccumulator {
     return same(a.c0, b.c0) && same(a.c1, b.c1);
   }
 
+  // Every cache line of a point (input points need not be line-aligned);
+  // kWrite for buckets only: the input points are shared between threads.
+  template <int kWrite>
+  static void prefetch_lines(const P* p) {
+    const char* bytes = reinterpret_cast<const char*>(p);
+    for (size_t off = 0; off < sizeof(P); off += 64)
+      __builtin_prefetch(bytes + off, kWrite, 3);
+    __builtin_prefetch(bytes + sizeof(P) - 1, kWrite, 3);
+  }
+
+  // A bucket on its own cache line(s): one miss, one prefetch in G1.
+  struct alignas(64) Bucket {
+    P p;
+  };
+
   struct Op {
     const P* point;
     uint32_t bucket;
@@ -107,7 +124,7 @@ class BucketAccumulator {
   // Adds to a bucket that has nothing queued: fills it, cancels it, or
   // queues the addition.
   void place(uint32_t b, const P* p, bool neg) {
-    P& acc = buckets_[b];
+    P& acc = buckets_[b].p;
     if (!(state_[b] & kFull)) {
       acc.x = p->x;
       acc.y = neg ? -p->y : p->y;
@@ -164,30 +181,64 @@ class BucketAccumulator {
   }
 
   // The batched affine additions: one inversion of the product of all
-  // denominators, then each inverse peeled off backwards.
+  // denominators, then each inverse peeled off backwards. Two additions run
+  // interleaved: their multiplication chains are independent, and a single
+  // chain leaves the core waiting on multiplication latency.
   void execute() {
     if (count_ == 0) return;
     Fq inv = product_.inverse();
-    for (size_t j = count_; j-- > 0;) {
-      const Op& op = ops_[j];
-      F dinv = inverse_from_norm(dens_[j], inv * prefix_[j]);
-      inv = inv * norm_at(j);
-      P& acc = buckets_[op.bucket];
-      F lambda;
-      if (op.dbl) {
-        F xx = acc.x.square();
-        lambda = (xx.dbl() + xx) * dinv;
-      } else {
-        F num = op.neg ? -(op.point->y + acc.y) : op.point->y - acc.y;
-        lambda = num * dinv;
+    // Buckets and points were last touched a batch ago (out of L1, often of
+    // L2): fetch them a few additions ahead.
+    constexpr size_t kAhead = 8;
+    auto prefetch_op = [&](size_t j) {
+      if (j >= kAhead) {
+        prefetch_lines<1>(&buckets_[ops_[j - kAhead].bucket].p);
+        prefetch_lines<0>(ops_[j - kAhead].point);
       }
-      F x3 = lambda.square() - acc.x - op.point->x;
+    };
+    size_t j = count_;
+    for (; j >= 2; j -= 2) {
+      prefetch_op(j - 1);
+      prefetch_op(j - 2);
+      const Op &a = ops_[j - 1], &b = ops_[j - 2];
+      F dinv_a = inverse_from_norm(dens_[j - 1], inv * prefix_[j - 1]);
+      inv = inv * norm_at(j - 1);
+      F dinv_b = inverse_from_norm(dens_[j - 2], inv * prefix_[j - 2]);
+      inv = inv * norm_at(j - 2);
+      P &acc_a = buckets_[a.bucket].p, &acc_b = buckets_[b.bucket].p;
+      F lambda_a = numerator(a, acc_a) * dinv_a;
+      F lambda_b = numerator(b, acc_b) * dinv_b;
+      F x3_a = lambda_a.square() - acc_a.x - a.point->x;
+      F x3_b = lambda_b.square() - acc_b.x - b.point->x;
+      acc_a.y = lambda_a * (acc_a.x - x3_a) - acc_a.y;
+      acc_b.y = lambda_b * (acc_b.x - x3_b) - acc_b.y;
+      acc_a.x = x3_a;
+      acc_b.x = x3_b;
+      state_[a.bucket] &= uint8_t(~kBusy);
+      state_[b.bucket] &= uint8_t(~kBusy);
+    }
+    if (j == 1) {
+      const Op& a = ops_[0];
+      F dinv = inverse_from_norm(dens_[0], inv * prefix_[0]);
+      P& acc = buckets_[a.bucket].p;
+      F lambda = numerator(a, acc) * dinv;
+      F x3 = lambda.square() - acc.x - a.point->x;
       acc.y = lambda * (acc.x - x3) - acc.y;
       acc.x = x3;
-      state_[op.bucket] &= uint8_t(~kBusy);
+      state_[a.bucket] &= uint8_t(~kBusy);
     }
     count_ = 0;
     product_ = Fq::one();
+  }
+
+  // The numerator of the slope: 3x² for a doubling (the point equals the
+  // bucket, so x3 = λ² − 2x still holds), else the difference of the y.
+  static F numerator(const Op& op, const P& acc) {
+    if (op.dbl) {
+      F xx = acc.x.square();
+      return xx.dbl() + xx;
+    }
+    return op.neg ? -(op.point->y + acc.y) : op.point->y - acc.y;
   }
 
   // The batch inversion runs in Fq: an Fq2 denominator d enters through its
@@ -202,7 +253,7 @@ class BucketAccumulator {
   }
   Fq norm(const F& d, size_t i) {
     if constexpr (kExtension) {
-      Fq nd = d.c0.square() + d.c1.square();
+      Fq nd = d.norm();
       norms_[i] = nd;
       return nd;
     } else {
@@ -217,7 +268,7 @@ class BucketAccumulator {
     }
   }
 
-  std::vector<P> buckets_;
+  std::vector<Bucket> buckets_;
   std::vector<uint8_t> state_;
   size_t batch_;
   std::vector<Op> ops_;

@@ -8,6 +8,8 @@
 //  2. Scalars are recoded into signed c-bit digits in [−2^(c−1), 2^(c−1)], so
 //     a window needs 2^(c−1) buckets. Only as many windows as the largest
 //     scalar needs are used (witness-like small scalars need one or two).
+//     The top window reaches fewer buckets; it spreads each digit over
+//     copies so that its batches stay full.
 //  3. Each (window, slice of points) work item fills its buckets with
 //     batched affine additions (bucket_accumulator.h) and sums them by
 //     running sums; threads take work items in turn. c and the number of
@@ -41,26 +43,27 @@ enum class Glv { kAuto, kOn, kOff };
 
 struct MsmOptions {
   unsigned threads = 0;  // 0: all hardware threads
-  unsigned window = 0;   // digit width c (2..15); 0: from the cost model
+  unsigned window = 0;   // digit width c (2..16); 0: from the cost model
   Glv glv = Glv::kAuto;  // split scalars with the endomorphism
 };
 
 // Whether kAuto splits scalars. Measured on the 2-core bench machine
 // (bench/prover_msm_bench.cpp, GLV on/off): G2 gains ~25% at 2^16; G1 gains
-// at small sizes, breaks even at 2^16 and loses ~10% at 2^18 (twice the
-// points to stream for no fewer bucket additions, since c is capped at 15).
+// at small sizes, breaks even at 2^16 and loses ~7% at 2^18 (twice the
+// points to stream for the same number of bucket additions).
 template <class C>
 bool use_glv(const MsmOptions& opt, size_t n) {
   if (opt.glv != Glv::kAuto) return opt.glv == Glv::kOn;
   return std::is_same_v<typename C::Field, curve::Fq2> || n < (size_t(1) << 16);
 }
 
-inline constexpr unsigned kMaxWindow = 15;  // digits are int16_t
+inline constexpr unsigned kMaxWindow = 16;  // negated digits fit int16_t
 
 namespace detail {
 
-// Signed c-bit digits of an L-limb scalar, least significant window first,
-// written to out[w·stride]. REQUIRES: windows·c > bit length of k.
+// Signed c-bit digits d ∈ [−2^(c−1) + 1, 2^(c−1)] of an L-limb scalar, least
+// significant window first, stored negated (−d) at out[w·stride] so that
+// c = 16 still fits int16_t. REQUIRES: windows·c > bit length of k.
 template <size_t L>
 void signed_digits(const field::Limbs<L>& k, unsigned c, size_t windows, int16_t* out,
                    size_t stride = 1) {
@@ -75,10 +78,10 @@ void signed_digits(const field::Limbs<L>& k, unsigned c, size_t windows, int16_t
     }
     v = (v & mask) + carry;
     if (v > half) {
-      out[w * stride] = int16_t(int64_t(v) - int64_t(uint64_t(1) << c));
+      out[w * stride] = int16_t(int64_t(uint64_t(1) << c) - int64_t(v));
       carry = 1;
     } else {
-      out[w * stride] = int16_t(v);
+      out[w * stride] = int16_t(-int64_t(v));
       carry = 0;
     }
   }
@@ -111,7 +114,7 @@ struct Plan {
 // Minimises the per-thread cost ⌈W·s/T⌉·(m/s + α·2^(c−1)) where a bucket
 // addition costs 1 and summing a bucket α (a mixed plus a full Jacobian
 // addition against a ~6-multiplication batched affine one). c stops at
-// max_c, where the buckets still fit in the per-core L2 cache.
+// max_c, set by the bucket memory.
 inline Plan choose_plan(size_t m, unsigned bits, unsigned threads, unsigned forced_c,
                         unsigned max_c = kMaxWindow) {
   constexpr double kAlpha = 4.0;
@@ -141,14 +144,18 @@ curve::Jacobian<C> bucket_msm(const std::vector<AffineXY<C>>& pts,
   const size_t m = pts.size();
   if (bits == 0) return J::identity();
   // Buckets beyond the per-core L2 (1 MiB here) cost more than the model
-  // says: G2 at 2^18 runs ~13% slower at c = 15 (2 MiB) than at c = 14.
-  constexpr size_t kBucketCacheBytes = size_t(1) << 20;
+  // says: G2 at 2^18 runs ~13% slower at c = 15 (2 MiB) than at c = 14. G1
+  // buckets of 2 MiB (c = 16) still pay off, both passes prefetching them.
+  constexpr size_t kMaxBucketBytes =
+      std::is_same_v<typename C::Field, curve::Fq2> ? size_t(1) << 20 : size_t(2) << 20;
   unsigned max_c = 2;
-  while (max_c < kMaxWindow && (size_t(1) << max_c) * sizeof(AffineXY<C>) <= kBucketCacheBytes)
+  while (max_c < kMaxWindow && (size_t(1) << max_c) * sizeof(AffineXY<C>) <= kMaxBucketBytes)
     ++max_c;
   const Plan plan = choose_plan(nonzero, bits, threads, forced_c, max_c);
   const unsigned c = plan.c;
   const size_t windows = (bits + c) / c;
+  // Bits of the top window: its digits are at most 2^top_bits, never negative.
+  const unsigned top_bits = bits - unsigned(windows - 1) * c;
 
   // Digits, window-major so each work item streams its window.
   std::vector<int16_t> digits(windows * m);
@@ -168,22 +175,26 @@ curve::Jacobian<C> bucket_msm(const std::vector<AffineXY<C>>& pts,
       const size_t w = item / plan.slices, s = item % plan.slices;
       const size_t pb = m * s / plan.slices, pe = m * (s + 1) / plan.slices;
       const int16_t* dg = &digits[w * m];
+      // The top window holds only the 2^top_bits digits the scalars reach;
+      // spreading each over copies (by point index) keeps batches full and
+      // equal digits from colliding.
+      const unsigned copies_log = w + 1 == windows ? c - 1 - top_bits : 0;
+      const uint32_t copy_mask = (uint32_t(1) << copies_log) - 1;
+      auto slot = [&](int d, size_t i) {
+        return (uint32_t((d < 0 ? -d : d) - 1) << copies_log) | (uint32_t(i) & copy_mask);
+      };
       acc.reset();
-      constexpr size_t kAhead = 12;
+      constexpr size_t kAhead = 32;  // points: the bucket is prefetched this far ahead
       for (size_t i = pb; i < pe; ++i) {
         if (i + kAhead < pe) {
           int dn = dg[i + kAhead];
-          if (dn != 0) acc.prefetch(uint32_t((dn < 0 ? -dn : dn) - 1));
+          if (dn != 0) acc.prefetch(slot(dn, i + kAhead));
         }
-        int d = dg[i];
-        if (d > 0) {
-          acc.add(uint32_t(d - 1), &pts[i], false);
-        } else if (d < 0) {
-          acc.add(uint32_t(-d - 1), &pts[i], true);
-        }
+        int d = dg[i];  // the negated digit
+        if (d != 0) acc.add(slot(d, i), &pts[i], d > 0);
       }
       acc.finish();
-      partial[item] = acc.reduce();
+      partial[item] = acc.reduce(copies_log);
     }
   };
   const unsigned workers = unsigned(std::min<size_t>(threads, items));

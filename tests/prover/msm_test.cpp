@@ -61,8 +61,11 @@ TEST(Msm, SignedDigitsReconstructScalar) {
       detail::signed_digits(k.to_int(), c, windows, d.data());
       Fr acc, base = Fr::one(), two_c = Fr::from_u64(uint64_t(1) << c);
       for (size_t w = 0; w < windows; ++w) {
-        EXPECT_LE(std::abs(int(d[w])), 1 << (c - 1));
-        acc += (d[w] >= 0 ? Fr::from_u64(uint64_t(d[w])) : -Fr::from_u64(uint64_t(-d[w]))) * base;
+        const int digit = -int(d[w]);  // stored negated
+        EXPECT_LE(digit, 1 << (c - 1));
+        EXPECT_GT(digit, -(1 << (c - 1)));
+        acc +=
+            (digit >= 0 ? Fr::from_u64(uint64_t(digit)) : -Fr::from_u64(uint64_t(-digit))) * base;
         base *= two_c;
       }
       EXPECT_EQ(acc, k) << "c = " << c;
@@ -235,6 +238,92 @@ TEST(Msm, RepeatedPointsAndSmallScalars) {
   std::vector<G2Affine> first(qs.begin(), qs.begin() + 32);
   G2 expected = naive<G2Affine, G2>(first, per_point);
   check_all_options<curve::G2Curve>(qs, ks, expected, "g2 repeated");
+}
+
+// Scalars of a chosen bit length, so that the top window holds 0, 1 or a few
+// bits (it spreads each digit over bucket copies), up to the widest window;
+// and one scalar for every point (all digits collide in every window).
+TEST(Msm, TopWindowAndWideWindows) {
+  std::mt19937_64 rng(12);
+  const G1 g = curve::g1_generator();
+  const size_t n = 1200;
+  std::vector<G1Affine> ps(n);
+  for (auto& p : ps)
+    p = (g * Fr::random(rng)).to_affine();
+  ps[7] = ps[6];
+  ps[9] = -ps[8];
+  ps[11] = G1Affine();
+  std::span<const G1Affine> pspan(ps);
+  auto with_bits = [&](unsigned bits, bool same_top) {
+    std::vector<Fr> ks(n);
+    for (auto& k : ks) {
+      field::Limbs<4> v = Fr::random(rng).to_int();
+      for (unsigned b = bits; b < 256; ++b)
+        v[b / 64] &= ~(uint64_t(1) << (b % 64));
+      if (same_top) v[(bits - 1) / 64] &= ~(uint64_t(1) << ((bits - 2) % 64));
+      v[(bits - 1) / 64] |= uint64_t(1) << ((bits - 1) % 64);
+      k = Fr::from_int(v);
+    }
+    ks[0] = Fr();
+    ks[1] = Fr::one();
+    return ks;
+  };
+  struct Case {
+    unsigned bits;
+    std::vector<unsigned> windows;
+  };
+  // bits = W·c (top window: carries only), W·c + 1, and a few top bits.
+  const Case cases[] = {{32, {16, 8, 4}}, {33, {16, 8, 2}}, {36, {16, 11, 3}}, {100, {9, 13, 16}}};
+  for (const Case& cs : cases) {
+    for (bool same_top : {false, true}) {
+      const auto ks = with_bits(cs.bits, same_top);
+      const G1 expected = naive<G1Affine, G1>(ps, ks);
+      for (unsigned c : cs.windows) {
+        for (unsigned threads : {1u, 3u}) {
+          MsmOptions o{.threads = threads, .window = c, .glv = Glv::kOff};
+          EXPECT_EQ(pippenger<curve::G1Curve>(pspan, ks, o), expected)
+              << "bits " << cs.bits << " c " << c << " t " << threads << " same " << same_top;
+        }
+      }
+      MsmOptions glv{.threads = 2, .window = 16, .glv = Glv::kOn};
+      EXPECT_EQ(pippenger<curve::G1Curve>(pspan, ks, glv), expected) << "glv bits " << cs.bits;
+      EXPECT_EQ(msm_g1(ps, ks, 2), expected) << "auto bits " << cs.bits;
+    }
+  }
+  // Full-size scalars at the widest window, and r − 1 for every point.
+  const auto full = scalars(n, rng);
+  const G1 expected_full = naive<G1Affine, G1>(ps, full);
+  MsmOptions wide{.threads = 2, .window = kMaxWindow, .glv = Glv::kOff};
+  EXPECT_EQ(pippenger<curve::G1Curve>(pspan, full, wide), expected_full);
+  const std::vector<Fr> minus_one(n, -Fr::one());
+  G1 neg_sum;
+  for (const auto& p : ps)
+    neg_sum += -G1(p);
+  for (unsigned c : {0u, 13u, kMaxWindow})
+    for (Glv glv : {Glv::kOn, Glv::kOff}) {
+      MsmOptions o{.threads = 2, .window = c, .glv = glv};
+      EXPECT_EQ(pippenger<curve::G1Curve>(pspan, minus_one, o), neg_sum) << c;
+    }
+}
+
+// G2 with a small top window (copies of 128-byte buckets).
+TEST(Msm, G2TopWindow) {
+  std::mt19937_64 rng(13);
+  const G2 h = curve::g2_generator();
+  std::vector<G2Affine> qs(300);
+  for (auto& q : qs)
+    q = (h * Fr::random(rng)).to_affine();
+  qs[3] = qs[2];
+  qs[5] = -qs[4];
+  std::vector<Fr> ks(qs.size());
+  for (size_t i = 0; i < ks.size(); ++i)
+    ks[i] = Fr::from_u64((uint64_t(1) << 40) + rng() % 1000);
+  const G2 expected = naive<G2Affine, G2>(qs, ks);
+  for (unsigned c : {0u, 10u, 13u}) {
+    MsmOptions o{.threads = 2, .window = c, .glv = Glv::kOff};
+    EXPECT_EQ(pippenger<curve::G2Curve>(std::span<const G2Affine>(qs), ks, o), expected) << c;
+  }
+  EXPECT_EQ(msm_g2(qs, ks, 2), expected);
 }
 
 TEST(Msm, RejectsBadInput) {
