@@ -2,6 +2,7 @@
 
 #include <sys/random.h>
 
+#include <algorithm>
 #include <bit>
 #include <cerrno>
 #include <chrono>
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "prover/error.h"
+#include "prover/groth16/fr_buffer.h"
 #include "prover/groth16/parallel.h"
 #include "prover/msm/msm.h"
 #include "prover/ntt/ntt.h"
@@ -73,11 +75,13 @@ curve::Jacobian<C> sparse_msm(std::span<const Fr> scalars, Load load, Loaded loa
   return r;
 }
 
-// A·w and B·w on the domain, from the coefficient section. Values are stored
-// as coef·R² (Montgomery form of coef·R), so they multiply witness values
-// pre-scaled by R⁻¹.
-void evaluate_ab(const ZkeyReader& zkey, std::span<const Fr> witness, std::vector<Fr>& a,
-                 std::vector<Fr>& b, unsigned threads) {
+// A·w, B·w and C = A∘B on the domain, from the coefficient section. Values
+// are stored as coef·R² (Montgomery form of coef·R), so they multiply witness
+// values pre-scaled by R⁻¹. Each thread owns a range of rows and takes the
+// coefficients that land there: no per-thread accumulators to zero and sum,
+// whatever the order of the section.
+void evaluate_abc(const ZkeyReader& zkey, std::span<const Fr> witness, FrBuffer& a, FrBuffer& b,
+                  FrBuffer& c, unsigned threads) {
   const size_t n = zkey.header().domain_size;
   const Fr r_inv = Fr::from_montgomery_unchecked(Fr::kR2).inverse();
   std::vector<Fr> ws(witness.size());
@@ -87,46 +91,51 @@ void evaluate_ab(const ZkeyReader& zkey, std::span<const Fr> witness, std::vecto
   });
   auto bytes = zkey.coefficient_bytes();
   const size_t n_coefs = zkey.num_coefficients();
-  const unsigned t = n_coefs < (1u << 16) ? 1 : resolve_threads(threads);
-  auto accumulate = [&](size_t lo, size_t hi, Fr* acc_a, Fr* acc_b) {
-    for (size_t i = lo; i < hi; ++i) {
-      const uint8_t* p = bytes.data() + i * kCoefBytes;
-      uint32_t m, row, wire;
-      std::memcpy(&m, p, 4);
-      std::memcpy(&row, p + 4, 4);
-      std::memcpy(&wire, p + 8, 4);
-      Fr::Repr v;
-      std::memcpy(v.data(), p + 12, 32);
-      Fr prod = Fr::from_montgomery_unchecked(v) * ws[wire];
-      (m == 0 ? acc_a : acc_b)[row] += prod;
-    }
+  a = FrBuffer(n);
+  b = FrBuffer(n);
+  c = FrBuffer(n);
+  // Every thread reads the whole section: beyond a few threads the reads
+  // would cost more than the products they share.
+  const unsigned t = n_coefs < 256 ? 1 : std::min(resolve_threads(threads), 8u);
+  // Row ranges with about equal numbers of coefficients, from the rows of
+  // evenly spaced entries (the padded tail of the domain has none).
+  auto row_of = [&](size_t i) {
+    uint32_t row;
+    std::memcpy(&row, bytes.data() + i * kCoefBytes + 4, 4);
+    return size_t(row);
   };
-  a.assign(n, Fr::zero());
-  b.assign(n, Fr::zero());
-  if (t <= 1) {
-    accumulate(0, n_coefs, a.data(), b.data());
-    return;
+  std::vector<size_t> bound(t + 1, n);
+  bound[0] = 0;
+  if (t > 1) {
+    std::vector<size_t> sample(std::min<size_t>(n_coefs, 4096));
+    for (size_t i = 0; i < sample.size(); ++i)
+      sample[i] = row_of(i * (n_coefs / sample.size()));
+    std::sort(sample.begin(), sample.end());
+    for (unsigned k = 1; k < t; ++k)
+      bound[k] = sample[k * sample.size() / t];
   }
-  // One pair of accumulators per extra thread, summed at the end.
-  std::vector<std::vector<Fr>> extra(2 * (t - 1), std::vector<Fr>(n));
-  const size_t chunk = (n_coefs + t - 1) / t;
   parallel_for(
       t, t,
       [&](size_t kb, size_t ke) {
-        for (size_t k = kb; k < ke; ++k) {
-          Fr* acc_a = k == 0 ? a.data() : extra[2 * (k - 1)].data();
-          Fr* acc_b = k == 0 ? b.data() : extra[2 * (k - 1) + 1].data();
-          accumulate(std::min(n_coefs, k * chunk), std::min(n_coefs, (k + 1) * chunk), acc_a,
-                     acc_b);
+        const size_t row_lo = bound[kb], row_hi = bound[ke];
+        std::fill(a.data() + row_lo, a.data() + row_hi, Fr::zero());
+        std::fill(b.data() + row_lo, b.data() + row_hi, Fr::zero());
+        for (size_t i = 0; i < n_coefs; ++i) {
+          const size_t row = row_of(i);
+          if (row < row_lo || row >= row_hi) continue;
+          const uint8_t* p = bytes.data() + i * kCoefBytes;
+          uint32_t m, wire;
+          std::memcpy(&m, p, 4);
+          std::memcpy(&wire, p + 8, 4);
+          Fr::Repr v;
+          std::memcpy(v.data(), p + 12, 32);
+          (m == 0 ? a : b)[row] += Fr::from_montgomery_unchecked(v) * ws[wire];
         }
       },
       1);
   parallel_for(n, threads, [&](size_t lo, size_t hi) {
-    for (unsigned k = 0; k + 1 < t; ++k)
-      for (size_t i = lo; i < hi; ++i) {
-        a[i] += extra[2 * k][i];
-        b[i] += extra[2 * k + 1][i];
-      }
+    for (size_t i = lo; i < hi; ++i)
+      c[i] = a[i] * b[i];
   });
 }
 
@@ -173,28 +182,21 @@ ProveResult prove_with_randomness(const ZkeyReader& zkey, std::span<const Fr> wi
     throw InvalidInput("domain 2^" + std::to_string(log_n) + " too large for the odd-coset step");
 
   // h: (A·B − C) on the odd coset ω_{2n}^{2i+1}.
-  std::vector<Fr> a, b;
-  evaluate_ab(zkey, witness, a, b, threads);
+  FrBuffer a, b, c;
+  evaluate_abc(zkey, witness, a, b, c, threads);
   zkey.release(ZkeyReader::kCoefs);
-  std::vector<Fr> c(n);
-  parallel_for(n, threads, [&](size_t lo, size_t hi) {
-    for (size_t i = lo; i < hi; ++i)
-      c[i] = a[i] * b[i];
-  });
   lap(tm.abc);
-  const ntt::Domain domain(log_n);
+  const ntt::Domain domain(log_n, threads);
   const Fr shift = ntt::root_of_unity(log_n + 1);
-  for (auto* v : {&a, &b, &c}) {
-    ntt::inverse(domain, *v, threads);
-    ntt::coset_forward(domain, *v, shift, threads);
-  }
+  for (auto* v : {&a, &b, &c})
+    ntt::evaluations_to_coset(domain, v->span(), shift, threads);
   parallel_for(n, threads, [&](size_t lo, size_t hi) {
     for (size_t i = lo; i < hi; ++i)
       a[i] = a[i] * b[i] - c[i];
   });
-  std::vector<Fr>().swap(b);
-  std::vector<Fr>().swap(c);
-  std::vector<Fr>& h = a;
+  b.release();
+  c.release();
+  const FrBuffer& h = a;
   lap(tm.ntt);
 
   using curve::G1;
@@ -224,7 +226,7 @@ ProveResult prove_with_randomness(const ZkeyReader& zkey, std::span<const Fr> wi
       msm2, threads);
   lap(tm.msm_b2);
   const G1 sum_c = g1_section(ZkeyReader::kC, witness.subspan(hd.n_public + 1), tm.msm_c);
-  const G1 sum_h = g1_section(ZkeyReader::kH, h, tm.msm_h);
+  const G1 sum_h = g1_section(ZkeyReader::kH, h.span(), tm.msm_h);
 
   const G1 delta1(hd.delta1);
   const G1 pi_a = G1(hd.alpha1) + sum_a + delta1 * r;

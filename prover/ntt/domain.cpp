@@ -1,8 +1,12 @@
 #include "prover/ntt/domain.h"
 
+#include <algorithm>
+#include <bit>
 #include <string>
+#include <thread>
 
 #include "prover/error.h"
+#include "prover/ntt/parallel.h"
 
 namespace codex::prover::ntt {
 
@@ -22,30 +26,39 @@ Fr root_of_unity(size_t log_n) {
   return w;
 }
 
-Domain::Domain(size_t log_n) : log_n_(log_n) {
+Domain::Domain(size_t log_n, unsigned threads) : log_n_(log_n) {
   omega_ = root_of_unity(log_n);
   omega_inv_ = omega_.inverse();
   size_inv_ = Fr::from_u64(uint64_t(1) << log_n).inverse();
   const size_t half = size() / 2;
+  if (half < (size_t(1) << 12)) {
+    threads = 1;
+  } else if (threads == 0) {
+    threads = std::max(1u, std::thread::hardware_concurrency());
+  }
   twiddles_.resize(half);
   inv_twiddles_.resize(half);
-  Fr w = Fr::one(), wi = Fr::one();
-  for (size_t i = 0; i < half; ++i) {
-    twiddles_[i] = w;
-    inv_twiddles_[i] = wi;
-    w *= omega_;
-    wi *= omega_inv_;
-  }
+  parallel_for(half, threads, [&](size_t b, size_t e) {
+    Fr w = omega_.pow(uint64_t(b));
+    for (size_t i = b; i < e; ++i, w *= omega_)
+      twiddles_[i] = w;
+  });
+  // ω^{−i} = ω^{n/2}·ω^{n/2−i} = −ω^{n/2−i}: a negation instead of a product.
+  parallel_for(half, threads, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i)
+      inv_twiddles_[i] = i == 0 ? Fr::one() : -twiddles_[half - i];
+  });
   if (half > 1) {
     stage_.resize(half - 1);
     inv_stage_.resize(half - 1);
-    for (size_t h = 1; h < half; h *= 2) {
-      const size_t stride = half / h;
-      for (size_t j = 0; j < h; ++j) {
-        stage_[h - 1 + j] = twiddles_[j * stride];
-        inv_stage_[h - 1 + j] = inv_twiddles_[j * stride];
+    // Entry k belongs to the stage h = bit_floor(k + 1), index j = k + 1 − h.
+    parallel_for(half - 1, threads, [&](size_t b, size_t e) {
+      for (size_t k = b; k < e; ++k) {
+        const size_t h = std::bit_floor(k + 1), src = (k + 1 - h) * (half / h);
+        stage_[k] = twiddles_[src];
+        inv_stage_[k] = inv_twiddles_[src];
       }
-    }
+    });
   }
 }
 

@@ -29,8 +29,9 @@ inline Fr coset_generator() {
 
 class Domain {
  public:
-  // Throws InvalidInput if log_n > kMaxLogSize.
-  explicit Domain(size_t log_n);
+  // Throws InvalidInput if log_n > kMaxLogSize. The tables are built on
+  // `threads` threads (0 = all hardware threads).
+  explicit Domain(size_t log_n, unsigned threads = 0);
 
   size_t log_size() const { return log_n_; }
   size_t size() const { return size_t(1) << log_n_; }

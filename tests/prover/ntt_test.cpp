@@ -5,6 +5,7 @@
 #include <random>
 
 #include "prover/error.h"
+#include "prover/ntt/blocked.h"
 #include "prover/ntt/ntt.h"
 
 namespace codex::prover::ntt {
@@ -32,6 +33,57 @@ std::vector<Fr> naive_eval(const std::vector<Fr>& a, const Fr& omega, const Fr& 
     x *= omega;
   }
   return out;
+}
+
+size_t reverse_bits(size_t x, size_t bits) {
+  size_t r = 0;
+  for (size_t i = 0; i < bits; ++i, x >>= 1)
+    r = (r << 1) | (x & 1);
+  return r;
+}
+
+std::vector<Fr> bit_reversed(const std::vector<Fr>& a, size_t log_n) {
+  std::vector<Fr> out(a.size());
+  for (size_t i = 0; i < a.size(); ++i)
+    out[reverse_bits(i, log_n)] = a[i];
+  return out;
+}
+
+// The algorithm the library used before the cache-blocked passes: bit
+// reversal, then one radix-2 Cooley–Tukey stage after another, twiddles by
+// repeated multiplication (single thread; a reference for large sizes).
+std::vector<Fr> old_transform(std::vector<Fr> a, size_t log_n, bool inverse) {
+  a = bit_reversed(a, log_n);
+  for (size_t s = 1; s <= log_n; ++s) {
+    const size_t half = size_t(1) << (s - 1);
+    Fr w = root_of_unity(s);
+    if (inverse) w = w.inverse();
+    for (size_t blk = 0; blk < a.size(); blk += 2 * half) {
+      Fr tw = Fr::one();
+      for (size_t j = 0; j < half; ++j, tw *= w) {
+        Fr t = a[blk + j + half] * tw;
+        a[blk + j + half] = a[blk + j] - t;
+        a[blk + j] = a[blk + j] + t;
+      }
+    }
+  }
+  if (inverse) {
+    const Fr ninv = Fr::from_u64(a.size()).inverse();
+    for (Fr& x : a)
+      x *= ninv;
+  }
+  return a;
+}
+
+// Values on the domain → values on shift·ω^i, the old way.
+std::vector<Fr> old_to_coset(const std::vector<Fr>& values, size_t log_n, const Fr& shift) {
+  std::vector<Fr> coef = old_transform(values, log_n, true);
+  Fr p = Fr::one();
+  for (Fr& c : coef) {
+    c *= p;
+    p *= shift;
+  }
+  return old_transform(coef, log_n, false);
 }
 
 TEST(Ntt, RootOfUnity) {
@@ -119,11 +171,81 @@ TEST(Ntt, StageTwiddlesArePowersOfTheStageRoot) {
   }
 }
 
+// Every row length (down to one point: all stages pair rows) and thread count
+// against the naive DFT: DIF gives bit-reversed output, DIT takes it.
+TEST(NttBlocked, DifDitMatchNaiveForEveryShape) {
+  for (size_t log_n : {0u, 1u, 2u, 5u, 8u}) {
+    Domain d(log_n);
+    auto a = random_vector(d.size(), 100 + log_n);
+    const auto expected = naive_eval(a, d.omega(), Fr::one());
+    const auto expected_inv = naive_eval(a, d.omega_inv(), Fr::one());
+    for (size_t log_block = 1; log_block <= log_n + 1; ++log_block) {
+      for (unsigned threads : {1u, 2u, 3u}) {
+        blocked::Plan plan{log_block, threads};
+        auto x = a;
+        blocked::dif(x, d, false, plan);
+        EXPECT_EQ(x, bit_reversed(expected, log_n)) << log_n << " " << log_block << " " << threads;
+        x = bit_reversed(a, log_n);
+        blocked::dit(x, d, false, plan);
+        EXPECT_EQ(x, expected) << log_n << " " << log_block << " " << threads;
+        x = bit_reversed(a, log_n);
+        blocked::dit(x, d, true, plan);
+        EXPECT_EQ(x, expected_inv) << log_n << " " << log_block << " " << threads;
+      }
+    }
+  }
+}
+
+TEST(NttBlocked, EvaluationsToCosetMatchesNaive) {
+  const Fr g = coset_generator();
+  for (size_t log_n : {0u, 1u, 3u, 6u}) {
+    Domain d(log_n);
+    auto coef = random_vector(d.size(), 200 + log_n);
+    auto values = naive_eval(coef, d.omega(), Fr::one());
+    const auto expected = naive_eval(coef, d.omega(), g);
+    for (size_t log_block = 1; log_block <= log_n + 1; ++log_block) {
+      for (unsigned threads : {1u, 2u}) {
+        auto x = values;
+        blocked::evaluations_to_coset(x, d, g, blocked::Plan{log_block, threads});
+        EXPECT_EQ(x, expected) << log_n << " " << log_block << " " << threads;
+      }
+    }
+    auto x = values;
+    evaluations_to_coset(d, x, g);
+    EXPECT_EQ(x, expected) << log_n;
+  }
+}
+
+// The sizes the prover uses take the row-pairing passes; compare with the old
+// algorithm there (1 and 2 threads, default plans).
+TEST(NttBlocked, LargeSizesMatchTheOldAlgorithm) {
+  for (size_t log_n : {12u, 18u}) {
+    Domain d(log_n);
+    const Fr shift = root_of_unity(log_n + 1);
+    const auto a = random_vector(d.size(), 300 + log_n);
+    const auto fwd = old_transform(a, log_n, false);
+    const auto coset = old_to_coset(a, log_n, shift);
+    const auto coef = old_transform(a, log_n, true);
+    for (unsigned threads : {1u, 2u}) {
+      auto x = a;
+      forward(d, x, threads);
+      EXPECT_EQ(x, fwd) << log_n << " " << threads;
+      inverse(d, x, threads);
+      EXPECT_EQ(x, a) << log_n << " " << threads;
+      evaluations_to_coset(d, x, shift, threads);
+      EXPECT_EQ(x, coset) << log_n << " " << threads;
+      coset_inverse(d, x, shift, threads);  // back to the coefficients
+      EXPECT_EQ(x, coef) << log_n << " " << threads;
+    }
+  }
+}
+
 TEST(Ntt, RejectsWrongSize) {
   Domain d(3);
   std::vector<Fr> a(7);
   EXPECT_THROW(forward(d, a), InvalidInput);
   EXPECT_THROW(coset_inverse(d, a, coset_generator()), InvalidInput);
+  EXPECT_THROW(evaluations_to_coset(d, a, coset_generator()), InvalidInput);
 }
 
 }  // namespace
