@@ -172,7 +172,11 @@ int main(int argc, char** argv) {
   const auto zkey_size = std::filesystem::file_size(zkey);
   std::printf("zkey %s: %.1f MB\n", zkey.c_str(), zkey_size / 1048576.0);
 
-  std::vector<Sample> ours;
+  // Runs alternate (ours, snarkjs, ours, ...) so that both see the same
+  // machine: on a shared host the speed drifts over minutes.
+  std::vector<Sample> ours, theirs;
+  const std::string dir = std::filesystem::temp_directory_path().string();
+  const std::string pid = std::to_string(getpid());
   for (int r = 0; r < runs; ++r) {
     ours.push_back(in_child([&] {
       formats::ZkeyReader k(zkey);
@@ -189,23 +193,18 @@ int main(int argc, char** argv) {
       return ok ? 0 : 1;
     }));
     if (ours.back().status != 0) return 1;
+    if (!use_snarkjs) continue;
+    theirs.push_back(
+        exec_child({snarkjs, "groth16", "prove", zkey, wtns, dir + "/bench_proof_" + pid + ".json",
+                    dir + "/bench_public_" + pid + ".json"}));
+    if (theirs.back().status != 0) {
+      std::fprintf(stderr, "snarkjs failed (status %d)\n", theirs.back().status);
+      return 1;
+    }
   }
   report("ours", ours);
   std::printf("ours peak RSS / zkey size: %.2f\n", ours[0].max_rss_kb * 1024.0 / zkey_size);
-
   if (use_snarkjs) {
-    std::vector<Sample> theirs;
-    std::string dir = std::filesystem::temp_directory_path().string();
-    std::string pid = std::to_string(getpid());
-    for (int r = 0; r < runs; ++r) {
-      theirs.push_back(exec_child({snarkjs, "groth16", "prove", zkey, wtns,
-                                   dir + "/bench_proof_" + pid + ".json",
-                                   dir + "/bench_public_" + pid + ".json"}));
-      if (theirs.back().status != 0) {
-        std::fprintf(stderr, "snarkjs failed (status %d)\n", theirs.back().status);
-        return 1;
-      }
-    }
     std::remove((dir + "/bench_proof_" + pid + ".json").c_str());
     std::remove((dir + "/bench_public_" + pid + ".json").c_str());
     report("snarkjs", theirs);

@@ -90,7 +90,8 @@ BENCHMARK(BM_MsmG2)
     ->ArgsProduct({{10, 16, 17, 18}, {1, 0}, {2}, {0}, {0}})
     ->ArgsProduct({{20}, {0}, {2}, {0}, {0}})
     ->ArgsProduct({{16}, {1}, {0}, {0}, {0}})
-    ->ArgsProduct({{18}, {1}, {2}, {13, 14, 15}, {0}})
+    ->ArgsProduct({{18}, {1}, {2}, {13, 14, 15, 16}, {0}})
+    ->ArgsProduct({{20}, {0}, {2}, {14, 15, 16}, {0}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
