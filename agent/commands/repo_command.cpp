@@ -29,7 +29,8 @@ void add_repo_command(CLI::App& app, int* rc) {
     store::ConsistencyReport rep = r->check_consistency(!*quick);
     std::cout << "blocks " << rep.blocks << " (" << format_size(rep.bytes) << "), verified "
               << rep.blocks_verified << ", leaves " << rep.leaves << ", orphan files "
-              << rep.orphan_files << "\n";
+              << rep.orphan_files << ", pack garbage " << format_size(rep.pack_garbage_bytes)
+              << " (freed by compaction)\n";
     for (const auto& p : rep.problems)
       std::cout << "problem: " << p << "\n";
     if (rep.more_problems) std::cout << "… and " << rep.more_problems << " more problems\n";

@@ -8,6 +8,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <fstream>
 #include <map>
 #include <random>
 #include <set>
@@ -122,6 +123,9 @@ TEST(NodeKill, StoreStaysConsistentAcrossRandomKills) {
 
     ASSERT_EQ(repo_check(node_dir), 0)
         << "round " << round << ": see " << node_dir.string() << ".check";
+    std::ifstream report(node_dir.string() + ".check");
+    std::string text((std::istreambuf_iterator<char>(report)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find(", pack garbage "), std::string::npos) << text;
   }
   EXPECT_GT(stored.size() + deleted.size(), 10u);
   std::filesystem::remove_all(dir);
