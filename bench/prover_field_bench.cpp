@@ -157,30 +157,6 @@ Fq2 fq2_reference_square(const Fq2& a) {
 Fq2 fq2_random(std::mt19937_64& rng) {
   return Fq2(Fq::random(rng), Fq::random(rng));
 }
-// Karatsuba on 512-bit products (kernel_wide.h): 3 products, 2 reductions,
-// 8-limb sums; measured against the sum-of-products kernel Fq2 uses.
-Fq2 fq2_wide_karatsuba_mul(const Fq2& a, const Fq2& b) {
-  using codex::prover::field::Limbs;
-  namespace f = codex::prover::field;
-  const Limbs<4>&a0 = a.c0.montgomery(), &a1 = a.c1.montgomery();
-  const Limbs<4>&b0 = b.c0.montgomery(), &b1 = b.c1.montgomery();
-  Limbs<4> sa, sb, r0, r1;
-  f::limbs_add(sa, a0, a1);
-  f::limbs_add(sb, b0, b1);
-  Limbs<8> t0, t1, t2, s;
-  f::mul_wide(t0, a0, b0);
-  f::mul_wide(t1, a1, b1);
-  f::mul_wide(t2, sa, sb);
-  f::add_wide(s, t0, t1);
-  f::limbs_sub(t2, t2, s);
-  f::sub_wide_mod(t0, t0, t1, Fq::kModulus);
-  f::mont_reduce_wide(r0, t0, Fq::kModulus, Fq::kNegInv);
-  f::mont_reduce_wide(r1, t2, Fq::kModulus, Fq::kNegInv);
-  return Fq2(Fq::from_montgomery_unchecked(r0), Fq::from_montgomery_unchecked(r1));
-}
-struct Fq2MulWideKaratsuba {
-  static Fq2 f(const Fq2& a, const Fq2& b) { return fq2_wide_karatsuba_mul(a, b); }
-};
 struct Fq2Mul {
   static Fq2 f(const Fq2& a, const Fq2& b) { return a * b; }
 };
@@ -235,12 +211,10 @@ BENCHMARK(BM_Inverse<Fr>);
 BENCHMARK(BM_BatchInverse1024<Fr>);
 BENCHMARK(BM_ToDecimal<Fr>);
 BENCHMARK(BM_Fq2<Fq2MulReference>);
-BENCHMARK(BM_Fq2<Fq2MulWideKaratsuba>);
 BENCHMARK(BM_Fq2<Fq2Mul>);
 BENCHMARK(BM_Fq2<Fq2SqrReference>);
 BENCHMARK(BM_Fq2<Fq2Sqr>);
 BENCHMARK(BM_Fq2Throughput<Fq2MulReference>);
-BENCHMARK(BM_Fq2Throughput<Fq2MulWideKaratsuba>);
 BENCHMARK(BM_Fq2Throughput<Fq2Mul>);
 BENCHMARK(BM_Fq2Throughput<Fq2SqrReference>);
 BENCHMARK(BM_Fq2Throughput<Fq2Sqr>);

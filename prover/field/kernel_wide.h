@@ -1,23 +1,11 @@
 // Sums of products that share one Montgomery reduction, for Fq2 (G2
-// coordinates) and its users:
-//   - mont_mul_sum2:    (a·b + c·d)·2^-256 mod m, the two products interleaved
-//     with one reduction (Fq2 multiplication is two of these);
-//   - mul_wide:         the full 512-bit product of two 4-limb values;
-//   - add_wide/sub_wide_mod: 8-limb sum, and difference kept non-negative by
-//     adding m·2^256 on borrow (≡ 0 mod m, and invisible after reduction);
-//   - mont_reduce_wide: t·2^-256 mod m for an 8-limb t < m·2^256, fully reduced.
-// The *_portable versions are plain C++ (unsigned __int128), the others use
-// mulx/adcx/adox where kernel_mulx.h is available and fall back otherwise;
-// tests compare both and the Fp operators. Measured (bench/prover_field_bench,
-// Fq2 rows): Karatsuba over mul_wide (3 products, 2 reductions, 8-limb
-// sums) is only ~8% faster than 3 reduced products, because the reduction
-// costs about what a product does and the 8-limb sums go through memory;
-// two mont_mul_sum2 are ~20% faster, so Fq2 uses those.
-//
-// Bound of mont_reduce_wide (why one final subtraction suffices): REDC returns
-// (t + k·m)/2^256 with k < 2^256, which is < 2m when t < m·2^256. The assembly
-// adds t's upper words one per step into a 4-word window with a pending carry
-// bit; the window plus k_i·m never exceeds 5 words (< 2^257 + 2^318).
+// coordinates): mont_mul_sum2 = (a·b + c·d)·2^-256 mod m, the two products
+// interleaved with one reduction (Fq2 multiplication is two of these).
+// mont_mul_sum2_portable is plain C++ (unsigned __int128) over a 512-bit
+// product and reduction; it is the fallback without mulx and the tests'
+// cross-check. Measured (session 3, bench/prover_field_bench): Karatsuba on
+// 512-bit products (3 products, 2 reductions, 8-limb sums) was only ~5–8%
+// faster than 3 reduced products; two mont_mul_sum2 are ~20% faster.
 // REQUIRES for the assembly: cios_no_carry_ok(m) and mulx_kernel_ok(m).
 #pragma once
 
@@ -80,79 +68,15 @@ inline void mont_mul_sum2_portable(Limbs<4>& r, const Limbs<4>& a, const Limbs<4
   mont_reduce_wide_portable(r, ab, m, neg_inv);
 }
 
-// r = a + b over 8 limbs. REQUIRES: no carry out (callers' bounds).
-[[gnu::always_inline]] inline void add_wide(Limbs<8>& r, const Limbs<8>& a, const Limbs<8>& b) {
-  limbs_add(r, a, b);
-}
-
-// r = a − b, plus m·2^256 if that borrows. REQUIRES: b ≤ a + m·2^256.
-[[gnu::always_inline]] inline void sub_wide_mod(Limbs<8>& r, const Limbs<8>& a, const Limbs<8>& b,
-                                                const Limbs<4>& m) {
-  uint64_t borrow = limbs_sub(r, a, b);
-  const uint64_t mask = uint64_t(0) - borrow;
-  uint64_t carry = 0;
-#pragma GCC unroll 4
-  for (size_t i = 0; i < 4; ++i)
-    r[i + 4] = addc(r[i + 4], m[i] & mask, carry, carry);
-}
-
 #if CODEX_FIELD_HAVE_MULX
 
 #define CODEX_WD_S(x) #x
 #define CODEX_WD_OP(x) "%[" CODEX_WD_S(x) "]"
 
-// T0..T3, HI = a·B (first row).
-#define CODEX_WD_ROW0(B, T0, T1, T2, T3, HI) \
-  "movq " B ", %%rdx\n\t"                                     \
-  "xorl %%eax, %%eax\n\t"                                     \
-  "mulxq %[a0], " CODEX_WD_OP(T0) ", " CODEX_WD_OP(T1) "\n\t" \
-  "mulxq %[a1], %%rax, " CODEX_WD_OP(T2) "\n\t"               \
-  "adcxq %%rax, " CODEX_WD_OP(T1) "\n\t"                      \
-  "mulxq %[a2], %%rax, " CODEX_WD_OP(T3) "\n\t"               \
-  "adcxq %%rax, " CODEX_WD_OP(T2) "\n\t"                      \
-  "mulxq %[a3], %%rax, " CODEX_WD_OP(HI) "\n\t"               \
-  "adcxq %%rax, " CODEX_WD_OP(T3) "\n\t"                      \
-  "adcxq %[zero], " CODEX_WD_OP(HI) "\n\t"
-
-// T0..T3, HI = T0..T3 + a·B (HI free on entry).
-#define CODEX_WD_ROW(B, T0, T1, T2, T3, HI) \
-  "movq " B ", %%rdx\n\t"                                  \
-  "xorl %%eax, %%eax\n\t"                                  \
-  "mulxq %[a0], %%rax, " CODEX_WD_OP(HI) "\n\t"            \
-  "adoxq %%rax, " CODEX_WD_OP(T0) "\n\t"                   \
-  "adcxq " CODEX_WD_OP(HI) ", " CODEX_WD_OP(T1) "\n\t"     \
-  "mulxq %[a1], %%rax, " CODEX_WD_OP(HI) "\n\t"            \
-  "adoxq %%rax, " CODEX_WD_OP(T1) "\n\t"                   \
-  "adcxq " CODEX_WD_OP(HI) ", " CODEX_WD_OP(T2) "\n\t"     \
-  "mulxq %[a2], %%rax, " CODEX_WD_OP(HI) "\n\t"            \
-  "adoxq %%rax, " CODEX_WD_OP(T2) "\n\t"                   \
-  "adcxq " CODEX_WD_OP(HI) ", " CODEX_WD_OP(T3) "\n\t"     \
-  "mulxq %[a3], %%rax, " CODEX_WD_OP(HI) "\n\t"            \
-  "adoxq %%rax, " CODEX_WD_OP(T3) "\n\t"                   \
-  "adcxq %[zero], " CODEX_WD_OP(HI) "\n\t"                 \
-  "adoxq %[zero], " CODEX_WD_OP(HI) "\n\t"
-
-#define CODEX_WD_STORE(T, OFF) "movq " CODEX_WD_OP(T) ", " OFF "(%[pr])\n\t"
-
-// r = a·b (512 bits). r must not alias b.
-[[gnu::always_inline]] inline void mul_wide(Limbs<8>& r, const Limbs<4>& a, const Limbs<4>& b) {
-  uint64_t t0, t1, t2, t3, t4;
-  uint64_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
-  __asm__(CODEX_WD_ROW0("0(%[pb])", t0, t1, t2, t3, t4) CODEX_WD_STORE(t0, "0")
-              CODEX_WD_ROW("8(%[pb])", t1, t2, t3, t4, t0) CODEX_WD_STORE(t1, "8")
-                  CODEX_WD_ROW("16(%[pb])", t2, t3, t4, t0, t1) CODEX_WD_STORE(t2, "16")
-                      CODEX_WD_ROW("24(%[pb])", t3, t4, t0, t1, t2) CODEX_WD_STORE(t3, "24")
-                          CODEX_WD_STORE(t4, "32") CODEX_WD_STORE(t0, "40") CODEX_WD_STORE(t1, "48")
-                              CODEX_WD_STORE(t2, "56")
-          : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4), "=m"(r)
-          : [a0] "r"(a0), [a1] "r"(a1), [a2] "r"(a2), [a3] "r"(a3), [pb] "r"(b.data()),
-            "m"(b), [pr] "r"(r.data()), [zero] "rm"(uint64_t(0))
-          : "rax", "rdx", "cc");
-}
-
 // One reduction step on the window T0..T3 with fifth word HI (the pending
 // carry): k = T0·inv; window = (window + k·m) / 2^64 into T1..T3, HI; T0 is
-// free afterwards. As kernel_mulx.h: lo(k·m0) + T0 carries iff T0 != 0.
+// free afterwards. The step of kernel_mulx.h (whose macros end with that
+// header): lo(k·m0) + T0 carries iff T0 != 0.
 #define CODEX_WD_REDUCE(T0, T1, T2, T3, HI) \
   "movq " CODEX_WD_OP(T0) ", %%rdx\n\t"                  \
   "imulq %[inv], %%rdx\n\t"                              \
@@ -171,46 +95,9 @@ inline void mont_mul_sum2_portable(Limbs<4>& r, const Limbs<4>& a, const Limbs<4
   "adcxq " CODEX_WD_OP(T0) ", " CODEX_WD_OP(HI) "\n\t"   \
   "adoxq %[zero], " CODEX_WD_OP(HI) "\n\t"
 
-// HI += the next upper word of t; its carry becomes the next fifth word (in
-// the register REDUCE just freed).
-#define CODEX_WD_FOLD(OFF, HI, NEXT) \
-  "xorl %k[" CODEX_WD_S(NEXT) "], %k[" CODEX_WD_S(NEXT) "]\n\t" \
-  "addq " OFF "(%[pt]), " CODEX_WD_OP(HI) "\n\t" \
-  "adcq $0, " CODEX_WD_OP(NEXT) "\n\t"
-
-// r = t·2^-256 mod m, fully reduced. REQUIRES: t < m·2^256.
-[[gnu::always_inline]] inline void mont_reduce_wide(Limbs<4>& r, const Limbs<8>& t,
-                                                    const Limbs<4>& m, const uint64_t& inv) {
-  uint64_t r0 = t[0], r1 = t[1], r2 = t[2], r3 = t[3], r4 = 0;
-  uint64_t d0, d1, d2, d3;
-  __asm__(CODEX_WD_REDUCE(r0, r1, r2, r3, r4) CODEX_WD_FOLD("32", r4, r0)  //
-          CODEX_WD_REDUCE(r1, r2, r3, r4, r0) CODEX_WD_FOLD("40", r0, r1)  //
-          CODEX_WD_REDUCE(r2, r3, r4, r0, r1) CODEX_WD_FOLD("48", r1, r2)  //
-          CODEX_WD_REDUCE(r3, r4, r0, r1, r2)                              //
-          "addq 56(%[pt]), %[r2]\n\t"                                      //
-          "movq %[r4], %[d0]\n\t"                                          //
-          "subq %[m0], %[d0]\n\t"                                          //
-          "movq %[r0], %[d1]\n\t"                                          //
-          "sbbq %[m1], %[d1]\n\t"                                          //
-          "movq %[r1], %[d2]\n\t"                                          //
-          "sbbq %[m2], %[d2]\n\t"                                          //
-          "movq %[r2], %[d3]\n\t"                                          //
-          "sbbq %[m3], %[d3]\n\t"                                          //
-          "cmovcq %[r4], %[d0]\n\t"                                        //
-          "cmovcq %[r0], %[d1]\n\t"                                        //
-          "cmovcq %[r1], %[d2]\n\t"                                        //
-          "cmovcq %[r2], %[d3]\n\t"
-          : [r0] "+&r"(r0), [r1] "+&r"(r1), [r2] "+&r"(r2), [r3] "+&r"(r3), [r4] "+&r"(r4),
-            [d0] "=&r"(d0), [d1] "=&r"(d1), [d2] "=&r"(d2), [d3] "=&r"(d3)
-          : [pt] "r"(t.data()), "m"(t), [m0] "m"(m[0]), [m1] "m"(m[1]), [m2] "m"(m[2]),
-            [m3] "m"(m[3]), [inv] "m"(inv), [zero] "rm"(uint64_t(0)), [ones] "rm"(~uint64_t(0))
-          : "rax", "rdx", "cc");
-  r = {d0, d1, d2, d3};
-}
-
 // Operand-in-memory rows for the sum of two products: A is a pointer operand
-// name, B a memory word. ROWM0/ROWM: as ROW0/ROW with a read from memory;
-// ROWM_ACC adds A·B into T0..T3, HI with HI live (X is the scratch word).
+// name, B a memory word. ROWM0/ROWM: kernel_mulx.h's ROW0/ROW with a read
+// from memory; ROWM_ACC adds A·B into T0..T3, HI with HI live (X is the scratch word).
 #define CODEX_WD_ROWM0(A, B, T0, T1, T2, T3, HI) \
   "movq " B ", %%rdx\n\t"                                                  \
   "xorl %%eax, %%eax\n\t"                                                  \
@@ -307,24 +194,13 @@ inline void mont_mul_sum2_portable(Limbs<4>& r, const Limbs<4>& a, const Limbs<4
 #undef CODEX_WD_ROWM_ACC
 #undef CODEX_WD_S
 #undef CODEX_WD_OP
-#undef CODEX_WD_ROW0
-#undef CODEX_WD_ROW
-#undef CODEX_WD_STORE
 #undef CODEX_WD_REDUCE
-#undef CODEX_WD_FOLD
 
 #else
 
 inline void mont_mul_sum2(Limbs<4>& r, const Limbs<4>& a, const Limbs<4>& b, const Limbs<4>& c,
                           const Limbs<4>& d, const Limbs<4>& m, const uint64_t& inv) {
   mont_mul_sum2_portable(r, a, b, c, d, m, inv);
-}
-inline void mul_wide(Limbs<8>& r, const Limbs<4>& a, const Limbs<4>& b) {
-  mul_wide_portable(r, a, b);
-}
-inline void mont_reduce_wide(Limbs<4>& r, const Limbs<8>& t, const Limbs<4>& m,
-                             const uint64_t& inv) {
-  mont_reduce_wide_portable(r, t, m, inv);
 }
 
 #endif

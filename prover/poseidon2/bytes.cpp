@@ -1,5 +1,6 @@
 #include "prover/poseidon2/bytes.h"
 
+#include <algorithm>
 #include <bit>
 #include <cassert>
 #include <cstring>
@@ -12,23 +13,22 @@ namespace {
 static_assert(std::endian::native == std::endian::little,
               "chunk packing assumes a little-endian host");
 
-// Element k of the padded byte string.
 Fr chunk_element(std::span<const uint8_t> bytes, size_t k) {
+  return Fr::from_canonical_unchecked(chunk_value(bytes, k));
+}
+
+}  // namespace
+
+Fr::Repr chunk_value(std::span<const uint8_t> bytes, size_t k) {
   uint8_t chunk[32] = {};
   size_t begin = k * kBytesPerElement;
   size_t n = begin < bytes.size() ? std::min(kBytesPerElement, bytes.size() - begin) : 0;
   if (n) std::memcpy(chunk, bytes.data() + begin, n);
   if (n < kBytesPerElement) chunk[n] = 0x01;  // the last chunk carries the marker
-  Fr::Repr v{};
-  for (size_t i = 0; i < 4; ++i) {
-    uint64_t w = 0;
-    std::memcpy(&w, chunk + 8 * i, 8);  // little-endian host (x86-64, arm64)
-    v[i] = w;
-  }
-  return Fr::from_canonical_unchecked(v);
+  Fr::Repr v;
+  std::memcpy(v.data(), chunk, sizeof chunk);  // little-endian host (x86-64, arm64)
+  return v;
 }
-
-}  // namespace
 
 void bytes_to_field_elements(std::span<const uint8_t> bytes, std::span<Fr> out) {
   assert(out.size() == field_elements_for_bytes(bytes.size()));

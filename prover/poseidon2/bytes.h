@@ -20,6 +20,9 @@ constexpr size_t field_elements_for_bytes(size_t n) {
   return n / kBytesPerElement + 1;
 }
 
+// The canonical limbs of padded element k of bytes (k < field_elements_for_bytes).
+Fr::Repr chunk_value(std::span<const uint8_t> bytes, size_t k);
+
 // The padded elements of bytes (field_elements_for_bytes(bytes.size()) of them).
 std::vector<Fr> bytes_to_field_elements(std::span<const uint8_t> bytes);
 // Same, into out. REQUIRES: out.size() == field_elements_for_bytes(bytes.size()).

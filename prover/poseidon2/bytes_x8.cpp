@@ -1,33 +1,19 @@
 #include "prover/poseidon2/bytes_x8.h"
 
-#include <algorithm>
 #include <bit>
 #include <cstdint>
-#include <cstring>
 #include <string>
 
 #include "prover/error.h"
 #include "prover/poseidon2/bytes.h"
-#include "prover/poseidon2/constants.h"
 #include "prover/poseidon2/permutation_x8.h"
+#include "prover/poseidon2/sponge.h"
 
 namespace codex::prover::poseidon2 {
 namespace {
 
 static_assert(std::endian::native == std::endian::little,
               "chunk packing assumes a little-endian host");
-
-// Canonical value of element k of the padded byte string (as in bytes.cpp).
-Fr::Repr chunk_value(std::span<const uint8_t> bytes, size_t k) {
-  uint8_t chunk[32] = {};
-  size_t begin = k * kBytesPerElement;
-  size_t n = begin < bytes.size() ? std::min(kBytesPerElement, bytes.size() - begin) : 0;
-  if (n) std::memcpy(chunk, bytes.data() + begin, n);
-  if (n < kBytesPerElement) chunk[n] = 0x01;  // the last chunk carries the marker
-  Fr::Repr v;
-  std::memcpy(v.data(), chunk, sizeof chunk);
-  return v;
-}
 
 FrX8 chunk_x8(const std::array<std::span<const uint8_t>, 8>& inputs, size_t k) {
 #if defined(__AVX512F__)
@@ -71,8 +57,7 @@ std::array<Fr, 8> hash_bytes_x8(const std::array<std::span<const uint8_t>, 8>& i
     }
   }
   // The rate-2 sponge of sponge.cpp, with the same IV and "10*" padding.
-  const Fr iv = Fr::from_u64(uint64_t(1) << 63).dbl() + Fr::from_u64(256 * kWidth + 2);
-  StateX8 s = {FrX8(), FrX8(), FrX8::broadcast(iv)};
+  StateX8 s = {FrX8(), FrX8(), FrX8::broadcast(sponge_iv(2))};
   const size_t n = field_elements_for_bytes(len);
   size_t k = 0;
   for (; k + 2 <= n; k += 2) {

@@ -7,13 +7,15 @@
 
 namespace codex::prover::poseidon2 {
 
+Fr sponge_iv(unsigned rate) {
+  return Fr::from_u64(uint64_t(1) << 63).dbl() + Fr::from_u64(256 * kWidth + rate);
+}
+
 Sponge::Sponge(unsigned rate) : rate_(rate) {
   if (rate != 1 && rate != 2) {
     throw InvalidInput("Poseidon2 sponge rate must be 1 or 2, got " + std::to_string(rate));
   }
-  // Domain separation IV in the capacity lane: 2^64 + 256·t + rate.
-  Fr two64 = Fr::from_u64(uint64_t(1) << 63).dbl();
-  state_ = {Fr::zero(), Fr::zero(), two64 + Fr::from_u64(256 * kWidth + rate)};
+  state_ = {Fr::zero(), Fr::zero(), sponge_iv(rate)};
 }
 
 void Sponge::absorb(const Fr& x) {

@@ -11,6 +11,9 @@
 
 namespace codex::prover::poseidon2 {
 
+// The capacity lane's initial value (domain separation): 2^64 + 256·t + rate.
+Fr sponge_iv(unsigned rate);
+
 // Streaming sponge. Not thread-safe (one per thread); cheap to construct.
 class Sponge {
  public:
