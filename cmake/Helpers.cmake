@@ -1,12 +1,37 @@
 # codex_library(NAME DIR [EXCLUDE regex...]): a static library from every .cpp
-# below DIR (one concept per file; new files need no CMake edit).
+# below DIR (one concept per file; new files need no CMake edit). Paths that
+# match an EXCLUDE regex (relative to DIR) are left out.
 function(codex_library name dir)
+  cmake_parse_arguments(ARG "" "" "EXCLUDE" ${ARGN})
   file(GLOB_RECURSE srcs CONFIGURE_DEPENDS RELATIVE ${dir} ${dir}/*.cpp)
   # Programs' entry points live in cli/ and main/ folders, outside the library.
   list(FILTER srcs EXCLUDE REGEX "^(cli|main)/")
+  foreach(re ${ARG_EXCLUDE})
+    list(FILTER srcs EXCLUDE REGEX "${re}")
+  endforeach()
   list(TRANSFORM srcs PREPEND ${dir}/)
   add_library(${name} STATIC ${srcs})
   target_include_directories(${name} PUBLIC ${PROJECT_SOURCE_DIR})
+endfunction()
+
+# codex_check_includes(TARGET DIR ALLOW prefix...): the layer rules of
+# DESIGN.md, enforced by the build. Every project header a file below DIR
+# includes ("agent/eth/x.h", "exchange/…") must start with one of the allowed
+# prefixes (a folder: "base", "exchange", "agent/eth"); otherwise TARGET fails
+# to build, naming the file and the include. System and library headers
+# (<…>, or "…" outside the project's folders) are not checked.
+function(codex_check_includes target dir)
+  cmake_parse_arguments(ARG "" "" "ALLOW" ${ARGN})
+  file(GLOB_RECURSE files CONFIGURE_DEPENDS ${dir}/*.cpp ${dir}/*.h)
+  set(stamp ${CMAKE_CURRENT_BINARY_DIR}/${target}.layer-check)
+  string(REPLACE ";" "," allow "${ARG_ALLOW}")
+  add_custom_command(OUTPUT ${stamp}
+    COMMAND ${CMAKE_COMMAND} -DDIR=${dir} -DROOT=${PROJECT_SOURCE_DIR} -DALLOW=${allow}
+            -DTARGET=${target} -DSTAMP=${stamp} -P ${PROJECT_SOURCE_DIR}/cmake/CheckIncludes.cmake
+    DEPENDS ${files} ${PROJECT_SOURCE_DIR}/cmake/CheckIncludes.cmake
+    VERBATIM)
+  add_custom_target(${target}_layer_check DEPENDS ${stamp})
+  add_dependencies(${target} ${target}_layer_check)
 endfunction()
 
 # codex_tests(AREA LIBS...): one GoogleTest executable per tests/AREA/*_test.cpp.

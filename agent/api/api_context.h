@@ -8,14 +8,15 @@
 namespace codex::store {
 class Repo;
 }
+namespace codex::net {
+class NodeKey;
+}
 
 namespace codex::agent {
 
-class NodeKey;
-
 struct ApiContext {
   store::Repo& repo;
-  const NodeKey& key;
+  const net::NodeKey& key;
   std::string version;
   std::string repo_path;                   // shown by /debug/info
   std::vector<std::string> listen_addrs;   // multiaddrs, shown by /debug/info

@@ -5,7 +5,7 @@
 
 #include "agent/api/api_context.h"
 #include "agent/api/routes.h"
-#include "agent/node/node_key.h"
+#include "exchange/net/node_key.h"
 #include "exchange/store/repo.h"
 
 namespace codex::agent {

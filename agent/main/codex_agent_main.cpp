@@ -6,7 +6,7 @@
 
 #include "agent/client/rest_client.h"
 #include "agent/commands/commands.h"
-#include "agent/version.h"
+#include "agent/config/version.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"codex-agent " + std::string(codex::agent::version()) +

@@ -8,8 +8,8 @@
 #include <thread>
 
 #include "agent/api/rest_server.h"
-#include "agent/node/node_key.h"
-#include "agent/version.h"
+#include "agent/config/version.h"
+#include "exchange/net/node_key.h"
 #include "exchange/store/repo.h"
 
 namespace codex::agent {
@@ -26,7 +26,7 @@ void ensure_private_dir(const std::filesystem::path& dir) {
 struct Node::Impl {
   NodeConfig config;
   std::unique_ptr<store::Repo> repo;
-  std::unique_ptr<NodeKey> key;
+  std::unique_ptr<net::NodeKey> key;
   std::unique_ptr<RestServer> api;
   uint16_t port = 0;
 
@@ -54,7 +54,7 @@ Node::Node(NodeConfig config) : impl_(std::make_unique<Impl>()) {
   impl_->config = std::move(config);
   const auto& c = impl_->config;
   ensure_private_dir(c.data_dir);
-  impl_->key = std::make_unique<NodeKey>(NodeKey::load_or_create(c.data_dir / "key"));
+  impl_->key = std::make_unique<net::NodeKey>(net::NodeKey::load_or_create(c.data_dir / "key"));
   store::RepoOptions ro;
   ro.dir = c.data_dir / "repo";
   ro.quota_bytes = c.storage_quota;

@@ -1,4 +1,4 @@
-#include "agent/version.h"
+#include "agent/config/version.h"
 namespace codex::agent {
 const char* version() {
   return "0.1.0";

@@ -1,4 +1,4 @@
-#include "agent/node/node_key.h"
+#include "exchange/net/node_key.h"
 
 #include <secp256k1.h>
 #include <sodium.h>
@@ -10,7 +10,7 @@
 
 #include "exchange/multiformats/base58.h"
 
-namespace codex::agent {
+namespace codex::net {
 namespace {
 
 // libp2p crypto.proto: KeyType Secp256k1 = 2; fields 1 (type) and 2 (data).
@@ -83,4 +83,4 @@ NodeKey NodeKey::load_or_create(const std::filesystem::path& file) {
   return key;
 }
 
-}  // namespace codex::agent
+}  // namespace codex::net

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <string>
 
-namespace codex::agent {
+namespace codex::net {
 
 class NodeKey {
  public:
@@ -34,4 +34,4 @@ class NodeKey {
   std::string peer_id_;
 };
 
-}  // namespace codex::agent
+}  // namespace codex::net
