@@ -1,6 +1,7 @@
 // A marketplace on a fresh anvil for chain tests: dev accounts with journaled
-// senders, the contracts deployed from C++ (agent/market/deployment.h) and
-// chain-time control (evm_setNextBlockTimestamp + evm_mine).
+// senders (one database, as a data directory has), the contracts deployed from
+// C++ (agent/market/deployment.h) and chain-time control
+// (evm_setNextBlockTimestamp + evm_mine).
 #pragma once
 
 #include <filesystem>
@@ -14,12 +15,12 @@
 
 #include "agent/eth/http_rpc_client.h"
 #include "agent/eth/private_key.h"
-#include "agent/eth/sqlite_db.h"
 #include "agent/eth/tx_sender.h"
 #include "agent/market/config_json.h"
 #include "agent/market/deployment.h"
 #include "agent/market/marketplace.h"
 #include "agent/market/token.h"
+#include "base/sqlite/database.h"
 #include "tests/agent/support/anvil.h"
 
 namespace codex::test {
@@ -43,12 +44,12 @@ class MarketEnv {
     dir_ = mkdtemp(tmpl);
     rpc_ = std::make_unique<eth::HttpRpcClient>(eth::HttpRpcOptions{anvil_.url()});
     eth_ = std::make_unique<eth::EthClient>(*rpc_);
-    db_ = std::make_unique<eth::Database>((dir_ / "agent.db").string());
+    db_ = base::sqlite::Database::open(dir_ / "agent.db");
     eth::TxOptions o;
     o.poll_interval = std::chrono::milliseconds(5);
     for (int i = 0; i < kAccounts; ++i) {
       keys_.push_back(std::make_unique<eth::PrivateKey>(eth::PrivateKey::from_hex(kDevKeys[i])));
-      senders_.push_back(std::make_unique<eth::TxSender>(*eth_, *keys_.back(), db_->handle(), o));
+      senders_.push_back(std::make_unique<eth::TxSender>(*eth_, *keys_.back(), *db_, o));
     }
     if (deploy) this->deploy(std::move(plan));
   }
@@ -71,6 +72,7 @@ class MarketEnv {
   Anvil& anvil() { return anvil_; }
   eth::EthClient& eth() { return *eth_; }
   eth::TxSender& sender(int who) { return *senders_.at(who); }
+  base::sqlite::Database& db() { return *db_; }
   eth::Address address(int who) const { return keys_.at(who)->address(); }
   const market::Deployment& deployment() const { return deployment_; }
 
@@ -105,7 +107,7 @@ class MarketEnv {
   std::filesystem::path dir_;
   std::unique_ptr<eth::HttpRpcClient> rpc_;
   std::unique_ptr<eth::EthClient> eth_;
-  std::unique_ptr<eth::Database> db_;
+  std::unique_ptr<base::sqlite::Database> db_;
   std::vector<std::unique_ptr<eth::PrivateKey>> keys_;
   std::vector<std::unique_ptr<eth::TxSender>> senders_;
   market::Deployment deployment_;
