@@ -16,6 +16,7 @@
 #include "agent/eth/http_rpc_client.h"
 #include "agent/eth/private_key.h"
 #include "agent/eth/tx_sender.h"
+#include "agent/market/chain_market.h"
 #include "agent/market/config_json.h"
 #include "agent/market/deployment.h"
 #include "agent/market/marketplace.h"
@@ -81,6 +82,15 @@ class MarketEnv {
   }
   market::Token token(int who) {
     return market::Token(*eth_, deployment_.token, senders_.at(who).get());
+  }
+  // The marketplace as MarketApi for account `who`: its sender, this env's
+  // database, chain time extrapolated with `local` (null = the system clock).
+  std::unique_ptr<market::ChainMarket> chain_market(int who, base::Clock* local = nullptr) {
+    market::ChainMarketOptions o;
+    o.marketplace = deployment_.marketplace;
+    o.deployment_block = deployment_.block;
+    o.local_clock = local;
+    return std::make_unique<market::ChainMarket>(*eth_, *senders_.at(who), *db_, o);
   }
   eth::Uint256 balance(int who) { return token(0).balance_of(address(who)); }
   eth::Uint256 market_balance() { return token(0).balance_of(deployment_.marketplace); }
