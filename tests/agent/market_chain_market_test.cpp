@@ -24,26 +24,6 @@ const Groth16Proof kProof{{Uint256(1), Uint256(2)},
                           {{Uint256(3), Uint256(4)}, {Uint256(5), Uint256(6)}},
                           {Uint256(7), Uint256(8)}};
 
-DeploymentPlan plan() {
-  DeploymentPlan p;
-  p.config.proofs.period = 60;
-  p.config.proofs.timeout = 30;
-  p.test_marketplace = true;
-  return p;
-}
-
-Request make_request(const Address& client, uint8_t nonce) {
-  Request r;
-  r.client = client;
-  r.ask = {Uint256(1), Uint256(1), Uint256(1), 1, 1024, 1200, 0};
-  const std::string cid = "zDvZRwzm-chain-market";
-  r.content.cid.assign(cid.begin(), cid.end());
-  r.content.merkle_root.fill(0x22);
-  r.expiry = 600;
-  r.nonce.fill(nonce);
-  return r;
-}
-
 template <class E>
 size_t count(const std::vector<MarketEvent>& events) {
   size_t n = 0;
@@ -53,7 +33,7 @@ size_t count(const std::vector<MarketEvent>& events) {
 }
 
 TEST(ChainMarket, ViewsTransactionsAndEventsThroughMarketApi) {
-  MarketEnv env(plan());
+  MarketEnv env(test::roomy_plan());
   base::ManualClock local(Millis(0));
   auto client = env.chain_market(kClient, &local);
   auto host = env.chain_market(kHost);
@@ -70,7 +50,7 @@ TEST(ChainMarket, ViewsTransactionsAndEventsThroughMarketApi) {
   local.advance(Millis(5'000));
   EXPECT_EQ(client->clock().seconds(), env.now() + 5);
 
-  const Request req = make_request(env.address(kClient), 0x51);
+  const Request req = test::one_slot_request(env.address(kClient), 0x51);
   const RequestId id = request_id(req);
   const SlotId slot = slot_id(id, 0);
   EXPECT_FALSE(client->get_request(id));
@@ -170,11 +150,11 @@ TEST(ChainMarket, ViewsTransactionsAndEventsThroughMarketApi) {
 }
 
 TEST(ChainMarket, RevertWhenMinedIsDecodedByReplayAndTheIntentStaysServed) {
-  MarketEnv env(plan());
+  MarketEnv env(test::roomy_plan());
   auto client = env.chain_market(kClient);
   auto host = env.chain_market(kHost);
   const Address market = env.deployment().marketplace;
-  const Request req = make_request(env.address(kClient), 0x52);
+  const Request req = test::one_slot_request(env.address(kClient), 0x52);
   const RequestId id = request_id(req);
   client->execute(ApproveTokens{market, max_price(req.ask)}, "approve/request");
   client->execute(RequestStorage{req});
@@ -204,10 +184,10 @@ TEST(ChainMarket, RevertWhenMinedIsDecodedByReplayAndTheIntentStaysServed) {
 }
 
 TEST(ChainMarket, SubmitInACallerTransactionCommitsWithTheCallersState) {
-  MarketEnv env(plan());
+  MarketEnv env(test::roomy_plan());
   auto client = env.chain_market(kClient);
   const Address market = env.deployment().marketplace;
-  const Request req = make_request(env.address(kClient), 0x53);
+  const Request req = test::one_slot_request(env.address(kClient), 0x53);
   const ApproveTokens approve{market, max_price(req.ask)};
   env.db().write([](WriteTxn& t) { t.exec("CREATE TABLE purchase (id BLOB, tx BLOB)"); });
 

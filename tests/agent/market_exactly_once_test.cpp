@@ -126,35 +126,15 @@ struct Case {
   std::function<void(const Effects&)> check;
 };
 
-DeploymentPlan plan() {
-  DeploymentPlan p;
-  p.test_marketplace = true;
-  p.config.proofs.period = 60;  // long enough windows for a few process starts
-  p.config.proofs.timeout = 30;
-  return p;
-}
-
-Request make_request(const Address& client) {
-  Request r;
-  r.client = client;
-  r.ask = {Uint256(1), Uint256(1), Uint256(1), 1, 1024, 1200, 0};  // a proof every period
-  const std::string cid = "zDvZRwzm-exactly-once";
-  r.content.cid.assign(cid.begin(), cid.end());
-  r.content.merkle_root.fill(0x22);
-  r.expiry = 600;
-  r.nonce.fill(0x51);
-  return r;
-}
-
 // Puts the chain into the state `a` needs (through the environment's own
 // senders, another database than the actor's) and describes the action.
 Case prepare(Action a, MarketEnv& env) {
   const Address market = env.deployment().marketplace;
-  const Request req = make_request(env.address(kClient));
+  const Request req = test::one_slot_request(env.address(kClient), 0x51);
   const RequestId id = request_id(req);
   const SlotId slot = slot_id(id, 0);
   const Uint256 max = max_price(req.ask), collateral = collateral_per_slot(req.ask);
-  const Periods periods(plan().config.proofs.period);
+  const Periods periods(test::roomy_plan().config.proofs.period);
   Marketplace client = env.market(kClient), host = env.market(kHost);
   auto request = [&] {
     env.token(kClient).approve(market, max, "setup/approve");
@@ -235,7 +215,7 @@ Case prepare(Action a, MarketEnv& env) {
         env.mine();
       EXPECT_FALSE(refused()) << "no block lets the validator mark the missed proof";
       const Uint256 before = balance(kValidator);
-      const auto& c = plan().config.collateral;
+      const auto c = test::roomy_plan().config.collateral;
       const Uint256 reward = ((collateral * Uint256(c.slash_percentage)).div_u64(100) *
                               Uint256(c.validator_reward_percentage))
                                  .div_u64(100);
@@ -405,7 +385,7 @@ Effects effects_since(MarketEnv& env, uint64_t block) {
 class ExactlyOnce : public ::testing::TestWithParam<Action> {};
 
 TEST_P(ExactlyOnce, KilledAfterJournalSendOrReceiptItReachesTheChainOnce) {
-  MarketEnv env(plan());
+  MarketEnv env(test::roomy_plan());
   const Case c = prepare(GetParam(), env);
   ASSERT_FALSE(::testing::Test::HasFailure()) << "set-up";
   const Address actor = env.address(c.actor);

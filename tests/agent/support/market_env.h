@@ -34,6 +34,30 @@ inline market::MarketplaceConfig chain_preset(const std::string& name) {
   return market::config_from_json(nlohmann::json::parse(ss.str()).at("marketplace"));
 }
 
+// TestMarketplace with 60 s periods and a 30 s validation window: room for a
+// few process starts inside one period.
+inline market::DeploymentPlan roomy_plan() {
+  market::DeploymentPlan p;
+  p.test_marketplace = true;
+  p.config.proofs.period = 60;
+  p.config.proofs.timeout = 30;
+  return p;
+}
+
+// A request of `client` for one 1 KiB slot for 1200 s, a proof every period
+// (probability 1), expiry 600 s; `nonce` tells requests apart.
+inline market::Request one_slot_request(const eth::Address& client, uint8_t nonce) {
+  market::Request r;
+  r.client = client;
+  r.ask = {eth::Uint256(1), eth::Uint256(1), eth::Uint256(1), 1, 1024, 1200, 0};
+  const std::string cid = "zDvZRwzm-one-slot";
+  r.content.cid.assign(cid.begin(), cid.end());
+  r.content.merkle_root.fill(0x22);
+  r.expiry = 600;
+  r.nonce.fill(nonce);
+  return r;
+}
+
 class MarketEnv {
  public:
   static constexpr int kAccounts = static_cast<int>(std::size(kDevKeys));
