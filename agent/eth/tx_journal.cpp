@@ -166,10 +166,13 @@ std::optional<JournalEntry> TxJournal::by_key(const Address& sender, const std::
   const std::string who = sender.hex();
   return on_conn(db_, txn, [&](Connection& c) -> std::optional<JournalEntry> {
     auto& s = c.cached("SELECT " JOURNAL_COLUMNS
-                       " FROM eth_tx_journal WHERE sender = ? AND idem_key = ? ORDER BY id DESC "
-                       "LIMIT 1");
+                       " FROM eth_tx_journal WHERE sender = ? AND idem_key = ? AND state != ? "
+                       "ORDER BY state = ? DESC, id DESC LIMIT 1");
     Reset r(s);
-    s.bind(1, who).bind(2, key);
+    s.bind(1, who)
+        .bind(2, key)
+        .bind(3, state_id(TxState::Rejected))
+        .bind(4, state_id(TxState::Mined));
     if (!s.step()) return std::nullopt;
     return row(s);
   });

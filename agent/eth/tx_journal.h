@@ -74,7 +74,9 @@ class TxJournal {
 
   // ---- reads: committed state, or `txn`'s view when given ------------------
   std::optional<JournalEntry> by_hash(const Hash& hash, WriteTxn* txn = nullptr) const;
-  // The latest attempt recorded under `key` for `sender`.
+  // The entry that serves `key` for `sender`: its mined attempt, else the
+  // newest attempt the node did not refuse. nullopt when there is none (never
+  // journaled, or every attempt refused): the intent is still to be done.
   std::optional<JournalEntry> by_key(const Address& sender, const std::string& key,
                                      WriteTxn* txn = nullptr) const;
   // Every attempt recorded under `key` for `sender`, oldest first.

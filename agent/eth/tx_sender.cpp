@@ -122,7 +122,7 @@ void TxSender::recover_in(WriteTxn* txn) {
     spdlog::info("eth: recovering nonce {} ({}), rebroadcasting {}", nonce, to_string(last->state),
                  to_hex(last->hash));
     std::string why;
-    switch (send_raw(*last, why)) {
+    switch (send_raw(last->raw, why)) {
       case Outcome::Accepted:
         write(txn, [&](WriteTxn& t) { journal_.mark(t, last->hash, TxState::Sent); });
         break;
@@ -169,9 +169,9 @@ SignedTx TxSender::sign_with(uint64_t nonce, const TxRequest& req, uint64_t gas,
   return sign(tx, key_);
 }
 
-TxSender::Outcome TxSender::send_raw(const JournalEntry& e, std::string& why) {
+TxSender::Outcome TxSender::send_raw(const Bytes& raw, std::string& why) {
   try {
-    eth_.send_raw_transaction(e.raw);
+    eth_.send_raw_transaction(raw);
     return Outcome::Accepted;
   } catch (const RpcError& err) {
     if (err.retryable()) return Outcome::Unknown;  // checked again later
@@ -214,13 +214,12 @@ SignedTx TxSender::record_in(const TxRequest& req, WriteTxn* txn) {
   if (!recovered_) recover_in(txn);
   // A journaled intent returns its transaction before anything is asked of the
   // node: estimating it again could revert (the slot is already filled).
-  if (auto e = journal_.by_key(address_, req.key, txn); e && e->state != TxState::Rejected)
-    return signed_of(*e);
+  if (auto e = journal_.by_key(address_, req.key, txn)) return signed_of(*e);
   const Quote q = quote(req);
   SignedTx tx;
   bool fresh = false;
   auto journal_it = [&](WriteTxn& t) {
-    if (auto e = journal_.by_key(address_, req.key, &t); e && e->state != TxState::Rejected) {
+    if (auto e = journal_.by_key(address_, req.key, &t)) {
       tx = signed_of(*e);  // another thread journaled it meanwhile
       return;
     }
@@ -238,10 +237,8 @@ SignedTx TxSender::record_in(const TxRequest& req, WriteTxn* txn) {
   if (fresh)
     txn->after_commit([this, tx] {
       call_hook(Stage::Journaled, tx);
-      JournalEntry e;
-      e.raw = tx.raw;
       std::string why;
-      switch (send_raw(e, why)) {
+      switch (send_raw(tx.raw, why)) {
         case Outcome::Accepted:
           call_hook(Stage::Sent, tx);
           break;
@@ -261,7 +258,7 @@ void TxSender::broadcast(const Hash& hash) {
   if (!e) throw TxError("broadcast: transaction " + to_hex(hash) + " is not in the journal");
   if (!e->open()) return;
   std::string why;
-  switch (send_raw(*e, why)) {
+  switch (send_raw(e->raw, why)) {
     case Outcome::Accepted:
       if (e->state == TxState::Signed)
         db_.write([&](WriteTxn& t) { journal_.mark(t, hash, TxState::Sent); });
@@ -326,10 +323,8 @@ void TxSender::try_replace(const JournalEntry& last) {
   call_hook(Stage::Journaled, tx);
   spdlog::info("eth: nonce {} stuck, replacing with attempt {} at max fee {}", last.nonce, attempt,
                next.max_fee.to_dec());
-  JournalEntry e;
-  e.raw = tx.raw;
   std::string why;
-  switch (send_raw(e, why)) {
+  switch (send_raw(tx.raw, why)) {
     case Outcome::Accepted:
       db_.write([&](WriteTxn& t) { journal_.mark(t, tx.hash, TxState::Sent); });
       call_hook(Stage::Sent, tx);
@@ -378,6 +373,7 @@ Receipt TxSender::wait(const Hash& hash) {
   const base::Millis deadline = c.now() + opt_.wait_timeout;
   base::Millis last_sent_at = c.now();
   int consumed_checks = 0;
+  std::string refusal;  // the node's message when it refused the newest attempt
   for (;;) {
     auto attempts = journal_.attempts(address_, nonce);
     try {
@@ -401,13 +397,15 @@ Receipt TxSender::wait(const Hash& hash) {
         }
       } else {
         const JournalEntry* last = last_open(attempts);
-        if (!last) throw TxError("nonce " + std::to_string(nonce) + " has no live attempt");
+        if (!last)
+          throw TxError("nonce " + std::to_string(nonce) + " has no live attempt" +
+                        (refusal.empty() ? "" : " (refused by the node: " + refusal + ")"));
         if (!eth_.transaction_known(last->hash)) {  // dropped from the pool, or never sent
-          std::string why;
-          Outcome o = send_raw(*last, why);
-          if (o == Outcome::Refused) {
+          if (send_raw(last->raw, refusal) == Outcome::Refused) {
+            // An older attempt may still be pending: look again at once.
+            spdlog::warn("eth: {} refused by the node: {}", to_hex(last->hash), refusal);
             db_.write([&](WriteTxn& t) { journal_.mark(t, last->hash, TxState::Rejected); });
-            throw TxError("transaction " + to_hex(last->hash) + " refused by the node: " + why);
+            continue;
           }
         } else if (last->state == TxState::Signed) {
           db_.write([&](WriteTxn& t) { journal_.mark(t, last->hash, TxState::Sent); });

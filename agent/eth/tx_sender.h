@@ -163,8 +163,8 @@ class TxSender {
   uint64_t chain_id();
   Fees current_fees();
   SignedTx sign_with(uint64_t nonce, const TxRequest& req, uint64_t gas, const Fees& fees);
-  // Sends raw bytes. Refused carries the node's message in `why`.
-  Outcome send_raw(const JournalEntry& e, std::string& why);
+  // Sends signed bytes; on Refused, `why` holds the node's message.
+  Outcome send_raw(const Bytes& raw, std::string& why);
   std::optional<Receipt> find_mined(const std::vector<JournalEntry>& attempts);
   bool confirmed(const Receipt& r);
   void try_replace(const JournalEntry& last);

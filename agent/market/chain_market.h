@@ -84,7 +84,9 @@ class ChainMarket final : public MarketApi {
                           At at = At::kPending) override;
 
   // Also throws eth::RpcError (transport), eth::TxError (fee cap, or a
-  // definitive refusal by the node), base::StorageError.
+  // definitive refusal by the node), base::StorageError. With `txn`, the
+  // broadcast runs when txn commits, and a refusal by the node surfaces from
+  // txn.commit() as eth::TxError (the commit stands).
   PendingTx submit(const MarketAction& action, std::string key = {},
                    base::sqlite::WriteTxn* txn = nullptr) override;
   // Also throws eth::TxError (timeout, nonce taken by a foreign transaction).

@@ -244,13 +244,55 @@ TEST(TxSender, RefusedTransactionFreesItsNonceAndIsNotWaitedFor) {
   rich.value = s.eth.balance(s.key.address()) + Uint256(1);  // the node refuses it
   rich.gas_limit = 21000;                                    // estimation would refuse it too
   EXPECT_THROW(s.sender.submit(rich), TxError);
-  auto e = s.sender.journal().by_key(s.key.address(), "too-much");
-  ASSERT_TRUE(e);
+  EXPECT_FALSE(s.sender.journal().by_key(s.key.address(), "too-much")) << "still to be done";
+  auto refused = s.sender.journal().all_by_key(s.key.address(), "too-much");
+  ASSERT_EQ(refused.size(), 1u);
+  auto e = refused.begin();
   EXPECT_EQ(e->state, TxState::Rejected);
   EXPECT_THROW(s.sender.wait(e->hash), TxError);
   SignedTx next = s.sender.submit(transfer(1, "fine"));
   EXPECT_EQ(next.nonce, e->nonce) << "a refused nonce is reused, not skipped";
   EXPECT_TRUE(s.sender.wait(next.hash).success);
+  EXPECT_EQ(s.nonce(), 1u);
+}
+
+// A fee bump of `tx` (same nonce and call) at the given fees, signed but not sent.
+SignedTx bump_of(const SignedTx& tx, const PrivateKey& key, uint64_t priority_gwei,
+                 uint64_t max_gwei) {
+  Eip1559Tx b{31337,
+              tx.nonce,
+              Uint256(priority_gwei * 1'000'000'000),
+              Uint256(max_gwei * 1'000'000'000),
+              21000,
+              kBob,
+              Uint256(5),
+              {}};
+  return sign(b, key);
+}
+
+TEST(TxSender, ARefusedReplacementNeverReopensTheIntent) {
+  test::Anvil anvil;
+  codex::testing::TempDir tmp("eth-journal");
+  base::ManualClock clock(Millis(0));
+  TxOptions o = Stack::fast();
+  o.clock = &clock;
+  o.wait_timeout = 1s;
+  Stack s(anvil, tmp.path(), o);
+  anvil.rpc("evm_setAutomine", json::array({false}));
+  SignedTx first = s.sender.submit(transfer(5, "intent"));
+  // A newer attempt of the same intent that the node refuses: priced below
+  // the pending one, so it is no valid replacement.
+  SignedTx low = bump_of(first, s.key, 0, 1);
+  s.db->write([&](WriteTxn& t) { s.sender.journal().record(t, low, "intent"); });
+  EXPECT_THROW(s.sender.wait(first.hash), TxError) << "times out: nothing is mined";
+  EXPECT_EQ(s.sender.journal().by_hash(low.hash)->state, TxState::Rejected);
+  EXPECT_EQ(s.sender.journal().by_hash(first.hash)->state, TxState::Sent)
+      << "the refusal of the newest attempt leaves the older one pending";
+  // The intent is still served by the first attempt: nothing new is signed.
+  EXPECT_EQ(s.sender.submit(transfer(5, "intent")).hash, first.hash);
+  EXPECT_EQ(s.sender.journal().all_by_key(s.key.address(), "intent").size(), 2u);
+  anvil.rpc("evm_mine");
+  EXPECT_EQ(s.sender.wait(first.hash).transaction_hash, first.hash);
   EXPECT_EQ(s.nonce(), 1u);
 }
 
