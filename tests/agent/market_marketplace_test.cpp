@@ -113,9 +113,9 @@ class MarketChain : public ::testing::Test {
   }
 
   void SetUp() override {
-    if (!contracts::find_artifact("Marketplace") || !contracts::find_artifact("TestToken") ||
-        !contracts::find_artifact("TestVerifier"))
-      GTEST_SKIP() << "contract artifacts not embedded";
+    ASSERT_TRUE(contracts::find_artifact("Marketplace") && contracts::find_artifact("TestToken") &&
+                contracts::find_artifact("TestVerifier"))
+        << "contract artifacts not embedded";
     char tmpl[] = "/tmp/market_XXXXXX";
     dir_ = mkdtemp(tmpl);
     rpc_ = std::make_unique<eth::HttpRpcClient>(eth::HttpRpcOptions{anvil_.url()});
