@@ -65,6 +65,11 @@ struct Chain {
   }
 };
 
+// Each run of a benchmark approves anew: a key of its own.
+std::string approve_key() {
+  return "approve/bench/" + std::to_string(Chain::get().next_nonce);
+}
+
 Request bench_request(const Address& client, uint64_t n) {
   Request r;
   r.client = client;
@@ -79,7 +84,7 @@ Request bench_request(const Address& client, uint64_t n) {
 void BM_MarketViewRequestState(benchmark::State& state) {
   auto& env = Chain::get().env;
   Marketplace m = env.market(1);
-  env.token(1).approve(m.address(), Uint256(1'000'000'000'000));
+  env.token(1).approve(m.address(), Uint256(1'000'000'000'000), approve_key());
   Request r = bench_request(env.address(1), Chain::get().next_nonce++);
   m.request_storage(r);
   RequestId id = request_id(r);
@@ -93,7 +98,7 @@ BENCHMARK(BM_MarketViewRequestState)->UseRealTime();
 void BM_RequestStorageToReceipt(benchmark::State& state) {
   auto& env = Chain::get().env;
   Marketplace m = env.market(1);
-  env.token(1).approve(m.address(), Uint256(1'000'000'000'000));
+  env.token(1).approve(m.address(), Uint256(1'000'000'000'000), approve_key());
   for (auto _ : state)
     m.request_storage(bench_request(env.address(1), Chain::get().next_nonce++));
   state.SetItemsProcessed(state.iterations());
@@ -104,7 +109,7 @@ BENCHMARK(BM_RequestStorageToReceipt)->UseRealTime()->Unit(benchmark::kMilliseco
 void BM_ReserveSlotToReceipt(benchmark::State& state) {
   auto& env = Chain::get().env;
   Marketplace client = env.market(1), host = env.market(2);
-  env.token(1).approve(client.address(), Uint256(1'000'000'000'000));
+  env.token(1).approve(client.address(), Uint256(1'000'000'000'000), approve_key());
   Request r = bench_request(env.address(1), Chain::get().next_nonce++);
   r.ask.slots = 1u << 20;  // reserveSlot does not check the index against the request
   client.request_storage(r);

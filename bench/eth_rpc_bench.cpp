@@ -7,6 +7,7 @@
 
 #include "agent/eth/http_rpc_client.h"
 #include "agent/eth/tx_sender.h"
+#include "base/sqlite/database.h"
 #include "tests/agent/support/anvil.h"
 #include "tests/agent/support/test_contract.h"
 
@@ -54,16 +55,18 @@ void BM_SendToReceipt(benchmark::State& state) {
   char tmpl[] = "/tmp/eth_bench_XXXXXX";
   std::filesystem::path dir = mkdtemp(tmpl);
   {
-    Database db((dir / "agent.db").string());
+    auto db = base::sqlite::Database::open(dir / "agent.db");
     PrivateKey key = PrivateKey::from_hex(test::kDevKeys[1]);
     TxOptions o;
     o.poll_interval = std::chrono::milliseconds(2);
-    TxSender sender(env.eth, key, db.handle(), o);
+    TxSender sender(env.eth, key, *db, o);
     TxRequest r;
     r.to = Address::parse("0x90F79bf6EB2c4f870365E785982E1f101E93b906");
     r.value = Uint256(1);
     r.gas_limit = 21000;  // skip estimation: measure send -> receipt
+    uint64_t n = 0;
     for (auto _ : state) {
+      r.key = "bench/" + std::to_string(n++);
       Receipt rc = sender.send(r);
       if (!rc.success) state.SkipWithError("transaction failed");
     }

@@ -1,10 +1,11 @@
 #include "agent/eth/chain_clock.h"
 
-#include <stdexcept>
+#include <algorithm>
 
 namespace codex::eth {
 
-ChainClock::ChainClock(EthClient& eth, bool extrapolate) : eth_(eth), extrapolate_(extrapolate) {
+ChainClock::ChainClock(EthClient& eth, base::Clock& local, ChainClockOptions options)
+    : eth_(eth), local_(local), opt_(options) {
   update();
 }
 
@@ -17,19 +18,27 @@ void ChainClock::observe(const BlockHeader& head) {
   if (head.number < block_number_ && head.timestamp <= block_ts_) return;  // stale observation
   block_ts_ = head.timestamp;
   block_number_ = head.number;
-  seen_at_ = std::chrono::steady_clock::now();
+  seen_at_ = local_.now();
 }
 
-uint64_t ChainClock::now() const {
+base::Millis ChainClock::now() const {
   std::lock_guard l(mu_);
   uint64_t t = block_ts_;
-  if (extrapolate_) {
-    auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(
-        std::chrono::steady_clock::now() - seen_at_);
-    t += static_cast<uint64_t>(elapsed.count());
+  if (opt_.extrapolate) {
+    const base::Millis elapsed = local_.now() - seen_at_;
+    if (elapsed > base::Millis(0)) t += static_cast<uint64_t>(elapsed.count() / 1000);
   }
   floor_ = std::max(floor_, t);
-  return floor_;
+  return base::Millis(static_cast<int64_t>(floor_) * 1000);
+}
+
+void ChainClock::sleep_until(base::Millis t) {
+  for (;;) {
+    update();
+    const base::Millis n = now();
+    if (n >= t) return;
+    local_.sleep_for(std::min(t - n, opt_.poll_interval));
+  }
 }
 
 uint64_t ChainClock::last_block_timestamp() const {
@@ -40,12 +49,6 @@ uint64_t ChainClock::last_block_timestamp() const {
 uint64_t ChainClock::last_block_number() const {
   std::lock_guard l(mu_);
   return block_number_;
-}
-
-void ManualClock::set(uint64_t t) {
-  std::lock_guard l(mu_);
-  if (t < t_) throw std::invalid_argument("ManualClock: time cannot go backwards");
-  t_ = t;
 }
 
 }  // namespace codex::eth

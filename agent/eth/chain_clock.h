@@ -1,66 +1,54 @@
-// Protocol time is chain time. Clock is the interface everything that waits for a
-// period, an expiry or an end takes; ChainClock follows block timestamps.
+// Protocol time is chain time (DESIGN.md): ChainClock is the base::Clock that
+// follows block timestamps. Between blocks it advances with a local clock from
+// the last observed block (unless extrapolation is off), and every update()
+// re-anchors it. It never goes backwards, even when a block's timestamp is
+// behind the extrapolated value (development chains mine many blocks with one
+// timestamp). Times are whole seconds (in milliseconds, as base::Clock).
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <mutex>
 
 #include "agent/eth/eth_client.h"
+#include "base/clock.h"
 
 namespace codex::eth {
 
-class Clock {
- public:
-  virtual ~Clock() = default;
-  // Current time in Unix seconds. Never decreases. Thread-safe.
-  virtual uint64_t now() const = 0;
+struct ChainClockOptions {
+  bool extrapolate = true;
+  // How often sleep_until asks the chain for a new block.
+  base::Millis poll_interval{1000};
 };
 
-// Chain time from the latest block: between blocks it advances with the local
-// steady clock from the last observed block (unless `extrapolate` is false), and
-// every update() re-anchors it. It never goes backwards, even if a block's
-// timestamp is behind the extrapolated value (development chains mine many blocks
-// with one timestamp).
-class ChainClock final : public Clock {
+class ChainClock final : public base::Clock {
  public:
-  // `eth` must outlive the clock. Calls update() once (throws RpcError on failure).
-  explicit ChainClock(EthClient& eth, bool extrapolate = true);
+  // `eth` and `local` (extrapolation and the waits of sleep_until) must
+  // outlive the clock. Calls update() once (throws RpcError on failure).
+  ChainClock(EthClient& eth, base::Clock& local, ChainClockOptions options = {});
 
-  // Fetches the latest block and re-anchors. Thread-safe.
+  // Fetches the latest block and re-anchors. Throws RpcError. Thread-safe.
   void update();
   // Anchors to an already-fetched header (e.g. from a log watcher). Thread-safe.
   void observe(const BlockHeader& head);
 
-  uint64_t now() const override;
+  base::Millis now() const override;
+  // Polls the chain (update()) every poll_interval of local time until now()
+  // reaches t, so a chain that jumps ahead (evm_increaseTime, a fast chain)
+  // wakes the sleeper early. Throws RpcError when the chain cannot be read.
+  void sleep_until(base::Millis t) override;
+
   uint64_t last_block_timestamp() const;
   uint64_t last_block_number() const;
 
  private:
   EthClient& eth_;
-  bool extrapolate_;
+  base::Clock& local_;
+  ChainClockOptions opt_;
   mutable std::mutex mu_;
   uint64_t block_ts_ = 0;
   uint64_t block_number_ = 0;
-  std::chrono::steady_clock::time_point seen_at_;
-  mutable uint64_t floor_ = 0;  // last value returned: keeps now() monotonic
-};
-
-// A clock set by hand, for tests of higher layers. Thread-safe.
-class ManualClock final : public Clock {
- public:
-  explicit ManualClock(uint64_t t = 0) : t_(t) {}
-  uint64_t now() const override {
-    std::lock_guard l(mu_);
-    return t_;
-  }
-  // Requires t >= now() (throws std::invalid_argument otherwise).
-  void set(uint64_t t);
-  void advance(uint64_t seconds) { set(now() + seconds); }
-
- private:
-  mutable std::mutex mu_;
-  uint64_t t_;
+  base::Millis seen_at_{0};     // local time of the last anchor
+  mutable uint64_t floor_ = 0;  // last value returned (seconds): keeps now() monotonic
 };
 
 }  // namespace codex::eth

@@ -3,11 +3,21 @@
 #include <algorithm>
 
 #include "agent/eth/rpc_error.h"
+#include "base/error.h"
+#include "base/sqlite/migrations.h"
 
 namespace codex::eth {
 namespace {
 
-constexpr const char* kSchema = R"SQL(
+using base::sqlite::Connection;
+using base::sqlite::Migration;
+using base::sqlite::Reset;
+using base::sqlite::WriteTxn;
+
+// Version 1 is the tables the pre-versioning watcher created (IF NOT EXISTS:
+// such a database is adopted as it is).
+const Migration kMigrations[] = {
+    {1, R"SQL(
 CREATE TABLE IF NOT EXISTS eth_log_watcher (
   name TEXT PRIMARY KEY,
   next_block INTEGER NOT NULL
@@ -30,40 +40,51 @@ CREATE TABLE IF NOT EXISTS eth_log_watcher_delivered (
   data BLOB NOT NULL,
   PRIMARY KEY (name, block_hash, log_index)
 );
-)SQL";
+)SQL"},
+};
 
-Hash to_hash(const std::vector<uint8_t>& b) {
-  if (b.size() != 32) throw DbError("log watcher: corrupt hash column");
+Hash to_hash(std::string_view b) {
+  if (b.size() != 32) throw base::StorageError("log watcher: corrupt hash column");
   Hash h;
   std::copy(b.begin(), b.end(), h.begin());
   return h;
 }
 
-}  // namespace
-
-LogWatcher::LogWatcher(EthClient& eth, sqlite3* db, LogWatcherOptions options, Handler handler)
-    : eth_(eth), db_(db), opt_(std::move(options)), handler_(std::move(handler)) {
-  if (opt_.max_range == 0) opt_.max_range = 1;
-  exec(db_, kSchema);
-  Statement s(db_, "INSERT OR IGNORE INTO eth_log_watcher (name, next_block) VALUES (?, ?)");
-  s.bind(1, opt_.name).bind(2, static_cast<int64_t>(opt_.start_block)).run();
-}
-
-uint64_t LogWatcher::next_block() const {
-  Statement s(db_, "SELECT next_block FROM eth_log_watcher WHERE name = ?");
-  s.bind(1, opt_.name);
-  if (!s.step()) throw DbError("log watcher: position row missing");
+uint64_t position(Connection& c, const std::string& name) {
+  auto& s = c.cached("SELECT next_block FROM eth_log_watcher WHERE name = ?");
+  Reset r(s);
+  s.bind(1, name);
+  if (!s.step()) throw base::StorageError("log watcher " + name + ": position row missing");
   return static_cast<uint64_t>(s.int64(0));
 }
 
-void LogWatcher::set_next(uint64_t n) {
-  Statement s(db_, "UPDATE eth_log_watcher SET next_block = ? WHERE name = ?");
-  s.bind(1, static_cast<int64_t>(n)).bind(2, opt_.name).run();
+void set_position(WriteTxn& txn, const std::string& name, uint64_t n) {
+  auto& s = txn.cached("UPDATE eth_log_watcher SET next_block = ? WHERE name = ?");
+  Reset r(s);
+  s.bind(1, static_cast<int64_t>(n)).bind(2, name).run();
 }
 
-size_t LogWatcher::poll() {
+}  // namespace
+
+LogWatcher::LogWatcher(EthClient& eth, base::sqlite::Database& db, LogWatcherOptions options)
+    : eth_(eth), db_(db), opt_(std::move(options)) {
+  if (opt_.max_range == 0) opt_.max_range = 1;
+  db_.write([&](WriteTxn& txn) {
+    base::sqlite::migrate(txn, "eth_log_watcher", kMigrations);
+    auto& s = txn.cached("INSERT OR IGNORE INTO eth_log_watcher (name, next_block) VALUES (?, ?)");
+    Reset r(s);
+    s.bind(1, opt_.name).bind(2, static_cast<int64_t>(opt_.start_block)).run();
+  });
+}
+
+uint64_t LogWatcher::next_block() const {
+  auto lease = db_.read();
+  return position(lease.conn(), opt_.name);
+}
+
+size_t LogWatcher::poll(const Handler& handler) {
   size_t delivered = 0;
-  handle_reorg_if_any(delivered);
+  handle_reorg_if_any(handler, delivered);
   const uint64_t head = eth_.block_number();
   if (head < opt_.confirmations) return delivered;
   const uint64_t safe = head - opt_.confirmations;
@@ -71,12 +92,12 @@ size_t LogWatcher::poll() {
     uint64_t from = next_block();
     if (from > safe) break;
     uint64_t to = std::min(safe, from + opt_.max_range - 1);
-    if (!process_range(from, to, delivered)) break;  // chain moved under us: next poll
+    if (!process_range(from, to, handler, delivered)) break;  // chain moved under us: next poll
   }
   return delivered;
 }
 
-void LogWatcher::handle_reorg_if_any(size_t& delivered) {
+void LogWatcher::handle_reorg_if_any(const Handler& handler, size_t& delivered) {
   struct Checkpoint {
     uint64_t number;
     Hash hash;
@@ -84,12 +105,14 @@ void LogWatcher::handle_reorg_if_any(size_t& delivered) {
   };
   std::vector<Checkpoint> checkpoints;  // newest first
   {
-    Statement s(db_,
-                "SELECT number, hash, range_start FROM eth_log_watcher_blocks WHERE name = ? ORDER "
-                "BY number DESC");
+    auto lease = db_.read();
+    auto& s = lease.cached(
+        "SELECT number, hash, range_start FROM eth_log_watcher_blocks WHERE name = ? ORDER BY "
+        "number DESC");
+    Reset r(s);
     s.bind(1, opt_.name);
     while (s.step())
-      checkpoints.push_back({static_cast<uint64_t>(s.int64(0)), to_hash(s.blob(1)),
+      checkpoints.push_back({static_cast<uint64_t>(s.int64(0)), to_hash(s.blob_view(1)),
                              static_cast<uint64_t>(s.int64(2))});
   }
   if (checkpoints.empty()) return;
@@ -109,50 +132,51 @@ void LogWatcher::handle_reorg_if_any(size_t& delivered) {
   for (size_t i = 1; i < checkpoints.size() && !ancestor; ++i)
     if (canonical(checkpoints[i].number, checkpoints[i].hash)) ancestor = checkpoints[i].number;
   const uint64_t resume = ancestor ? *ancestor + 1 : checkpoints.back().range_start;
-  ++reorgs_;
 
-  Savepoint sp(db_);
+  WriteTxn txn = db_.begin();
+  std::vector<Log> removed;
   {
-    Statement s(db_,
-                "SELECT block_number, block_hash, log_index, tx_hash, address, topics, data FROM "
-                "eth_log_watcher_delivered "
-                "WHERE name = ? AND block_number >= ? ORDER BY block_number DESC, log_index DESC");
+    auto& s = txn.cached(
+        "SELECT block_number, block_hash, log_index, tx_hash, address, topics, data FROM "
+        "eth_log_watcher_delivered "
+        "WHERE name = ? AND block_number >= ? ORDER BY block_number DESC, log_index DESC");
+    Reset r(s);
     s.bind(1, opt_.name).bind(2, static_cast<int64_t>(resume));
     while (s.step()) {
       Log l;
       l.block_number = static_cast<uint64_t>(s.int64(0));
-      l.block_hash = to_hash(s.blob(1));
+      l.block_hash = to_hash(s.blob_view(1));
       l.log_index = static_cast<uint64_t>(s.int64(2));
-      l.transaction_hash = to_hash(s.blob(3));
-      auto a = s.blob(4);
-      if (a.size() != 20) throw DbError("log watcher: corrupt address column");
+      l.transaction_hash = to_hash(s.blob_view(3));
+      auto a = s.blob_view(4);
+      if (a.size() != 20) throw base::StorageError("log watcher: corrupt address column");
       std::copy(a.begin(), a.end(), l.address.bytes.begin());
-      auto t = s.blob(5);
-      for (size_t i = 0; i + 32 <= t.size(); i += 32) {
-        Hash h;
-        std::copy(t.begin() + static_cast<long>(i), t.begin() + static_cast<long>(i + 32),
-                  h.begin());
-        l.topics.push_back(h);
-      }
+      auto t = s.blob_view(5);
+      for (size_t i = 0; i + 32 <= t.size(); i += 32)
+        l.topics.push_back(to_hash(t.substr(i, 32)));
       l.data = s.blob(6);
       l.removed = true;
-      handler_(l);
-      ++delivered;
+      removed.push_back(std::move(l));
     }
   }
-  Statement(db_, "DELETE FROM eth_log_watcher_delivered WHERE name = ? AND block_number >= ?")
-      .bind(1, opt_.name)
-      .bind(2, static_cast<int64_t>(resume))
-      .run();
-  Statement(db_, "DELETE FROM eth_log_watcher_blocks WHERE name = ? AND number >= ?")
-      .bind(1, opt_.name)
-      .bind(2, static_cast<int64_t>(resume))
-      .run();
-  set_next(resume);
-  sp.commit();
+  for (const auto& l : removed) {
+    handler(l, txn);
+    ++delivered;
+  }
+  for (const char* sql :
+       {"DELETE FROM eth_log_watcher_delivered WHERE name = ? AND block_number >= ?",
+        "DELETE FROM eth_log_watcher_blocks WHERE name = ? AND number >= ?"}) {
+    auto& s = txn.cached(sql);
+    Reset r(s);
+    s.bind(1, opt_.name).bind(2, static_cast<int64_t>(resume)).run();
+  }
+  set_position(txn, opt_.name, resume);
+  txn.commit();
+  ++reorgs_;
 }
 
-bool LogWatcher::process_range(uint64_t from, uint64_t to, size_t& delivered) {
+bool LogWatcher::process_range(uint64_t from, uint64_t to, const Handler& handler,
+                               size_t& delivered) {
   const Hash end_hash = eth_.block(BlockTag::at(to)).hash;
   std::vector<Log> logs = eth_.logs(opt_.filter, from, to);
   // If the range end changed while we read, the logs may mix two forks: retry later.
@@ -168,25 +192,27 @@ bool LogWatcher::process_range(uint64_t from, uint64_t to, size_t& delivered) {
                                             : a.log_index < b.log_index;
   });
 
-  Savepoint sp(db_);
-  Statement seen(db_,
-                 "SELECT 1 FROM eth_log_watcher_delivered WHERE name = ? AND block_hash = ? AND "
-                 "log_index = ?");
-  Statement record(db_,
-                   "INSERT INTO eth_log_watcher_delivered (name, block_number, block_hash, "
-                   "log_index, tx_hash, address, "
-                   "topics, data) VALUES (?,?,?,?,?,?,?,?)");
+  WriteTxn txn = db_.begin();
+  if (position(txn.conn(), opt_.name) != from) return false;  // moved by another poller
   for (const auto& l : logs) {
     if (l.removed) continue;
-    seen.reset();
-    seen.bind(1, opt_.name).bind(2, l.block_hash).bind(3, static_cast<int64_t>(l.log_index));
-    if (seen.step()) continue;  // already delivered (overlapping re-scan)
-    handler_(l);
+    {
+      auto& seen = txn.cached(
+          "SELECT 1 FROM eth_log_watcher_delivered WHERE name = ? AND block_hash = ? AND "
+          "log_index = ?");
+      Reset r(seen);
+      seen.bind(1, opt_.name).bind(2, l.block_hash).bind(3, static_cast<int64_t>(l.log_index));
+      if (seen.step()) continue;  // already delivered (overlapping re-scan)
+    }
+    handler(l, txn);
     ++delivered;
     Bytes topics;
     for (const auto& t : l.topics)
       topics.insert(topics.end(), t.begin(), t.end());
-    record.reset();
+    auto& record = txn.cached(
+        "INSERT INTO eth_log_watcher_delivered (name, block_number, block_hash, log_index, "
+        "tx_hash, address, topics, data) VALUES (?,?,?,?,?,?,?,?)");
+    Reset r(record);
     record.bind(1, opt_.name)
         .bind(2, static_cast<int64_t>(l.block_number))
         .bind(3, l.block_hash)
@@ -199,11 +225,11 @@ bool LogWatcher::process_range(uint64_t from, uint64_t to, size_t& delivered) {
   }
   // Checkpoints: the range end, and every block that carried a delivered log, so a
   // reorg rewinds only to the newest block that is still canonical.
-  Statement cp(db_,
-               "INSERT OR REPLACE INTO eth_log_watcher_blocks (name, number, hash, range_start) "
-               "VALUES (?,?,?,?)");
   auto checkpoint = [&](uint64_t number, const Hash& hash) {
-    cp.reset();
+    auto& cp = txn.cached(
+        "INSERT OR REPLACE INTO eth_log_watcher_blocks (name, number, hash, range_start) "
+        "VALUES (?,?,?,?)");
+    Reset r(cp);
     cp.bind(1, opt_.name)
         .bind(2, static_cast<int64_t>(number))
         .bind(3, hash)
@@ -217,17 +243,20 @@ bool LogWatcher::process_range(uint64_t from, uint64_t to, size_t& delivered) {
   // range a reorg could still make us rescan, so a rescan never delivers twice.
   const int64_t keep_from =
       static_cast<int64_t>(to > opt_.reorg_window ? to - opt_.reorg_window : 0);
-  Statement(db_, "DELETE FROM eth_log_watcher_blocks WHERE name = ? AND number < ?")
-      .bind(1, opt_.name)
-      .bind(2, keep_from)
-      .run();
-  Statement(db_,
-            "DELETE FROM eth_log_watcher_delivered WHERE name = ?1 AND block_number < "
-            "(SELECT MIN(range_start) FROM eth_log_watcher_blocks WHERE name = ?1)")
-      .bind(1, opt_.name)
-      .run();
-  set_next(to + 1);
-  sp.commit();
+  {
+    auto& s = txn.cached("DELETE FROM eth_log_watcher_blocks WHERE name = ? AND number < ?");
+    Reset r(s);
+    s.bind(1, opt_.name).bind(2, keep_from).run();
+  }
+  {
+    auto& s = txn.cached(
+        "DELETE FROM eth_log_watcher_delivered WHERE name = ?1 AND block_number < "
+        "(SELECT MIN(range_start) FROM eth_log_watcher_blocks WHERE name = ?1)");
+    Reset r(s);
+    s.bind(1, opt_.name).run();
+  }
+  set_position(txn, opt_.name, to + 1);
+  txn.commit();
   return true;
 }
 

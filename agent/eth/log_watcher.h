@@ -1,20 +1,22 @@
 // Follows the logs matching a filter: polls eth_getLogs from the last processed
-// block in bounded ranges, persists its position in SQLite, detects reorgs (a
-// processed block's hash changed), re-delivers the dropped logs with
-// `removed = true` and then the logs of the new chain.
+// block in bounded ranges, persists its position in the data directory's
+// database (component "eth_log_watcher"), detects reorgs (a processed block's
+// hash changed), re-delivers the dropped logs with `removed = true` and then
+// the logs of the new chain.
 //
-// Exactly-once: each range is delivered inside one SQLite savepoint together
-// with the new position and the delivered-log records, so a handler that writes
-// its effects through the same connection has them committed atomically with the
-// position; a crash or a throwing handler rolls both back and the range is
-// delivered again. A restart continues from the stored position: no block is skipped.
+// Exactly-once: each range is delivered inside one write transaction together
+// with the new position and the delivered-log records, and the handler gets
+// that transaction: what it writes through it (a sale's state, a journaled
+// transaction) commits atomically with the position. A crash or a throwing
+// handler rolls both back and the range is delivered again. A restart
+// continues from the stored position: no block is skipped.
 #pragma once
 
 #include <functional>
 #include <string>
 
 #include "agent/eth/eth_client.h"
-#include "agent/eth/sqlite_db.h"
+#include "base/sqlite/database.h"
 
 namespace codex::eth {
 
@@ -30,18 +32,25 @@ struct LogWatcherOptions {
 
 class LogWatcher {
  public:
-  using Handler = std::function<void(const Log&)>;
+  // Gets each log with the transaction that records its delivery. The handler
+  // must not begin another transaction on this thread (it would deadlock; the
+  // Database refuses it).
+  using Handler = std::function<void(const Log&, base::sqlite::WriteTxn&)>;
 
-  // `eth` and `db` must outlive the watcher. Creates the schema. Throws DbError.
-  LogWatcher(EthClient& eth, sqlite3* db, LogWatcherOptions options, Handler handler);
+  // `eth` and `db` must outlive the watcher. Creates the schema and the
+  // position row (at start_block when new). REQUIRES: the calling thread holds
+  // no WriteTxn. Throws base::StorageError.
+  LogWatcher(EthClient& eth, base::sqlite::Database& db, LogWatcherOptions options);
   LogWatcher(const LogWatcher&) = delete;
   LogWatcher& operator=(const LogWatcher&) = delete;
 
   // Processes what is new up to the head (bounded by max_ranges_per_poll).
-  // Returns the number of logs delivered (including removed ones). Throws RpcError
-  // on RPC failure and whatever the handler throws; the position is then unchanged.
-  // Not thread-safe: call from one thread.
-  size_t poll();
+  // Returns the number of logs delivered (including removed ones). Throws
+  // RpcError on RPC failure, base::StorageError, and whatever the handler
+  // throws; the position and the handler's writes of the failed range are then
+  // rolled back. RPC calls run outside the write transaction. Not thread-safe:
+  // call from one thread. REQUIRES: the calling thread holds no WriteTxn.
+  size_t poll(const Handler& handler);
 
   // The next block to scan.
   uint64_t next_block() const;
@@ -49,14 +58,12 @@ class LogWatcher {
   uint64_t reorgs() const { return reorgs_; }
 
  private:
-  void handle_reorg_if_any(size_t& delivered);
-  bool process_range(uint64_t from, uint64_t to, size_t& delivered);
-  void set_next(uint64_t n);
+  void handle_reorg_if_any(const Handler& handler, size_t& delivered);
+  bool process_range(uint64_t from, uint64_t to, const Handler& handler, size_t& delivered);
 
   EthClient& eth_;
-  sqlite3* db_;
+  base::sqlite::Database& db_;
   LogWatcherOptions opt_;
-  Handler handler_;
   uint64_t reorgs_ = 0;
 };
 

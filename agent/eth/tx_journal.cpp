@@ -1,9 +1,22 @@
 #include "agent/eth/tx_journal.h"
 
+#include <algorithm>
+
+#include "base/error.h"
+#include "base/sqlite/migrations.h"
+
 namespace codex::eth {
 namespace {
 
-constexpr const char* kSchema = R"SQL(
+using base::sqlite::Connection;
+using base::sqlite::Migration;
+using base::sqlite::Reset;
+using base::sqlite::Statement;
+
+// Version 1 is the table the pre-versioning journal created (IF NOT EXISTS:
+// such a database is adopted as it is).
+const Migration kMigrations[] = {
+    {1, R"SQL(
 CREATE TABLE IF NOT EXISTS eth_tx_journal (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   sender TEXT NOT NULL,
@@ -18,10 +31,10 @@ CREATE TABLE IF NOT EXISTS eth_tx_journal (
   UNIQUE (sender, nonce, attempt)
 );
 CREATE INDEX IF NOT EXISTS eth_tx_journal_key ON eth_tx_journal (sender, idem_key);
-)SQL";
+)SQL"},
+};
 
-constexpr const char* kColumns =
-    "id, sender, nonce, attempt, hash, raw, idem_key, state, block_number";
+#define JOURNAL_COLUMNS "id, sender, nonce, attempt, hash, raw, idem_key, state, block_number"
 
 JournalEntry row(const Statement& s) {
   JournalEntry e;
@@ -29,14 +42,36 @@ JournalEntry row(const Statement& s) {
   e.sender = Address::parse(s.text(1));
   e.nonce = static_cast<uint64_t>(s.int64(2));
   e.attempt = static_cast<int>(s.int64(3));
-  auto h = s.blob(4);
-  if (h.size() != 32) throw DbError("journal: corrupt hash column");
+  auto h = s.blob_view(4);
+  if (h.size() != 32) throw base::StorageError("tx journal: corrupt hash column");
   std::copy(h.begin(), h.end(), e.hash.begin());
   e.raw = s.blob(5);
   e.key = s.text(6);
-  e.state = static_cast<TxState>(s.int64(7));
+  const int64_t state = s.int64(7);
+  if (state < 0 || state > static_cast<int64_t>(TxState::Rejected))
+    throw base::StorageError("tx journal: corrupt state column");
+  e.state = static_cast<TxState>(state);
   if (!s.is_null(8)) e.block_number = static_cast<uint64_t>(s.int64(8));
   return e;
+}
+
+std::vector<JournalEntry> rows(Statement& s) {
+  std::vector<JournalEntry> out;
+  while (s.step())
+    out.push_back(row(s));
+  return out;
+}
+
+constexpr int64_t state_id(TxState s) {
+  return static_cast<int64_t>(s);
+}
+
+// Runs fn on the caller's transaction connection, or on a pooled reader.
+template <class F>
+auto on_conn(base::sqlite::Database& db, base::sqlite::WriteTxn* txn, F&& fn) {
+  if (txn) return fn(txn->conn());
+  auto lease = db.read();
+  return fn(lease.conn());
 }
 
 }  // namespace
@@ -57,88 +92,123 @@ const char* to_string(TxState s) {
   return "?";
 }
 
-TxJournal::TxJournal(sqlite3* db) : db_(db) {
-  exec(db_, kSchema);
+TxJournal::TxJournal(base::sqlite::Database& db) : db_(db) {
+  db_.write([](WriteTxn& txn) { base::sqlite::migrate(txn, "eth_tx_journal", kMigrations); });
 }
 
-void TxJournal::record(const SignedTx& tx, int attempt, const std::string& key) {
-  Statement s(db_,
-              "INSERT INTO eth_tx_journal (sender, nonce, attempt, hash, raw, idem_key, state) "
-              "VALUES (?,?,?,?,?,?,?)");
-  s.bind(1, tx.from.hex())
+int TxJournal::record(WriteTxn& txn, const SignedTx& tx, const std::string& key) {
+  const std::string sender = tx.from.hex();
+  int attempt = 0;
+  {
+    auto& s = txn.cached(
+        "SELECT COALESCE(MAX(attempt) + 1, 0) FROM eth_tx_journal WHERE sender = ? AND nonce = ?");
+    Reset r(s);
+    s.bind(1, sender).bind(2, static_cast<int64_t>(tx.nonce));
+    if (s.step()) attempt = static_cast<int>(s.int64(0));
+  }
+  auto& s = txn.cached(
+      "INSERT INTO eth_tx_journal (sender, nonce, attempt, hash, raw, idem_key, state) "
+      "VALUES (?,?,?,?,?,?,?)");
+  Reset r(s);
+  s.bind(1, sender)
       .bind(2, static_cast<int64_t>(tx.nonce))
       .bind(3, static_cast<int64_t>(attempt))
       .bind(4, tx.hash)
       .bind(5, tx.raw)
       .bind(6, key)
-      .bind(7, static_cast<int64_t>(TxState::Signed));
-  s.run();
+      .bind(7, state_id(TxState::Signed))
+      .run();
+  return attempt;
 }
 
-void TxJournal::set_state(const Hash& hash, TxState state, std::optional<uint64_t> block) {
-  Statement s(db_, "UPDATE eth_tx_journal SET state = ?, block_number = ? WHERE hash = ?");
-  s.bind(1, static_cast<int64_t>(state));
-  if (block)
-    s.bind(2, static_cast<int64_t>(*block));
-  else
-    s.bind_null(2);
-  s.bind(3, hash).run();
+void TxJournal::mark(WriteTxn& txn, const Hash& hash, TxState to) {
+  auto& s = txn.cached("UPDATE eth_tx_journal SET state = ? WHERE hash = ? AND state IN (?, ?)");
+  Reset r(s);
+  s.bind(1, state_id(to))
+      .bind(2, hash)
+      .bind(3, state_id(TxState::Signed))
+      .bind(4, state_id(TxState::Sent))
+      .run();
 }
 
-void TxJournal::settle(const Hash& mined, uint64_t block) {
-  auto e = by_hash(mined);
-  if (!e) throw DbError("journal: settle of an unknown transaction");
-  Savepoint sp(db_);
-  Statement others(db_,
-                   "UPDATE eth_tx_journal SET state = ? WHERE sender = ? AND nonce = ? AND hash != "
-                   "? AND state IN (?, ?)");
-  others.bind(1, static_cast<int64_t>(TxState::Replaced))
-      .bind(2, e->sender.hex())
+void TxJournal::settle(WriteTxn& txn, const Hash& mined, uint64_t block) {
+  auto e = by_hash(mined, &txn);
+  if (!e) throw base::StorageError("tx journal: settle of an unknown transaction " + to_hex(mined));
+  const std::string sender = e->sender.hex();
+  auto& others = txn.cached(
+      "UPDATE eth_tx_journal SET state = ? WHERE sender = ? AND nonce = ? AND hash != ? AND "
+      "state IN (?, ?)");
+  Reset r(others);
+  others.bind(1, state_id(TxState::Replaced))
+      .bind(2, sender)
       .bind(3, static_cast<int64_t>(e->nonce))
       .bind(4, mined)
-      .bind(5, static_cast<int64_t>(TxState::Signed))
-      .bind(6, static_cast<int64_t>(TxState::Sent))
+      .bind(5, state_id(TxState::Signed))
+      .bind(6, state_id(TxState::Sent))
       .run();
-  set_state(mined, TxState::Mined, block);
-  sp.commit();
+  auto& m = txn.cached("UPDATE eth_tx_journal SET state = ?, block_number = ? WHERE hash = ?");
+  Reset rm(m);
+  m.bind(1, state_id(TxState::Mined)).bind(2, static_cast<int64_t>(block)).bind(3, mined).run();
 }
 
-std::optional<JournalEntry> TxJournal::by_hash(const Hash& hash) const {
-  Statement s(db_,
-              (std::string("SELECT ") + kColumns + " FROM eth_tx_journal WHERE hash = ?").c_str());
-  s.bind(1, hash);
-  if (!s.step()) return std::nullopt;
-  return row(s);
+std::optional<JournalEntry> TxJournal::by_hash(const Hash& hash, WriteTxn* txn) const {
+  return on_conn(db_, txn, [&](Connection& c) -> std::optional<JournalEntry> {
+    auto& s = c.cached("SELECT " JOURNAL_COLUMNS " FROM eth_tx_journal WHERE hash = ?");
+    Reset r(s);
+    s.bind(1, hash);
+    if (!s.step()) return std::nullopt;
+    return row(s);
+  });
 }
 
-std::optional<JournalEntry> TxJournal::by_key(const Address& sender, const std::string& key) const {
-  Statement s(db_, (std::string("SELECT ") + kColumns +
-                    " FROM eth_tx_journal WHERE sender = ? AND idem_key = ? ORDER BY nonce DESC, "
-                    "attempt DESC LIMIT 1")
-                       .c_str());
-  s.bind(1, sender.hex()).bind(2, key);
-  if (!s.step()) return std::nullopt;
-  return row(s);
+std::optional<JournalEntry> TxJournal::by_key(const Address& sender, const std::string& key,
+                                              WriteTxn* txn) const {
+  const std::string who = sender.hex();
+  return on_conn(db_, txn, [&](Connection& c) -> std::optional<JournalEntry> {
+    auto& s = c.cached("SELECT " JOURNAL_COLUMNS
+                       " FROM eth_tx_journal WHERE sender = ? AND idem_key = ? AND state != ? "
+                       "ORDER BY state = ? DESC, id DESC LIMIT 1");
+    Reset r(s);
+    s.bind(1, who)
+        .bind(2, key)
+        .bind(3, state_id(TxState::Rejected))
+        .bind(4, state_id(TxState::Mined));
+    if (!s.step()) return std::nullopt;
+    return row(s);
+  });
 }
 
-std::vector<JournalEntry> TxJournal::attempts(const Address& sender, uint64_t nonce) const {
-  Statement s(db_, (std::string("SELECT ") + kColumns +
-                    " FROM eth_tx_journal WHERE sender = ? AND nonce = ? ORDER BY attempt")
-                       .c_str());
-  s.bind(1, sender.hex()).bind(2, static_cast<int64_t>(nonce));
-  std::vector<JournalEntry> out;
-  while (s.step())
-    out.push_back(row(s));
-  return out;
+std::vector<JournalEntry> TxJournal::all_by_key(const Address& sender,
+                                                const std::string& key) const {
+  const std::string who = sender.hex();
+  auto lease = db_.read();
+  auto& s = lease.cached("SELECT " JOURNAL_COLUMNS
+                         " FROM eth_tx_journal WHERE sender = ? AND idem_key = ? ORDER BY id");
+  Reset r(s);
+  s.bind(1, who).bind(2, key);
+  return rows(s);
+}
+
+std::vector<JournalEntry> TxJournal::attempts(const Address& sender, uint64_t nonce,
+                                              WriteTxn* txn) const {
+  const std::string who = sender.hex();
+  return on_conn(db_, txn, [&](Connection& c) {
+    auto& s = c.cached("SELECT " JOURNAL_COLUMNS
+                       " FROM eth_tx_journal WHERE sender = ? AND nonce = ? ORDER BY attempt");
+    Reset r(s);
+    s.bind(1, who).bind(2, static_cast<int64_t>(nonce));
+    return rows(s);
+  });
 }
 
 std::vector<uint64_t> TxJournal::open_nonces(const Address& sender) const {
-  Statement s(db_,
-              "SELECT DISTINCT nonce FROM eth_tx_journal WHERE sender = ? AND state IN (?, ?) "
-              "ORDER BY nonce");
-  s.bind(1, sender.hex())
-      .bind(2, static_cast<int64_t>(TxState::Signed))
-      .bind(3, static_cast<int64_t>(TxState::Sent));
+  const std::string who = sender.hex();
+  auto lease = db_.read();
+  auto& s = lease.cached(
+      "SELECT DISTINCT nonce FROM eth_tx_journal WHERE sender = ? AND state IN (?, ?) "
+      "ORDER BY nonce");
+  Reset r(s);
+  s.bind(1, who).bind(2, state_id(TxState::Signed)).bind(3, state_id(TxState::Sent));
   std::vector<uint64_t> out;
   while (s.step())
     out.push_back(static_cast<uint64_t>(s.int64(0)));
@@ -146,10 +216,26 @@ std::vector<uint64_t> TxJournal::open_nonces(const Address& sender) const {
 }
 
 std::optional<uint64_t> TxJournal::max_nonce(const Address& sender) const {
-  Statement s(db_, "SELECT MAX(nonce) FROM eth_tx_journal WHERE sender = ? AND state != ?");
-  s.bind(1, sender.hex()).bind(2, static_cast<int64_t>(TxState::Rejected));
+  const std::string who = sender.hex();
+  auto lease = db_.read();
+  auto& s = lease.cached("SELECT MAX(nonce) FROM eth_tx_journal WHERE sender = ? AND state != ?");
+  Reset r(s);
+  s.bind(1, who).bind(2, state_id(TxState::Rejected));
   if (!s.step() || s.is_null(0)) return std::nullopt;
   return static_cast<uint64_t>(s.int64(0));
+}
+
+uint64_t TxJournal::free_nonce(WriteTxn& txn, const Address& sender, uint64_t from) const {
+  const std::string who = sender.hex();
+  auto& s = txn.cached(
+      "SELECT DISTINCT nonce FROM eth_tx_journal WHERE sender = ? AND nonce >= ? AND state != ? "
+      "ORDER BY nonce");
+  Reset r(s);
+  s.bind(1, who).bind(2, static_cast<int64_t>(from)).bind(3, state_id(TxState::Rejected));
+  uint64_t n = from;
+  while (s.step() && static_cast<uint64_t>(s.int64(0)) == n)
+    ++n;  // held: try the next one; the first gap is free
+  return n;
 }
 
 }  // namespace codex::eth

@@ -2,13 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
-#include <thread>
-
 #include "agent/eth/rlp.h"
 #include "agent/eth/rpc_error.h"
 
 namespace codex::eth {
 namespace {
+
+using base::sqlite::WriteTxn;
 
 bool contains(const std::string& s, const char* needle) {
   std::string lower = s;
@@ -28,6 +28,13 @@ struct Decoded {
   Uint256 priority, max_fee;
 };
 
+std::optional<Address> to_of(const rlp::Item& item) {
+  if (item.bytes.size() != 20) return std::nullopt;
+  Address a;
+  std::copy(item.bytes.begin(), item.bytes.end(), a.bytes.begin());
+  return a;
+}
+
 Decoded decode_for_replacement(const Bytes& raw) {
   Decoded d;
   if (!raw.empty() && raw[0] == 0x02) {
@@ -36,11 +43,7 @@ Decoded decode_for_replacement(const Bytes& raw) {
     d.priority = f.at(2).as_uint();
     d.max_fee = f.at(3).as_uint();
     d.gas = f.at(4).as_uint().to_u64();
-    if (f.at(5).bytes.size() == 20) {
-      Address a;
-      std::copy(f[5].bytes.begin(), f[5].bytes.end(), a.bytes.begin());
-      d.req.to = a;
-    }
+    d.req.to = to_of(f.at(5));
     d.req.value = f.at(6).as_uint();
     d.req.data = f.at(7).bytes;
   } else {
@@ -48,39 +51,88 @@ Decoded decode_for_replacement(const Bytes& raw) {
     const auto& f = it.items;
     d.max_fee = d.priority = f.at(1).as_uint();
     d.gas = f.at(2).as_uint().to_u64();
-    if (f.at(3).bytes.size() == 20) {
-      Address a;
-      std::copy(f[3].bytes.begin(), f[3].bytes.end(), a.bytes.begin());
-      d.req.to = a;
-    }
+    d.req.to = to_of(f.at(3));
     d.req.value = f.at(4).as_uint();
     d.req.data = f.at(5).bytes;
   }
   return d;
 }
 
+SignedTx signed_of(const JournalEntry& e) {
+  SignedTx s;
+  s.raw = e.raw;
+  s.hash = e.hash;
+  s.nonce = e.nonce;
+  s.from = e.sender;
+  return s;
+}
+
+// The newest attempt still waiting to be mined.
+const JournalEntry* last_open(const std::vector<JournalEntry>& attempts) {
+  const JournalEntry* last = nullptr;
+  for (const auto& a : attempts)
+    if (a.open()) last = &a;
+  return last;
+}
+
 }  // namespace
 
-TxSender::TxSender(EthClient& eth, const PrivateKey& key, sqlite3* db, TxOptions options)
-    : eth_(eth), key_(key), journal_(db), opt_(std::move(options)) {}
+TxSender::TxSender(EthClient& eth, const PrivateKey& key, base::sqlite::Database& db,
+                   TxOptions options)
+    : eth_(eth),
+      key_(key),
+      address_(key.address()),
+      db_(db),
+      journal_(db),
+      opt_(std::move(options)),
+      chain_id_(opt_.chain_id) {}
+
+template <class F>
+void TxSender::write(WriteTxn* txn, F&& fn) {
+  if (txn)
+    fn(*txn);
+  else
+    db_.write(std::forward<F>(fn));
+}
+
+uint64_t TxSender::chain_id() {
+  uint64_t id = chain_id_.load();
+  if (id == 0) {
+    id = eth_.chain_id();  // a race fetches it twice: harmless
+    chain_id_.store(id);
+  }
+  return id;
+}
 
 void TxSender::recover() {
-  std::lock_guard lock(mu_);
-  if (opt_.chain_id == 0) opt_.chain_id = eth_.chain_id();
-  for (uint64_t nonce : journal_.open_nonces(key_.address())) {
-    auto attempts = journal_.attempts(key_.address(), nonce);
+  recover_in(nullptr);
+}
+
+void TxSender::recover_in(WriteTxn* txn) {
+  chain_id();
+  for (uint64_t nonce : journal_.open_nonces(address_)) {
+    auto attempts = journal_.attempts(address_, nonce, txn);
     if (auto r = find_mined(attempts)) {
-      journal_.settle(r->transaction_hash, r->block_number);
+      write(txn, [&](WriteTxn& t) { journal_.settle(t, r->transaction_hash, r->block_number); });
       continue;
     }
     // Not mined: make sure the node has the latest attempt (it may never have been sent).
-    const JournalEntry* last = nullptr;
-    for (const auto& a : attempts)
-      if (a.state == TxState::Signed || a.state == TxState::Sent) last = &a;
-    if (last) {
-      spdlog::info("eth: recovering nonce {} ({}), rebroadcasting {}", nonce,
-                   to_string(last->state), to_hex(last->hash));
-      broadcast(*last);
+    const JournalEntry* last = last_open(attempts);
+    if (!last) continue;
+    spdlog::info("eth: recovering nonce {} ({}), rebroadcasting {}", nonce, to_string(last->state),
+                 to_hex(last->hash));
+    std::string why;
+    switch (send_raw(last->raw, why)) {
+      case Outcome::Accepted:
+        write(txn, [&](WriteTxn& t) { journal_.mark(t, last->hash, TxState::Sent); });
+        break;
+      case Outcome::Unknown:
+        break;  // wait() tries again
+      case Outcome::Refused:
+        spdlog::warn("eth: journaled transaction {} refused by the node: {}", to_hex(last->hash),
+                     why);
+        write(txn, [&](WriteTxn& t) { journal_.mark(t, last->hash, TxState::Rejected); });
+        break;
     }
   }
   recovered_ = true;
@@ -110,64 +162,119 @@ TxSender::Fees TxSender::current_fees() {
 
 SignedTx TxSender::sign_with(uint64_t nonce, const TxRequest& req, uint64_t gas, const Fees& fees) {
   if (opt_.legacy) {
-    LegacyTx tx{opt_.chain_id, nonce, fees.max_fee, gas, req.to, req.value, req.data};
+    LegacyTx tx{chain_id(), nonce, fees.max_fee, gas, req.to, req.value, req.data};
     return sign(tx, key_);
   }
-  Eip1559Tx tx{opt_.chain_id, nonce, fees.priority, fees.max_fee, gas, req.to, req.value, req.data};
+  Eip1559Tx tx{chain_id(), nonce, fees.priority, fees.max_fee, gas, req.to, req.value, req.data};
   return sign(tx, key_);
 }
 
-bool TxSender::broadcast(const JournalEntry& e) {
+TxSender::Outcome TxSender::send_raw(const Bytes& raw, std::string& why) {
   try {
-    eth_.send_raw_transaction(e.raw);
+    eth_.send_raw_transaction(raw);
+    return Outcome::Accepted;
   } catch (const RpcError& err) {
-    if (err.retryable()) return false;  // unknown outcome: checked again later
+    if (err.retryable()) return Outcome::Unknown;  // checked again later
     std::string m = err.what();
-    if (!contains(m, "already known") && !contains(m, "already imported") &&
-        !contains(m, "known transaction") && !contains(m, "nonce too low"))
-      throw;
     // Already in the pool, or the nonce is used (possibly by this very tx): wait() decides.
+    if (contains(m, "already known") || contains(m, "already imported") ||
+        contains(m, "known transaction") || contains(m, "nonce too low"))
+      return Outcome::Accepted;
+    why = m;
+    return Outcome::Refused;
   }
-  if (e.state == TxState::Signed) journal_.set_state(e.hash, TxState::Sent);
-  return true;
+}
+
+TxSender::Quote TxSender::quote(const TxRequest& req) {
+  Quote q;
+  if (req.gas_limit) {
+    q.gas = *req.gas_limit;
+  } else {
+    CallRequest c{address_, req.to, req.data, req.value, std::nullopt};
+    uint64_t est = eth_.estimate_gas(c);
+    q.gas = est + est * req.gas_margin_percent / 100;
+  }
+  q.fees = current_fees();
+  q.pending_nonce = eth_.transaction_count(address_, BlockTag::pending());
+  chain_id();
+  return q;
+}
+
+SignedTx TxSender::record(const TxRequest& req) {
+  return record_in(req, nullptr);
+}
+
+SignedTx TxSender::record(const TxRequest& req, WriteTxn& txn) {
+  return record_in(req, &txn);
+}
+
+SignedTx TxSender::record_in(const TxRequest& req, WriteTxn* txn) {
+  if (req.key.empty())
+    throw std::invalid_argument("TxSender: a transaction needs an idempotency key");
+  if (!recovered_) recover_in(txn);
+  // A journaled intent returns its transaction before anything is asked of the
+  // node: estimating it again could revert (the slot is already filled).
+  if (auto e = journal_.by_key(address_, req.key, txn)) return signed_of(*e);
+  const Quote q = quote(req);
+  SignedTx tx;
+  bool fresh = false;
+  auto journal_it = [&](WriteTxn& t) {
+    if (auto e = journal_.by_key(address_, req.key, &t)) {
+      tx = signed_of(*e);  // another thread journaled it meanwhile
+      return;
+    }
+    tx = sign_with(journal_.free_nonce(t, address_, q.pending_nonce), req, q.gas, q.fees);
+    journal_.record(t, tx, req.key);
+    t.require_sync();  // the signed bytes are on disk before they leave the process
+    fresh = true;
+  };
+  if (!txn) {
+    db_.write(journal_it);
+    if (fresh) call_hook(Stage::Journaled, tx);
+    return tx;
+  }
+  journal_it(*txn);
+  if (fresh)
+    txn->after_commit([this, tx] {
+      call_hook(Stage::Journaled, tx);
+      std::string why;
+      switch (send_raw(tx.raw, why)) {
+        case Outcome::Accepted:
+          call_hook(Stage::Sent, tx);
+          break;
+        case Outcome::Unknown:
+          break;  // wait() or recover() sends it
+        case Outcome::Refused:
+          // The hook runs inside the commit and cannot write: the entry stays
+          // Signed until wait() or recover() meets the refusal again.
+          throw TxError("transaction " + to_hex(tx.hash) + " refused by the node: " + why);
+      }
+    });
+  return tx;
+}
+
+void TxSender::broadcast(const Hash& hash) {
+  auto e = journal_.by_hash(hash);
+  if (!e) throw TxError("broadcast: transaction " + to_hex(hash) + " is not in the journal");
+  if (!e->open()) return;
+  std::string why;
+  switch (send_raw(e->raw, why)) {
+    case Outcome::Accepted:
+      if (e->state == TxState::Signed)
+        db_.write([&](WriteTxn& t) { journal_.mark(t, hash, TxState::Sent); });
+      call_hook(Stage::Sent, signed_of(*e));
+      return;
+    case Outcome::Unknown:
+      return;  // wait() rebroadcasts
+    case Outcome::Refused:
+      db_.write([&](WriteTxn& t) { journal_.mark(t, hash, TxState::Rejected); });
+      throw TxError("transaction rejected by the node: " + why);
+  }
 }
 
 SignedTx TxSender::submit(const TxRequest& req) {
-  std::lock_guard lock(mu_);
-  if (!recovered_) recover();
-  if (!req.key.empty())
-    if (auto existing = journal_.by_key(key_.address(), req.key);
-        existing && existing->state != TxState::Rejected) {
-      SignedTx s;
-      s.raw = existing->raw;
-      s.hash = existing->hash;
-      s.nonce = existing->nonce;
-      s.from = existing->sender;
-      return s;
-    }
-  uint64_t gas = 0;
-  if (req.gas_limit) {
-    gas = *req.gas_limit;
-  } else {
-    CallRequest c{key_.address(), req.to, req.data, req.value, std::nullopt};
-    uint64_t est = eth_.estimate_gas(c);
-    gas = est + est * req.gas_margin_percent / 100;
-  }
-  Fees fees = current_fees();
-  uint64_t nonce = eth_.transaction_count(key_.address(), BlockTag::pending());
-  if (auto m = journal_.max_nonce(key_.address()); m && *m + 1 > nonce) nonce = *m + 1;
-
-  SignedTx tx = sign_with(nonce, req, gas, fees);
-  journal_.record(tx, 0, req.key);  // durable before anything leaves the process
-  if (hook_) hook_(Stage::Journaled, tx);
-  auto entry = journal_.by_hash(tx.hash);
-  try {
-    broadcast(*entry);
-  } catch (const RpcError& e) {
-    journal_.set_state(tx.hash, TxState::Rejected);
-    throw TxError(std::string("transaction rejected by the node: ") + e.what());
-  }
-  if (hook_) hook_(Stage::Sent, tx);
+  SignedTx tx = record(req);
+  broadcast(tx.hash);
   return tx;
 }
 
@@ -185,8 +292,8 @@ bool TxSender::confirmed(const Receipt& r) {
   return eth_.block(BlockTag::at(r.block_number)).hash == r.block_hash;
 }
 
-std::optional<JournalEntry> TxSender::try_replace(const JournalEntry& last) {
-  if (last.attempt >= static_cast<int>(opt_.max_replacements)) return std::nullopt;
+void TxSender::try_replace(const JournalEntry& last) {
+  if (last.attempt >= static_cast<int>(opt_.max_replacements)) return;
   Decoded d = decode_for_replacement(last.raw);
   Fees now = current_fees();
   Fees next{std::max(bumped(d.priority, opt_.bump_percent), now.priority),
@@ -195,25 +302,49 @@ std::optional<JournalEntry> TxSender::try_replace(const JournalEntry& last) {
     if (bumped(d.max_fee, 10) > opt_.max_fee_cap) {
       spdlog::warn("eth: nonce {} stuck but the fee cap {} leaves no room to bump", last.nonce,
                    opt_.max_fee_cap.to_dec());
-      return std::nullopt;
+      return;
     }
     next.max_fee = opt_.max_fee_cap;
   }
   if (next.priority > next.max_fee) next.priority = next.max_fee;
   SignedTx tx = sign_with(last.nonce, d.req, d.gas, next);
-  journal_.record(tx, last.attempt + 1, last.key);
-  if (hook_) hook_(Stage::Journaled, tx);
-  auto entry = journal_.by_hash(tx.hash);
-  spdlog::info("eth: nonce {} stuck, replacing with attempt {} at max fee {}", last.nonce,
-               entry->attempt, next.max_fee.to_dec());
-  try {
-    broadcast(*entry);
-  } catch (const RpcError& e) {
-    spdlog::warn("eth: replacement refused: {}", e.what());
-    journal_.set_state(tx.hash, TxState::Rejected);
-    return std::nullopt;
+  int attempt = -1;
+  db_.write([&](WriteTxn& t) {
+    // Another waiter may have replaced or settled it meanwhile.
+    auto attempts = journal_.attempts(address_, last.nonce, &t);
+    const JournalEntry* open = last_open(attempts);
+    if (!open || open->hash != last.hash) return;
+    for (const auto& a : attempts)
+      if (a.state == TxState::Mined) return;
+    attempt = journal_.record(t, tx, last.key);
+    t.require_sync();
+  });
+  if (attempt < 0) return;
+  call_hook(Stage::Journaled, tx);
+  spdlog::info("eth: nonce {} stuck, replacing with attempt {} at max fee {}", last.nonce, attempt,
+               next.max_fee.to_dec());
+  std::string why;
+  switch (send_raw(tx.raw, why)) {
+    case Outcome::Accepted:
+      db_.write([&](WriteTxn& t) { journal_.mark(t, tx.hash, TxState::Sent); });
+      call_hook(Stage::Sent, tx);
+      break;
+    case Outcome::Unknown:
+      break;
+    case Outcome::Refused:
+      spdlog::warn("eth: replacement refused: {}", why);
+      db_.write([&](WriteTxn& t) { journal_.mark(t, tx.hash, TxState::Rejected); });
+      break;
   }
-  return entry;
+}
+
+TxRequest TxSender::request_of(const Hash& hash) const {
+  auto e = journal_.by_hash(hash);
+  if (!e) throw TxError("transaction " + to_hex(hash) + " is not in the journal");
+  Decoded d = decode_for_replacement(e->raw);
+  d.req.gas_limit = d.gas;
+  d.req.key = e->key;
+  return d.req;
 }
 
 Bytes TxSender::revert_data(const Receipt& failed) {
@@ -233,54 +364,64 @@ Bytes TxSender::revert_data(const Receipt& failed) {
 }
 
 Receipt TxSender::wait(const Hash& hash) {
-  std::unique_lock lock(mu_);
   auto first = journal_.by_hash(hash);
   if (!first) throw TxError("wait: transaction " + to_hex(hash) + " is not in the journal");
+  if (first->state == TxState::Rejected)
+    throw TxError("wait: transaction " + to_hex(hash) + " was refused by the node");
   const uint64_t nonce = first->nonce;
-  const auto deadline = std::chrono::steady_clock::now() + opt_.wait_timeout;
-  auto last_sent_at = std::chrono::steady_clock::now();
+  base::Clock& c = clock();
+  const base::Millis deadline = c.now() + opt_.wait_timeout;
+  base::Millis last_sent_at = c.now();
   int consumed_checks = 0;
+  std::string refusal;  // the node's message when it refused the newest attempt
   for (;;) {
-    auto attempts = journal_.attempts(key_.address(), nonce);
+    auto attempts = journal_.attempts(address_, nonce);
     try {
       if (auto r = find_mined(attempts)) {
         if (confirmed(*r)) {
-          journal_.settle(r->transaction_hash, r->block_number);
+          for (const auto& a : attempts)
+            if (a.hash == r->transaction_hash) call_hook(Stage::Mined, signed_of(a));
+          db_.write([&](WriteTxn& t) { journal_.settle(t, r->transaction_hash, r->block_number); });
           return *r;
         }
-      } else if (eth_.transaction_count(key_.address(), BlockTag::latest()) > nonce) {
+      } else if (eth_.transaction_count(address_, BlockTag::latest()) > nonce) {
         // The nonce is used but none of our attempts has a receipt: re-check a few
         // times (receipts can lag the nonce), then give up loudly.
         if (++consumed_checks >= 3) {
-          for (const auto& a : attempts)
-            if (a.state == TxState::Signed || a.state == TxState::Sent)
-              journal_.set_state(a.hash, TxState::Replaced);
+          db_.write([&](WriteTxn& t) {
+            for (const auto& a : attempts)
+              journal_.mark(t, a.hash, TxState::Replaced);
+          });
           throw TxError("nonce " + std::to_string(nonce) +
                         " was consumed by a transaction not in the journal");
         }
       } else {
-        const JournalEntry* last = nullptr;
-        for (const auto& a : attempts)
-          if (a.state == TxState::Signed || a.state == TxState::Sent) last = &a;
-        if (!last) throw TxError("nonce " + std::to_string(nonce) + " has no live attempt");
-        if (!eth_.transaction_known(last->hash))
-          broadcast(*last);  // dropped from the pool, or never sent
-        if (std::chrono::steady_clock::now() - last_sent_at >= opt_.stuck_after) {
-          if (try_replace(*last))
-            last_sent_at = std::chrono::steady_clock::now();
-          else
-            last_sent_at = std::chrono::steady_clock::now();  // try again after another period
+        const JournalEntry* last = last_open(attempts);
+        if (!last)
+          throw TxError("nonce " + std::to_string(nonce) + " has no live attempt" +
+                        (refusal.empty() ? "" : " (refused by the node: " + refusal + ")"));
+        if (!eth_.transaction_known(last->hash)) {  // dropped from the pool, or never sent
+          if (send_raw(last->raw, refusal) == Outcome::Refused) {
+            // An older attempt may still be pending: look again at once.
+            spdlog::warn("eth: {} refused by the node: {}", to_hex(last->hash), refusal);
+            db_.write([&](WriteTxn& t) { journal_.mark(t, last->hash, TxState::Rejected); });
+            continue;
+          }
+        } else if (last->state == TxState::Signed) {
+          db_.write([&](WriteTxn& t) { journal_.mark(t, last->hash, TxState::Sent); });
+        }
+        if (c.now() - last_sent_at >= opt_.stuck_after) {
+          try_replace(*last);
+          last_sent_at = c.now();  // the next bump, if any, after another period
         }
       }
     } catch (const RpcError& e) {
       if (!e.retryable()) throw;
       spdlog::warn("eth: waiting for nonce {}: {}", nonce, e.what());
     }
-    if (std::chrono::steady_clock::now() >= deadline)
+    if (c.now() >= deadline)
       throw TxError("timed out waiting for nonce " + std::to_string(nonce) + " to be mined");
-    lock.unlock();
-    std::this_thread::sleep_for(opt_.poll_interval);
-    lock.lock();
+    c.sleep_for(opt_.poll_interval);
   }
 }
 

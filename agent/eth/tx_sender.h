@@ -1,18 +1,42 @@
-// Sends transactions for one key: nonce assignment, gas estimation with a per-call
-// margin, fee caps, the journal (sign -> journal -> send), waiting for receipts
-// with confirmations, rebroadcast of dropped transactions and fee-bumped
-// replacement of stuck ones. After a restart, recover() finishes what the journal
-// holds before anything new is signed, so no nonce is skipped or reused.
+// Sends transactions for one key, exactly once per idempotency key, in three
+// steps that a caller may separate:
+//   record    estimate gas (with a per-call margin), pick fees within the cap,
+//             assign the nonce, sign, and journal the signed bytes: in its own
+//             transaction, or in the caller's WriteTxn (then the journal entry
+//             commits with the caller's state and the broadcast runs when that
+//             transaction commits);
+//   broadcast hand the journaled bytes to the node;
+//   wait      poll for the receipt with confirmations, rebroadcast dropped
+//             transactions and replace stuck ones with fee bumps.
+// A key already journaled returns that transaction: nothing new is signed,
+// whatever happened to the process in between. After a restart recover()
+// settles what was mined and rebroadcasts what was journaled but maybe never
+// sent, before anything new is signed; no nonce is skipped or reused.
+//
+// Nonces: the lowest nonce >= the node's pending count that no live journal
+// entry holds, picked inside the writer's transaction (TxJournal::free_nonce).
+// Two journalers never pick the same one; an entry rolled back with its
+// caller's transaction, or refused by the node, frees its nonce for the next.
+// RPC calls (estimation, fees, the pending count) run before the transaction
+// when record() opens its own; with a caller's transaction they run inside it.
+//
+// Time (poll interval, stuck_after, wait timeout) is read from a base::Clock,
+// so tests drive the polling with a ManualClock.
+//
+// Thread-safety: thread-safe, with no lock of its own held across the
+// database's writer lock (which may already be held by the caller of
+// record(req, txn)). set_hook is not: set it before use.
 #pragma once
 
-#include <chrono>
+#include <atomic>
 #include <functional>
-#include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "agent/eth/eth_client.h"
 #include "agent/eth/tx_journal.h"
+#include "base/clock.h"
 
 namespace codex::eth {
 
@@ -22,11 +46,14 @@ struct TxOptions {
   Uint256 default_priority_fee = Uint256(1'000'000'000);
   bool legacy = false;  // EIP-155 legacy transactions (nodes without EIP-1559)
   unsigned confirmations = 1;
-  std::chrono::milliseconds poll_interval{250};
-  std::chrono::milliseconds stuck_after{60'000};  // replace an attempt unmined for this long
-  unsigned bump_percent = 15;                     // nodes require >= 10 % to replace
+  base::Millis poll_interval{250};
+  base::Millis stuck_after{60'000};  // replace an attempt unmined for this long
+  unsigned bump_percent = 15;        // nodes require >= 10 % to replace
   unsigned max_replacements = 5;
-  std::chrono::milliseconds wait_timeout{600'000};
+  base::Millis wait_timeout{600'000};
+  // Measures the three durations above; null = the system clock. Must outlive
+  // the sender.
+  base::Clock* clock = nullptr;
 };
 
 struct TxRequest {
@@ -37,8 +64,9 @@ struct TxRequest {
   // marketplace uses fillSlot 10, reserveSlot 25, markProofAsMissing 50, freeSlot 200.
   unsigned gas_margin_percent = 20;
   std::optional<uint64_t> gas_limit;
-  // Idempotency key: a second submit with the same key returns the journaled
-  // transaction instead of signing a new one ("" = no key).
+  // Idempotency key (required): what the transaction is for, e.g.
+  // "fillSlot/<slotId>". A second request with the same key from the same
+  // account returns the journaled transaction instead of signing a new one.
   std::string key;
 };
 
@@ -49,36 +77,70 @@ class TxError : public std::runtime_error {
 
 class TxSender {
  public:
-  enum class Stage { Journaled, Sent };
-  // Test-only fault injection: called after each stage (e.g. to SIGKILL the process).
+  // After the journal entry committed (before anything is sent), after the
+  // node accepted it, and after its receipt was confirmed (before the journal
+  // records that).
+  enum class Stage { Journaled, Sent, Mined };
+  // Test-only fault injection: called at each stage (e.g. to SIGKILL the
+  // process there).
   using Hook = std::function<void(Stage, const SignedTx&)>;
 
-  // `eth`, `key` and `db` must outlive the sender. Thread-safe (calls are serialised).
-  TxSender(EthClient& eth, const PrivateKey& key, sqlite3* db, TxOptions options = {});
+  // `eth`, `key` and `db` must outlive the sender. Creates the journal's
+  // schema. REQUIRES: the calling thread holds no WriteTxn.
+  TxSender(EthClient& eth, const PrivateKey& key, base::sqlite::Database& db,
+           TxOptions options = {});
 
-  // Reconciles the journal with the chain: settles mined attempts and rebroadcasts
-  // signed-but-unsent or dropped ones. Call once at startup; submit() calls it if
-  // it has not run. Throws RpcError on transport failure.
+  const Address& address() const { return address_; }
+
+  // Reconciles the journal with the chain: settles mined attempts and
+  // rebroadcasts journaled ones the node does not have. Call once at startup;
+  // record() calls it if it has not run. Throws RpcError on transport failure.
+  // REQUIRES: the calling thread holds no WriteTxn.
   void recover();
 
-  // Estimates gas (RpcError Reverted propagates: nothing is signed), picks the
-  // nonce, signs, journals, sends. Transport failures after journaling are not
-  // thrown: wait() rebroadcasts. A definitive rejection by the node marks the
-  // entry Rejected and throws TxError. Returns the signed transaction.
-  SignedTx submit(const TxRequest& req);
+  // Step 1. Signs `req` and journals it in its own transaction (durable
+  // against power loss when this returns); nothing is sent. A key already
+  // journaled (and not Rejected) returns that entry without any RPC.
+  // Throws std::invalid_argument for an empty key; RpcError (kind Reverted)
+  // when estimation reverts and other RpcErrors on transport failure (nothing
+  // is journaled then); TxError when the fees exceed the cap.
+  // REQUIRES: the calling thread holds no WriteTxn.
+  SignedTx record(const TxRequest& req);
+  // Step 1 inside the caller's transaction: the entry commits or rolls back
+  // with it; after its commit (require_sync'ed) the transaction is broadcast
+  // from an after-commit hook. A definitive refusal by the node then surfaces
+  // as TxError from txn.commit() (the commit stands; wait() or recover() mark
+  // the entry Rejected). If the process dies between commit and broadcast,
+  // recover() sends it at the next start. Throws as record(req).
+  SignedTx record(const TxRequest& req, base::sqlite::WriteTxn& txn);
 
-  // Waits until one attempt for the nonce of `hash` is mined with the configured
-  // confirmations; replaces stuck attempts with fee bumps within the fee cap.
-  // Returns the receipt (check success). Throws TxError on timeout or when the
-  // nonce was consumed by a transaction not in the journal.
+  // Step 2. Sends the journaled transaction `hash` unless it is settled.
+  // Transport failures are not thrown (wait() rebroadcasts). A definitive
+  // refusal marks it Rejected (its nonce is free again) and throws TxError.
+  // REQUIRES: the calling thread holds no WriteTxn.
+  void broadcast(const Hash& hash);
+
+  // Step 3. Waits until one attempt for the nonce of `hash` is mined with the
+  // configured confirmations; replaces stuck attempts with fee bumps within
+  // the fee cap. Returns the receipt (check success; its hash is the attempt
+  // that was mined). Throws TxError on timeout, when the nonce was consumed by
+  // a transaction not in the journal, or when the node refuses the
+  // transaction for good. REQUIRES: the calling thread holds no WriteTxn.
   Receipt wait(const Hash& hash);
 
+  // record + broadcast.
+  SignedTx submit(const TxRequest& req);
+  // submit + wait.
   Receipt send(const TxRequest& req) { return wait(submit(req).hash); }
 
   // For a mined transaction that failed (status 0), which carries no revert data:
   // replays it with eth_call at its block and returns the revert data (empty when
   // the replay does not revert). Throws TxError if the hash is not journaled.
   Bytes revert_data(const Receipt& failed);
+  // The request a journaled transaction carries (to, value, data, gas limit,
+  // key), decoded from its signed bytes. Throws TxError if `hash` is not
+  // journaled.
+  TxRequest request_of(const Hash& hash) const;
 
   void set_hook(Hook hook) { hook_ = std::move(hook); }
   TxJournal& journal() { return journal_; }
@@ -87,21 +149,43 @@ class TxSender {
   struct Fees {
     Uint256 priority, max_fee;
   };
+  // What record() asks the node before it takes the writer lock.
+  struct Quote {
+    uint64_t gas = 0;
+    Fees fees;
+    uint64_t pending_nonce = 0;
+  };
+  enum class Outcome { Accepted, Unknown, Refused };
+
+  SignedTx record_in(const TxRequest& req, base::sqlite::WriteTxn* txn);
+  void recover_in(base::sqlite::WriteTxn* txn);
+  Quote quote(const TxRequest& req);
+  uint64_t chain_id();
   Fees current_fees();
   SignedTx sign_with(uint64_t nonce, const TxRequest& req, uint64_t gas, const Fees& fees);
-  // Sends raw bytes; true when the node has it (accepted or already known).
-  bool broadcast(const JournalEntry& e);
+  // Sends signed bytes; on Refused, `why` holds the node's message.
+  Outcome send_raw(const Bytes& raw, std::string& why);
   std::optional<Receipt> find_mined(const std::vector<JournalEntry>& attempts);
   bool confirmed(const Receipt& r);
-  std::optional<JournalEntry> try_replace(const JournalEntry& last);
+  void try_replace(const JournalEntry& last);
+  // Writes in txn when given, else in a transaction of its own.
+  template <class F>
+  void write(base::sqlite::WriteTxn* txn, F&& fn);
+  void call_hook(Stage stage, const SignedTx& tx) {
+    if (hook_) hook_(stage, tx);
+  }
+  base::Clock& clock() { return opt_.clock ? *opt_.clock : system_clock_; }
 
   EthClient& eth_;
   const PrivateKey& key_;
+  const Address address_;
+  base::sqlite::Database& db_;
   TxJournal journal_;
   TxOptions opt_;
+  base::SystemClock system_clock_;
   Hook hook_;
-  std::recursive_mutex mu_;
-  bool recovered_ = false;
+  std::atomic<uint64_t> chain_id_;
+  std::atomic<bool> recovered_{false};
 };
 
 }  // namespace codex::eth

@@ -7,15 +7,6 @@
 #include "contracts-abi/artifacts.h"
 
 namespace codex::market {
-namespace {
-
-[[noreturn]] void throw_decoded(std::string_view what, std::span<const uint8_t> data,
-                                const eth::ContractAbi& abi, const std::string& detail) {
-  auto d = eth::decode_revert(data, {&abi, &erc20_abi()});
-  throw MarketError(d.reason || d.panic_code ? d.describe() : d.name, std::string(what), detail);
-}
-
-}  // namespace
 
 MarketError::MarketError(std::string name, std::string function, const std::string& detail)
     : std::runtime_error("marketplace " + function +
@@ -23,6 +14,12 @@ MarketError::MarketError(std::string name, std::string function, const std::stri
                          (detail.empty() ? "" : " (" + detail + ")")),
       name_(std::move(name)),
       function_(std::move(function)) {}
+
+MarketError decode_market_error(std::string_view what, std::span<const uint8_t> data,
+                                const eth::ContractAbi& abi, const std::string& detail) {
+  auto d = eth::decode_revert(data, {&abi, &erc20_abi()});
+  return MarketError(d.reason || d.panic_code ? d.describe() : d.name, std::string(what), detail);
+}
 
 std::string artifact_json(std::string_view name) {
   auto a = contracts::find_artifact(name);
@@ -43,7 +40,7 @@ ContractIo::ContractIo(eth::EthClient& eth, const eth::ContractAbi& abi, eth::Ad
 
 void ContractIo::throw_revert(std::string_view fn, std::span<const uint8_t> data,
                               const std::string& detail) const {
-  throw_decoded(fn, data, abi_, detail);
+  throw decode_market_error(fn, data, abi_, detail);
 }
 
 std::vector<eth::AbiValue> ContractIo::view(std::string_view fn,
@@ -62,14 +59,20 @@ std::vector<eth::AbiValue> ContractIo::view(std::string_view fn,
   }
 }
 
-eth::Receipt ContractIo::transact(std::string_view fn, const std::vector<eth::AbiValue>& args,
-                                  unsigned margin) const {
-  if (!sender_) throw std::logic_error("market: transactions need a TxSender");
+eth::TxRequest ContractIo::request(std::string_view fn, const std::vector<eth::AbiValue>& args,
+                                   unsigned margin, std::string key) const {
   eth::TxRequest req;
   req.to = address_;
   req.data = abi_.encode_call(fn, args);
   req.gas_margin_percent = margin;
-  return send_checked(*sender_, req, abi_, fn);
+  req.key = std::move(key);
+  return req;
+}
+
+eth::Receipt ContractIo::transact(std::string_view fn, const std::vector<eth::AbiValue>& args,
+                                  unsigned margin, std::string key) const {
+  if (!sender_) throw std::logic_error("market: transactions need a TxSender");
+  return send_checked(*sender_, request(fn, args, margin, std::move(key)), abi_, fn);
 }
 
 eth::Receipt send_checked(eth::TxSender& sender, const eth::TxRequest& req,
@@ -79,11 +82,11 @@ eth::Receipt send_checked(eth::TxSender& sender, const eth::TxRequest& req,
     r = sender.send(req);
   } catch (const eth::RpcError& e) {
     if (e.kind() != eth::RpcErrorKind::Reverted) throw;
-    throw_decoded(what, e.revert_data(), abi, "at gas estimation");
+    throw decode_market_error(what, e.revert_data(), abi, "at gas estimation");
   }
   if (!r.success)
-    throw_decoded(what, sender.revert_data(r), abi,
-                  "mined with status 0 in block " + std::to_string(r.block_number));
+    throw decode_market_error(what, sender.revert_data(r), abi,
+                              "mined with status 0 in block " + std::to_string(r.block_number));
   return r;
 }
 

@@ -3,6 +3,9 @@
 // (Groth16Verifier with a snarkjs verifying key, or TestVerifier) and the
 // Marketplace (or TestMarketplace) with a configuration. Used by tests and the
 // devnet. The chain must be past block 256 (§5.5): mine first on a fresh node.
+// Each transaction has an idempotency key under the plan's key prefix, so a
+// deployment killed half-way and run again finishes what it started instead
+// of deploying a second set of contracts.
 #pragma once
 
 #include <optional>
@@ -25,6 +28,10 @@ struct DeploymentPlan {
   std::optional<Address> token;   // use this token instead of deploying TestToken
   std::vector<Address> mint_to;   // TestToken mints `mint_amount` to each
   Uint256 mint_amount = Uint256(1'000'000'000'000'000);  // 1e15, as the reference (§12)
+  // Keys "<prefix>/token", "<prefix>/mint/<address>", "<prefix>/verifier",
+  // "<prefix>/marketplace". A second deployment from the same journal needs
+  // another prefix.
+  std::string key_prefix = "deploy";
 };
 
 struct Deployment {
@@ -32,11 +39,12 @@ struct Deployment {
   uint64_t block = 0;  // block of the marketplace's creation (where watchers start)
 };
 
-// Creates a contract of an embedded artifact with constructor `args`. Throws
-// MarketError naming the decoded constructor error (e.g.
-// "Proofs_InsufficientBlockHeight"), std::runtime_error for an unknown artifact.
+// Creates a contract of an embedded artifact with constructor `args`, under
+// idempotency `key`. Throws MarketError naming the decoded constructor error
+// (e.g. "Proofs_InsufficientBlockHeight"), std::runtime_error for an unknown
+// artifact.
 eth::Receipt deploy_artifact(eth::TxSender& deployer, std::string_view artifact,
-                             const std::vector<eth::AbiValue>& args);
+                             const std::vector<eth::AbiValue>& args, std::string key);
 
 // Deploys per `plan`; throws as deploy_artifact, or prover::InvalidInput for a bad
 // verifying key.

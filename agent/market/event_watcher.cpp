@@ -15,12 +15,21 @@ eth::LogWatcherOptions options_for(const Marketplace& market, std::string name, 
 
 }  // namespace
 
-EventWatcher::EventWatcher(eth::EthClient& eth, sqlite3* db, const Marketplace& market,
-                           std::string name, uint64_t start_block, Handler handler,
+EventWatcher::EventWatcher(eth::EthClient& eth, base::sqlite::Database& db,
+                           const Marketplace& market, std::string name, uint64_t start_block,
                            uint64_t confirmations)
-    : watcher_(eth, db, options_for(market, std::move(name), start_block, confirmations),
-               [&market, handler = std::move(handler)](const eth::Log& log) {
-                 if (auto e = decode_event(market.abi(), log)) handler(*e);
-               }) {}
+    : market_(market),
+      watcher_(eth, db, options_for(market, std::move(name), start_block, confirmations)) {}
+
+size_t EventWatcher::poll(const Handler& handler) {
+  size_t events = 0;
+  watcher_.poll([&](const eth::Log& log, base::sqlite::WriteTxn& txn) {
+    if (auto e = decode_event(market_.abi(), log)) {
+      handler(*e, &txn);
+      ++events;
+    }
+  });
+  return events;
+}
 
 }  // namespace codex::market

@@ -3,16 +3,10 @@
 #include <stdexcept>
 
 #include "agent/eth/hex.h"
+#include "agent/market/overloaded.h"
 
 namespace codex::market {
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 std::string hex(const Hash& h) {
   return eth::to_hex(h);

@@ -1,7 +1,8 @@
 // The typed marketplace facade: views (eth_call) and transactions (through the
-// journaled TxSender) of spec/marketplace.md §5, with the reference client's gas
-// margins (§15) and block tag `pending` for time-dependent views. Reverts surface
-// as MarketError carrying the custom error name of §7.
+// journaled TxSender, each under an idempotency key) of spec/marketplace.md §5,
+// with the reference client's gas margins (§15). Views take the block tag;
+// the defaults are the reference client's (`pending` for time-dependent
+// views). Reverts surface as MarketError carrying the custom error name of §7.
 #pragma once
 
 #include <optional>
@@ -14,6 +15,7 @@
 #include "agent/eth/eth_client.h"
 #include "agent/eth/tx_sender.h"
 #include "agent/market/contract_io.h"
+#include "agent/market/market_api.h"
 #include "agent/market/market_error.h"
 #include "agent/market/types.h"
 
@@ -21,6 +23,8 @@ namespace codex::market {
 
 class Marketplace {
  public:
+  using Tag = eth::BlockTag;
+
   // `eth` (and `sender` when given) must outlive this object. `abi_json` is the
   // Marketplace ABI or artifact; empty = the embedded artifact. Transactions need a
   // sender (std::logic_error otherwise). Thread-safety is that of eth/sender.
@@ -30,54 +34,63 @@ class Marketplace {
   const eth::ContractAbi& abi() const { return abi_; }
   const Address& address() const { return address_; }
 
-  // Views. Time- or block-dependent ones use block tag `pending` (§15).
+  // Views.
   MarketplaceConfig configuration();
   Address token();
-  Request get_request(const RequestId& id);
-  RequestState request_state(const RequestId& id);
-  SlotState slot_state(const SlotId& id);
-  uint64_t request_end(const RequestId& id);
-  uint64_t request_expiry(const RequestId& id);
-  Address get_host(const SlotId& id);
-  Uint256 current_collateral(const SlotId& id);
-  bool is_proof_required(const SlotId& id);
-  bool will_proof_be_required(const SlotId& id);
-  Hash get_challenge(const SlotId& id);
-  uint8_t get_pointer(const SlotId& id);
-  uint64_t missing_proofs(const SlotId& id);
-  Uint256 slot_probability(const SlotId& id);
+  Request get_request(const RequestId& id, const Tag& tag = Tag::latest());
+  RequestState request_state(const RequestId& id, const Tag& tag = Tag::pending());
+  SlotState slot_state(const SlotId& id, const Tag& tag = Tag::pending());
+  uint64_t request_end(const RequestId& id, const Tag& tag = Tag::pending());
+  uint64_t request_expiry(const RequestId& id, const Tag& tag = Tag::latest());
+  Address get_host(const SlotId& id, const Tag& tag = Tag::latest());
+  Uint256 current_collateral(const SlotId& id, const Tag& tag = Tag::latest());
+  bool is_proof_required(const SlotId& id, const Tag& tag = Tag::pending());
+  bool will_proof_be_required(const SlotId& id, const Tag& tag = Tag::pending());
+  Hash get_challenge(const SlotId& id, const Tag& tag = Tag::pending());
+  uint8_t get_pointer(const SlotId& id, const Tag& tag = Tag::pending());
+  uint64_t missing_proofs(const SlotId& id, const Tag& tag = Tag::latest());
+  Uint256 slot_probability(const SlotId& id, const Tag& tag = Tag::latest());
   // The request and index of a slot; MarketError "Marketplace_SlotIsFree" for a free slot.
-  std::pair<Request, uint64_t> get_active_slot(const SlotId& id);
-  bool can_reserve_slot(const RequestId& id, uint64_t slot_index, const Address& from);
-  std::vector<RequestId> my_requests(const Address& from);
-  std::vector<SlotId> my_slots(const Address& from);
+  std::pair<Request, uint64_t> get_active_slot(const SlotId& id, const Tag& tag = Tag::latest());
+  bool can_reserve_slot(const RequestId& id, uint64_t slot_index, const Address& from,
+                        const Tag& tag = Tag::pending());
+  std::vector<RequestId> my_requests(const Address& from, const Tag& tag = Tag::latest());
+  std::vector<SlotId> my_slots(const Address& from, const Tag& tag = Tag::latest());
   // nullopt when markProofAsMissing would pass now; else the error name.
   std::optional<std::string> can_mark_proof_as_missing(const SlotId& id, uint64_t period,
-                                                       const Address& from);
+                                                       const Address& from,
+                                                       const Tag& tag = Tag::pending());
 
-  // Transactions: wait for the receipt (with the sender's confirmations). Throw
-  // MarketError on a revert (at estimation, or mined with status 0).
-  eth::Receipt request_storage(const Request& r);
-  eth::Receipt reserve_slot(const RequestId& id, uint64_t slot_index);
-  eth::Receipt fill_slot(const RequestId& id, uint64_t slot_index, const Groth16Proof& proof);
-  eth::Receipt submit_proof(const SlotId& id, const Groth16Proof& proof);
-  eth::Receipt mark_proof_as_missing(const SlotId& id, uint64_t period);
-  eth::Receipt free_slot(const SlotId& id);
+  // The transaction for `action` under `key` (intent_key(action) when empty):
+  // the call, its gas margin (§15). Throws std::invalid_argument for
+  // ApproveTokens (a token transaction: Token::approve_request).
+  eth::TxRequest transaction(const MarketAction& action, std::string key = {}) const;
+  // Sends transaction(action, key) and waits (with the sender's
+  // confirmations). Exactly once per key: a key journaled before returns that
+  // transaction's receipt. Throws MarketError on a revert (at estimation, or
+  // mined with status 0).
+  eth::Receipt execute(const MarketAction& action, std::string key = {});
+
+  // Typed shorthands of execute.
+  eth::Receipt request_storage(const Request& r, std::string key = {});
+  eth::Receipt reserve_slot(const RequestId& id, uint64_t slot_index, std::string key = {});
+  eth::Receipt fill_slot(const RequestId& id, uint64_t slot_index, const Groth16Proof& proof,
+                         std::string key = {});
+  // `period` is the period the proof answers (it names the intent).
+  eth::Receipt submit_proof(const SlotId& id, const Groth16Proof& proof, uint64_t period,
+                            std::string key = {});
+  eth::Receipt mark_proof_as_missing(const SlotId& id, uint64_t period, std::string key = {});
+  eth::Receipt free_slot(const SlotId& id, std::string key = {});
   eth::Receipt free_slot(const SlotId& id, const Address& reward_recipient,
-                         const Address& collateral_recipient);
-  eth::Receipt withdraw_funds(const RequestId& id);
-  eth::Receipt withdraw_funds(const RequestId& id, const Address& recipient);
+                         const Address& collateral_recipient, std::string key = {});
+  eth::Receipt withdraw_funds(const RequestId& id, std::string key = {});
+  eth::Receipt withdraw_funds(const RequestId& id, const Address& recipient, std::string key = {});
 
  private:
   ContractIo io() const { return ContractIo(eth_, abi_, address_, sender_); }
   std::vector<eth::AbiValue> view(std::string_view fn, const std::vector<eth::AbiValue>& args,
-                                  const eth::BlockTag& tag = eth::BlockTag::latest(),
-                                  std::optional<Address> from = std::nullopt) {
+                                  const Tag& tag, std::optional<Address> from = std::nullopt) {
     return io().view(fn, args, tag, from);
-  }
-  eth::Receipt transact(std::string_view fn, const std::vector<eth::AbiValue>& args,
-                        unsigned gas_margin_percent) {
-    return io().transact(fn, args, gas_margin_percent);
   }
 
   eth::EthClient& eth_;

@@ -1,9 +1,12 @@
 // The marketplace's ERC20 token (spec/marketplace.md §12): balances and
 // allowances (views) and approve/transfer (transactions through the journaled
-// TxSender); mint exists only on TestToken. Reverts surface as MarketError
-// carrying the ERC20 error name (e.g. "ERC20InsufficientBalance").
+// TxSender, each under the caller's idempotency key: an approval's key names
+// what it pays for, e.g. "approve/fillSlot/<slotId>"); mint exists only on
+// TestToken. Reverts surface as MarketError carrying the ERC20 error name
+// (e.g. "ERC20InsufficientBalance").
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "agent/eth/contract_abi.h"
@@ -24,16 +27,22 @@ class Token {
   const eth::ContractAbi& abi() const { return abi_; }
 
   Uint256 balance_of(const Address& who, const eth::BlockTag& tag = eth::BlockTag::latest());
-  Uint256 allowance(const Address& owner, const Address& spender);
+  Uint256 allowance(const Address& owner, const Address& spender,
+                    const eth::BlockTag& tag = eth::BlockTag::latest());
   Uint256 total_supply();
 
-  eth::Receipt approve(const Address& spender, const Uint256& amount);
-  eth::Receipt transfer(const Address& to, const Uint256& amount);
+  // The approve transaction under `key` (required).
+  eth::TxRequest approve_request(const Address& spender, const Uint256& amount,
+                                 std::string key) const;
+  // Send and wait; exactly once per key. Throw MarketError on a revert.
+  eth::Receipt approve(const Address& spender, const Uint256& amount, std::string key);
+  eth::Receipt transfer(const Address& to, const Uint256& amount, std::string key);
   // TestToken only: anyone may mint.
-  eth::Receipt mint(const Address& to, const Uint256& amount);
+  eth::Receipt mint(const Address& to, const Uint256& amount, std::string key);
 
  private:
-  eth::Receipt transact(std::string_view fn, const std::vector<eth::AbiValue>& args);
+  eth::Receipt transact(std::string_view fn, const std::vector<eth::AbiValue>& args,
+                        std::string key);
 
   eth::EthClient& eth_;
   Address address_;

@@ -16,6 +16,7 @@
 #include "agent/eth/revert.h"
 #include "agent/eth/rpc_error.h"
 #include "agent/eth/tx_sender.h"
+#include "base/sqlite/database.h"
 #include "tests/agent/support/anvil.h"
 
 namespace codex::eth {
@@ -45,7 +46,7 @@ json artifact(const std::string& name) {
 TEST(Artifacts, SelectorsTopicsAndErrorsMatchSolc) {
   for (const char* name :
        {"Marketplace", "TestMarketplace", "TestToken", "Groth16Verifier", "TestVerifier"}) {
-    if (!have(name)) GTEST_SKIP() << "artifact " << name << " not built yet";
+    ASSERT_TRUE(have(name)) << "artifact " << name << " not built";
     json a = artifact(name);
     ContractAbi abi = ContractAbi::parse(a.dump());
     size_t checked = 0;
@@ -71,7 +72,7 @@ TEST(Artifacts, SelectorsTopicsAndErrorsMatchSolc) {
 }
 
 TEST(Artifacts, MarketplaceAbiReproducesTheVectors) {
-  if (!have("Marketplace")) GTEST_SKIP();
+  ASSERT_TRUE(have("Marketplace")) << "artifact not built";
   ContractAbi abi = ContractAbi::parse(read(artifact_path("Marketplace")));
   json v = json::parse(read(std::string(CODEX_SHARED_DIR) + "/vectors/codex-abi-vectors.json"));
   // getRequest's return decodes through the artifact ABI and re-encodes as requestStorage calldata.
@@ -91,7 +92,7 @@ TEST(Artifacts, MarketplaceAbiReproducesTheVectors) {
 }
 
 TEST(Artifacts, TestTokenEndToEndOnAnvil) {
-  if (!have("TestToken")) GTEST_SKIP();
+  ASSERT_TRUE(have("TestToken")) << "artifact not built";
   json a = artifact("TestToken");
   ContractAbi token = ContractAbi::parse(a.dump());
   test::Anvil anvil;
@@ -100,14 +101,15 @@ TEST(Artifacts, TestTokenEndToEndOnAnvil) {
   char tmpl[] = "/tmp/eth_art_XXXXXX";
   std::filesystem::path dir = mkdtemp(tmpl);
   {
-    Database db((dir / "agent.db").string());
+    auto db = base::sqlite::Database::open(dir / "agent.db");
     PrivateKey key = PrivateKey::from_hex(test::kDevKeys[0]);
     TxOptions o;
     o.poll_interval = std::chrono::milliseconds(20);
-    TxSender sender(eth, key, db.handle(), o);
+    TxSender sender(eth, key, *db, o);
 
     TxRequest deploy;
     deploy.data = from_hex(a["bytecode"].get<std::string>());
+    deploy.key = "deploy/TestToken";
     Receipt dr = sender.send(deploy);
     ASSERT_TRUE(dr.success);
     ASSERT_TRUE(dr.contract_address);
@@ -117,6 +119,7 @@ TEST(Artifacts, TestTokenEndToEndOnAnvil) {
     TxRequest mint;
     mint.to = addr;
     mint.data = token.encode_call("mint", {holder, Uint256::from_string("1000000000000000")});
+    mint.key = "mint/holder";
     Receipt mr = sender.send(mint);
     ASSERT_TRUE(mr.success);
     ASSERT_EQ(mr.logs.size(), 1u);
@@ -153,10 +156,10 @@ TEST(Artifacts, TestTokenEndToEndOnAnvil) {
     wo.filter.addresses = {addr};
     wo.filter.topics = {{token.event("Transfer").topic0}};
     int transfers = 0;
-    LogWatcher w(eth, db.handle(), wo, [&](const Log& l) {
+    LogWatcher w(eth, *db, wo);
+    w.poll([&](const Log& l, base::sqlite::WriteTxn&) {
       transfers += token.decode_log(l.topics, l.data).has_value();
     });
-    w.poll();
     EXPECT_EQ(transfers, 1);
   }
   std::filesystem::remove_all(dir);

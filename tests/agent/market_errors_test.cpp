@@ -88,7 +88,8 @@ TEST_F(MarketErrors, EveryReachableErrorDecodesByName) {
   const MarketplaceConfig cfg = test::chain_preset("reference");  // 120 s periods, 30 s timeout
   auto deploy_with = [&](MarketplaceConfig c) {
     return [&env, c] {
-      deploy_artifact(env.sender(0), "Marketplace", {to_abi(c), env.address(0), env.address(0)});
+      deploy_artifact(env.sender(0), "Marketplace", {to_abi(c), env.address(0), env.address(0)},
+                      "deploy/refused");
     };
   };
   auto with = [&](auto change) {
@@ -117,9 +118,8 @@ TEST_F(MarketErrors, EveryReachableErrorDecodesByName) {
               host_b = env.market(kHostB), validator = env.market(kValidator),
               stranger = env.market(kStranger);
   const Address market = client.address();
-  for (int who : {kClient, kHostA, kHostB, kHostC})
-    env.token(who).approve(market, Uint256(1'000'000'000));
-  env.token(kPoor).approve(market, Uint256(1'000'000'000));
+  for (int who : {kClient, kHostA, kHostB, kHostC, kPoor})
+    env.token(who).approve(market, Uint256(1'000'000'000), "approve/all");
 
   // --- requestStorage (§5.2, in check order) --------------------------------------
   const Request req = make_request(env.address(kClient), 0x01);
@@ -137,7 +137,8 @@ TEST_F(MarketErrors, EveryReachableErrorDecodesByName) {
   client.request_storage(req);
   run({
       {"Marketplace_InvalidClientAddress", request(kHostA, same)},
-      {"Marketplace_RequestAlreadyExists", [&] { client.request_storage(req); }},
+      // The same intent is served by the journal; a second one (another key) reverts.
+      {"Marketplace_RequestAlreadyExists", [&] { client.request_storage(req, "again"); }},
       {"Marketplace_InvalidExpiry",
        request(kClient, [](Request& r) { r.expiry = r.ask.duration; })},
       {"Marketplace_InsufficientSlots", request(kClient,
@@ -175,7 +176,7 @@ TEST_F(MarketErrors, EveryReachableErrorDecodesByName) {
   const uint64_t q = periods.period_of(env.now()) + 1;
   env.set_time(periods.start(q) + 1);
   run({
-      {"SlotReservations_ReservationNotAllowed", [&] { host_a.reserve_slot(id, 0); }},
+      {"SlotReservations_ReservationNotAllowed", [&] { host_a.reserve_slot(id, 0, "again"); }},
       {"Marketplace_UnknownRequest", [&] { host_a.fill_slot(unknown, 0, kProof); }},
       {"Marketplace_InvalidSlot", [&] { host_a.fill_slot(id, 2, kProof); }},
       {"Marketplace_ReservationRequired", [&] { env.market(kHostC).fill_slot(id, 0, kProof); }},
@@ -188,9 +189,9 @@ TEST_F(MarketErrors, EveryReachableErrorDecodesByName) {
   host_a.fill_slot(id, 0, kProof);
   run({
       {"Marketplace_SlotNotFree", [&] { host_b.fill_slot(id, 0, kProof); }},
-      {"Proofs_ProofAlreadySubmitted", [&] { host_a.submit_proof(s0, kProof); }},
-      {"Marketplace_ProofNotSubmittedByHost", [&] { host_b.submit_proof(s0, kProof); }},
-      {"Marketplace_UnknownRequest", [&] { host_a.submit_proof(slot_id(unknown, 0), kProof); }},
+      {"Proofs_ProofAlreadySubmitted", [&] { host_a.submit_proof(s0, kProof, q); }},
+      {"Marketplace_ProofNotSubmittedByHost", [&] { host_b.submit_proof(s0, kProof, q); }},
+      {"Marketplace_UnknownRequest", [&] { host_a.submit_proof(slot_id(unknown, 0), kProof, q); }},
       {"Marketplace_InvalidSlotHost", [&] { host_b.free_slot(s0); }},
       {"Marketplace_SlotNotAcceptingProofs", [&] { validator.mark_proof_as_missing(s1, q); }},
       {"Proofs_PeriodNotEnded", [&] { validator.mark_proof_as_missing(s0, q); }},
@@ -203,7 +204,7 @@ TEST_F(MarketErrors, EveryReachableErrorDecodesByName) {
   env.set_time(periods.end(q) + 1);
   run({
       {"Proofs_ProofNotMissing", [&] { validator.mark_proof_as_missing(s0, q); }},
-      {"Proofs_InvalidProof", [&] { host_a.submit_proof(s0, kZeroProof); }},
+      {"Proofs_InvalidProof", [&] { host_a.submit_proof(s0, kZeroProof, q + 1); }},
   });
   // --- q+1's window: not required while the pointer is in the downtime (§9) -------
   env.set_time(periods.end(q + 1) + 1);
@@ -214,7 +215,8 @@ TEST_F(MarketErrors, EveryReachableErrorDecodesByName) {
   mine_until_pointer(env, validator, s0, cfg, q + 1, false);
   validator.mark_proof_as_missing(s0, q + 1);
   mine_until_pointer(env, validator, s0, cfg, q + 1, false);
-  run({{"Proofs_ProofAlreadyMarkedMissing", [&] { validator.mark_proof_as_missing(s0, q + 1); }}});
+  run({{"Proofs_ProofAlreadyMarkedMissing",
+        [&] { validator.mark_proof_as_missing(s0, q + 1, "again"); }}});
 
   // --- a request that is cancelled: payouts and withdrawal errors ----------------
   // Slot 0 is filled exactly at expiresAt (still New then), so its payout interval
@@ -244,8 +246,8 @@ TEST_F(MarketErrors, EveryReachableErrorDecodesByName) {
   host_b.free_slot(c1);
   client.withdraw_funds(id2);
   run({
-      {"Marketplace_AlreadyPaid", [&] { host_b.free_slot(c1); }},
-      {"Marketplace_NothingToWithdraw", [&] { client.withdraw_funds(id2); }},
+      {"Marketplace_AlreadyPaid", [&] { host_b.free_slot(c1, "again"); }},
+      {"Marketplace_NothingToWithdraw", [&] { client.withdraw_funds(id2, "again"); }},
   });
 
   // --- every error of the compiled ABI is covered or explained ---------------------

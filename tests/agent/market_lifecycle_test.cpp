@@ -81,7 +81,7 @@ TEST(MarketLifecycle, RequestFillProveSlashRepairFinishPayWithdraw) {
   ASSERT_EQ(max, Uint256(3 * 600 * 1024));
 
   const Uint256 client0 = env.balance(kClient), market0 = env.market_balance();
-  env.token(kClient).approve(client.address(), max);
+  env.token(kClient).approve(client.address(), max, "approve/requestStorage");
   eth::Receipt rr = client.request_storage(req);
   const RequestId id = request_id(req);
   auto requested = events<StorageRequested>(client, rr);
@@ -104,7 +104,7 @@ TEST(MarketLifecycle, RequestFillProveSlashRepairFinishPayWithdraw) {
     EXPECT_TRUE(h.can_reserve_slot(id, i, env.address(hosts[i])));
     h.reserve_slot(id, i);
     EXPECT_FALSE(h.can_reserve_slot(id, i, env.address(hosts[i]))) << "reserved once";
-    env.token(hosts[i]).approve(h.address(), collateral);
+    env.token(hosts[i]).approve(h.address(), collateral, "approve/fillSlot");
     const Uint256 before = env.balance(hosts[i]);
     eth::Receipt fr = h.fill_slot(id, i, kProof);
     filled_at[i] = env.block_time(fr);
@@ -136,7 +136,7 @@ TEST(MarketLifecycle, RequestFillProveSlashRepairFinishPayWithdraw) {
     EXPECT_TRUE(h.is_proof_required(s) || h.will_proof_be_required(s));
     Hash challenge = h.get_challenge(s);
     EXPECT_NE(challenge, Hash{}) << "the challenge is a block-hash digest";
-    eth::Receipt pr = h.submit_proof(s, kProof);
+    eth::Receipt pr = h.submit_proof(s, kProof, p);
     auto submitted = events<ProofSubmitted>(h, pr);
     ASSERT_EQ(submitted.size(), 1u);
     EXPECT_EQ(submitted[0].slot_id, s);
@@ -184,7 +184,7 @@ TEST(MarketLifecycle, RequestFillProveSlashRepairFinishPayWithdraw) {
   const Uint256 repair_deposit =
       collateral - (collateral * Uint256(cfg.collateral.repair_reward_percentage)).div_u64(100);
   ASSERT_EQ(repair_deposit, Uint256(922));
-  env.token(kRepairer).approve(repairer.address(), repair_deposit);
+  env.token(kRepairer).approve(repairer.address(), repair_deposit, "approve/repair");
   const Uint256 repairer0 = env.balance(kRepairer);
   eth::Receipt rf = repairer.fill_slot(id, 2, kProof);
   const uint64_t repaired_at = env.block_time(rf);

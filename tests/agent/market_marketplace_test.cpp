@@ -14,6 +14,7 @@
 #include "agent/market/events.h"
 #include "agent/market/marketplace.h"
 #include "agent/market/periods.h"
+#include "base/sqlite/database.h"
 #include "contracts-abi/artifacts.h"
 #include "tests/agent/support/anvil.h"
 
@@ -104,6 +105,7 @@ class MarketChain : public ::testing::Test {
     eth::ContractAbi abi = eth::ContractAbi::parse(a.dump());
     eth::TxRequest r;
     r.data = abi.encode_deploy(eth::from_hex(a["bytecode"].get<std::string>()), args);
+    r.key = std::string("deploy/") + name;
     eth::Receipt rc = s.send(r);
     if (!rc.success || !rc.contract_address)
       throw std::runtime_error(std::string("deploy failed: ") + name);
@@ -111,20 +113,20 @@ class MarketChain : public ::testing::Test {
   }
 
   void SetUp() override {
-    if (!contracts::find_artifact("Marketplace") || !contracts::find_artifact("TestToken") ||
-        !contracts::find_artifact("TestVerifier"))
-      GTEST_SKIP() << "contract artifacts not embedded";
+    ASSERT_TRUE(contracts::find_artifact("Marketplace") && contracts::find_artifact("TestToken") &&
+                contracts::find_artifact("TestVerifier"))
+        << "contract artifacts not embedded";
     char tmpl[] = "/tmp/market_XXXXXX";
     dir_ = mkdtemp(tmpl);
     rpc_ = std::make_unique<eth::HttpRpcClient>(eth::HttpRpcOptions{anvil_.url()});
     eth_ = std::make_unique<eth::EthClient>(*rpc_);
-    db_ = std::make_unique<eth::Database>((dir_ / "agent.db").string());
+    db_ = base::sqlite::Database::open(dir_ / "agent.db");
     eth::TxOptions o;
     o.poll_interval = std::chrono::milliseconds(10);
     for (int i = 0; i < 3; ++i) {
       keys_.push_back(
           std::make_unique<eth::PrivateKey>(eth::PrivateKey::from_hex(test::kDevKeys[i])));
-      senders_.push_back(std::make_unique<eth::TxSender>(*eth_, *keys_.back(), db_->handle(), o));
+      senders_.push_back(std::make_unique<eth::TxSender>(*eth_, *keys_.back(), *db_, o));
     }
     anvil_.rpc("anvil_mine", json::array({"0x101"}));  // block.number must exceed 256 (§5.5)
     auto& deployer = *senders_[0];
@@ -135,6 +137,7 @@ class MarketChain : public ::testing::Test {
       mint.to = token_;
       mint.data = token_abi_->encode_call(
           "mint", {keys_[who]->address(), Uint256::from_string("1000000000000000")});
+      mint.key = "mint/" + std::to_string(who);
       deployer.send(mint);
     }
     Address verifier = deploy(deployer, "TestVerifier", {});
@@ -150,6 +153,7 @@ class MarketChain : public ::testing::Test {
     eth::TxRequest r;
     r.to = token_;
     r.data = token_abi_->encode_call("approve", {market_address_, amount});
+    r.key = "approve/" + std::to_string(++approvals_);
     ASSERT_TRUE(senders_[who]->send(r).success);
   }
   Marketplace market(int who) { return Marketplace(*eth_, market_address_, senders_[who].get()); }
@@ -158,11 +162,12 @@ class MarketChain : public ::testing::Test {
   std::filesystem::path dir_;
   std::unique_ptr<eth::HttpRpcClient> rpc_;
   std::unique_ptr<eth::EthClient> eth_;
-  std::unique_ptr<eth::Database> db_;
+  std::unique_ptr<base::sqlite::Database> db_;
   std::vector<std::unique_ptr<eth::PrivateKey>> keys_;
   std::vector<std::unique_ptr<eth::TxSender>> senders_;
   std::unique_ptr<eth::ContractAbi> token_abi_;
   Address token_, market_address_;
+  int approvals_ = 0;
 };
 
 TEST_F(MarketChain, RequestReserveFillWithEventsViewsAndErrors) {
@@ -189,9 +194,12 @@ TEST_F(MarketChain, RequestReserveFillWithEventsViewsAndErrors) {
 
   // The event watcher sees the same StorageRequested, typed.
   std::vector<DecodedEvent> seen;
-  EventWatcher watcher(*eth_, db_->handle(), client, "market", 0,
-                       [&](const DecodedEvent& e) { seen.push_back(e); });
-  watcher.poll();
+  EventWatcher watcher(*eth_, *db_, client, "market", 0);
+  auto collect = [&](const DecodedEvent& e, base::sqlite::WriteTxn* txn) {
+    EXPECT_NE(txn, nullptr) << "delivered inside the position's transaction";
+    seen.push_back(e);
+  };
+  EXPECT_EQ(watcher.poll(collect), 1u);
   ASSERT_EQ(seen.size(), 1u);
   ASSERT_TRUE(std::holds_alternative<StorageRequested>(seen[0].event));
   EXPECT_EQ(std::get<StorageRequested>(seen[0].event).request_id, id);
@@ -214,13 +222,16 @@ TEST_F(MarketChain, RequestReserveFillWithEventsViewsAndErrors) {
   EXPECT_EQ(host.get_host(slot0), keys_[2]->address());
   EXPECT_EQ(host.current_collateral(slot0), collateral_per_slot(req.ask));
   EXPECT_EQ(host.my_slots(keys_[2]->address()), std::vector<SlotId>{slot0});
-  watcher.poll();
+  watcher.poll(collect);
   ASSERT_GE(seen.size(), 3u);  // + ProofSubmitted (the fill proof) and SlotFilled
   EXPECT_TRUE(std::holds_alternative<SlotFilled>(seen.back().event));
 
-  // Custom errors by name, from gas estimation and from views.
+  // The same intent again is the same transaction (exactly once), not a revert.
+  EXPECT_EQ(host.fill_slot(id, 0, proof).transaction_hash, fr.transaction_hash);
+  // Custom errors by name, from gas estimation and from views: a second fill
+  // under another key is a new intent, which the contract refuses.
   try {
-    host.fill_slot(id, 0, proof);
+    host.fill_slot(id, 0, proof, "fill/again");
     FAIL();
   } catch (const MarketError& e) {
     EXPECT_EQ(e.name(), "Marketplace_SlotNotFree");

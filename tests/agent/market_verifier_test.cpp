@@ -110,10 +110,10 @@ TEST(MarketVerifier, ReferenceProofOnChainAcceptsAndRejectsChanges) {
   r.ask = {Uint256(1), Uint256(1), Uint256(1), 1, 1024, 600, 0};
   r.content.cid = {0x01, 0x55};
   r.expiry = 300;
-  env.token(1).approve(client.address(), max_price(r.ask));
+  env.token(1).approve(client.address(), max_price(r.ask), "approve/request");
   client.request_storage(r);
   host.reserve_slot(request_id(r), 0);
-  env.token(2).approve(client.address(), collateral_per_slot(r.ask));
+  env.token(2).approve(client.address(), collateral_per_slot(r.ask), "approve/collateral");
   try {
     host.fill_slot(request_id(r), 0, proof);  // a valid proof, but for other inputs
     ADD_FAILURE() << "fill accepted";

@@ -1,6 +1,7 @@
 // A marketplace on a fresh anvil for chain tests: dev accounts with journaled
-// senders, the contracts deployed from C++ (agent/market/deployment.h) and
-// chain-time control (evm_setNextBlockTimestamp + evm_mine).
+// senders (one database, as a data directory has), the contracts deployed from
+// C++ (agent/market/deployment.h) and chain-time control
+// (evm_setNextBlockTimestamp + evm_mine).
 #pragma once
 
 #include <filesystem>
@@ -14,12 +15,13 @@
 
 #include "agent/eth/http_rpc_client.h"
 #include "agent/eth/private_key.h"
-#include "agent/eth/sqlite_db.h"
 #include "agent/eth/tx_sender.h"
+#include "agent/market/chain_market.h"
 #include "agent/market/config_json.h"
 #include "agent/market/deployment.h"
 #include "agent/market/marketplace.h"
 #include "agent/market/token.h"
+#include "base/sqlite/database.h"
 #include "tests/agent/support/anvil.h"
 
 namespace codex::test {
@@ -30,6 +32,30 @@ inline market::MarketplaceConfig chain_preset(const std::string& name) {
   std::stringstream ss;
   ss << in.rdbuf();
   return market::config_from_json(nlohmann::json::parse(ss.str()).at("marketplace"));
+}
+
+// TestMarketplace with 60 s periods and a 30 s validation window: room for a
+// few process starts inside one period.
+inline market::DeploymentPlan roomy_plan() {
+  market::DeploymentPlan p;
+  p.test_marketplace = true;
+  p.config.proofs.period = 60;
+  p.config.proofs.timeout = 30;
+  return p;
+}
+
+// A request of `client` for one 1 KiB slot for 1200 s, a proof every period
+// (probability 1), expiry 600 s; `nonce` tells requests apart.
+inline market::Request one_slot_request(const eth::Address& client, uint8_t nonce) {
+  market::Request r;
+  r.client = client;
+  r.ask = {eth::Uint256(1), eth::Uint256(1), eth::Uint256(1), 1, 1024, 1200, 0};
+  const std::string cid = "zDvZRwzm-one-slot";
+  r.content.cid.assign(cid.begin(), cid.end());
+  r.content.merkle_root.fill(0x22);
+  r.expiry = 600;
+  r.nonce.fill(nonce);
+  return r;
 }
 
 class MarketEnv {
@@ -43,12 +69,12 @@ class MarketEnv {
     dir_ = mkdtemp(tmpl);
     rpc_ = std::make_unique<eth::HttpRpcClient>(eth::HttpRpcOptions{anvil_.url()});
     eth_ = std::make_unique<eth::EthClient>(*rpc_);
-    db_ = std::make_unique<eth::Database>((dir_ / "agent.db").string());
+    db_ = base::sqlite::Database::open(dir_ / "agent.db");
     eth::TxOptions o;
     o.poll_interval = std::chrono::milliseconds(5);
     for (int i = 0; i < kAccounts; ++i) {
       keys_.push_back(std::make_unique<eth::PrivateKey>(eth::PrivateKey::from_hex(kDevKeys[i])));
-      senders_.push_back(std::make_unique<eth::TxSender>(*eth_, *keys_.back(), db_->handle(), o));
+      senders_.push_back(std::make_unique<eth::TxSender>(*eth_, *keys_.back(), *db_, o));
     }
     if (deploy) this->deploy(std::move(plan));
   }
@@ -71,6 +97,7 @@ class MarketEnv {
   Anvil& anvil() { return anvil_; }
   eth::EthClient& eth() { return *eth_; }
   eth::TxSender& sender(int who) { return *senders_.at(who); }
+  base::sqlite::Database& db() { return *db_; }
   eth::Address address(int who) const { return keys_.at(who)->address(); }
   const market::Deployment& deployment() const { return deployment_; }
 
@@ -79,6 +106,15 @@ class MarketEnv {
   }
   market::Token token(int who) {
     return market::Token(*eth_, deployment_.token, senders_.at(who).get());
+  }
+  // The marketplace as MarketApi for account `who`: its sender, this env's
+  // database, chain time extrapolated with `local` (null = the system clock).
+  std::unique_ptr<market::ChainMarket> chain_market(int who, base::Clock* local = nullptr) {
+    market::ChainMarketOptions o;
+    o.marketplace = deployment_.marketplace;
+    o.deployment_block = deployment_.block;
+    o.local_clock = local;
+    return std::make_unique<market::ChainMarket>(*eth_, *senders_.at(who), *db_, o);
   }
   eth::Uint256 balance(int who) { return token(0).balance_of(address(who)); }
   eth::Uint256 market_balance() { return token(0).balance_of(deployment_.marketplace); }
@@ -105,7 +141,7 @@ class MarketEnv {
   std::filesystem::path dir_;
   std::unique_ptr<eth::HttpRpcClient> rpc_;
   std::unique_ptr<eth::EthClient> eth_;
-  std::unique_ptr<eth::Database> db_;
+  std::unique_ptr<base::sqlite::Database> db_;
   std::vector<std::unique_ptr<eth::PrivateKey>> keys_;
   std::vector<std::unique_ptr<eth::TxSender>> senders_;
   market::Deployment deployment_;
