@@ -15,9 +15,9 @@ import { loadArtifact } from "../../scripts/devnet/deploy.mjs";
 const require = createRequire(path.join(ROOT, "package.json"));
 const { keccak256 } = require("js-sha3"); // ships with solc-js
 
-const SHARED = process.env.CODEX_SHARED_DIR ?? path.resolve(ROOT, "..", "shared");
-const vectors = JSON.parse(fs.readFileSync(path.join(SHARED, "vectors", "codex-abi-vectors.json"), "utf8"));
-const example = path.join(SHARED, "vectors", "codex-example");
+const DATA = path.join(ROOT, "tests", "data");
+const vectors = JSON.parse(fs.readFileSync(path.join(DATA, "codex-abi-vectors.json"), "utf8"));
+const example = path.join(DATA, "codex-example");
 const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 
 const market = loadArtifact(ROOT, "TestMarketplace");

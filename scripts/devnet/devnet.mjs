@@ -7,14 +7,7 @@ import { CHAIN_ID, startAnvil, stopPid } from "./anvil.mjs";
 import { deployAll } from "./deploy.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const DEFAULT_VERIFICATION_KEY = path.resolve(
-  ROOT,
-  "..",
-  "shared",
-  "vectors",
-  "codex-example",
-  "verification_key_hardhat.json",
-);
+export const DEFAULT_VERIFICATION_KEY = path.join(ROOT, "configs", "verification_key_hardhat.json");
 
 // "devnet" / "reference" name a configs/chain-<name>.json preset; anything
 // else is a path.

@@ -16,6 +16,9 @@
 #include <string>
 #include <thread>
 
+#include "tests/agent/support/anvil.h"
+#include "tests/support/require_tool.h"
+
 extern char** environ;
 
 namespace {
@@ -26,9 +29,9 @@ using nlohmann::json;
 const std::string kSource = CODEX_SOURCE_DIR;
 
 bool have_tools() {
-  return std::system("node --version > /dev/null 2>&1") == 0 &&
-         fs::exists(kSource + "/node_modules/.bin/anvil");
+  return codex::testing::node_runs() && codex::testing::executable(codex::test::anvil_binary());
 }
+const std::string kTools = "node or anvil ($CODEX_ANVIL or node_modules/.bin/anvil)";
 
 // Alive and not a zombie (an orphan may wait for a reaper).
 bool running(pid_t pid) {
@@ -76,14 +79,13 @@ json read_json(const fs::path& path) {
 }
 
 TEST(ContractsChain, ContractsBehaveOnAnvil) {
-  if (!have_tools()) GTEST_SKIP() << "node or anvil missing";
-  std::string cmd = "cd '" + kSource + "' && CODEX_SHARED_DIR='" + CODEX_SHARED_DIR +
-                    "' timeout -k 5 90 node contracts-abi/test/chain-test.mjs";
+  CODEX_REQUIRE_TOOL(have_tools(), kTools);
+  std::string cmd = "cd '" + kSource + "' && timeout -k 5 90 node contracts-abi/test/chain-test.mjs";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << "see the chain-test output above";
 }
 
 TEST(ContractsChain, DetachedDevnetStopsCleanly) {
-  if (!have_tools()) GTEST_SKIP() << "node or anvil missing";
+  CODEX_REQUIRE_TOOL(have_tools(), kTools);
   Scratch s;
   auto out = s.dir / "devnet.json";
   auto pid_file = s.dir / "devnet.pid";
@@ -141,7 +143,7 @@ pid_t start_foreground(Scratch& s, const fs::path& out) {
 }
 
 TEST(ContractsChain, ForegroundDevnetStopsOnSigterm) {
-  if (!have_tools()) GTEST_SKIP() << "node or anvil missing";
+  CODEX_REQUIRE_TOOL(have_tools(), kTools);
   Scratch s;
   auto out = s.dir / "devnet.json";
   pid_t node = start_foreground(s, out);
@@ -161,8 +163,8 @@ TEST(ContractsChain, ForegroundDevnetStopsOnSigterm) {
 
 // Even a SIGKILL of the script takes anvil down (parent-death signal).
 TEST(ContractsChain, ForegroundDevnetDiesWithItsScript) {
-  if (!have_tools()) GTEST_SKIP() << "node or anvil missing";
-  if (!fs::exists("/usr/bin/setpriv")) GTEST_SKIP() << "setpriv missing";
+  CODEX_REQUIRE_TOOL(have_tools(), kTools);
+  CODEX_REQUIRE_TOOL(fs::exists("/usr/bin/setpriv"), "/usr/bin/setpriv (util-linux)");
   Scratch s;
   pid_t node = start_foreground(s, s.dir / "devnet.json");
   ASSERT_NE(node, 0) << "devnet-chain did not start";

@@ -17,6 +17,7 @@
 #include "agent/eth/rpc_error.h"
 #include "agent/eth/tx_sender.h"
 #include "tests/agent/support/anvil.h"
+#include "tests/support/require_tool.h"
 
 namespace codex::eth {
 namespace {
@@ -45,7 +46,7 @@ json artifact(const std::string& name) {
 TEST(Artifacts, SelectorsTopicsAndErrorsMatchSolc) {
   for (const char* name :
        {"Marketplace", "TestMarketplace", "TestToken", "Groth16Verifier", "TestVerifier"}) {
-    if (!have(name)) GTEST_SKIP() << "artifact " << name << " not built yet";
+    CODEX_REQUIRE_TOOL(have(name), "contract artifact " << name);
     json a = artifact(name);
     ContractAbi abi = ContractAbi::parse(a.dump());
     size_t checked = 0;
@@ -71,9 +72,9 @@ TEST(Artifacts, SelectorsTopicsAndErrorsMatchSolc) {
 }
 
 TEST(Artifacts, MarketplaceAbiReproducesTheVectors) {
-  if (!have("Marketplace")) GTEST_SKIP();
+  CODEX_REQUIRE_TOOL(have("Marketplace"), "contract artifact Marketplace");
   ContractAbi abi = ContractAbi::parse(read(artifact_path("Marketplace")));
-  json v = json::parse(read(std::string(CODEX_SHARED_DIR) + "/vectors/codex-abi-vectors.json"));
+  json v = json::parse(read(std::string(CODEX_SOURCE_DIR) + "/tests/data/codex-abi-vectors.json"));
   // getRequest's return decodes through the artifact ABI and re-encodes as requestStorage calldata.
   auto out =
       abi.decode_output("getRequest", from_hex(v["getRequestReturnData"].get<std::string>()));
@@ -91,7 +92,7 @@ TEST(Artifacts, MarketplaceAbiReproducesTheVectors) {
 }
 
 TEST(Artifacts, TestTokenEndToEndOnAnvil) {
-  if (!have("TestToken")) GTEST_SKIP();
+  CODEX_REQUIRE_TOOL(have("TestToken"), "contract artifact TestToken");
   json a = artifact("TestToken");
   ContractAbi token = ContractAbi::parse(a.dump());
   test::Anvil anvil;

@@ -16,6 +16,7 @@
 #include "agent/market/periods.h"
 #include "contracts-abi/artifacts.h"
 #include "tests/agent/support/anvil.h"
+#include "tests/support/require_tool.h"
 
 namespace codex::market {
 namespace {
@@ -23,7 +24,7 @@ namespace {
 using nlohmann::json;
 
 json vectors() {
-  std::ifstream in(std::string(CODEX_SHARED_DIR) + "/vectors/codex-abi-vectors.json");
+  std::ifstream in(std::string(CODEX_SOURCE_DIR) + "/tests/data/codex-abi-vectors.json");
   std::stringstream ss;
   ss << in.rdbuf();
   return json::parse(ss.str());
@@ -111,9 +112,10 @@ class MarketChain : public ::testing::Test {
   }
 
   void SetUp() override {
-    if (!contracts::find_artifact("Marketplace") || !contracts::find_artifact("TestToken") ||
-        !contracts::find_artifact("TestVerifier"))
-      GTEST_SKIP() << "contract artifacts not embedded";
+    CODEX_REQUIRE_TOOL(contracts::find_artifact("Marketplace") &&
+                           contracts::find_artifact("TestToken") &&
+                           contracts::find_artifact("TestVerifier"),
+                       "embedded contract artifacts");
     char tmpl[] = "/tmp/market_XXXXXX";
     dir_ = mkdtemp(tmpl);
     rpc_ = std::make_unique<eth::HttpRpcClient>(eth::HttpRpcOptions{anvil_.url()});
