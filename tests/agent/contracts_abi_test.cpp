@@ -304,11 +304,9 @@ TEST(ContractsArtifacts, CheckNoticesAChangedSource) {
   char tmpl[] = "/tmp/codex-compile-check-XXXXXX";
   fs::path tmp = mkdtemp(tmpl);
   fs::create_directories(tmp / "contracts-abi");
-  fs::create_directories(tmp / "scripts" / "devnet");
   fs::copy(src / "contracts-abi" / "compile.mjs", tmp / "contracts-abi");
   fs::copy(src / "contracts-abi" / "contracts", tmp / "contracts-abi" / "contracts");
   fs::copy(src / "contracts-abi" / "artifacts", tmp / "contracts-abi" / "artifacts");
-  fs::copy(src / "scripts" / "devnet" / "abi.mjs", tmp / "scripts" / "devnet");
   fs::copy(src / "package.json", tmp);
   fs::create_directory_symlink(src / "node_modules", tmp / "node_modules");
   std::string cmd =
