@@ -22,6 +22,7 @@ const example = path.join(DATA, "codex-example");
 function loadArtifact(name) {
   return JSON.parse(fs.readFileSync(path.join(ROOT, "contracts-abi", "artifacts", `${name}.json`), "utf8"));
 }
+
 const R = 21888242871839275222246405745257275088548364400416034343698204186575808495617n;
 
 const market = loadArtifact("TestMarketplace");

@@ -12,7 +12,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 export const DEFAULT_VERIFICATION_KEY = path.join(ROOT, "configs", "verification_key_hardhat.json");
 
 // $CODEX_AGENT, else the build tree's ($BUILD_DIR, default build/).
-export function agentBinary() {
+function agentBinary() {
   const bin = process.env.CODEX_AGENT ?? path.join(ROOT, process.env.BUILD_DIR ?? "build", "agent", "codex-agent");
   if (!fs.existsSync(bin)) throw new Error(`codex-agent not found at ${bin} (build it with scripts/setup, or set CODEX_AGENT)`);
   return bin;
@@ -20,11 +20,11 @@ export function agentBinary() {
 
 // "devnet" / "reference" name a configs/chain-<name>.json preset; anything
 // else is a path.
-export function presetFile(nameOrPath) {
+function presetFile(nameOrPath) {
   return /^[a-z0-9-]+$/.test(nameOrPath) ? path.join(ROOT, "configs", `chain-${nameOrPath}.json`) : nameOrPath;
 }
 
-export function loadPreset(nameOrPath) {
+function loadPreset(nameOrPath) {
   const file = presetFile(nameOrPath);
   const preset = JSON.parse(fs.readFileSync(file, "utf8"));
   if (!preset.marketplace?.proofs || !preset.token) throw new Error(`${file}: not a chain preset`);
