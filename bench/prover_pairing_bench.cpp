@@ -3,8 +3,6 @@
 // Fq2/Fq12 multiplications underneath.
 #include <benchmark/benchmark.h>
 
-#include <cstdlib>
-#include <filesystem>
 #include <random>
 #include <string>
 
@@ -16,13 +14,6 @@ namespace {
 
 using namespace codex::prover;
 
-// The shared vectors: $CODEX_SHARED_DIR, else shared/ beside the repository
-// (bench programs get no compile-time path).
-std::string shared_dir() {
-  if (const char* env = std::getenv("CODEX_SHARED_DIR")) return env;
-  return (std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "shared")
-      .string();
-}
 using curve::G1;
 using curve::G2;
 
@@ -74,7 +65,7 @@ void BM_FinalExponentiation(benchmark::State& state) {
 BENCHMARK(BM_FinalExponentiation)->Unit(benchmark::kMicrosecond);
 
 void BM_Groth16VerifyReference(benchmark::State& state) {
-  const std::string dir = shared_dir() + "/vectors/codex-example/";
+  const std::string dir = std::string(CODEX_SOURCE_DIR) + "/tests/data/codex-example/";
   auto vk = formats::parse_verification_key_json(
       formats::read_text_file(dir + "verification_key_hardhat.json"));
   auto proof = formats::parse_proof_json(formats::read_text_file(dir + "proof.json"));

@@ -43,7 +43,6 @@ function(codex_tests area)
     add_executable(${target} ${src})
     target_link_libraries(${target} PRIVATE ${ARGN} GTest::gtest GTest::gtest_main)
     target_compile_definitions(${target} PRIVATE
-      CODEX_SHARED_DIR="${CODEX_SHARED_DIR}"
       CODEX_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
       CODEX_BINARY_DIR="${PROJECT_BINARY_DIR}")
     gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60

@@ -14,7 +14,6 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { canonicalType } from "../scripts/devnet/abi.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, "..");
@@ -77,6 +76,12 @@ function sourcesHash(sources) {
   const names = Object.keys(texts).sort();
   for (const name of names) hash.update(`${name}\0${texts[name]}\0`);
   return { sha256: hash.digest("hex"), names };
+}
+
+// Canonical ABI type, tuples expanded: (uint256,(bytes,bytes32))[]
+function canonicalType(param) {
+  if (!param.type.startsWith("tuple")) return param.type;
+  return `(${param.components.map(canonicalType).join(",")})${param.type.slice(5)}`;
 }
 
 function signature(item) {

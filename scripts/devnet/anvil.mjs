@@ -1,5 +1,5 @@
-// Starts and stops the pinned anvil (npm @foundry-rs/anvil-linux-amd64) on
-// 127.0.0.1 only.
+// Starts and stops the pinned anvil (npm @foundry-rs/anvil-linux-amd64, or
+// $CODEX_ANVIL) on 127.0.0.1 only.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
@@ -29,8 +29,8 @@ function sleep(ms) {
 // Returns { child, pid, rpc, url, accounts: [{address, privateKey}] }.
 // detached: anvil survives this process (for the pid-file mode).
 export async function startAnvil({ root, port, accounts = 20, detached = false, logFile }) {
-  const bin = path.join(root, "node_modules", ".bin", "anvil");
-  if (!fs.existsSync(bin)) throw new Error(`anvil not found at ${bin} (run scripts/setup)`);
+  const bin = process.env.CODEX_ANVIL ?? path.join(root, "node_modules", ".bin", "anvil");
+  if (!fs.existsSync(bin)) throw new Error(`anvil not found at ${bin} (run scripts/setup, or set CODEX_ANVIL)`);
   const usePort = port || (await freePort());
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "codex-anvil-"));
   const configOut = path.join(tmp, "anvil.json");

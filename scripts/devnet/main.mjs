@@ -10,7 +10,7 @@ options:
   --port N                 RPC port on 127.0.0.1 (default: a free port)
   --preset NAME|FILE       devnet (10 s periods, default) | reference | a preset JSON file
   --verification-key FILE  snarkjs verification key for Groth16Verifier
-                           (default ../shared/vectors/codex-example/verification_key_hardhat.json)
+                           (default configs/verification_key_hardhat.json)
   --test-verifier          the agent's marketplace is TestMarketplace (TestVerifier accepts any non-zero proof)
   --out FILE               devnet JSON to write (default devnet.json)
   --detach                 deploy, write --pid-file and exit, leaving anvil running

@@ -1,6 +1,6 @@
 // The embedded contract artifacts (contracts-abi/artifacts) against the spec:
 // every selector, topic and error of spec/marketplace.md §5-§7 and §12 and of
-// vectors/codex-abi-vectors.json, recomputed with keccak-256 from the ABI.
+// tests/data/codex-abi-vectors.json, recomputed with keccak-256 from the ABI.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -17,6 +17,7 @@
 
 #include "agent/eth/keccak.h"
 #include "contracts-abi/artifacts.h"
+#include "tests/support/require_tool.h"
 
 namespace {
 
@@ -101,7 +102,7 @@ std::string name_in_cell(const std::string& cell) {
 // Every (hash, name) pair of the spec's tables and of inline mentions.
 std::vector<SpecEntry> spec_entries() {
   std::vector<SpecEntry> out;
-  std::istringstream in(read_file(std::string(CODEX_SHARED_DIR) + "/spec/marketplace.md"));
+  std::istringstream in(read_file(std::string(CODEX_SOURCE_DIR) + "/docs/spec/marketplace.md"));
   static const std::regex hash_cell(R"(^0x([0-9a-f]{8}|[0-9a-f]{64})$)");
   // "`f(bytes32)` `0x…`" (§5.4) and "`verify(…) → bool`, selector `0x…`" (§11)
   static const std::regex inline_pair(
@@ -152,7 +153,8 @@ bool is_hex(const std::string& s) {
 }
 
 json vectors() {
-  return json::parse(read_file(std::string(CODEX_SHARED_DIR) + "/vectors/codex-abi-vectors.json"));
+  return json::parse(
+      read_file(std::string(CODEX_SOURCE_DIR) + "/tests/data/codex-abi-vectors.json"));
 }
 
 TEST(ContractsAbi, ArtifactsAreEmbeddedWithPinnedCompiler) {
@@ -287,7 +289,7 @@ TEST(ContractsAbi, StructLayoutsMatchTheSpec) {
 // The committed artifacts record the hash of the current sources and the pinned
 // compiler (compile.mjs --check; --check --full recompiles, about 30 s).
 TEST(ContractsArtifacts, MatchTheSources) {
-  if (std::system("node --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "node not found";
+  CODEX_REQUIRE_TOOL(codex::testing::node_runs(), "node");
   std::string cmd =
       "cd '" + std::string(CODEX_SOURCE_DIR) + "' && node contracts-abi/compile.mjs --check";
   EXPECT_EQ(std::system(cmd.c_str()), 0)
@@ -296,17 +298,15 @@ TEST(ContractsArtifacts, MatchTheSources) {
 
 // The check fails once a source changes (on a copy of the tree).
 TEST(ContractsArtifacts, CheckNoticesAChangedSource) {
-  if (std::system("node --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "node not found";
+  CODEX_REQUIRE_TOOL(codex::testing::node_runs(), "node");
   namespace fs = std::filesystem;
   fs::path src = CODEX_SOURCE_DIR;
   char tmpl[] = "/tmp/codex-compile-check-XXXXXX";
   fs::path tmp = mkdtemp(tmpl);
   fs::create_directories(tmp / "contracts-abi");
-  fs::create_directories(tmp / "scripts" / "devnet");
   fs::copy(src / "contracts-abi" / "compile.mjs", tmp / "contracts-abi");
   fs::copy(src / "contracts-abi" / "contracts", tmp / "contracts-abi" / "contracts");
   fs::copy(src / "contracts-abi" / "artifacts", tmp / "contracts-abi" / "artifacts");
-  fs::copy(src / "scripts" / "devnet" / "abi.mjs", tmp / "scripts" / "devnet");
   fs::copy(src / "package.json", tmp);
   fs::create_directory_symlink(src / "node_modules", tmp / "node_modules");
   std::string cmd =

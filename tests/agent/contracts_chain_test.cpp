@@ -1,5 +1,6 @@
 // The contracts on a real anvil (contracts-abi/test/chain-test.mjs) and the
-// devnet script's process handling: deploy, detach, stop, SIGTERM, no process
+// devnet script (scripts/devnet-chain: anvil + `codex-agent chain deploy`):
+// reference addresses and configuration, detach, stop, SIGTERM, no process
 // left behind.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -16,6 +17,9 @@
 #include <string>
 #include <thread>
 
+#include "tests/agent/support/anvil.h"
+#include "tests/support/require_tool.h"
+
 extern char** environ;
 
 namespace {
@@ -24,11 +28,14 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 const std::string kSource = CODEX_SOURCE_DIR;
+// The scripts deploy with this build's codex-agent.
+const std::string kAgent = std::string(CODEX_BINARY_DIR) + "/agent/codex-agent";
 
 bool have_tools() {
-  return std::system("node --version > /dev/null 2>&1") == 0 &&
-         fs::exists(kSource + "/node_modules/.bin/anvil");
+  return codex::testing::node_runs() && codex::testing::executable(codex::test::anvil_binary()) &&
+         codex::testing::executable(kAgent);
 }
+const std::string kTools = "node, anvil ($CODEX_ANVIL or node_modules/.bin/anvil) or " + kAgent;
 
 // Alive and not a zombie (an orphan may wait for a reaper).
 bool running(pid_t pid) {
@@ -75,22 +82,33 @@ json read_json(const fs::path& path) {
   return json::parse(s.str());
 }
 
+// The local chain's Groth16Verifier key (configs/) is the reference example's
+// key of the vectors (tests/data/README.md): one file, kept in two places.
+TEST(ContractsChain, DevnetVerificationKeyIsTheVectorsKey) {
+  std::ifstream a(kSource + "/configs/verification_key_hardhat.json");
+  std::ifstream b(kSource + "/tests/data/codex-example/verification_key_hardhat.json");
+  std::stringstream sa, sb;
+  sa << a.rdbuf();
+  sb << b.rdbuf();
+  EXPECT_FALSE(sa.str().empty());
+  EXPECT_EQ(sa.str(), sb.str());
+}
+
 TEST(ContractsChain, ContractsBehaveOnAnvil) {
-  if (!have_tools()) GTEST_SKIP() << "node or anvil missing";
-  std::string cmd = "cd '" + kSource + "' && CODEX_SHARED_DIR='" + CODEX_SHARED_DIR +
+  CODEX_REQUIRE_TOOL(have_tools(), kTools);
+  std::string cmd = "cd '" + kSource + "' && CODEX_AGENT='" + kAgent +
                     "' timeout -k 5 90 node contracts-abi/test/chain-test.mjs";
   EXPECT_EQ(std::system(cmd.c_str()), 0) << "see the chain-test output above";
 }
 
 TEST(ContractsChain, DetachedDevnetStopsCleanly) {
-  if (!have_tools()) GTEST_SKIP() << "node or anvil missing";
+  CODEX_REQUIRE_TOOL(have_tools(), kTools);
   Scratch s;
   auto out = s.dir / "devnet.json";
   auto pid_file = s.dir / "devnet.pid";
-  std::string start =
-      "cd '" + kSource +
-      "' && timeout -k 5 60 scripts/devnet-chain --detach --preset reference --out '" +
-      out.string() + "' --pid-file '" + pid_file.string() + "' > /dev/null";
+  std::string start = "cd '" + kSource + "' && CODEX_AGENT='" + kAgent +
+                      "' timeout -k 5 60 scripts/devnet-chain --detach --preset reference --out '" +
+                      out.string() + "' --pid-file '" + pid_file.string() + "' > /dev/null";
   ASSERT_EQ(std::system(start.c_str()), 0);
   json devnet = read_json(out);
   s.anvil = devnet.at("anvilPid").get<pid_t>();
@@ -107,6 +125,13 @@ TEST(ContractsChain, DetachedDevnetStopsCleanly) {
   ASSERT_EQ(devnet.at("accounts").size(), 20u);
   EXPECT_EQ(devnet.at("accounts")[0].at("address"), "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266");
   EXPECT_GT(devnet.at("deployBlock").get<int>(), 256);
+  // configuration() of the reference preset returns the vectors' bytes (spec §3.3)
+  codex::eth::HttpRpcClient rpc({devnet.at("rpcUrl").get<std::string>()});
+  json call = {{"to", devnet.at("marketplace")}, {"data", "0x6c70bee9"}};  // configuration()
+  EXPECT_EQ(rpc.call("eth_call", json::array({call, "latest"})),
+            read_json(kSource + "/tests/data/codex-abi-vectors.json")
+                .at("configurationReturnData")
+                .get<std::string>());
 
   std::string stop = "cd '" + kSource + "' && scripts/devnet-chain stop --pid-file '" +
                      pid_file.string() + "' > /dev/null";
@@ -119,6 +144,7 @@ TEST(ContractsChain, DetachedDevnetStopsCleanly) {
 // the node pid once the devnet file is written (fails the test otherwise).
 pid_t start_foreground(Scratch& s, const fs::path& out) {
   std::string script = kSource + "/scripts/devnet-chain";
+  ::setenv("CODEX_AGENT", kAgent.c_str(), 1);
   std::string out_arg = out.string();
   std::string pid_arg = (s.dir / "devnet.pid").string();
   const char* argv[] = {script.c_str(), "--test-verifier", "--out", out_arg.c_str(),
@@ -141,7 +167,7 @@ pid_t start_foreground(Scratch& s, const fs::path& out) {
 }
 
 TEST(ContractsChain, ForegroundDevnetStopsOnSigterm) {
-  if (!have_tools()) GTEST_SKIP() << "node or anvil missing";
+  CODEX_REQUIRE_TOOL(have_tools(), kTools);
   Scratch s;
   auto out = s.dir / "devnet.json";
   pid_t node = start_foreground(s, out);
@@ -161,8 +187,8 @@ TEST(ContractsChain, ForegroundDevnetStopsOnSigterm) {
 
 // Even a SIGKILL of the script takes anvil down (parent-death signal).
 TEST(ContractsChain, ForegroundDevnetDiesWithItsScript) {
-  if (!have_tools()) GTEST_SKIP() << "node or anvil missing";
-  if (!fs::exists("/usr/bin/setpriv")) GTEST_SKIP() << "setpriv missing";
+  CODEX_REQUIRE_TOOL(have_tools(), kTools);
+  CODEX_REQUIRE_TOOL(fs::exists("/usr/bin/setpriv"), "/usr/bin/setpriv (util-linux)");
   Scratch s;
   pid_t node = start_foreground(s, s.dir / "devnet.json");
   ASSERT_NE(node, 0) << "devnet-chain did not start";

@@ -1,4 +1,4 @@
-// ABI codec and contract ABI against the shared vectors (vectors/codex-abi-vectors.json)
+// ABI codec and contract ABI against the vectors (tests/data/codex-abi-vectors.json)
 // and the selectors/topics of spec/marketplace.md §5–§7.
 #include <gtest/gtest.h>
 
@@ -18,7 +18,7 @@ namespace {
 using nlohmann::json;
 
 json vectors() {
-  std::ifstream in(std::string(CODEX_SHARED_DIR) + "/vectors/codex-abi-vectors.json");
+  std::ifstream in(std::string(CODEX_SOURCE_DIR) + "/tests/data/codex-abi-vectors.json");
   std::stringstream ss;
   ss << in.rdbuf();
   return json::parse(ss.str());

@@ -74,7 +74,7 @@ TEST(Artifacts, SelectorsTopicsAndErrorsMatchSolc) {
 TEST(Artifacts, MarketplaceAbiReproducesTheVectors) {
   ASSERT_TRUE(have("Marketplace")) << "artifact not built";
   ContractAbi abi = ContractAbi::parse(read(artifact_path("Marketplace")));
-  json v = json::parse(read(std::string(CODEX_SHARED_DIR) + "/vectors/codex-abi-vectors.json"));
+  json v = json::parse(read(std::string(CODEX_SOURCE_DIR) + "/tests/data/codex-abi-vectors.json"));
   // getRequest's return decodes through the artifact ABI and re-encodes as requestStorage calldata.
   auto out =
       abi.decode_output("getRequest", from_hex(v["getRequestReturnData"].get<std::string>()));

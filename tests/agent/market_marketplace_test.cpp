@@ -24,7 +24,7 @@ namespace {
 using nlohmann::json;
 
 json vectors() {
-  std::ifstream in(std::string(CODEX_SHARED_DIR) + "/vectors/codex-abi-vectors.json");
+  std::ifstream in(std::string(CODEX_SOURCE_DIR) + "/tests/data/codex-abi-vectors.json");
   std::stringstream ss;
   ss << in.rdbuf();
   return json::parse(ss.str());

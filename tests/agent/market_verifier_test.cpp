@@ -1,5 +1,5 @@
 // Our Groth16Verifier contract, deployed from C++ with the reference verifying key
-// (vectors/codex-example/verification_key_hardhat.json), accepts the reference
+// (tests/data/codex-example/verification_key_hardhat.json), accepts the reference
 // proof with its public inputs and rejects it with any input changed (§11). The
 // snarkjs files are read with the prover's parsers and mapped to the contract
 // form by agent/market/proof_mapping, which must equal the vectors' form.
@@ -22,13 +22,13 @@ namespace {
 using nlohmann::json;
 
 std::string example(const std::string& name) {
-  return prover::formats::read_text_file(std::string(CODEX_SHARED_DIR) + "/vectors/codex-example/" +
-                                         name);
+  return prover::formats::read_text_file(std::string(CODEX_SOURCE_DIR) +
+                                         "/tests/data/codex-example/" + name);
 }
 
 json vectors() {
-  return json::parse(prover::formats::read_text_file(std::string(CODEX_SHARED_DIR) +
-                                                     "/vectors/codex-abi-vectors.json"));
+  return json::parse(prover::formats::read_text_file(std::string(CODEX_SOURCE_DIR) +
+                                                     "/tests/data/codex-abi-vectors.json"));
 }
 
 Uint256 u(const json& j) {

@@ -19,6 +19,7 @@
 #include "prover/formats/wtns_file.h"
 #include "prover/slots/circuit_input.h"
 #include "support/shell.h"
+#include "tests/support/require_tool.h"
 
 namespace codex::prover::circuit {
 namespace {
@@ -35,7 +36,7 @@ Result run(const std::string& cmd) {
 }
 
 const std::string kTiny =
-    std::string(CODEX_SHARED_DIR) + "/vectors/zk-inputs/tiny_d8_s4_c128_b512_n2_input.json";
+    std::string(CODEX_SOURCE_DIR) + "/tests/data/zk-inputs/tiny_d8_s4_c128_b512_n2_input.json";
 const std::string kTinyOptions = " --depth 8 --maxslots 4 --blockdepth 2 --cellelems 5";
 
 class CircuitFiles : public ::testing::Test {
@@ -63,9 +64,7 @@ class CircuitFiles : public ::testing::Test {
 };
 
 TEST_F(CircuitFiles, SnarkjsAcceptsOurWitnessAndRejectsATamperedOne) {
-  if (!fs::exists(kSnarkjs) || run("node --version").status != 0) {
-    GTEST_SKIP() << "node or " << kSnarkjs << " not available";
-  }
+  CODEX_REQUIRE_TOOL(fs::exists(kSnarkjs) && codex::testing::node_runs(), "node or " << kSnarkjs);
   write_tiny(path("tiny.r1cs"), path("tiny.wtns"));
   const formats::R1cs r1cs = formats::read_r1cs(path("tiny.r1cs"));
   EXPECT_EQ(r1cs.header.n_constraints, 7854u);
@@ -86,7 +85,7 @@ TEST_F(CircuitFiles, SnarkjsAcceptsOurWitnessAndRejectsATamperedOne) {
 }
 
 TEST_F(CircuitFiles, CliWritesTheSameFilesAndClearErrors) {
-  if (!fs::exists(kProgram)) GTEST_SKIP() << kProgram << " not built";
+  CODEX_REQUIRE_TOOL(codex::testing::executable(kProgram), kProgram << " (not built)");
   write_tiny(path("lib.r1cs"), path("lib.wtns"));
 
   Result r =

@@ -34,7 +34,7 @@ namespace {
 using test_support::read_file;
 using test_support::tiny_params;
 
-const std::string kInputs = std::string(CODEX_SHARED_DIR) + "/vectors/zk-inputs/";
+const std::string kInputs = std::string(CODEX_SOURCE_DIR) + "/tests/data/zk-inputs/";
 
 slots::ProofInput tiny_vector() {
   return slots::parse_circuit_json(read_file(kInputs + "tiny_d8_s4_c128_b512_n2_input.json"),

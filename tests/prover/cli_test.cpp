@@ -14,6 +14,7 @@
 #include <string>
 
 #include "support/shell.h"
+#include "tests/support/require_tool.h"
 
 namespace {
 
@@ -26,7 +27,7 @@ Result run(const std::string& args) {
 }
 
 const std::string kTiny =
-    std::string(CODEX_SHARED_DIR) + "/vectors/zk-inputs/tiny_d8_s4_c128_b512_n2_input.json";
+    std::string(CODEX_SOURCE_DIR) + "/tests/data/zk-inputs/tiny_d8_s4_c128_b512_n2_input.json";
 const std::string kTinyArgs =
     " --nslots 3 --slot 1 --nsamples 2 --entropy 1234567 --depth 8 --maxslots 4"
     " --cellsize 128 --blocksize 512 --quiet";
@@ -39,7 +40,7 @@ nlohmann::json read_json(const std::string& path) {
 class Cli : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!fs::exists(kProgram)) GTEST_SKIP() << kProgram << " not built";
+    CODEX_REQUIRE_TOOL(codex::testing::executable(kProgram), kProgram << " (not built)");
     dir_ = fs::temp_directory_path() / ("codex-prover-cli-" + std::to_string(getpid()));
     fs::create_directories(dir_);
   }

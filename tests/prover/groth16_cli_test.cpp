@@ -16,6 +16,7 @@
 #include "prover/formats/snarkjs_json.h"
 #include "prover/formats/wtns_file.h"
 #include "support/shell.h"
+#include "tests/support/require_tool.h"
 
 namespace codex::prover {
 namespace {
@@ -31,7 +32,7 @@ Result run(const std::string& args) {
 class Groth16Cli : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!fs::exists(kProgram)) GTEST_SKIP() << kProgram << " not built";
+    CODEX_REQUIRE_TOOL(codex::testing::executable(kProgram), kProgram << " (not built)");
     dir_ = fs::temp_directory_path() / ("codex-g16cli-" + std::to_string(getpid()));
     fs::create_directories(dir_);
     cb_ = testing::poseidon2_chain_circuit(1);
@@ -144,7 +145,7 @@ TEST_F(Groth16Cli, ClearErrors) {
 TEST_F(Groth16Cli, TinyStorageCircuitEndToEnd) {
   const std::string tiny = " --depth 8 --maxslots 4 --blockdepth 2 --cellelems 5";
   const std::string input =
-      std::string(CODEX_SHARED_DIR) + "/vectors/zk-inputs/tiny_d8_s4_c128_b512_n2_input.json";
+      std::string(CODEX_SOURCE_DIR) + "/tests/data/zk-inputs/tiny_d8_s4_c128_b512_n2_input.json";
   Result r = run("r1cs --nsamples 2 --quiet --out " + p("s.r1cs") + tiny);
   ASSERT_EQ(r.status, 0) << r.output;
   r = run("witness " + input + " " + p("s.wtns") + tiny + " --quiet");

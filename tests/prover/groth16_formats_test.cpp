@@ -10,7 +10,7 @@ namespace codex::prover::formats {
 namespace {
 
 std::string ref_file(const std::string& name) {
-  return read_text_file(std::string(CODEX_SHARED_DIR) + "/vectors/codex-example/" + name);
+  return read_text_file(std::string(CODEX_SOURCE_DIR) + "/tests/data/codex-example/" + name);
 }
 
 // Expects parse(text) to throw InvalidInput whose message contains needle.

@@ -24,6 +24,7 @@
 #include "prover/groth16/setup.h"
 #include "prover/groth16/verifier.h"
 #include "support/shell.h"
+#include "tests/support/require_tool.h"
 
 namespace codex::prover::groth16 {
 namespace {
@@ -63,9 +64,7 @@ class Groth16Snarkjs : public ::testing::Test {
     delete vk_;
     dir_ = nullptr;
   }
-  void SetUp() override {
-    if (!available_) GTEST_SKIP() << "snarkjs or node not available";
-  }
+  void SetUp() override { CODEX_REQUIRE_TOOL(available_, "node or " << kSnarkjs); }
   static std::string path(const std::string& name) { return (*dir_ / name).string(); }
   static Exec snarkjs(const std::string& args) { return run(kSnarkjs + " " + args); }
 

@@ -1,4 +1,4 @@
-// The Groth16 verifier on the reference example proof (shared/vectors/
+// The Groth16 verifier on the reference example proof (tests/data/
 // codex-example): accepts it, rejects it with any public input or proof
 // point changed, and the pairing reproduces snarkjs' vk_alphabeta_12.
 #include <gtest/gtest.h>
@@ -21,7 +21,7 @@ struct Reference {
 
 const Reference& reference() {
   static const Reference ref = [] {
-    const std::string dir = std::string(CODEX_SHARED_DIR) + "/vectors/codex-example/";
+    const std::string dir = std::string(CODEX_SOURCE_DIR) + "/tests/data/codex-example/";
     Reference r;
     r.vk = formats::parse_verification_key_json(
         formats::read_text_file(dir + "verification_key_hardhat.json"));

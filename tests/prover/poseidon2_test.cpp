@@ -22,7 +22,7 @@ namespace {
 using namespace poseidon2;
 
 std::string vectors_path(const std::string& name) {
-  return std::string(CODEX_SHARED_DIR) + "/vectors/" + name;
+  return std::string(CODEX_SOURCE_DIR) + "/tests/data/" + name;
 }
 
 std::vector<std::string> read_lines(const std::string& path) {

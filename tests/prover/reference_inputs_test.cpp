@@ -1,4 +1,4 @@
-// Reproduces every circuit input file of vectors/zk-inputs/ from its
+// Reproduces every circuit input file of tests/data/zk-inputs/ from its
 // parameters alone (fake data, seed 12345), comparing parsed JSON values, and
 // checks that the writer's output is byte-identical to the reference files.
 #include <gtest/gtest.h>
@@ -15,7 +15,7 @@ namespace {
 struct Case {
   const char* file;
   InputParams params;
-  std::vector<uint64_t> sampled;  // expected cell indices (from vectors/README.md)
+  std::vector<uint64_t> sampled;  // expected cell indices (tests/data/README.md)
 };
 
 InputParams params(uint64_t nslots, uint64_t slot, uint64_t ncells, uint64_t nsamples,
@@ -46,7 +46,7 @@ class ReferenceInputs : public ::testing::TestWithParam<Case> {};
 
 TEST_P(ReferenceInputs, ReproducedExactly) {
   const Case& c = GetParam();
-  std::string path = std::string(CODEX_SHARED_DIR) + "/vectors/zk-inputs/" + c.file;
+  std::string path = std::string(CODEX_SOURCE_DIR) + "/tests/data/zk-inputs/" + c.file;
   std::string expected_text = read_file(path);
   nlohmann::json expected = nlohmann::json::parse(expected_text);
 

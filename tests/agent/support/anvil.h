@@ -67,6 +67,9 @@ inline std::string anvil_binary() {
 class Anvil {
  public:
   explicit Anvil(std::vector<std::string> extra_args = {}) {
+    if (::access(anvil_binary().c_str(), X_OK) != 0)
+      throw std::runtime_error("anvil not found at " + anvil_binary() +
+                               " (scripts/setup installs it; or set CODEX_ANVIL)");
     for (int attempt = 0; attempt < 3; ++attempt) {
       port_ = free_port();
       start(extra_args);

@@ -1,5 +1,8 @@
-// Minimal Solidity ABI encoder for the devnet tools: static and dynamic
-// types, tuples and arrays, driven by the ABI JSON of the artifacts.
+// The chain test's own Solidity ABI encoder (static and dynamic types, tuples
+// and arrays, driven by the artifacts' ABI JSON). It only encodes the test's
+// calls: the contracts are deployed by the agent (`codex-agent chain deploy`),
+// so the test drives them through an encoder independent of agent/eth's, and
+// the vectors (tests/data/codex-abi-vectors.json) pin both.
 
 const WORD = 32;
 
@@ -98,7 +101,7 @@ function findFunction(abi, name, argCount) {
 }
 
 // Canonical ABI type, tuples expanded: (uint256,(bytes,bytes32))[]
-export function canonicalType(param) {
+function canonicalType(param) {
   if (!param.type.startsWith("tuple")) return param.type;
   return `(${param.components.map(canonicalType).join(",")})${param.type.slice(5)}`;
 }
@@ -110,13 +113,6 @@ export function encodeCall(artifact, name, values) {
   const selector = artifact.methodIdentifiers[signature];
   if (!selector) throw new Error(`abi: no selector for ${signature}`);
   return "0x" + selector + encodeParams(fn.inputs, values);
-}
-
-// Creation code of a contract with its constructor arguments.
-export function encodeDeploy(artifact, values) {
-  const ctor = artifact.abi.find((x) => x.type === "constructor");
-  const args = ctor ? encodeParams(ctor.inputs, values) : "";
-  return artifact.bytecode + args;
 }
 
 // Reads 32-byte word i of hex return data as a BigInt.
