@@ -4,7 +4,7 @@
 
 #include "prover/error.h"
 #include "prover/formats/json.h"
-#include "prover/formats/snarkjs_json.h"
+#include "prover/groth16/snarkjs_json.h"
 
 namespace codex::prover::formats {
 namespace {
