@@ -75,17 +75,6 @@ void fork_join(unsigned workers, Fn&& fn) {
   error.rethrow_if_any();
 }
 
-// Half-open range [begin, end) of part k when [0, n) is cut into parts of
-// ceil(n / parts) indices (the last parts may be short or empty).
-struct IndexRange {
-  size_t begin, end;
-};
-inline IndexRange part_of(size_t n, size_t parts, size_t k) {
-  const size_t chunk = (n + parts - 1) / parts;
-  const size_t b = std::min(n, k * chunk);
-  return {b, std::min(n, b + chunk)};
-}
-
 // fn(begin, end) over min(resolve_threads(threads), max(1, n / min_chunk))
 // contiguous ranges of [0, n), the first on the calling thread. Nothing runs
 // when n = 0. REQUIRES: min_chunk ≥ 1.
@@ -98,11 +87,11 @@ void parallel_for(size_t n, unsigned threads, Fn&& fn, size_t min_chunk = 1) {
     fn(size_t(0), n);
     return;
   }
-  // Ranges past the end are not started: ceil(n / chunk) ≤ parts of them.
+  // Ranges of ceil(n / parts) indices; those past the end are not started.
   const size_t chunk = (n + parts - 1) / parts;
   fork_join(unsigned((n + chunk - 1) / chunk), [&](unsigned w) {
-    const IndexRange r = part_of(n, parts, w);
-    fn(r.begin, r.end);
+    const size_t b = w * chunk;
+    fn(b, std::min(n, b + chunk));
   });
 }
 

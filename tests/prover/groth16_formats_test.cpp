@@ -6,8 +6,11 @@
 #include "prover/formats/json.h"
 #include "prover/groth16/snarkjs_json.h"
 
-namespace codex::prover::formats {
+namespace codex::prover::groth16 {
 namespace {
+
+using formats::Json;
+using formats::read_text_file;
 
 std::string ref_file(const std::string& name) {
   return read_text_file(std::string(CODEX_SHARED_DIR) + "/vectors/codex-example/" + name);
@@ -179,4 +182,4 @@ TEST(SnarkjsJson, MissingFile) {
 }
 
 }  // namespace
-}  // namespace codex::prover::formats
+}  // namespace codex::prover::groth16
