@@ -7,6 +7,22 @@
 
 namespace codex::base {
 
+// Malformed or out-of-range input from outside the program or from a caller:
+// text that does not parse (hex, numbers, JSON, files), wrong lengths,
+// inconsistent sizes or counts, indices out of range. The message names the
+// offending value unless the value is a secret. A std::invalid_argument, as
+// the standard library's own parsers throw.
+class InvalidInput : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// Something asked for is not here: a block, a manifest, a file, a record.
+class NotFound : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // Persistent storage failed: SQLite, the file system, a disk full.
 class StorageError : public std::runtime_error {
  public:

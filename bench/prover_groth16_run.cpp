@@ -25,10 +25,10 @@
 
 #include "prover/formats/r1cs_file.h"
 #include "prover/formats/wtns_file.h"
-#include "prover/formats/zkey_file.h"
 #include "prover/groth16/prover.h"
 #include "prover/groth16/setup.h"
 #include "prover/groth16/verifier.h"
+#include "prover/groth16/zkey_file.h"
 
 namespace {
 
@@ -160,7 +160,7 @@ int main(int argc, char** argv) {
       formats::R1cs c = formats::read_r1cs(r1cs);
       auto res = groth16::dev_setup(c, "bench", threads);
       double t_setup = std::chrono::duration<double>(Clock::now() - t0).count();
-      formats::write_zkey(zkey, res.pk);
+      groth16::write_zkey(zkey, res.pk);
       std::printf("setup: %u constraints, domain %u: %.3f s (+ write %.3f s)\n",
                   c.header.n_constraints, res.pk.header.domain_size, t_setup,
                   std::chrono::duration<double>(Clock::now() - t0).count() - t_setup);
@@ -179,7 +179,7 @@ int main(int argc, char** argv) {
   const std::string pid = std::to_string(getpid());
   for (int r = 0; r < runs; ++r) {
     ours.push_back(in_child([&] {
-      formats::ZkeyReader k(zkey);
+      groth16::ZkeyReader k(zkey);
       auto w = formats::read_wtns(wtns);
       auto t0 = Clock::now();
       groth16::ProveTimings tm;

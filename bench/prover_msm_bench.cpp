@@ -12,8 +12,8 @@
 #include "prover/curve/g1.h"
 #include "prover/curve/g2.h"
 #include "prover/formats/wtns_file.h"
-#include "prover/formats/zkey_file.h"
 #include "prover/groth16/batch_normalize.h"
+#include "prover/groth16/zkey_file.h"
 #include "prover/msm/pippenger.h"
 
 namespace {
@@ -98,15 +98,15 @@ BENCHMARK(BM_MsmG2)
 // Real keys: with CODEX_MSM_ZKEY and CODEX_MSM_WTNS set, the G1 MSMs of a
 // proof as the prover runs them (scalars 0 and 1 left out): A and C with the
 // witness, H with random scalars. Args: threads (0 = all).
-void BM_MsmZkey(benchmark::State& state, formats::ZkeyReader::Section sec) {
-  const formats::ZkeyReader zkey(std::getenv("CODEX_MSM_ZKEY"));
+void BM_MsmZkey(benchmark::State& state, groth16::ZkeyReader::Section sec) {
+  const groth16::ZkeyReader zkey(std::getenv("CODEX_MSM_ZKEY"));
   auto all = zkey.g1_points(sec);
   std::vector<Fr> ws;
-  if (sec == formats::ZkeyReader::kH) {
+  if (sec == groth16::ZkeyReader::kH) {
     ws = scalars(all.size(), 0);
   } else {
     ws = formats::read_wtns(std::getenv("CODEX_MSM_WTNS"));
-    if (sec == formats::ZkeyReader::kC)
+    if (sec == groth16::ZkeyReader::kC)
       ws.erase(ws.begin(), ws.begin() + 1 + zkey.header().n_public);
   }
   if (ws.size() != all.size()) {
@@ -130,8 +130,8 @@ void BM_MsmZkey(benchmark::State& state, formats::ZkeyReader::Section sec) {
   if (std::getenv("CODEX_MSM_ZKEY") == nullptr || std::getenv("CODEX_MSM_WTNS") == nullptr)
     return false;
   for (auto [name, sec] :
-       {std::pair{"A", formats::ZkeyReader::kA}, std::pair{"C", formats::ZkeyReader::kC},
-        std::pair{"H", formats::ZkeyReader::kH}}) {
+       {std::pair{"A", groth16::ZkeyReader::kA}, std::pair{"C", groth16::ZkeyReader::kC},
+        std::pair{"H", groth16::ZkeyReader::kH}}) {
     benchmark::RegisterBenchmark((std::string("BM_MsmZkey") + name).c_str(), BM_MsmZkey, sec)
         ->Args({1})
         ->Args({0})

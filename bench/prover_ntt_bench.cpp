@@ -7,9 +7,9 @@
 #include <benchmark/benchmark.h>
 
 #include <random>
-#include <thread>
 #include <vector>
 
+#include "base/parallel/parallel_for.h"
 #include "prover/ntt/blocked.h"
 #include "prover/ntt/ntt.h"
 
@@ -32,19 +32,10 @@ void SetItems(benchmark::State& state, size_t n, int per_iteration = 1) {
 
 // The former ntt.cpp transform: bit reversal, then stage after stage, each
 // stage split across threads (fresh threads per stage).
-template <class Fn>
-void fork_join(size_t count, unsigned threads, Fn fn) {
-  std::vector<std::jthread> pool;
-  const size_t chunk = (count + threads - 1) / threads;
-  for (unsigned t = 1; t < threads; ++t)
-    pool.emplace_back(fn, std::min(count, t * chunk), std::min(count, (t + 1) * chunk));
-  fn(size_t(0), std::min(count, chunk));
-}
-
 void per_stage_forward(const ntt::Domain& d, std::vector<Fr>& a, unsigned threads,
                        bool inverse = false) {
   const size_t n = a.size(), log_n = d.log_size();
-  fork_join(n, threads, [&](size_t b, size_t e) {
+  codex::base::parallel_for(n, threads, [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i) {
       size_t r = 0;
       for (size_t k = 0, x = i; k < log_n; ++k, x >>= 1)
@@ -54,7 +45,7 @@ void per_stage_forward(const ntt::Domain& d, std::vector<Fr>& a, unsigned thread
   });
   for (size_t half = 1; half < n; half *= 2) {
     const Fr* tw = (inverse ? d.inverse_stage_twiddles(half) : d.stage_twiddles(half)).data();
-    fork_join(half, threads, [&](size_t jb, size_t je) {
+    codex::base::parallel_for(half, threads, [&](size_t jb, size_t je) {
       for (size_t blk = 0; blk < n; blk += 2 * half)
         for (size_t j = jb; j < je; ++j) {
           Fr t = a[blk + j + half] * tw[j];
@@ -81,7 +72,7 @@ BENCHMARK(BM_PerStageReference)
 
 // a[i] *= c·g^i.
 void scale_powers(std::vector<Fr>& a, const Fr& c, const Fr& g, unsigned threads) {
-  fork_join(a.size(), threads, [&](size_t b, size_t e) {
+  codex::base::parallel_for(a.size(), threads, [&](size_t b, size_t e) {
     Fr p = c * g.pow(uint64_t(b));
     for (size_t i = b; i < e; ++i, p *= g)
       a[i] *= p;

@@ -6,7 +6,8 @@
 #include <random>
 #include <string>
 
-#include "prover/formats/snarkjs_json.h"
+#include "prover/formats/json.h"
+#include "prover/groth16/snarkjs_json.h"
 #include "prover/groth16/verifier.h"
 #include "prover/pairing/pairing.h"
 
@@ -66,10 +67,10 @@ BENCHMARK(BM_FinalExponentiation)->Unit(benchmark::kMicrosecond);
 
 void BM_Groth16VerifyReference(benchmark::State& state) {
   const std::string dir = std::string(CODEX_SOURCE_DIR) + "/tests/data/codex-example/";
-  auto vk = formats::parse_verification_key_json(
+  auto vk = groth16::parse_verification_key_json(
       formats::read_text_file(dir + "verification_key_hardhat.json"));
-  auto proof = formats::parse_proof_json(formats::read_text_file(dir + "proof.json"));
-  auto inputs = formats::parse_public_json(formats::read_text_file(dir + "public.json"));
+  auto proof = groth16::parse_proof_json(formats::read_text_file(dir + "proof.json"));
+  auto inputs = groth16::parse_public_json(formats::read_text_file(dir + "public.json"));
   groth16::PreparedVerifier v(vk);
   for (auto _ : state) {
     bool ok = v.verify(inputs, proof);

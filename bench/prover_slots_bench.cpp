@@ -2,8 +2,7 @@
 // dataset (11 slots × 512 cells, 176 blocks of 64 KiB) end to end.
 #include <benchmark/benchmark.h>
 
-#include <thread>
-
+#include "base/parallel/parallel_for.h"
 #include "prover/slots/builder.h"
 #include "prover/slots/fake_data.h"
 #include "prover/slots/input_params.h"
@@ -47,7 +46,7 @@ void BM_FakeExampleInput(benchmark::State& state) {
   state.SetLabel(std::to_string(opts.threads) + " threads");
 }
 
-const int kCores = int(std::max(1u, std::thread::hardware_concurrency()));
+const int kCores = int(codex::base::resolve_threads(0));
 
 BENCHMARK(BM_BuildDataset)->Arg(1)->Arg(kCores)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_FakeExampleInput)

@@ -1,22 +1,25 @@
 #pragma once
-// Errors of the exchange layer. The layer reports failures as exceptions that
-// carry context; callers at the edges (REST, CLI) turn them into statuses.
+// Errors of the exchange layer, members of the families of base/error.h. The
+// layer reports failures as exceptions that carry context; callers at the
+// edges (REST, CLI) turn them into statuses.
 #include <stdexcept>
 #include <string>
+
+#include "base/error.h"
 
 namespace codex {
 
 // Malformed input: a CID, multihash, manifest, proof or peer message that
 // does not parse or fails its checks.
-class FormatError : public std::runtime_error {
+class FormatError : public base::InvalidInput {
  public:
-  using std::runtime_error::runtime_error;
+  using base::InvalidInput::InvalidInput;
 };
 
 // Something asked for is not here (a block, a manifest, a leaf).
-class NotFoundError : public std::runtime_error {
+class NotFoundError : public base::NotFound {
  public:
-  using std::runtime_error::runtime_error;
+  using base::NotFound::NotFound;
 };
 
 // The store's quota would be exceeded by this write or reservation.
@@ -26,9 +29,9 @@ class QuotaError : public std::runtime_error {
 };
 
 // Storage (SQLite, file system) failed.
-class StoreError : public std::runtime_error {
+class StoreError : public base::StorageError {
  public:
-  using std::runtime_error::runtime_error;
+  using base::StorageError::StorageError;
 };
 
 }  // namespace codex

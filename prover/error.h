@@ -5,16 +5,14 @@
 // value; callers (the CLI, the agent) print what() as is.
 #pragma once
 
-#include <stdexcept>
-#include <string>
+#include "base/error.h"
 
 namespace codex::prover {
 
 // Malformed or out-of-range input: non-canonical field strings, wrong byte
-// lengths, inconsistent sizes, out-of-range indices.
-class InvalidInput : public std::invalid_argument {
- public:
-  explicit InvalidInput(const std::string& what) : std::invalid_argument(what) {}
-};
+// lengths, inconsistent sizes, out-of-range indices. The shared family
+// itself (a std::invalid_argument), so that what base/ throws for the prover
+// (hex, indexing) is caught where the prover's own errors are.
+using InvalidInput = base::InvalidInput;
 
 }  // namespace codex::prover

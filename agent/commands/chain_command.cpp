@@ -33,7 +33,7 @@
 #include "agent/market/proof_mapping.h"
 #include "agent/market/token.h"
 #include "base/sqlite/database.h"
-#include "prover/formats/snarkjs_json.h"
+#include "prover/groth16/snarkjs_json.h"
 
 namespace codex::agent {
 namespace {
@@ -168,7 +168,7 @@ void deploy(const DeployOptions& o) {
     std::string text = read_file(o.verification_key_file, "verification key");
     try {
       verifying_key =
-          market::verifying_key_to_abi(prover::formats::parse_verification_key_json(text));
+          market::verifying_key_to_abi(prover::groth16::parse_verification_key_json(text));
     } catch (const std::exception& e) {
       throw std::runtime_error("verification key " + o.verification_key_file + ": " + e.what());
     }

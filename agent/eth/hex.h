@@ -1,25 +1,24 @@
-// Hex text <-> bytes, and JSON-RPC "quantity" helpers.
+// Hex for Ethereum: the project's hex codec (base/hex.h) under this
+// namespace's names, and JSON-RPC "quantity" helpers.
 #pragma once
 
 #include <cstdint>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "base/hex.h"
 
 namespace codex::eth {
 
 using Bytes = std::vector<uint8_t>;
 
-// Lower-case hex of `data`, with a "0x" prefix when `prefix` is true. Thread-safe.
-std::string to_hex(std::span<const uint8_t> data, bool prefix = true);
-
-// Parses hex with or without "0x"; an odd number of digits is refused.
-// Throws std::invalid_argument naming the bad input on any non-hex character.
-Bytes from_hex(std::string_view text);
-
-// Parses exactly `N` bytes of hex into `out`; throws std::invalid_argument otherwise.
-void from_hex_exact(std::string_view text, std::span<uint8_t> out);
+// to_hex(data, prefix = true), from_hex(text) and from_hex_exact(text, out):
+// lower-case output, strict input with an optional 0x; errors throw
+// base::InvalidInput (a std::invalid_argument).
+using base::from_hex;
+using base::from_hex_exact;
+using base::to_hex;
 
 // JSON-RPC quantity ("0x1a", no leading zeros; "0x0" for zero).
 std::string quantity(uint64_t v);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "base/hex.h"
+
 namespace codex::eth {
 
 using u128 = unsigned __int128;
@@ -28,13 +30,8 @@ Uint256 Uint256::from_string(std::string_view text) {
     throw std::invalid_argument("uint256: empty number '" + std::string(text.substr(0, 80)) + "'");
   Uint256 r;
   for (char c : t) {
-    int d = -1;
-    if (c >= '0' && c <= '9')
-      d = c - '0';
-    else if (base == 16 && c >= 'a' && c <= 'f')
-      d = c - 'a' + 10;
-    else if (base == 16 && c >= 'A' && c <= 'F')
-      d = c - 'A' + 10;
+    int d = codex::base::hex_digit_value(c);
+    if (base == 10 && d > 9) d = -1;
     if (d < 0)
       throw std::invalid_argument("uint256: bad digit in '" + std::string(text.substr(0, 80)) +
                                   "'");
@@ -69,13 +66,12 @@ std::string Uint256::to_dec() const {
 }
 
 std::string Uint256::to_quantity() const {
-  static constexpr char kDigits[] = "0123456789abcdef";
   if (is_zero()) return "0x0";
   std::string s;
   for (int i = 63; i >= 0; --i) {
     unsigned nib = static_cast<unsigned>(limbs_[i / 16] >> (4 * (i % 16))) & 15;
     if (s.empty() && nib == 0) continue;
-    s.push_back(kDigits[nib]);
+    s.push_back(codex::base::kHexDigits[nib]);
   }
   return "0x" + s;
 }

@@ -5,7 +5,7 @@
 #include "agent/market/abi_mapping.h"
 #include "agent/market/contract_io.h"
 #include "agent/market/proof_mapping.h"
-#include "prover/formats/snarkjs_json.h"
+#include "prover/groth16/snarkjs_json.h"
 
 namespace codex::market {
 
@@ -27,7 +27,7 @@ Deployment deploy_marketplace(eth::TxSender& deployer, const DeploymentPlan& pla
   // Parse the key first: a bad key must fail before anything is sent.
   std::optional<prover::groth16::VerificationKey> vk;
   if (!plan.verification_key_json.empty())
-    vk = prover::formats::parse_verification_key_json(plan.verification_key_json);
+    vk = prover::groth16::parse_verification_key_json(plan.verification_key_json);
   const std::string& prefix = plan.key_prefix;
   Deployment d;
   if (plan.token) {

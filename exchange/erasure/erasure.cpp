@@ -1,11 +1,22 @@
 #include "exchange/erasure/erasure.h"
 
+#include <algorithm>
+
+#include "base/parallel/parallel_for.h"
 #include "exchange/erasure/errors.h"
 
 namespace codex::erasure {
+namespace {
+
+// The reference's --num-threads 0: all cores, at most 16.
+size_t pool_size(size_t requested) {
+  return requested != 0 ? requested : std::min<size_t>(base::resolve_threads(0), 16);
+}
+
+}  // namespace
 
 Erasure::Erasure(DatasetBlocks& blocks, ErasureOptions options)
-    : blocks_(blocks), options_(options), pool_(options.threads) {}
+    : blocks_(blocks), options_(options), pool_(pool_size(options.threads)) {}
 
 std::future<Manifest> Erasure::encode_async(Manifest plain, ErasureParams params) {
   return std::async(std::launch::async,

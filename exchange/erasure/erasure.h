@@ -14,9 +14,9 @@
 #include <cstddef>
 #include <future>
 
+#include "base/parallel/worker_pool.h"
 #include "exchange/erasure/dataset_blocks.h"
 #include "exchange/erasure/params.h"
-#include "exchange/erasure/worker_pool.h"
 #include "exchange/manifest/manifest.h"
 
 namespace codex::erasure {
@@ -79,7 +79,7 @@ class Erasure {
  private:
   DatasetBlocks& blocks_;
   ErasureOptions options_;
-  WorkerPool pool_;
+  base::WorkerPool pool_;
 };
 
 }  // namespace codex::erasure

@@ -40,13 +40,13 @@ uint32_t SteppedLayout::position_of(uint64_t index) const {
   return static_cast<uint32_t>(index / steps_);
 }
 
-IndexingStrategy SteppedLayout::encoding_strategy() const {
-  return IndexingStrategy(StrategyType::kStepped, 0, rounded_ - 1, steps_);
+base::IndexingStrategy SteppedLayout::encoding_strategy() const {
+  return base::IndexingStrategy(base::StrategyType::kStepped, 0, rounded_ - 1, steps_);
 }
 
-IndexingStrategy SteppedLayout::slot_strategy(uint64_t pad_blocks) const {
-  return IndexingStrategy(StrategyType::kLinear, 0, encoded_blocks() - 1, params_.slots(),
-                          params_.slots(), pad_blocks);
+base::IndexingStrategy SteppedLayout::slot_strategy(uint64_t pad_blocks) const {
+  return base::IndexingStrategy(base::StrategyType::kLinear, 0, encoded_blocks() - 1,
+                                params_.slots(), params_.slots(), pad_blocks);
 }
 
 std::vector<uint64_t> SteppedLayout::slot_indices(uint32_t slot, uint64_t pad_blocks) const {

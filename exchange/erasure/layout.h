@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "exchange/erasure/indexing.h"
+#include "base/indexing_strategy.h"
 #include "exchange/erasure/params.h"
 
 namespace codex::erasure {
@@ -45,13 +45,13 @@ class SteppedLayout {
 
   // Stepped over [0, rounded − 1] with `steps` iterations: iteration s yields
   // the data indices of step s.
-  IndexingStrategy encoding_strategy() const;
+  base::IndexingStrategy encoding_strategy() const;
 
   // Blocks per slot before padding (numSlotBlocks = steps).
   uint64_t slot_blocks() const { return steps_; }
   // Linear over [0, encodedBlocks − 1] with K + M iterations; group count
   // K + M and `pad_blocks` pad indices per slot (§3.1).
-  IndexingStrategy slot_strategy(uint64_t pad_blocks = 0) const;
+  base::IndexingStrategy slot_strategy(uint64_t pad_blocks = 0) const;
   // The block indices of slot j, including pad indices (≥ encodedBlocks).
   std::vector<uint64_t> slot_indices(uint32_t slot, uint64_t pad_blocks = 0) const;
 

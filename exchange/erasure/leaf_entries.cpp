@@ -15,7 +15,7 @@ constexpr uint64_t kLeavesPerTask = 512;
 
 // Writes the leaf entries of `count` leaves; leaf_at(j) is the j-th index.
 template <class LeafAt>
-void store_runs(WorkerPool& pool, DatasetBlocks& blocks, const Sha256Tree& tree,
+void store_runs(base::WorkerPool& pool, DatasetBlocks& blocks, const Sha256Tree& tree,
                 uint64_t block_codec, uint64_t count, const LeafAt& leaf_at) {
   const Cid root = tree.root_cid();
   size_t tasks = (count + kLeavesPerTask - 1) / kLeavesPerTask;
@@ -42,13 +42,13 @@ const Digest32& empty_block_digest() {
   return kDigest;
 }
 
-void store_leaf_entries(WorkerPool& pool, DatasetBlocks& blocks, const Sha256Tree& tree,
+void store_leaf_entries(base::WorkerPool& pool, DatasetBlocks& blocks, const Sha256Tree& tree,
                         uint64_t block_codec, std::span<const uint64_t> indices) {
   store_runs(pool, blocks, tree, block_codec, indices.size(),
              [&](uint64_t j) { return indices[j]; });
 }
 
-void store_all_leaf_entries(WorkerPool& pool, DatasetBlocks& blocks, const Sha256Tree& tree,
+void store_all_leaf_entries(base::WorkerPool& pool, DatasetBlocks& blocks, const Sha256Tree& tree,
                             uint64_t block_codec) {
   store_runs(pool, blocks, tree, block_codec, tree.leaves_count(), [](uint64_t j) { return j; });
 }

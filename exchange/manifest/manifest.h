@@ -8,11 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "base/indexing_strategy.h"
 #include "exchange/multiformats/cid.h"
 
 namespace codex {
 
-enum class StrategyType : uint32_t { kLinear = 0, kStepped = 1 };
+using base::StrategyType;  // the wire values of protectedStrategy / verifiableStrategy
 
 struct VerificationInfo {
   Cid verify_root;              // codex-proving-root

@@ -1,13 +1,14 @@
 #include "exchange/net/node_key.h"
 
-#include <secp256k1.h>
 #include <sodium.h>
-#include <sys/stat.h>
 
-#include <fstream>
-#include <iterator>
-#include <stdexcept>
+#include <algorithm>
+#include <utility>
 
+#include "base/error.h"
+#include "exchange/crypto/key_file.h"
+#include "exchange/crypto/secret_bytes.h"
+#include "exchange/crypto/sha256.h"
 #include "exchange/multiformats/base58.h"
 
 namespace codex::net {
@@ -17,70 +18,54 @@ namespace {
 constexpr uint8_t kPrivPrefix[] = {0x08, 0x02, 0x12, 0x20};
 constexpr uint8_t kPubPrefix[] = {0x08, 0x02, 0x12, 0x21};
 
-struct Context {
-  secp256k1_context* ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
-  ~Context() { secp256k1_context_destroy(ctx); }
-};
+crypto::Secp256k1Key load(const std::filesystem::path& file) {
+  const crypto::SecretBytes raw = crypto::read_key_file(file);
+  if (raw.size() != sizeof kPrivPrefix + 32 ||
+      !std::equal(std::begin(kPrivPrefix), std::end(kPrivPrefix), raw.data()))
+    throw crypto::KeyFileError("node key: " + file.string() +
+                               " is not a secp256k1 libp2p private key");
+  try {
+    return crypto::Secp256k1Key(std::span<const uint8_t, 32>(raw.data() + sizeof kPrivPrefix, 32));
+  } catch (const base::InvalidInput&) {
+    throw crypto::KeyFileError("node key: " + file.string() + " holds an invalid secret key");
+  }
+}
 
-void check_permissions(const std::filesystem::path& file) {
-  struct stat st {};
-  if (::stat(file.c_str(), &st) != 0)
-    throw std::runtime_error("node key: cannot stat " + file.string());
-  if (st.st_mode & (S_IRWXG | S_IRWXO))
-    throw std::runtime_error("node key: " + file.string() +
-                             " is accessible by group or others; run chmod 600 on it");
+crypto::Secp256k1Key create(const std::filesystem::path& file) {
+  crypto::Secp256k1Key key = crypto::Secp256k1Key::generate();
+  crypto::SecretBytes raw(sizeof kPrivPrefix + 32);
+  std::copy(std::begin(kPrivPrefix), std::end(kPrivPrefix), raw.data());
+  auto secret = key.reveal_secret();
+  std::copy(secret.begin(), secret.end(), raw.data() + sizeof kPrivPrefix);
+  sodium_memzero(secret.data(), secret.size());
+  crypto::write_key_file(file, raw.span());
+  return key;
 }
 
 }  // namespace
 
-NodeKey::~NodeKey() {
-  sodium_memzero(secret_.data(), secret_.size());
+NodeKey::NodeKey(crypto::Secp256k1Key key)
+    : key_(std::move(key)), public_key_(key_.public_key().compressed()) {
+  // PeerId = identity multihash (0x00, length) of the PublicKey protobuf.
+  std::vector<uint8_t> mh = {0x00, 37};
+  const std::vector<uint8_t> pub = public_key_protobuf();
+  mh.insert(mh.end(), pub.begin(), pub.end());
+  peer_id_ = base58::encode(mh);
 }
 
 NodeKey NodeKey::load_or_create(const std::filesystem::path& file) {
-  if (sodium_init() < 0) throw std::runtime_error("node key: libsodium failed to initialise");
-  Context c;
-  NodeKey key;
-  if (std::filesystem::exists(file)) {
-    check_permissions(file);
-    std::ifstream in(file, std::ios::binary);
-    std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (raw.size() != 36 || raw.compare(0, 4, reinterpret_cast<const char*>(kPrivPrefix), 4) != 0)
-      throw std::runtime_error("node key: " + file.string() +
-                               " is not a secp256k1 libp2p private key");
-    std::copy(raw.begin() + 4, raw.end(), key.secret_.begin());
-    sodium_memzero(raw.data(), raw.size());
-    if (!secp256k1_ec_seckey_verify(c.ctx, key.secret_.data()))
-      throw std::runtime_error("node key: " + file.string() + " holds an invalid secret key");
-  } else {
-    do {
-      randombytes_buf(key.secret_.data(), key.secret_.size());
-    } while (!secp256k1_ec_seckey_verify(c.ctx, key.secret_.data()));
-    std::string raw(reinterpret_cast<const char*>(kPrivPrefix), 4);
-    raw.append(reinterpret_cast<const char*>(key.secret_.data()), 32);
-    std::filesystem::path tmp = file;
-    tmp += ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      std::filesystem::permissions(
-          tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-      out.write(raw.data(), std::streamsize(raw.size()));
-      if (!out) throw std::runtime_error("node key: cannot write " + tmp.string());
-    }
-    sodium_memzero(raw.data(), raw.size());
-    std::filesystem::rename(tmp, file);
-  }
-  secp256k1_pubkey pub;
-  if (!secp256k1_ec_pubkey_create(c.ctx, &pub, key.secret_.data()))
-    throw std::runtime_error("node key: cannot derive the public key");
-  size_t len = key.public_key_.size();
-  secp256k1_ec_pubkey_serialize(c.ctx, key.public_key_.data(), &len, &pub, SECP256K1_EC_COMPRESSED);
-  // PeerId = identity multihash (0x00, length) of the PublicKey protobuf.
-  std::string mh = {0x00, 37};
-  mh.append(reinterpret_cast<const char*>(kPubPrefix), 4);
-  mh.append(reinterpret_cast<const char*>(key.public_key_.data()), 33);
-  key.peer_id_ = base58::encode({reinterpret_cast<const uint8_t*>(mh.data()), mh.size()});
-  return key;
+  return NodeKey(std::filesystem::exists(file) ? load(file) : create(file));
+}
+
+std::vector<uint8_t> NodeKey::public_key_protobuf() const {
+  std::vector<uint8_t> out(sizeof kPubPrefix + public_key_.size());
+  std::copy(std::begin(kPubPrefix), std::end(kPubPrefix), out.begin());
+  std::copy(public_key_.begin(), public_key_.end(), out.begin() + sizeof kPubPrefix);
+  return out;
+}
+
+std::vector<uint8_t> NodeKey::sign(std::span<const uint8_t> message) const {
+  return key_.sign_der(sha256(message));
 }
 
 }  // namespace codex::net

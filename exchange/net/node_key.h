@@ -1,35 +1,48 @@
 #pragma once
-// The node's libp2p identity: a secp256k1 key kept in <data-dir>/key as the
-// libp2p PrivateKey protobuf (as the reference stores it), and the PeerId
-// derived from it (identity multihash of the PublicKey protobuf, base58btc).
+// The node's libp2p identity: a secp256k1 key (crypto::Secp256k1Key) kept in
+// <data-dir>/key as the libp2p PrivateKey protobuf (as the reference stores
+// it), and the PeerId derived from it (identity multihash of the PublicKey
+// protobuf, base58btc).
+//
+// Immutable after loading; const members are thread-safe.
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
+#include <vector>
+
+#include "exchange/crypto/secp256k1_key.h"
 
 namespace codex::net {
 
 class NodeKey {
  public:
-  // Loads the key file, or creates it (mode 0600) when absent. Throws
-  // std::runtime_error when the file is readable or writable by group or others,
-  // or does not hold a valid secp256k1 libp2p private key.
+  // Loads the key file, or creates it (mode 0600, written atomically) when
+  // absent. Throws crypto::KeyFileError (a std::runtime_error) when the file
+  // is accessible by group or others, cannot be read or written, or does not
+  // hold a valid secp256k1 libp2p private key.
   static NodeKey load_or_create(const std::filesystem::path& file);
 
   // "16Uiu2…": base58btc of the identity multihash of the public key protobuf.
   const std::string& peer_id() const { return peer_id_; }
   // Compressed 33-byte public key.
   const std::array<uint8_t, 33>& public_key() const { return public_key_; }
+  // The libp2p PublicKey protobuf (KeyType Secp256k1, compressed key): what
+  // the identify protocol and the noise handshake payload carry.
+  std::vector<uint8_t> public_key_protobuf() const;
 
-  // The private key never leaves this object: no accessor, no formatting.
-  NodeKey(const NodeKey&) = delete;
-  NodeKey& operator=(const NodeKey&) = delete;
+  // libp2p's secp256k1 signature of `message`: DER ECDSA over its SHA-256.
+  std::vector<uint8_t> sign(std::span<const uint8_t> message) const;
+
+  // The secret stays inside `key_`: no accessor, and formatting redacts it.
   NodeKey(NodeKey&&) = default;
-  ~NodeKey();
+  NodeKey& operator=(NodeKey&&) = default;
 
  private:
-  NodeKey() = default;
-  std::array<uint8_t, 32> secret_{};
+  explicit NodeKey(crypto::Secp256k1Key key);
+
+  crypto::Secp256k1Key key_;
   std::array<uint8_t, 33> public_key_{};
   std::string peer_id_;
 };

@@ -12,15 +12,17 @@
 #include <memory>
 #include <string>
 
+#include "base/hex.h"
 #include "prover/cli/commands.h"
 #include "prover/error.h"
+#include "prover/formats/json.h"
 #include "prover/formats/r1cs_file.h"
-#include "prover/formats/snarkjs_json.h"
 #include "prover/formats/wtns_file.h"
-#include "prover/formats/zkey_file.h"
 #include "prover/groth16/prover.h"
 #include "prover/groth16/setup.h"
+#include "prover/groth16/snarkjs_json.h"
 #include "prover/groth16/verifier.h"
+#include "prover/groth16/zkey_file.h"
 
 namespace codex::prover::cli {
 namespace {
@@ -40,13 +42,7 @@ std::string random_seed_hex() {
   uint8_t b[16];
   if (::getrandom(b, sizeof b, 0) != ssize_t(sizeof b))
     throw std::runtime_error("getrandom failed");
-  std::string s;
-  char buf[3];
-  for (uint8_t x : b) {
-    std::snprintf(buf, sizeof buf, "%02x", x);
-    s += buf;
-  }
-  return s;
+  return base::to_hex(b, false);
 }
 
 struct SetupOptions {
@@ -65,8 +61,8 @@ void run_setup(const SetupOptions& o) {
   const double t_read = seconds_since(t0);
   auto res = groth16::dev_setup(r1cs, seed, o.threads);
   const double t_setup = seconds_since(t0) - t_read;
-  formats::write_zkey(o.zkey, res.pk);
-  write_file(o.vk, formats::verification_key_to_json(res.vk));
+  groth16::write_zkey(o.zkey, res.pk);
+  write_file(o.vk, groth16::verification_key_to_json(res.vk));
   if (!o.quiet)
     std::cerr << r1cs.header.n_constraints << " constraints, " << r1cs.header.n_wires << " wires, "
               << r1cs.header.num_public() << " public, domain 2^"
@@ -82,7 +78,7 @@ struct ProveOptions {
 
 void run_prove(const ProveOptions& o) {
   const auto t0 = std::chrono::steady_clock::now();
-  formats::ZkeyReader zkey(o.zkey);
+  groth16::ZkeyReader zkey(o.zkey);
   std::vector<Fr> witness = formats::read_wtns(o.wtns);
   const double t_load = seconds_since(t0);
   groth16::ProveResult res = groth16::prove(zkey, witness, o.threads);
@@ -94,8 +90,8 @@ void run_prove(const ProveOptions& o) {
       throw InvalidInput("the proof does not verify: the witness " + o.wtns +
                          " does not satisfy the circuit of " + o.zkey);
   }
-  write_file(o.proof, formats::proof_to_json(res.proof));
-  write_file(o.pub, formats::public_to_json(res.public_inputs));
+  write_file(o.proof, groth16::proof_to_json(res.proof));
+  write_file(o.pub, groth16::public_to_json(res.public_inputs));
   if (!o.quiet)
     std::cerr << "proved in " << t_prove << " s (load " << t_load << " s, total "
               << seconds_since(t0) << " s)\n";
@@ -109,9 +105,9 @@ struct VerifyOptions {
 [[noreturn]] void run_verify(const VerifyOptions& o) {
   bool ok = false;
   try {
-    auto vk = formats::parse_verification_key_json(formats::read_text_file(o.vk));
-    auto pub = formats::parse_public_json(formats::read_text_file(o.pub));
-    auto proof = formats::parse_proof_json(formats::read_text_file(o.proof));
+    auto vk = groth16::parse_verification_key_json(formats::read_text_file(o.vk));
+    auto pub = groth16::parse_public_json(formats::read_text_file(o.pub));
+    auto proof = groth16::parse_proof_json(formats::read_text_file(o.proof));
     ok = groth16::verify(vk, pub, proof);
   } catch (const InvalidInput& e) {
     std::cerr << "codex-prover: error: " << e.what() << "\n";

@@ -11,10 +11,11 @@
 
 #include "prover/cli/commands.h"
 #include "prover/error.h"
+#include "prover/formats/json.h"
 #include "prover/formats/r1cs_file.h"
-#include "prover/formats/snarkjs_json.h"
 #include "prover/formats/wtns_file.h"
-#include "prover/formats/zkey_file.h"
+#include "prover/groth16/snarkjs_json.h"
+#include "prover/groth16/zkey_file.h"
 
 namespace codex::prover::cli {
 namespace {
@@ -58,7 +59,7 @@ void wtns_info(const std::string& path) {
 }
 
 void zkey_info(const std::string& path, bool check) {
-  formats::ZkeyReader z(path);
+  groth16::ZkeyReader z(path);
   const auto& h = z.header();
   std::cout << "type: zkey (Groth16, version 1, BN254)\n"
             << "wires (nVars): " << h.n_vars << "\n"
@@ -76,15 +77,15 @@ void zkey_info(const std::string& path, bool check) {
 void json_info(const std::string& path) {
   std::string text = formats::read_text_file(path);
   if (text.find("\"vk_alpha_1\"") != std::string::npos) {
-    auto vk = formats::parse_verification_key_json(text);
+    auto vk = groth16::parse_verification_key_json(text);
     std::cout << "type: Groth16 verification key (snarkjs JSON)\n"
               << "public inputs: " << vk.num_public() << "\n"
               << "alphabeta12: " << (vk.alphabeta12 ? "present" : "absent") << "\n";
   } else if (text.find("\"pi_a\"") != std::string::npos) {
-    formats::parse_proof_json(text);
+    groth16::parse_proof_json(text);
     std::cout << "type: Groth16 proof (snarkjs JSON)\npoints: valid\n";
   } else {
-    auto pub = formats::parse_public_json(text);
+    auto pub = groth16::parse_public_json(text);
     std::cout << "type: public signals (snarkjs JSON)\ncount: " << pub.size() << "\n";
     for (size_t i = 0; i < pub.size(); ++i)
       std::cout << "public " << i << ": " << pub[i].to_decimal() << "\n";

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "base/hex.h"
 #include "prover/cli/commands.h"
-#include "prover/cli/hex.h"
 #include "prover/poseidon2/bytes.h"
 #include "prover/poseidon2/permutation.h"
 
@@ -34,7 +34,7 @@ void add_poseidon2_command(CLI::App& app) {
   auto* hash = cmd->add_subcommand("hash", "hash bytes (31-byte LE chunks, rate-2 sponge)");
   hash->add_option("--bytes", *hex, "the bytes in hex (optional 0x; may be empty)")->required();
   hash->callback([hex] {
-    auto bytes = parse_hex_bytes(*hex);
+    auto bytes = base::from_hex(*hex);
     std::cout << poseidon2::hash_bytes(bytes).to_decimal() << "\n";
   });
 

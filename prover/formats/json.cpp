@@ -1,5 +1,6 @@
 #include "prover/formats/json.h"
 
+#include <fstream>
 #include <set>
 
 #include "prover/error.h"
@@ -228,6 +229,22 @@ const char* Json::kind_name(Kind k) {
       return "object";
   }
   return "?";
+}
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InvalidInput("cannot open " + path);
+  in.seekg(0, std::ios::end);
+  std::streamoff size = in.tellg();
+  if (size < 0) throw InvalidInput("cannot read " + path);
+  if (size_t(size) > Json::kMaxInput) {
+    throw InvalidInput(path + " is " + std::to_string(size) + " bytes, more than the limit of " +
+                       std::to_string(Json::kMaxInput));
+  }
+  in.seekg(0);
+  std::string s(size_t(size), '\0');
+  if (!in.read(s.data(), size)) throw InvalidInput("cannot read " + path);
+  return s;
 }
 
 }  // namespace codex::prover::formats

@@ -55,4 +55,8 @@ class Json {
   std::vector<std::pair<std::string, Json>> members_;
 };
 
+// The whole content of a text file (a JSON document). Throws InvalidInput if
+// it cannot be read or is larger than Json::kMaxInput.
+std::string read_text_file(const std::string& path);
+
 }  // namespace codex::prover::formats

@@ -9,10 +9,10 @@
 #include <span>
 #include <vector>
 
+#include "base/parallel/parallel_for.h"
 #include "prover/curve/point.h"
 #include "prover/field/bn254.h"
 #include "prover/groth16/batch_normalize.h"
-#include "prover/groth16/parallel.h"
 
 namespace codex::prover::groth16 {
 
@@ -53,7 +53,7 @@ class FixedBase {
   // out[i] = scalars[i]·G, affine, on `threads` threads.
   void mul_many(std::span<const Fr> scalars, std::span<curve::Affine<C>> out,
                 unsigned threads) const {
-    parallel_for(
+    base::parallel_for(
         scalars.size(), threads,
         [&](size_t b, size_t e) {
           constexpr size_t kBatch = 1024;

@@ -9,9 +9,9 @@
 #include <cstring>
 #include <string>
 
+#include "base/parallel/parallel_for.h"
 #include "prover/error.h"
 #include "prover/groth16/fr_buffer.h"
-#include "prover/groth16/parallel.h"
 #include "prover/msm/msm.h"
 #include "prover/ntt/ntt.h"
 
@@ -19,7 +19,8 @@ namespace codex::prover::groth16 {
 
 namespace {
 
-using formats::ZkeyReader;
+using base::parallel_for;
+using base::resolve_threads;
 
 constexpr size_t kCoefBytes = 44;
 

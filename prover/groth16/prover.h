@@ -14,8 +14,8 @@
 #include <span>
 #include <vector>
 
-#include "prover/formats/zkey_file.h"
 #include "prover/groth16/types.h"
+#include "prover/groth16/zkey_file.h"
 
 namespace codex::prover::groth16 {
 
@@ -35,12 +35,12 @@ struct ProveTimings {
 // Throws InvalidInput if the witness length is not nVars or witness[0] ≠ 1.
 // A witness that does not satisfy the circuit yields a proof that does not
 // verify (callers check it when it matters).
-ProveResult prove(const formats::ZkeyReader& zkey, std::span<const Fr> witness,
-                  unsigned threads = 0, ProveTimings* timings = nullptr);
+ProveResult prove(const ZkeyReader& zkey, std::span<const Fr> witness, unsigned threads = 0,
+                  ProveTimings* timings = nullptr);
 
 // The same with given blinding factors (tests; reproducible proofs).
-ProveResult prove_with_randomness(const formats::ZkeyReader& zkey, std::span<const Fr> witness,
-                                  const Fr& r, const Fr& s, unsigned threads = 0,
+ProveResult prove_with_randomness(const ZkeyReader& zkey, std::span<const Fr> witness, const Fr& r,
+                                  const Fr& s, unsigned threads = 0,
                                   ProveTimings* timings = nullptr);
 
 // A uniformly random field element from the OS CSPRNG.

@@ -6,7 +6,6 @@
 
 #include "prover/error.h"
 #include "prover/groth16/fixed_base.h"
-#include "prover/groth16/parallel.h"
 #include "prover/ntt/domain.h"
 #include "prover/poseidon2/bytes.h"
 
@@ -80,7 +79,7 @@ SetupResult dev_setup(const formats::R1cs& r1cs, std::string_view seed, unsigned
   // QAP polynomials of every wire at τ: a_w = Σ_rows A[row][w]·L_row(τ), etc.
   const std::vector<Fr> lag = lagrange_at(tau, log_n, n, 0, 1);
   std::vector<Fr> a(n_vars), b(n_vars), c(n_vars);
-  formats::ProvingKey pk;
+  ProvingKey pk;
   auto& coefs = pk.coefs;
   for (size_t row = 0; row < r1cs.constraints.size(); ++row) {
     const auto& k = r1cs.constraints[row];
@@ -152,7 +151,7 @@ SetupResult dev_setup(const formats::R1cs& r1cs, std::string_view seed, unsigned
   out.vk.gamma2 = h.gamma2;
   out.vk.delta2 = h.delta2;
   out.vk.ic = pk.ic;
-  out.vk.alphabeta12 = formats::snarkjs_alphabeta(h.alpha1, h.beta2);
+  out.vk.alphabeta12 = snarkjs_alphabeta(h.alpha1, h.beta2);
   out.pk = std::move(pk);
   return out;
 }

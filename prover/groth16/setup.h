@@ -15,8 +15,8 @@
 #include <string_view>
 
 #include "prover/formats/r1cs_file.h"
-#include "prover/formats/zkey_file.h"
 #include "prover/groth16/types.h"
+#include "prover/groth16/zkey_file.h"
 
 namespace codex::prover::groth16 {
 
@@ -25,7 +25,7 @@ namespace codex::prover::groth16 {
 uint32_t snarkjs_domain_log(uint64_t n_constraints, uint64_t n_public);
 
 struct SetupResult {
-  formats::ProvingKey pk;
+  ProvingKey pk;
   VerificationKey vk;
 };
 

@@ -1,6 +1,6 @@
 // Groth16 (BN254) verification key and proof, as plain values.
 //
-// Points are affine; the formats readers (prover/formats/snarkjs_json.h)
+// Points are affine; the readers (snarkjs_json.h, zkey_file.h)
 // validate them (on curve, in subgroup) before building these values.
 #pragma once
 

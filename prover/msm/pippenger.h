@@ -22,14 +22,14 @@
 #pragma once
 
 #include <algorithm>
-#include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <span>
 #include <string>
-#include <thread>
 #include <type_traits>
 #include <vector>
 
+#include "base/parallel/parallel_for.h"
 #include "prover/curve/endomorphism.h"
 #include "prover/curve/point.h"
 #include "prover/error.h"
@@ -87,25 +87,6 @@ void signed_digits(const field::Limbs<L>& k, unsigned c, size_t windows, int16_t
   }
 }
 
-// Runs fn(t, begin, end) for `parts` contiguous parts of [0, count), part 0
-// on the calling thread.
-template <class Fn>
-void parallel_parts(size_t count, unsigned parts, Fn fn) {
-  if (parts <= 1) {
-    fn(0u, size_t(0), count);
-    return;
-  }
-  std::vector<std::thread> pool;
-  const size_t chunk = (count + parts - 1) / parts;
-  for (unsigned t = 1; t < parts; ++t) {
-    size_t b = std::min(count, t * chunk), e = std::min(count, b + chunk);
-    pool.emplace_back(fn, t, b, e);
-  }
-  fn(0u, size_t(0), std::min(count, chunk));
-  for (auto& th : pool)
-    th.join();
-}
-
 struct Plan {
   unsigned c;
   size_t slices;  // point ranges per window
@@ -159,46 +140,44 @@ curve::Jacobian<C> bucket_msm(const std::vector<AffineXY<C>>& pts,
 
   // Digits, window-major so each work item streams its window.
   std::vector<int16_t> digits(windows * m);
-  parallel_parts(m, threads, [&](unsigned, size_t b, size_t e) {
+  base::parallel_for(m, threads, [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i)
       signed_digits(mags[i], c, windows, &digits[i], m);
   });
 
+  // Work items (window, slice) go to the next free thread, each with its own
+  // buckets.
   const size_t items = windows * plan.slices;
   std::vector<J> partial(items);
-  std::atomic<size_t> next{0};
   const size_t num_buckets = size_t(1) << (c - 1);
   const size_t batch = std::clamp<size_t>(num_buckets / 4, 16, 1024);
-  auto worker = [&](unsigned, size_t, size_t) {
-    BucketAccumulator<C> acc(num_buckets, batch);
-    for (size_t item; (item = next.fetch_add(1)) < items;) {
-      const size_t w = item / plan.slices, s = item % plan.slices;
-      const size_t pb = m * s / plan.slices, pe = m * (s + 1) / plan.slices;
-      const int16_t* dg = &digits[w * m];
-      // The top window holds only the 2^top_bits digits the scalars reach;
-      // spreading each over copies (by point index) keeps batches full and
-      // equal digits from colliding.
-      const unsigned copies_log = w + 1 == windows ? c - 1 - top_bits : 0;
-      const uint32_t copy_mask = (uint32_t(1) << copies_log) - 1;
-      auto slot = [&](int d, size_t i) {
-        return (uint32_t((d < 0 ? -d : d) - 1) << copies_log) | (uint32_t(i) & copy_mask);
-      };
-      acc.reset();
-      constexpr size_t kAhead = 32;  // points: the bucket is prefetched this far ahead
-      for (size_t i = pb; i < pe; ++i) {
-        if (i + kAhead < pe) {
-          int dn = dg[i + kAhead];
-          if (dn != 0) acc.prefetch(slot(dn, i + kAhead));
+  base::parallel_for_each(
+      items, threads, [&] { return BucketAccumulator<C>(num_buckets, batch); },
+      [&](BucketAccumulator<C>& acc, size_t item) {
+        const size_t w = item / plan.slices, s = item % plan.slices;
+        const size_t pb = m * s / plan.slices, pe = m * (s + 1) / plan.slices;
+        const int16_t* dg = &digits[w * m];
+        // The top window holds only the 2^top_bits digits the scalars reach;
+        // spreading each over copies (by point index) keeps batches full and
+        // equal digits from colliding.
+        const unsigned copies_log = w + 1 == windows ? c - 1 - top_bits : 0;
+        const uint32_t copy_mask = (uint32_t(1) << copies_log) - 1;
+        auto slot = [&](int d, size_t i) {
+          return (uint32_t((d < 0 ? -d : d) - 1) << copies_log) | (uint32_t(i) & copy_mask);
+        };
+        acc.reset();
+        constexpr size_t kAhead = 32;  // points: the bucket is prefetched this far ahead
+        for (size_t i = pb; i < pe; ++i) {
+          if (i + kAhead < pe) {
+            int dn = dg[i + kAhead];
+            if (dn != 0) acc.prefetch(slot(dn, i + kAhead));
+          }
+          int d = dg[i];  // the negated digit
+          if (d != 0) acc.add(slot(d, i), &pts[i], d > 0);
         }
-        int d = dg[i];  // the negated digit
-        if (d != 0) acc.add(slot(d, i), &pts[i], d > 0);
-      }
-      acc.finish();
-      partial[item] = acc.reduce(copies_log);
-    }
-  };
-  const unsigned workers = unsigned(std::min<size_t>(threads, items));
-  parallel_parts(workers, workers, worker);
+        acc.finish();
+        partial[item] = acc.reduce(copies_log);
+      });
 
   J result;
   for (size_t w = windows; w-- > 0;) {
@@ -227,17 +206,20 @@ curve::Jacobian<C> pippenger(std::span<const curve::Affine<C>> points, std::span
   }
   const size_t n = points.size();
   if (n == 0) return J::identity();
-  unsigned threads = opt.threads;
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  threads = unsigned(std::min<size_t>(threads, std::max<size_t>(1, n / 256)));
+  const unsigned threads =
+      unsigned(std::min<size_t>(base::resolve_threads(opt.threads), std::max<size_t>(1, n / 256)));
 
-  // Per-part statistics of the prepared scalars.
+  // Statistics of the prepared scalars, merged from the parallel parts.
   struct Stats {
-    uint64_t or_top = 0;  // OR of the most significant limbs seen, per limb
     unsigned bits = 0;
     size_t nonzero = 0;
-  };
-  std::vector<Stats> stats(threads);
+    std::mutex mu;
+    void merge(unsigned part_bits, size_t part_nonzero) {
+      std::lock_guard lock(mu);
+      bits = std::max(bits, part_bits);
+      nonzero += part_nonzero;
+    }
+  } stats;
   auto bit_length = [](const auto& limbs) {
     for (size_t i = limbs.size(); i-- > 0;)
       if (limbs[i] != 0) return unsigned(64 * i + 64 - __builtin_clzll(limbs[i]));
@@ -248,8 +230,9 @@ curve::Jacobian<C> pippenger(std::span<const curve::Affine<C>> points, std::span
     std::vector<P> pts(2 * n);
     std::vector<field::Limbs<2>> mags(2 * n);
     const Fq& beta = curve::glv_beta<C>();
-    detail::parallel_parts(n, threads, [&](unsigned t, size_t b, size_t e) {
-      Stats st;
+    base::parallel_for(n, threads, [&](size_t b, size_t e) {
+      unsigned bits = 0;
+      size_t nonzero = 0;
       for (size_t i = b; i < e; ++i) {
         const auto& p = points[i];
         field::Limbs<4> k = scalars[i].to_int();
@@ -263,39 +246,28 @@ curve::Jacobian<C> pippenger(std::span<const curve::Affine<C>> points, std::span
         pts[2 * i + 1] = {p.x * beta, s.neg2 ? ny : p.y};
         mags[2 * i] = {uint64_t(s.k1), uint64_t(s.k1 >> 64)};
         mags[2 * i + 1] = {uint64_t(s.k2), uint64_t(s.k2 >> 64)};
-        st.bits = std::max({st.bits, bit_length(mags[2 * i]), bit_length(mags[2 * i + 1])});
-        st.nonzero += (s.k1 != 0) + (s.k2 != 0);
+        bits = std::max({bits, bit_length(mags[2 * i]), bit_length(mags[2 * i + 1])});
+        nonzero += (s.k1 != 0) + (s.k2 != 0);
       }
-      stats[t] = st;
+      stats.merge(bits, nonzero);
     });
-    unsigned bits = 0;
-    size_t nonzero = 0;
-    for (const auto& st : stats) {
-      bits = std::max(bits, st.bits);
-      nonzero += st.nonzero;
-    }
-    return detail::bucket_msm<C, 2>(pts, mags, bits, nonzero, threads, opt.window);
+    return detail::bucket_msm<C, 2>(pts, mags, stats.bits, stats.nonzero, threads, opt.window);
   }
   std::vector<P> pts(n);
   std::vector<field::Limbs<4>> mags(n);
-  detail::parallel_parts(n, threads, [&](unsigned t, size_t b, size_t e) {
-    Stats st;
+  base::parallel_for(n, threads, [&](size_t b, size_t e) {
+    unsigned bits = 0;
+    size_t nonzero = 0;
     for (size_t i = b; i < e; ++i) {
       const auto& p = points[i];
       mags[i] = p.infinity ? field::Limbs<4>{} : scalars[i].to_int();
       if (!p.infinity) pts[i] = {p.x, p.y};
-      st.bits = std::max(st.bits, bit_length(mags[i]));
-      st.nonzero += !field::limbs_is_zero(mags[i]);
+      bits = std::max(bits, bit_length(mags[i]));
+      nonzero += !field::limbs_is_zero(mags[i]);
     }
-    stats[t] = st;
+    stats.merge(bits, nonzero);
   });
-  unsigned bits = 0;
-  size_t nonzero = 0;
-  for (const auto& st : stats) {
-    bits = std::max(bits, st.bits);
-    nonzero += st.nonzero;
-  }
-  return detail::bucket_msm<C, 4>(pts, mags, bits, nonzero, threads, opt.window);
+  return detail::bucket_msm<C, 4>(pts, mags, stats.bits, stats.nonzero, threads, opt.window);
 }
 
 }  // namespace codex::prover::msm

@@ -4,7 +4,7 @@
 #include <bit>
 #include <vector>
 
-#include "prover/ntt/parallel.h"
+#include "base/parallel/parallel_for.h"
 
 namespace codex::prover::ntt::blocked {
 
@@ -137,8 +137,8 @@ Shape shape(size_t log_n, const Plan& plan) {
 
 template <class Fn>
 void for_column_groups(const Shape& s, unsigned threads, Fn fn) {
-  parallel_for(s.cols / s.group, threads,
-               [&](size_t gb, size_t ge) { fn(gb * s.group, ge * s.group); });
+  base::parallel_for(s.cols / s.group, threads,
+                     [&](size_t gb, size_t ge) { fn(gb * s.group, ge * s.group); });
 }
 
 }  // namespace
@@ -158,7 +158,7 @@ void dif(std::span<Fr> values, const Domain& domain, bool inverse, const Plan& p
       dif_columns(a, s.rows, s.cols, c0, c1, domain, inverse);
     });
   }
-  parallel_for(s.rows, plan.threads, [&](size_t rb, size_t re) {
+  base::parallel_for(s.rows, plan.threads, [&](size_t rb, size_t re) {
     for (size_t r = rb; r < re; ++r)
       dif_row(a + r * s.cols, s.cols, domain, inverse);
   });
@@ -167,7 +167,7 @@ void dif(std::span<Fr> values, const Domain& domain, bool inverse, const Plan& p
 void dit(std::span<Fr> values, const Domain& domain, bool inverse, const Plan& plan) {
   const Shape s = shape(domain.log_size(), plan);
   Fr* a = values.data();
-  parallel_for(s.rows, plan.threads, [&](size_t rb, size_t re) {
+  base::parallel_for(s.rows, plan.threads, [&](size_t rb, size_t re) {
     for (size_t r = rb; r < re; ++r)
       dit_row(a + r * s.cols, s.cols, domain, inverse);
   });
@@ -205,7 +205,7 @@ void evaluations_to_coset(std::span<Fr> values, const Domain& domain, const Fr& 
     for (size_t r = 0; r < s.rows; ++r)
       row_factor[r] = pw[reverse_bits(r, log_rows)];
   }
-  parallel_for(s.rows, plan.threads, [&](size_t rb, size_t re) {
+  base::parallel_for(s.rows, plan.threads, [&](size_t rb, size_t re) {
     for (size_t r = rb; r < re; ++r) {
       Fr* x = a + r * s.cols;
       dif_row(x, s.cols, domain, true);

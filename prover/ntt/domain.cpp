@@ -3,10 +3,9 @@
 #include <algorithm>
 #include <bit>
 #include <string>
-#include <thread>
 
+#include "base/parallel/parallel_for.h"
 #include "prover/error.h"
-#include "prover/ntt/parallel.h"
 
 namespace codex::prover::ntt {
 
@@ -31,20 +30,16 @@ Domain::Domain(size_t log_n, unsigned threads) : log_n_(log_n) {
   omega_inv_ = omega_.inverse();
   size_inv_ = Fr::from_u64(uint64_t(1) << log_n).inverse();
   const size_t half = size() / 2;
-  if (half < (size_t(1) << 12)) {
-    threads = 1;
-  } else if (threads == 0) {
-    threads = std::max(1u, std::thread::hardware_concurrency());
-  }
+  threads = half < (size_t(1) << 12) ? 1 : base::resolve_threads(threads);
   twiddles_.resize(half);
   inv_twiddles_.resize(half);
-  parallel_for(half, threads, [&](size_t b, size_t e) {
+  base::parallel_for(half, threads, [&](size_t b, size_t e) {
     Fr w = omega_.pow(uint64_t(b));
     for (size_t i = b; i < e; ++i, w *= omega_)
       twiddles_[i] = w;
   });
   // ω^{−i} = ω^{n/2}·ω^{n/2−i} = −ω^{n/2−i}: a negation instead of a product.
-  parallel_for(half, threads, [&](size_t b, size_t e) {
+  base::parallel_for(half, threads, [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i)
       inv_twiddles_[i] = i == 0 ? Fr::one() : -twiddles_[half - i];
   });
@@ -52,7 +47,7 @@ Domain::Domain(size_t log_n, unsigned threads) : log_n_(log_n) {
     stage_.resize(half - 1);
     inv_stage_.resize(half - 1);
     // Entry k belongs to the stage h = bit_floor(k + 1), index j = k + 1 − h.
-    parallel_for(half - 1, threads, [&](size_t b, size_t e) {
+    base::parallel_for(half - 1, threads, [&](size_t b, size_t e) {
       for (size_t k = b; k < e; ++k) {
         const size_t h = std::bit_floor(k + 1), src = (k + 1 - h) * (half / h);
         stage_[k] = twiddles_[src];

@@ -2,11 +2,10 @@
 
 #include <algorithm>
 #include <string>
-#include <thread>
 
+#include "base/parallel/parallel_for.h"
 #include "prover/error.h"
 #include "prover/ntt/blocked.h"
-#include "prover/ntt/parallel.h"
 
 namespace codex::prover::ntt {
 
@@ -17,7 +16,7 @@ constexpr size_t kParallelThreshold = size_t(1) << 12;
 
 unsigned thread_count(unsigned requested, size_t n) {
   if (n < kParallelThreshold) return 1;
-  unsigned t = requested != 0 ? requested : std::max(1u, std::thread::hardware_concurrency());
+  unsigned t = base::resolve_threads(requested);
   return std::min<unsigned>(t, unsigned(n / 1024));
 }
 
@@ -30,7 +29,7 @@ void check_size(const Domain& d, std::span<Fr> v) {
 
 void bit_reverse(std::span<Fr> a, size_t log_n, unsigned threads) {
   if (log_n == 0) return;
-  parallel_for(a.size(), threads, [&](size_t b, size_t e) {
+  base::parallel_for(a.size(), threads, [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i) {
       uint64_t x = i;
       x = ((x >> 1) & 0x5555555555555555ull) | ((x & 0x5555555555555555ull) << 1);
@@ -50,7 +49,7 @@ void transform(std::span<Fr> a, const Domain& d, bool inverse, unsigned threads)
 
 // values[i] *= c·g^i.
 void scale_by_powers(std::span<Fr> v, const Fr& c, const Fr& g, unsigned threads) {
-  parallel_for(v.size(), threads, [&](size_t b, size_t e) {
+  base::parallel_for(v.size(), threads, [&](size_t b, size_t e) {
     Fr p = c * g.pow(uint64_t(b));
     for (size_t i = b; i < e; ++i) {
       v[i] *= p;
@@ -71,7 +70,7 @@ void inverse(const Domain& domain, std::span<Fr> values, unsigned threads) {
   unsigned t = thread_count(threads, values.size());
   transform(values, domain, true, t);
   const Fr s = domain.size_inv();
-  parallel_for(values.size(), t, [&](size_t b, size_t e) {
+  base::parallel_for(values.size(), t, [&](size_t b, size_t e) {
     for (size_t i = b; i < e; ++i)
       values[i] *= s;
   });

@@ -1,11 +1,9 @@
 #include "prover/slots/builder.h"
 
-#include <atomic>
-#include <exception>
 #include <mutex>
 #include <string>
-#include <thread>
 
+#include "base/parallel/parallel_for.h"
 #include "prover/error.h"
 #include "prover/slots/block_tree.h"
 
@@ -24,26 +22,16 @@ std::vector<Fr> compute_block_roots(const SlotLayout& layout, std::span<const ui
     any_pad |= layout.is_pad(i);
   const Fr zero_root = any_pad ? zero_block_root(layout) : Fr::zero();
 
-  unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
-  if (threads == 0) threads = 1;
-  threads = unsigned(std::min<size_t>(threads, std::max<size_t>(indices.size(), 1)));
-
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::mutex read_mutex, error_mutex;
-  std::exception_ptr error;
-
-  auto worker = [&] {
-    std::vector<uint8_t> block(layout.block_size());
-    for (;;) {
-      size_t k = next.fetch_add(1, std::memory_order_relaxed);
-      if (k >= indices.size() || failed.load(std::memory_order_relaxed)) return;
-      uint64_t index = indices[k];
-      if (layout.is_pad(index)) {
-        roots[k] = zero_root;
-        continue;
-      }
-      try {
+  // Blocks go to the next free thread, each thread reading into its own buffer.
+  std::mutex read_mutex;
+  base::parallel_for_each(
+      indices.size(), options.threads, [&] { return std::vector<uint8_t>(layout.block_size()); },
+      [&](std::vector<uint8_t>& block, size_t k) {
+        const uint64_t index = indices[k];
+        if (layout.is_pad(index)) {
+          roots[k] = zero_root;
+          return;
+        }
         if (options.concurrent_reads) {
           read(index, block);
         } else {
@@ -51,26 +39,7 @@ std::vector<Fr> compute_block_roots(const SlotLayout& layout, std::span<const ui
           read(index, block);
         }
         roots[k] = block_root(block, layout.cell_size());
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(error_mutex);
-        if (!error) error = std::current_exception();
-        failed = true;
-        return;
-      }
-    }
-  };
-
-  if (threads == 1) {
-    worker();
-  } else {
-    std::vector<std::thread> pool;
-    pool.reserve(threads);
-    for (unsigned t = 0; t < threads; ++t)
-      pool.emplace_back(worker);
-    for (auto& th : pool)
-      th.join();
-  }
-  if (error) std::rethrow_exception(error);
+      });
   return roots;
 }
 

@@ -24,7 +24,7 @@ namespace codex::prover::slots {
 using BlockReader = std::function<void(uint64_t index, std::span<uint8_t> out)>;
 
 struct BuildOptions {
-  // Worker threads; 0 = std::thread::hardware_concurrency().
+  // Worker threads; 0 = all hardware threads.
   unsigned threads = 0;
   // If false (default), calls to the reader are serialised by a mutex; set it
   // when the reader may run on several threads at once.

@@ -52,7 +52,7 @@ SlotLayout::SlotLayout(uint64_t blocks_count, uint64_t num_slots, uint64_t block
       block_size_(block_size),
       cell_size_(cell_size),
       slot_blocks_(checked_slot_blocks(blocks_count, num_slots, block_size, cell_size)),
-      strategy_(StrategyType::kLinear, 0, blocks_count - 1, num_slots, num_slots,
+      strategy_(base::StrategyType::kLinear, 0, blocks_count - 1, num_slots, num_slots,
                 slot_blocks_ - blocks_count / num_slots) {}
 
 unsigned SlotLayout::block_tree_depth() const {

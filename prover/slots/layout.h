@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "prover/slots/index_strategy.h"
+#include "base/indexing_strategy.h"
 
 namespace codex::prover::slots {
 
@@ -46,7 +46,7 @@ class SlotLayout {
 
  private:
   uint64_t blocks_count_, num_slots_, block_size_, cell_size_, slot_blocks_;
-  IndexingStrategy strategy_;
+  base::IndexingStrategy strategy_;
 };
 
 bool is_power_of_two(uint64_t x);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "agent/eth/keccak.h"
+#include "base/hex.h"
 #include "contracts-abi/artifacts.h"
 #include "tests/support/require_tool.h"
 
@@ -63,13 +64,7 @@ std::string signature(const json& item) {
 
 std::string keccak_hex(const std::string& text, size_t bytes) {
   auto digest = codex::eth::keccak256(std::string_view(text));
-  static const char* digits = "0123456789abcdef";
-  std::string out = "0x";
-  for (size_t i = 0; i < bytes; ++i) {
-    out += digits[digest[i] >> 4];
-    out += digits[digest[i] & 15];
-  }
-  return out;
+  return codex::base::to_hex(std::span(digest).first(bytes));
 }
 
 // Selector (4 bytes) of a function or error, topic0 (32 bytes) of an event.

@@ -5,17 +5,13 @@
 #include <string>
 #include <vector>
 
+#include "agent/eth/hex.h"
+
 namespace codex::eth {
 namespace {
 
 std::string hex(const std::array<uint8_t, 32>& d) {
-  static const char* digits = "0123456789abcdef";
-  std::string s;
-  for (uint8_t b : d) {
-    s += digits[b >> 4];
-    s += digits[b & 15];
-  }
-  return s;
+  return to_hex(d, false);
 }
 
 TEST(Keccak256, EmptyInputIsKeccakNotSha3) {

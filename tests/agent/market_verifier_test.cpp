@@ -13,7 +13,8 @@
 #include "agent/market/proof_mapping.h"
 #include "agent/market/verifier_contract.h"
 #include "prover/error.h"
-#include "prover/formats/snarkjs_json.h"
+#include "prover/formats/json.h"
+#include "prover/groth16/snarkjs_json.h"
 #include "tests/agent/support/market_env.h"
 
 namespace codex::market {
@@ -39,7 +40,7 @@ const Uint256 kR = Uint256::from_string(
     "21888242871839275222246405745257275088548364400416034343698204186575808495617");
 
 TEST(MarketVerifier, ProofMappingMatchesTheVectors) {
-  Groth16Proof p = proof_from_prover(prover::formats::parse_proof_json(example("proof.json")));
+  Groth16Proof p = proof_from_prover(prover::groth16::parse_proof_json(example("proof.json")));
   const json vec = vectors();
   const json& v = vec["groth16"]["proof"];
   EXPECT_EQ(p.a.x, u(v["a"]["x"]));
@@ -50,7 +51,7 @@ TEST(MarketVerifier, ProofMappingMatchesTheVectors) {
   EXPECT_EQ(p.b.y.imag, u(v["b"]["y"]["imag"]));
   EXPECT_EQ(p.c.x, u(v["c"]["x"]));
   EXPECT_EQ(p.c.y, u(v["c"]["y"]));
-  auto inputs = inputs_from_prover(prover::formats::parse_public_json(example("public.json")));
+  auto inputs = inputs_from_prover(prover::groth16::parse_public_json(example("public.json")));
   ASSERT_EQ(inputs.size(), 3u);
   for (size_t i = 0; i < 3; ++i)
     EXPECT_EQ(inputs[i], u(vec["groth16"]["publicInputs"][i]));
@@ -76,9 +77,9 @@ TEST(MarketVerifier, ReferenceProofOnChainAcceptsAndRejectsChanges) {
   VerifierContract verifier(env.eth(), env.deployment().verifier);
 
   const Groth16Proof proof =
-      proof_from_prover(prover::formats::parse_proof_json(example("proof.json")));
+      proof_from_prover(prover::groth16::parse_proof_json(example("proof.json")));
   const std::vector<Uint256> inputs =
-      inputs_from_prover(prover::formats::parse_public_json(example("public.json")));
+      inputs_from_prover(prover::groth16::parse_public_json(example("public.json")));
   EXPECT_TRUE(verifier.verify(proof, inputs));
 
   for (size_t i = 0; i < inputs.size(); ++i) {

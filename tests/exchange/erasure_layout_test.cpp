@@ -1,5 +1,6 @@
-// Layout layer of erasure coding: parameters (§2, §6.1), indexing strategies
-// (§2.1), stepped geometry and slots (§2.2, §3.1), checked against Appendix A.
+// Layout layer of erasure coding: parameters (§2, §6.1), stepped geometry and
+// slots (§2.1, §2.2, §3.1), checked against Appendix A. (The indexing
+// strategies themselves: tests/base/indexing_strategy_test.cpp.)
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -7,7 +8,6 @@
 #include <set>
 
 #include "exchange/erasure/errors.h"
-#include "exchange/erasure/indexing.h"
 #include "exchange/erasure/layout.h"
 #include "exchange/erasure/params.h"
 
@@ -56,45 +56,6 @@ TEST(ErasureParams, InsufficientBlocksNamesTheMinimumSize) {
         << e.what();
   }
   EXPECT_THROW(SteppedLayout(p, 9, 65536), InsufficientBlocksError);
-}
-
-TEST(IndexingStrategy, Linear) {
-  IndexingStrategy s(StrategyType::kLinear, 0, 9, 3);
-  EXPECT_EQ(s.step(), 4u);
-  EXPECT_EQ(s.indices(0), (V{0, 1, 2, 3}));
-  EXPECT_EQ(s.indices(1), (V{4, 5, 6, 7}));
-  EXPECT_EQ(s.indices(2), (V{8, 9}));
-  // More iterations than indices: the tail iterations are empty.
-  IndexingStrategy t(StrategyType::kLinear, 10, 12, 5);
-  EXPECT_EQ(t.indices(0), (V{10}));
-  EXPECT_EQ(t.indices(2), (V{12}));
-  EXPECT_EQ(t.indices(3), V{});
-  EXPECT_EQ(t.indices(4), V{});
-}
-
-TEST(IndexingStrategy, Stepped) {
-  IndexingStrategy s(StrategyType::kStepped, 0, 9, 3);
-  EXPECT_EQ(s.indices(0), (V{0, 3, 6, 9}));
-  EXPECT_EQ(s.indices(1), (V{1, 4, 7}));
-  EXPECT_EQ(s.indices(2), (V{2, 5, 8}));
-  IndexingStrategy t(StrategyType::kStepped, 5, 6, 4);
-  EXPECT_EQ(t.indices(0), (V{5}));
-  EXPECT_EQ(t.indices(3), V{});
-}
-
-TEST(IndexingStrategy, PadIndices) {
-  // Pad index j of iteration i: last + (i + 1) + j · groupCount.
-  IndexingStrategy s(StrategyType::kLinear, 0, 8, 3, 3, 2);  // group 3, 2 pads
-  EXPECT_EQ(s.indices(0), (V{0, 1, 2, 9, 12}));
-  EXPECT_EQ(s.indices(1), (V{3, 4, 5, 10, 13}));
-  EXPECT_EQ(s.indices(2), (V{6, 7, 8, 11, 14}));
-}
-
-TEST(IndexingStrategy, BadArguments) {
-  EXPECT_THROW(IndexingStrategy(StrategyType::kLinear, 5, 4, 1), std::invalid_argument);
-  EXPECT_THROW(IndexingStrategy(StrategyType::kLinear, 0, 4, 0), std::invalid_argument);
-  EXPECT_THROW(IndexingStrategy(StrategyType::kLinear, 0, 4, 2, 0, 1), std::invalid_argument);
-  EXPECT_THROW(IndexingStrategy(StrategyType::kStepped, 0, 4, 2).indices(2), std::out_of_range);
 }
 
 TEST(SteppedLayout, AppendixAEightBlocks) {

@@ -2,6 +2,7 @@
 // integer base58), plus every rejection path of the CID parser.
 #include <gtest/gtest.h>
 
+#include "base/hex.h"
 #include "exchange/error.h"
 #include "exchange/multiformats/base58.h"
 #include "exchange/multiformats/cid.h"
@@ -15,10 +16,8 @@ std::span<const uint8_t> bytes(std::string_view s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 std::string from_hex(std::string_view h) {
-  std::string out;
-  for (size_t i = 0; i + 1 < h.size(); i += 2)
-    out.push_back(char(std::stoi(std::string(h.substr(i, 2)), nullptr, 16)));
-  return out;
+  const std::vector<uint8_t> b = base::from_hex(h);
+  return std::string(b.begin(), b.end());
 }
 std::string seq32() {
   std::string s;

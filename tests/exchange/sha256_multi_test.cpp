@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/hex.h"
 #include "exchange/crypto/sha256_multi.h"
 
 using namespace codex;
@@ -16,13 +17,7 @@ using namespace codex;
 namespace {
 
 std::string hex(const Digest32& d) {
-  static const char* k = "0123456789abcdef";
-  std::string s;
-  for (uint8_t b : d) {
-    s.push_back(k[b >> 4]);
-    s.push_back(k[b & 15]);
-  }
-  return s;
+  return base::to_hex(d, false);
 }
 
 std::vector<Sha256Kernel> kernels() {

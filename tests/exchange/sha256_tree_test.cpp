@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "base/hex.h"
 #include "exchange/error.h"
 #include "exchange/multiformats/multicodec.h"
 #include "exchange/tree/sha256_tree.h"
@@ -12,13 +13,7 @@ using namespace codex;
 
 namespace {
 std::string hex(const Digest32& d) {
-  static const char* k = "0123456789abcdef";
-  std::string s;
-  for (uint8_t b : d) {
-    s.push_back(k[b >> 4]);
-    s.push_back(k[b & 15]);
-  }
-  return s;
+  return base::to_hex(d, false);
 }
 std::vector<Digest32> leaves(size_t n) {
   std::vector<Digest32> out;

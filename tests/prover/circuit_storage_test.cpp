@@ -16,10 +16,10 @@
 #include "prover/circuit/storage_circuit.h"
 #include "prover/error.h"
 #include "prover/formats/r1cs_file.h"
-#include "prover/formats/zkey_file.h"
 #include "prover/groth16/prover.h"
 #include "prover/groth16/setup.h"
 #include "prover/groth16/verifier.h"
+#include "prover/groth16/zkey_file.h"
 #include "prover/poseidon2/bytes.h"
 #include "prover/slots/builder.h"
 #include "prover/slots/circuit_input.h"
@@ -210,9 +210,9 @@ TEST(StorageCircuit, ProofForASlotBuiltFromRealBytesVerifies) {
   groth16::SetupResult keys = groth16::dev_setup(r1cs, "real-bytes-test");
   const std::string zkey_path = std::filesystem::temp_directory_path() /
                                 ("codex-real-bytes-" + std::to_string(getpid()) + ".zkey");
-  formats::write_zkey(zkey_path, keys.pk);
+  groth16::write_zkey(zkey_path, keys.pk);
   groth16::ProveResult proved = [&] {
-    formats::ZkeyReader zkey(zkey_path);
+    groth16::ZkeyReader zkey(zkey_path);
     return groth16::prove(zkey, c.cb.witness());
   }();
   std::filesystem::remove(zkey_path);

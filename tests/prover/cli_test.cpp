@@ -98,7 +98,7 @@ TEST_F(Cli, MalformedInputsAreRejectedWithClearMessages) {
       {"poseidon2 perm 0 1 " + r, "not a canonical"},
       {"poseidon2 perm 0 1 -2", "invalid character"},
       {"poseidon2 hash --bytes 0x123", "odd number of digits"},
-      {"poseidon2 hash --bytes zz", "invalid hex digit"},
+      {"poseidon2 hash --bytes zz", "bad digit"},
       {"input --fake-data --nslots 3 --slot 1 --ncells 500 --entropy 1", "not a power of two"},
       {"input --fake-data --nslots 3 --slot 3 --ncells 512 --entropy 1", "out of range"},
       {"input --fake-data --nslots 3 --slot 0 --ncells 512 --entropy " + r, "not a canonical"},

@@ -12,9 +12,10 @@
 #include <string>
 
 #include "groth16_test_circuit.h"
+#include "prover/formats/json.h"
 #include "prover/formats/r1cs_file.h"
-#include "prover/formats/snarkjs_json.h"
 #include "prover/formats/wtns_file.h"
+#include "prover/groth16/snarkjs_json.h"
 #include "support/shell.h"
 #include "tests/support/require_tool.h"
 
@@ -68,9 +69,9 @@ TEST_F(Groth16Cli, SetupProveVerifyInfo) {
   EXPECT_EQ(formats::read_text_file(p("vk.json")), formats::read_text_file(p("vk2.json")));
 
   // Invalid: another public input → 1.
-  auto pub = formats::parse_public_json(formats::read_text_file(p("public.json")));
+  auto pub = groth16::parse_public_json(formats::read_text_file(p("public.json")));
   pub[1] += Fr::one();
-  std::ofstream(p("public_bad.json")) << formats::public_to_json(pub);
+  std::ofstream(p("public_bad.json")) << groth16::public_to_json(pub);
   Result bad = run("verify " + p("vk.json") + " " + p("public_bad.json") + " " + p("proof.json"));
   EXPECT_EQ(bad.status, 1) << bad.output;
   EXPECT_NE(bad.output.find("INVALID"), std::string::npos);
@@ -82,7 +83,7 @@ TEST_F(Groth16Cli, SetupProveVerifyInfo) {
             2);
   // Wrong number of public inputs → 2.
   pub.pop_back();
-  std::ofstream(p("public_short.json")) << formats::public_to_json(pub);
+  std::ofstream(p("public_short.json")) << groth16::public_to_json(pub);
   EXPECT_EQ(
       run("verify " + p("vk.json") + " " + p("public_short.json") + " " + p("proof.json")).status,
       2);
@@ -158,7 +159,7 @@ TEST_F(Groth16Cli, TinyStorageCircuitEndToEnd) {
   ASSERT_EQ(r.status, 0) << r.output;
   r = run("verify " + p("s_vk.json") + " " + p("s_public.json") + " " + p("s_proof.json"));
   EXPECT_EQ(r.status, 0) << r.output;
-  auto pub = formats::parse_public_json(formats::read_text_file(p("s_public.json")));
+  auto pub = groth16::parse_public_json(formats::read_text_file(p("s_public.json")));
   ASSERT_EQ(pub.size(), 3u);
   EXPECT_EQ(pub[0], Fr::from_u64(1234567));  // entropy
 }

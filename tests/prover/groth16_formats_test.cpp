@@ -4,10 +4,13 @@
 
 #include "prover/error.h"
 #include "prover/formats/json.h"
-#include "prover/formats/snarkjs_json.h"
+#include "prover/groth16/snarkjs_json.h"
 
-namespace codex::prover::formats {
+namespace codex::prover::groth16 {
 namespace {
+
+using formats::Json;
+using formats::read_text_file;
 
 std::string ref_file(const std::string& name) {
   return read_text_file(std::string(CODEX_SOURCE_DIR) + "/tests/data/codex-example/" + name);
@@ -179,4 +182,4 @@ TEST(SnarkjsJson, MissingFile) {
 }
 
 }  // namespace
-}  // namespace codex::prover::formats
+}  // namespace codex::prover::groth16

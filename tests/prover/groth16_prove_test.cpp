@@ -15,10 +15,10 @@
 #include "groth16_test_circuit.h"
 #include "prover/error.h"
 #include "prover/formats/r1cs_file.h"
-#include "prover/formats/zkey_file.h"
 #include "prover/groth16/prover.h"
 #include "prover/groth16/setup.h"
 #include "prover/groth16/verifier.h"
+#include "prover/groth16/zkey_file.h"
 #include "support/shell.h"
 
 namespace codex::prover::groth16 {
@@ -79,8 +79,8 @@ TEST_F(Groth16Prove, ProveVerifyAndTamper) {
   ASSERT_TRUE(cb.is_satisfied());
   auto setup = dev_setup(to_r1cs(cb), "test-seed", 2);
   EXPECT_EQ(setup.pk.header.domain_size, 512u);  // 481 constraints + 3 public
-  formats::write_zkey(path("k.zkey"), setup.pk);
-  formats::ZkeyReader zkey(path("k.zkey"));
+  groth16::write_zkey(path("k.zkey"), setup.pk);
+  groth16::ZkeyReader zkey(path("k.zkey"));
   ProveResult res = prove(zkey, cb.witness(), 2);
   ASSERT_EQ(res.public_inputs.size(), 3u);
   EXPECT_EQ(res.public_inputs[2], cb.witness()[3]);
@@ -140,10 +140,10 @@ TEST_F(Groth16Prove, ProveVerifyAndTamper) {
 TEST_F(Groth16Prove, ZkeyRoundTripAndVerificationKey) {
   auto cb = testing::poseidon2_chain_circuit(1);
   auto setup = dev_setup(to_r1cs(cb), "rt", 2);
-  formats::write_zkey(path("k.zkey"), setup.pk);
-  formats::ZkeyReader zkey(path("k.zkey"));
+  groth16::write_zkey(path("k.zkey"), setup.pk);
+  groth16::ZkeyReader zkey(path("k.zkey"));
   zkey.check_points(2);
-  formats::ProvingKey pk = zkey.read_all(2);
+  groth16::ProvingKey pk = zkey.read_all(2);
   EXPECT_EQ(pk.header.n_vars, setup.pk.header.n_vars);
   EXPECT_EQ(pk.header.n_public, 3u);
   EXPECT_EQ(pk.header.alpha1, setup.pk.header.alpha1);
@@ -170,7 +170,7 @@ TEST_F(Groth16Prove, ZkeyRoundTripAndVerificationKey) {
     EXPECT_TRUE(c.value.is_one());
   }
   // Writing the parsed key again gives the same bytes.
-  formats::write_zkey(path("k2.zkey"), pk);
+  groth16::write_zkey(path("k2.zkey"), pk);
   EXPECT_EQ(load(path("k.zkey")), load(path("k2.zkey")));
   auto vk = zkey.verification_key();
   EXPECT_EQ(vk.ic, setup.vk.ic);
@@ -187,7 +187,7 @@ TEST_F(Groth16Prove, ZkeyRoundTripAndVerificationKey) {
 TEST_F(Groth16Prove, DamagedZkeyIsRejected) {
   auto cb = testing::poseidon2_chain_circuit(1);
   auto setup = dev_setup(to_r1cs(cb), "dmg", 2);
-  formats::write_zkey(path("k.zkey"), setup.pk);
+  groth16::write_zkey(path("k.zkey"), setup.pk);
   const Bytes good = load(path("k.zkey"));
   // Section payload offsets, in id order (our writer).
   std::vector<size_t> off(11), len(11);
@@ -204,7 +204,7 @@ TEST_F(Groth16Prove, DamagedZkeyIsRejected) {
   auto expect_bad = [&](const Bytes& b, const std::string& needle, bool on_points = false) {
     save(path("bad.zkey"), b);
     try {
-      formats::ZkeyReader z(path("bad.zkey"));
+      groth16::ZkeyReader z(path("bad.zkey"));
       if (on_points) z.check_points(1);
       ADD_FAILURE() << "accepted; expected: " << needle;
     } catch (const InvalidInput& e) {

@@ -16,13 +16,14 @@
 #include <string>
 
 #include "groth16_test_circuit.h"
+#include "prover/formats/json.h"
 #include "prover/formats/r1cs_file.h"
-#include "prover/formats/snarkjs_json.h"
 #include "prover/formats/wtns_file.h"
-#include "prover/formats/zkey_file.h"
 #include "prover/groth16/prover.h"
 #include "prover/groth16/setup.h"
+#include "prover/groth16/snarkjs_json.h"
 #include "prover/groth16/verifier.h"
+#include "prover/groth16/zkey_file.h"
 #include "support/shell.h"
 #include "tests/support/require_tool.h"
 
@@ -53,9 +54,9 @@ class Groth16Snarkjs : public ::testing::Test {
     formats::write_wtns(path("c.wtns"), cb_->witness());
     formats::R1cs r1cs{formats::r1cs_header_of(*cb_, 1), cb_->constraints()};
     auto setup = dev_setup(r1cs, "snarkjs-test", 2);
-    formats::write_zkey(path("c.zkey"), setup.pk);
+    groth16::write_zkey(path("c.zkey"), setup.pk);
     vk_ = new VerificationKey(setup.vk);
-    write_text(path("vk.json"), formats::verification_key_to_json(setup.vk));
+    write_text(path("vk.json"), groth16::verification_key_to_json(setup.vk));
   }
   static void TearDownTestSuite() {
     if (dir_ != nullptr) fs::remove_all(*dir_);
@@ -93,10 +94,10 @@ TEST_F(Groth16Snarkjs, ReadsOurR1csAndWitness) {
 }
 
 TEST_F(Groth16Snarkjs, VerifiesOurProof) {
-  formats::ZkeyReader zkey(path("c.zkey"));
+  groth16::ZkeyReader zkey(path("c.zkey"));
   auto res = prove(zkey, cb_->witness(), 2);
-  write_text(path("proof.json"), formats::proof_to_json(res.proof));
-  write_text(path("public.json"), formats::public_to_json(res.public_inputs));
+  write_text(path("proof.json"), groth16::proof_to_json(res.proof));
+  write_text(path("public.json"), groth16::public_to_json(res.public_inputs));
   Exec ok = snarkjs("groth16 verify " + path("vk.json") + " " + path("public.json") + " " +
                     path("proof.json"));
   EXPECT_EQ(ok.status, 0) << ok.output;
@@ -104,7 +105,7 @@ TEST_F(Groth16Snarkjs, VerifiesOurProof) {
 
   auto pub = res.public_inputs;
   pub[0] += Fr::one();
-  write_text(path("public_bad.json"), formats::public_to_json(pub));
+  write_text(path("public_bad.json"), groth16::public_to_json(pub));
   Exec bad = snarkjs("groth16 verify " + path("vk.json") + " " + path("public_bad.json") + " " +
                      path("proof.json"));
   EXPECT_NE(bad.status, 0) << bad.output;
@@ -114,8 +115,8 @@ TEST_F(Groth16Snarkjs, OurVerifierAcceptsSnarkjsProofWithOurKey) {
   Exec p = snarkjs("groth16 prove " + path("c.zkey") + " " + path("c.wtns") + " " +
                    path("sproof.json") + " " + path("spublic.json"));
   ASSERT_EQ(p.status, 0) << p.output;
-  auto proof = formats::parse_proof_json(formats::read_text_file(path("sproof.json")));
-  auto pub = formats::parse_public_json(formats::read_text_file(path("spublic.json")));
+  auto proof = groth16::parse_proof_json(formats::read_text_file(path("sproof.json")));
+  auto pub = groth16::parse_public_json(formats::read_text_file(path("spublic.json")));
   ASSERT_EQ(pub.size(), 3u);
   EXPECT_EQ(pub[2], cb_->witness()[3]);
   EXPECT_TRUE(verify(*vk_, pub, proof));
@@ -124,7 +125,7 @@ TEST_F(Groth16Snarkjs, OurVerifierAcceptsSnarkjsProofWithOurKey) {
 TEST_F(Groth16Snarkjs, ExportedVerificationKeyEqualsOurs) {
   Exec e = snarkjs("zkey export verificationkey " + path("c.zkey") + " " + path("vk2.json"));
   ASSERT_EQ(e.status, 0) << e.output;
-  auto vk2 = formats::parse_verification_key_json(formats::read_text_file(path("vk2.json")));
+  auto vk2 = groth16::parse_verification_key_json(formats::read_text_file(path("vk2.json")));
   EXPECT_EQ(vk2.alpha1, vk_->alpha1);
   EXPECT_EQ(vk2.beta2, vk_->beta2);
   EXPECT_EQ(vk2.gamma2, vk_->gamma2);
@@ -132,7 +133,7 @@ TEST_F(Groth16Snarkjs, ExportedVerificationKeyEqualsOurs) {
   EXPECT_EQ(vk2.ic, vk_->ic);
   EXPECT_EQ(vk2.alphabeta12, vk_->alphabeta12);
   // And the JSON text is the same document snarkjs writes.
-  EXPECT_EQ(formats::verification_key_to_json(vk2), formats::read_text_file(path("vk.json")));
+  EXPECT_EQ(groth16::verification_key_to_json(vk2), formats::read_text_file(path("vk.json")));
 }
 
 // A key made by snarkjs itself (fresh powers of tau, 2^8): our reader accepts
@@ -147,15 +148,15 @@ TEST_F(Groth16Snarkjs, OurProverWithSnarkjsKey) {
   ASSERT_EQ(setup.status, 0) << setup.output;
   ASSERT_EQ(
       snarkjs("zkey export verificationkey " + path("s.zkey") + " " + path("svk.json")).status, 0);
-  formats::ZkeyReader zkey(path("s.zkey"));
+  groth16::ZkeyReader zkey(path("s.zkey"));
   zkey.check_points(2);
   EXPECT_EQ(zkey.header().domain_size, 256u);
-  auto svk = formats::parse_verification_key_json(formats::read_text_file(path("svk.json")));
+  auto svk = groth16::parse_verification_key_json(formats::read_text_file(path("svk.json")));
   EXPECT_EQ(zkey.verification_key().alphabeta12, svk.alphabeta12);
   auto res = prove(zkey, cb_->witness(), 2);
   EXPECT_TRUE(verify(svk, res.public_inputs, res.proof));
-  write_text(path("p3.json"), formats::proof_to_json(res.proof));
-  write_text(path("pub3.json"), formats::public_to_json(res.public_inputs));
+  write_text(path("p3.json"), groth16::proof_to_json(res.proof));
+  write_text(path("pub3.json"), groth16::public_to_json(res.public_inputs));
   Exec ok = snarkjs("groth16 verify " + path("svk.json") + " " + path("pub3.json") + " " +
                     path("p3.json"));
   EXPECT_EQ(ok.status, 0) << ok.output;

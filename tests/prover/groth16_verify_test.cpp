@@ -4,7 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "prover/error.h"
-#include "prover/formats/snarkjs_json.h"
+#include "prover/formats/json.h"
+#include "prover/groth16/snarkjs_json.h"
 #include "prover/groth16/verifier.h"
 
 namespace codex::prover::groth16 {
@@ -23,10 +24,10 @@ const Reference& reference() {
   static const Reference ref = [] {
     const std::string dir = std::string(CODEX_SOURCE_DIR) + "/tests/data/codex-example/";
     Reference r;
-    r.vk = formats::parse_verification_key_json(
+    r.vk = groth16::parse_verification_key_json(
         formats::read_text_file(dir + "verification_key_hardhat.json"));
-    r.proof = formats::parse_proof_json(formats::read_text_file(dir + "proof.json"));
-    r.inputs = formats::parse_public_json(formats::read_text_file(dir + "public.json"));
+    r.proof = groth16::parse_proof_json(formats::read_text_file(dir + "proof.json"));
+    r.inputs = groth16::parse_public_json(formats::read_text_file(dir + "public.json"));
     return r;
   }();
   return ref;

@@ -6,20 +6,13 @@
 
 #include "prover/merkle/tree.h"
 #include "prover/poseidon2/permutation.h"
+#include "support/random.h"
 
 namespace codex::prover {
 namespace {
 
 using merkle::MerklePath;
 using merkle::MerkleTree;
-
-std::vector<Fr> random_leaves(size_t n, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<Fr> v(n);
-  for (auto& x : v)
-    x = Fr::random(rng);
-  return v;
-}
 
 TEST(Merkle, Depth) {
   EXPECT_EQ(merkle::tree_depth(1), 1u);
@@ -43,7 +36,7 @@ TEST(Merkle, SingleLeafIsHashed) {
 
 TEST(Merkle, EveryPathOfManySizesVerifies) {
   for (size_t n = 1; n <= 70; ++n) {
-    auto leaves = random_leaves(n, n);
+    auto leaves = test_support::random_frs(n, n);
     MerkleTree t(leaves);
     EXPECT_EQ(t.root(), merkle::merkle_root(leaves));
     EXPECT_EQ(t.depth(), merkle::tree_depth(n));
@@ -69,7 +62,7 @@ TEST(Merkle, EveryPathOfManySizesVerifies) {
 TEST(Merkle, RejectsInconsistentInput) {
   EXPECT_THROW(MerkleTree(std::vector<Fr>{}), InvalidInput);
   EXPECT_THROW(merkle::merkle_root({}), InvalidInput);
-  MerkleTree t(random_leaves(5, 1));
+  MerkleTree t(test_support::random_frs(5, 1));
   EXPECT_THROW(t.path(5), InvalidInput);
   MerklePath p = t.path(2);
   p.siblings.pop_back();

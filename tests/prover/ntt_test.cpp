@@ -7,17 +7,10 @@
 #include "prover/error.h"
 #include "prover/ntt/blocked.h"
 #include "prover/ntt/ntt.h"
+#include "support/random.h"
 
 namespace codex::prover::ntt {
 namespace {
-
-std::vector<Fr> random_vector(size_t n, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<Fr> v(n);
-  for (auto& x : v)
-    x = Fr::random(rng);
-  return v;
-}
 
 // Σ_j a_j (g·ω^i)^j.
 std::vector<Fr> naive_eval(const std::vector<Fr>& a, const Fr& omega, const Fr& g) {
@@ -104,7 +97,7 @@ TEST(Ntt, RootOfUnity) {
 TEST(Ntt, ForwardMatchesNaiveDft) {
   for (size_t log_n : {0u, 1u, 2u, 3u, 6u}) {
     Domain d(log_n);
-    auto a = random_vector(d.size(), log_n);
+    auto a = test_support::random_frs(d.size(), log_n);
     auto expected = naive_eval(a, d.omega(), Fr::one());
     forward(d, a);
     EXPECT_EQ(a, expected) << "log_n " << log_n;
@@ -114,7 +107,7 @@ TEST(Ntt, ForwardMatchesNaiveDft) {
 TEST(Ntt, CosetMatchesNaiveAndRoundTrips) {
   Domain d(5);
   const Fr g = coset_generator();
-  auto a = random_vector(d.size(), 9);
+  auto a = test_support::random_frs(d.size(), 9);
   auto orig = a;
   coset_forward(d, a, g);
   EXPECT_EQ(a, naive_eval(orig, d.omega(), g));
@@ -124,7 +117,7 @@ TEST(Ntt, CosetMatchesNaiveAndRoundTrips) {
 
 TEST(Ntt, MultithreadedMatchesSingleThreadAndInverts) {
   Domain d(14);
-  auto a = random_vector(d.size(), 3);
+  auto a = test_support::random_frs(d.size(), 3);
   auto single = a, multi = a, three = a;
   forward(d, single, 1);
   forward(d, multi, 4);
@@ -176,7 +169,7 @@ TEST(Ntt, StageTwiddlesArePowersOfTheStageRoot) {
 TEST(NttBlocked, DifDitMatchNaiveForEveryShape) {
   for (size_t log_n : {0u, 1u, 2u, 5u, 8u}) {
     Domain d(log_n);
-    auto a = random_vector(d.size(), 100 + log_n);
+    auto a = test_support::random_frs(d.size(), 100 + log_n);
     const auto expected = naive_eval(a, d.omega(), Fr::one());
     const auto expected_inv = naive_eval(a, d.omega_inv(), Fr::one());
     for (size_t log_block = 1; log_block <= log_n + 1; ++log_block) {
@@ -200,7 +193,7 @@ TEST(NttBlocked, EvaluationsToCosetMatchesNaive) {
   const Fr g = coset_generator();
   for (size_t log_n : {0u, 1u, 3u, 6u}) {
     Domain d(log_n);
-    auto coef = random_vector(d.size(), 200 + log_n);
+    auto coef = test_support::random_frs(d.size(), 200 + log_n);
     auto values = naive_eval(coef, d.omega(), Fr::one());
     const auto expected = naive_eval(coef, d.omega(), g);
     for (size_t log_block = 1; log_block <= log_n + 1; ++log_block) {
@@ -222,7 +215,7 @@ TEST(NttBlocked, LargeSizesMatchTheOldAlgorithm) {
   for (size_t log_n : {12u, 18u}) {
     Domain d(log_n);
     const Fr shift = root_of_unity(log_n + 1);
-    const auto a = random_vector(d.size(), 300 + log_n);
+    const auto a = test_support::random_frs(d.size(), 300 + log_n);
     const auto fwd = old_transform(a, log_n, false);
     const auto coset = old_to_coset(a, log_n, shift);
     const auto coef = old_transform(a, log_n, true);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/hex.h"
 #include "prover/merkle/tree.h"
 #include "prover/poseidon2/bytes.h"
 #include "prover/poseidon2/constants.h"
@@ -49,13 +50,7 @@ std::vector<uint8_t> bytes_one_to_n(size_t n) {
   return v;
 }
 std::string hex_le(const Fr& x) {
-  static const char* d = "0123456789abcdef";
-  std::string s;
-  for (uint8_t b : x.to_bytes_le()) {
-    s += d[b >> 4];
-    s += d[b & 15];
-  }
-  return s;
+  return base::to_hex(x.to_bytes_le(), false);
 }
 
 TEST(Poseidon2Constants, RegeneratedByGrainEqualTheSharedFile) {

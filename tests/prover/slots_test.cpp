@@ -1,4 +1,4 @@
-// Indexing strategies, slot layout, fake data, the parallel slot builder and
+// Slot layout, fake data, the parallel slot builder and
 // the sampler's validation.
 #include <gtest/gtest.h>
 
@@ -8,7 +8,6 @@
 #include "prover/slots/block_tree.h"
 #include "prover/slots/builder.h"
 #include "prover/slots/fake_data.h"
-#include "prover/slots/index_strategy.h"
 #include "prover/slots/input_params.h"
 #include "prover/slots/layout.h"
 #include "prover/slots/sampler.h"
@@ -17,35 +16,6 @@ namespace codex::prover::slots {
 namespace {
 
 using V = std::vector<uint64_t>;
-
-TEST(IndexingStrategy, LinearAndSteppedWithOffsets) {
-  for (uint64_t off : {0, 1, 2, 100}) {
-    IndexingStrategy linear(StrategyType::kLinear, off, 12 + off, 3);
-    IndexingStrategy stepped(StrategyType::kStepped, off, 12 + off, 3);
-    auto plus = [&](V v) {
-      for (auto& x : v)
-        x += off;
-      return v;
-    };
-    EXPECT_EQ(linear.indices(0), plus({0, 1, 2, 3, 4}));
-    EXPECT_EQ(linear.indices(1), plus({5, 6, 7, 8, 9}));
-    EXPECT_EQ(linear.indices(2), plus({10, 11, 12}));
-    EXPECT_EQ(stepped.indices(0), plus({0, 3, 6, 9, 12}));
-    EXPECT_EQ(stepped.indices(1), plus({1, 4, 7, 10}));
-    EXPECT_EQ(stepped.indices(2), plus({2, 5, 8, 11}));
-    EXPECT_THROW(linear.indices(3), InvalidInput);
-  }
-}
-
-TEST(IndexingStrategy, PadIndicesAndValidation) {
-  // 3 slots of 3 blocks, each padded with 1 block: last + (i+1) + j·groupCount.
-  IndexingStrategy s(StrategyType::kLinear, 0, 8, 3, 3, 2);
-  EXPECT_EQ(s.indices(0), (V{0, 1, 2, 9, 12}));
-  EXPECT_EQ(s.indices(2), (V{6, 7, 8, 11, 14}));
-  EXPECT_THROW(IndexingStrategy(StrategyType::kLinear, 5, 4, 1), InvalidInput);
-  EXPECT_THROW(IndexingStrategy(StrategyType::kLinear, 0, 4, 0), InvalidInput);
-  EXPECT_THROW(IndexingStrategy(StrategyType::kLinear, 0, 4, 1, 0), InvalidInput);
-}
 
 TEST(SlotLayout, WorkedExampleAndPadding) {
   // node.md Appendix A: 12 encoded blocks, 3 slots of 4 blocks (128 cells).

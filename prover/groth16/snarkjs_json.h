@@ -21,19 +21,15 @@
 
 #include "prover/groth16/types.h"
 
-namespace codex::prover::formats {
+namespace codex::prover::groth16 {
 
-groth16::Proof parse_proof_json(std::string_view text);
-std::string proof_to_json(const groth16::Proof& proof);
+Proof parse_proof_json(std::string_view text);
+std::string proof_to_json(const Proof& proof);
 
 std::vector<Fr> parse_public_json(std::string_view text);
 std::string public_to_json(const std::vector<Fr>& inputs);
 
-groth16::VerificationKey parse_verification_key_json(std::string_view text);
-std::string verification_key_to_json(const groth16::VerificationKey& vk);
+VerificationKey parse_verification_key_json(std::string_view text);
+std::string verification_key_to_json(const VerificationKey& vk);
 
-// The whole content of a file. Throws InvalidInput if it cannot be read or is
-// larger than Json::kMaxInput.
-std::string read_text_file(const std::string& path);
-
-}  // namespace codex::prover::formats
+}  // namespace codex::prover::groth16

@@ -1,12 +1,9 @@
-#include "prover/formats/snarkjs_json.h"
-
-#include <fstream>
-#include <sstream>
+#include "prover/groth16/snarkjs_json.h"
 
 #include "prover/error.h"
 #include "prover/formats/json.h"
 
-namespace codex::prover::formats {
+namespace codex::prover::groth16 {
 
 namespace {
 
@@ -15,6 +12,7 @@ using curve::Fq2;
 using curve::Fq6;
 using curve::G1Affine;
 using curve::G2Affine;
+using formats::Json;
 
 [[noreturn]] void bad(const std::string& where, const std::string& what) {
   throw InvalidInput(where + ": " + what);
@@ -135,11 +133,11 @@ Fq6 fq6(const Json& v, const std::string& where) {
 
 }  // namespace
 
-groth16::Proof parse_proof_json(std::string_view text) {
+Proof parse_proof_json(std::string_view text) {
   const std::string where = "proof.json";
   Json doc = Json::parse(text);
   object(doc, where);
-  groth16::Proof p;
+  Proof p;
   p.a = g1(member(doc, "pi_a", where), where + " pi_a");
   p.b = g2(member(doc, "pi_b", where), where + " pi_b");
   p.c = g1(member(doc, "pi_c", where), where + " pi_c");
@@ -148,7 +146,7 @@ groth16::Proof parse_proof_json(std::string_view text) {
   return p;
 }
 
-std::string proof_to_json(const groth16::Proof& proof) {
+std::string proof_to_json(const Proof& proof) {
   return "{\n \"pi_a\": " + g1_json(proof.a, 1) + ",\n \"pi_b\": " + g2_json(proof.b, 1) +
          ",\n \"pi_c\": " + g1_json(proof.c, 1) +
          ",\n \"protocol\": \"groth16\",\n \"curve\": \"bn128\"\n}";
@@ -174,13 +172,13 @@ std::string public_to_json(const std::vector<Fr>& inputs) {
   return s + (inputs.empty() ? "]" : "\n]");
 }
 
-groth16::VerificationKey parse_verification_key_json(std::string_view text) {
+VerificationKey parse_verification_key_json(std::string_view text) {
   const std::string where = "verification_key.json";
   Json doc = Json::parse(text);
   object(doc, where);
   expect_string(doc, "protocol", "groth16", where);
   expect_string(doc, "curve", "bn128", where);
-  groth16::VerificationKey vk;
+  VerificationKey vk;
   vk.alpha1 = g1(member(doc, "vk_alpha_1", where), where + " vk_alpha_1");
   vk.beta2 = g2(member(doc, "vk_beta_2", where), where + " vk_beta_2");
   vk.gamma2 = g2(member(doc, "vk_gamma_2", where), where + " vk_gamma_2");
@@ -203,7 +201,7 @@ groth16::VerificationKey parse_verification_key_json(std::string_view text) {
   return vk;
 }
 
-std::string verification_key_to_json(const groth16::VerificationKey& vk) {
+std::string verification_key_to_json(const VerificationKey& vk) {
   std::string s = "{\n \"protocol\": \"groth16\",\n \"curve\": \"bn128\",\n \"nPublic\": " +
                   std::to_string(vk.num_public()) + ",\n \"vk_alpha_1\": " + g1_json(vk.alpha1, 1) +
                   ",\n \"vk_beta_2\": " + g2_json(vk.beta2, 1) +
@@ -219,20 +217,4 @@ std::string verification_key_to_json(const groth16::VerificationKey& vk) {
   return s + "\n ]\n}";
 }
 
-std::string read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InvalidInput("cannot open " + path);
-  in.seekg(0, std::ios::end);
-  std::streamoff size = in.tellg();
-  if (size < 0) throw InvalidInput("cannot read " + path);
-  if (size_t(size) > Json::kMaxInput) {
-    throw InvalidInput(path + " is " + std::to_string(size) + " bytes, more than the limit of " +
-                       std::to_string(Json::kMaxInput));
-  }
-  in.seekg(0);
-  std::string s(size_t(size), '\0');
-  if (!in.read(s.data(), size)) throw InvalidInput("cannot read " + path);
-  return s;
-}
-
-}  // namespace codex::prover::formats
+}  // namespace codex::prover::groth16

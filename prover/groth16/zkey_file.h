@@ -26,6 +26,10 @@
 #include "prover/groth16/types.h"
 
 namespace codex::prover::formats {
+class BinFileReader;
+}
+
+namespace codex::prover::groth16 {
 
 struct ZkeyHeader {
   uint32_t n_vars = 0;       // wires, including wire 0
@@ -59,8 +63,6 @@ struct ProvingKey {
 // snarkjs' prover and exporters accept). Throws InvalidInput on inconsistent
 // sizes or I/O errors.
 void write_zkey(const std::string& path, const ProvingKey& pk);
-
-class BinFileReader;
 
 class ZkeyReader {
  public:
@@ -104,10 +106,10 @@ class ZkeyReader {
   ProvingKey read_all(unsigned threads = 0) const;
   // The verification key the zkey implies (IC from section 3;
   // alphabeta12 computed as snarkjs stores it).
-  groth16::VerificationKey verification_key() const;
+  VerificationKey verification_key() const;
 
  private:
-  std::unique_ptr<BinFileReader> file_;
+  std::unique_ptr<formats::BinFileReader> file_;
   ZkeyHeader header_;
   size_t n_coefs_ = 0;
   std::span<const uint8_t> sections_[10];  // payloads of sections 3..9, by id
@@ -117,4 +119,4 @@ class ZkeyReader {
 // exponentiation yields the reduced pairing raised to m = 2x(6x²+3x+1)).
 curve::Fq12 snarkjs_alphabeta(const curve::G1Affine& alpha1, const curve::G2Affine& beta2);
 
-}  // namespace codex::prover::formats
+}  // namespace codex::prover::groth16

@@ -1,14 +1,20 @@
-#include "prover/formats/zkey_file.h"
+#include "prover/groth16/zkey_file.h"
 
 #include <cstring>
 #include <string>
 
+#include "base/parallel/parallel_for.h"
 #include "prover/error.h"
 #include "prover/formats/binfile.h"
-#include "prover/groth16/parallel.h"
 #include "prover/pairing/pairing.h"
 
-namespace codex::prover::formats {
+namespace codex::prover::groth16 {
+
+using formats::BinFileReader;
+using formats::BinFileWriter;
+using formats::ByteCursor;
+using formats::expect_fq_prime;
+using formats::expect_fr_prime;
 
 namespace {
 
@@ -366,7 +372,7 @@ std::vector<G1Affine> ZkeyReader::g1_points(Section s, unsigned threads) const {
   auto bytes = file_->section(s);
   const size_t n = bytes.size() / kG1Bytes;
   std::vector<G1Affine> out(n);
-  groth16::parallel_for(
+  base::parallel_for(
       n, threads,
       [&](size_t b, size_t e) {
         for (size_t i = b; i < e; ++i) {
@@ -383,7 +389,7 @@ std::vector<G2Affine> ZkeyReader::b2_points(unsigned threads) const {
   auto bytes = file_->section(kB2);
   const size_t n = bytes.size() / kG2Bytes;
   std::vector<G2Affine> out(n);
-  groth16::parallel_for(
+  base::parallel_for(
       n, threads,
       [&](size_t b, size_t e) {
         for (size_t i = b; i < e; ++i) {
@@ -405,7 +411,7 @@ void ZkeyReader::check_points(unsigned threads) const {
     release(s);
   }
   auto b2 = b2_points(threads);
-  groth16::parallel_for(
+  base::parallel_for(
       b2.size(), threads,
       [&](size_t b, size_t e) {
         for (size_t i = b; i < e; ++i)
@@ -431,8 +437,8 @@ ProvingKey ZkeyReader::read_all(unsigned threads) const {
   return pk;
 }
 
-groth16::VerificationKey ZkeyReader::verification_key() const {
-  groth16::VerificationKey vk;
+VerificationKey ZkeyReader::verification_key() const {
+  VerificationKey vk;
   vk.alpha1 = header_.alpha1;
   vk.beta2 = header_.beta2;
   vk.gamma2 = header_.gamma2;
@@ -442,4 +448,4 @@ groth16::VerificationKey ZkeyReader::verification_key() const {
   return vk;
 }
 
-}  // namespace codex::prover::formats
+}  // namespace codex::prover::groth16
