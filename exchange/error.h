@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "base/error.h"
+
 namespace codex {
 
 // Malformed input: a CID, multihash, manifest, proof or peer message that
@@ -25,10 +27,8 @@ class QuotaError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Storage (SQLite, file system) failed.
-class StoreError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+// Storage (SQLite, file system) failed. The one family of base/ (the SQLite
+// wrapper throws it too), so that a caller catches every storage failure.
+using StoreError = base::StorageError;
 
 }  // namespace codex

@@ -90,6 +90,19 @@ void Database::sync_wal() const {
     throw StorageError("sqlite: cannot sync " + wal.string() + ": " + std::strerror(err));
 }
 
+Claim Database::claim(std::string component) {
+  std::lock_guard l(claims_mu_);
+  if (!claims_.insert(component).second)
+    throw std::logic_error("sqlite: " + component + " is already open on " + path_.string());
+  return Claim(*this, std::move(component));
+}
+
+Claim::~Claim() {
+  if (!db_) return;
+  std::lock_guard l(db_->claims_mu_);
+  db_->claims_.erase(name_);
+}
+
 ReadLease::~ReadLease() {
   if (conn_) db_->release_reader(std::move(conn_));
 }

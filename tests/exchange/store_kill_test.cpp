@@ -37,10 +37,8 @@ constexpr const char* kWriterEnv = "CODEX_STORE_KILL_WRITER";
 constexpr int kProgressFd = 3;  // the writer reports 'U' (upload) / 'D' (delete) here
 constexpr uint64_t kQuota = 6 << 20;
 
-RepoOptions writer_options(const fs::path& dir, BlockStorage storage,
-                           Durability durability = Durability::kPowerLoss) {
+RepoOptions writer_options(BlockStorage storage, Durability durability = Durability::kPowerLoss) {
   RepoOptions o;
-  o.dir = dir;
   o.quota_bytes = kQuota;
   o.default_ttl = std::chrono::seconds(3600);
   o.storage = storage;
@@ -112,7 +110,7 @@ void upload_dataset(Repo& repo, std::mt19937_64& rng, const std::vector<Bytes>& 
     Durability durability = s[1] == 'p' ? Durability::kPowerLoss : Durability::kProcessCrash;
     size_t colon = s.find(':', 3);
     std::mt19937_64 rng(std::stoull(s.substr(3, colon - 3)));
-    auto repo = Repo::open(writer_options(s.substr(colon + 1), storage, durability));
+    auto repo = testing::open_store(s.substr(colon + 1), writer_options(storage, durability));
     std::mt19937_64 pool_rng(7);  // the same shared blocks in every run
     std::vector<Bytes> pool;
     for (int i = 0; i < 16; ++i)
@@ -220,8 +218,8 @@ TEST_P(StoreKillTest, SigkillAtRandomMomentsLeavesAConsistentStore) {
         (buf[i] == 'U' ? uploads : deletes) += 1;
     ::close(child.progress);
 
-    RepoOptions o = writer_options(dir, storage);
-    auto repo = Repo::open(o);
+    RepoOptions o = writer_options(storage);
+    auto repo = testing::open_store(dir, o);
     ConsistencyReport rep = repo->check_consistency(true);
     ASSERT_TRUE(rep.ok()) << "round " << round << ": " << rep.problems.front() << " (+"
                           << rep.problems.size() - 1 << " more)";
