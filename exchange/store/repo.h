@@ -190,7 +190,9 @@ class Repo {
 // bytes written included). FormatError, QuotaError and NotFoundError leave
 // the transaction as it was; after any other exception from a store write,
 // txn can only roll back (its commit() throws StoreError and rolls back).
-// Not thread-safe: use from the thread that holds txn, while it is open.
+// Throws std::logic_error when called from a before-commit hook of txn (the
+// store's part is saved by then). Not thread-safe: use from the thread that
+// holds txn, while it is open.
 class Repo::Txn {
  public:
   bool put_block(const Cid& cid, std::span<const uint8_t> bytes,

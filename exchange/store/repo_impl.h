@@ -55,7 +55,8 @@ struct PackDelta {
 // The store's state inside one write transaction (a WriteTxn state slot).
 struct TxState {
   bool joined = false;
-  bool broken = false;  // a write failed half-way: the commit must fail
+  bool broken = false;      // a write failed half-way: the commit must fail
+  bool committing = false;  // the store's before-commit hook ran: no more writes
   // Usage as this transaction leaves it.
   uint64_t used = 0, reserved = 0, total = 0;
   // kFiles: block files written as new (removed on rollback) and files to

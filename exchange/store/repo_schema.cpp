@@ -70,14 +70,15 @@ CREATE INDEX store_blocks_manifests ON store_blocks(codec) WHERE codec = 52481;
 CREATE INDEX store_leaves_by_block ON store_leaves(block);
 )sql";
 
-const Migration kMigrations[] = {
-    {1, kV1, v1_adopt},
-    {2, kV2},
-};
-
 }  // namespace
 
 std::span<const base::sqlite::Migration> store_migrations() {
+  // Built on first use: a store may be opened during static initialisation
+  // (the kill tests' writer processes).
+  static const Migration kMigrations[] = {
+      {1, kV1, v1_adopt},
+      {2, kV2},
+  };
   return kMigrations;
 }
 

@@ -29,6 +29,7 @@ Tx Repo::Impl::join(WriteTxn& txn) {
 
 void Repo::Impl::before_commit(Tx x) {
   TxState& s = x.s;
+  s.committing = true;
   if (s.broken)
     throw StoreError("repo: a store write failed earlier in this transaction; it was rolled back");
   // Block bytes must be durable before the index that counts them.
@@ -90,6 +91,9 @@ void Repo::Impl::after_rollback(TxState& s) noexcept {
 template <typename F>
 auto Repo::Txn::guarded(F&& f) {
   Tx x = impl_->join(*txn_);
+  // The usage and the packs are saved by then: a write would not be.
+  if (x.s.committing)
+    throw std::logic_error("repo: store write from a before-commit hook of its transaction");
   if (x.s.broken)
     throw StoreError(
         "repo: a store write failed earlier in this transaction; it can only roll back");
