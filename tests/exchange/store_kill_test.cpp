@@ -4,12 +4,9 @@
 // times and, after each kill, reopens the store and checks every invariant
 // (Repo::check_consistency re-hashes every block).
 //
-// The writer is this same executable: when the environment variable
-// CODEX_STORE_KILL_WRITER is set, a static initializer runs the writer loop
-// and never returns to GoogleTest (no extra CMake target needed).
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
+// The writer is this same executable (support/self_child.h): when the
+// environment variable CODEX_STORE_KILL_WRITER is set, a static initializer
+// runs the writer loop and never returns to GoogleTest.
 #include <unistd.h>
 
 #include <chrono>
@@ -24,6 +21,7 @@
 #include "exchange/error.h"
 #include "exchange/multiformats/multicodec.h"
 #include "exchange/store/repo.h"
+#include "tests/exchange/support/self_child.h"
 #include "tests/exchange/support/store_test_support.h"
 
 namespace codex::store {
@@ -34,7 +32,6 @@ using testing::Bytes;
 using testing::random_bytes;
 
 constexpr const char* kWriterEnv = "CODEX_STORE_KILL_WRITER";
-constexpr int kProgressFd = 3;  // the writer reports 'U' (upload) / 'D' (delete) here
 constexpr uint64_t kQuota = 6 << 20;
 
 RepoOptions writer_options(BlockStorage storage, Durability durability = Durability::kPowerLoss) {
@@ -49,8 +46,9 @@ RepoOptions writer_options(BlockStorage storage, Durability durability = Durabil
   return o;
 }
 
+// The writer reports 'U' (upload) / 'D' (delete) when one is complete.
 void report(char c) {
-  [[maybe_unused]] auto n = ::write(kProgressFd, &c, 1);
+  testing::report_progress(&c, 1);
 }
 
 // Deletes one dataset: its leaves (and blocks that become unreferenced), then
@@ -153,40 +151,14 @@ int writer_hook() {
 }
 [[maybe_unused]] const int kWriterHook = writer_hook();
 
-struct Child {
-  pid_t pid;
-  int progress;  // read end of the progress pipe
-};
-
-Child spawn_writer(const fs::path& dir, BlockStorage storage, Durability durability,
-                   uint64_t seed) {
+testing::SelfChild spawn_writer(const fs::path& dir, BlockStorage storage, Durability durability,
+                                uint64_t seed) {
   const char* kind = storage == BlockStorage::kSqlite  ? "s"
                      : storage == BlockStorage::kPacks ? "k"
                                                        : "f";
-  std::string env = std::string(kWriterEnv) + "=" + kind +
-                    (durability == Durability::kPowerLoss ? "p" : "c") + ":" +
-                    std::to_string(seed) + ":" + dir.string();
-  // Everything exec needs is built before fork (the child only calls
-  // async-signal-safe functions).
-  std::vector<char*> envp;
-  for (char** e = environ; *e; ++e)
-    if (std::strncmp(*e, kWriterEnv, std::strlen(kWriterEnv)) != 0) envp.push_back(*e);
-  envp.push_back(env.data());
-  envp.push_back(nullptr);
-  std::string self = fs::read_symlink("/proc/self/exe").string();
-  std::string filter = "--gtest_filter=-*";
-  char* argv[] = {self.data(), filter.data(), nullptr};
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-  pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    ::dup2(fds[1], kProgressFd);  // dup2 clears close-on-exec on the copy
-    ::execve(argv[0], argv, envp.data());
-    ::_exit(127);
-  }
-  ::close(fds[1]);
-  return {pid, fds[0]};
+  return testing::spawn_self(kWriterEnv, std::string(kind) +
+                                             (durability == Durability::kPowerLoss ? "p" : "c") +
+                                             ":" + std::to_string(seed) + ":" + dir.string());
 }
 
 class StoreKillTest : public ::testing::TestWithParam<BlockStorage> {};
@@ -202,21 +174,16 @@ TEST_P(StoreKillTest, SigkillAtRandomMomentsLeavesAConsistentStore) {
   for (int round = 0; round < kills; ++round) {
     // Both durabilities: kPowerLoss adds syncs that a SIGKILL must not break.
     Durability durability = round % 2 ? Durability::kPowerLoss : Durability::kProcessCrash;
-    Child child = spawn_writer(dir, storage, durability, rng());
+    testing::SelfChild child = spawn_writer(dir, storage, durability, rng());
     // Mostly mid-work, sometimes during start-up and recovery.
     int delay_ms =
         rng() % 4 == 0 ? static_cast<int>(rng() % 30) : 40 + static_cast<int>(rng() % 300);
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
-    ::kill(child.pid, SIGKILL);
-    int status = 0;
-    ASSERT_EQ(::waitpid(child.pid, &status, 0), child.pid);
-    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+    int status = testing::kill_child(child);
+    ASSERT_TRUE(testing::killed_by_sigkill(status))
         << "the writer stopped by itself (status " << status << ") in round " << round;
-    char buf[4096];
-    for (ssize_t n; (n = ::read(child.progress, buf, sizeof buf)) > 0;)
-      for (ssize_t i = 0; i < n; ++i)
-        (buf[i] == 'U' ? uploads : deletes) += 1;
-    ::close(child.progress);
+    for (char c : testing::drain_progress(child))
+      (c == 'U' ? uploads : deletes) += 1;
 
     RepoOptions o = writer_options(storage);
     auto repo = testing::open_store(dir, o);
