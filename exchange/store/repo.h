@@ -86,7 +86,9 @@ class Repo {
   // store's; std::logic_error if a Repo is open on db already.
   // REQUIRES: db outlives the Repo; no WriteTxn open on this thread.
   static std::unique_ptr<Repo> open(base::sqlite::Database& db, RepoOptions options);
-  ~Repo();  // waits for no one: destroy only after every Batch is gone
+  // Waits for no one: destroy only after every Batch and every transaction
+  // the store joined (Repo::in) is finished.
+  ~Repo();
   Repo(const Repo&) = delete;
   Repo& operator=(const Repo&) = delete;
 
