@@ -61,7 +61,8 @@ struct Model {
 
 // ---- the contents of a unit, the same in every process ---------------------
 
-using Bytes = std::vector<uint8_t>;
+using testing::block_cid;
+using testing::Bytes;
 
 std::vector<Bytes> unit_blocks(int64_t unit) {
   std::mt19937_64 rng(0x5eed0000 + static_cast<uint64_t>(unit));
@@ -69,10 +70,6 @@ std::vector<Bytes> unit_blocks(int64_t unit) {
   for (auto& b : out)
     b = testing::random_bytes(rng, 512 + rng() % 6000);
   return out;
-}
-
-Cid block_cid(const Bytes& b) {
-  return Cid::sha256_of(multicodec::kBlock, b);
 }
 
 Cid unit_tree(int64_t unit) {
@@ -255,50 +252,39 @@ void report(char what, int64_t n) {
   testing::report_progress(rec, sizeof rec);
 }
 
-[[noreturn]] void run_writer(const char* spec) {
-  int rc = 0;
-  try {
-    std::string s(spec);  // "<p|c>:<seed>:<dir>"
-    size_t colon = s.find(':', 2);
-    std::mt19937_64 rng(std::stoull(s.substr(2, colon - 2)));
-    auto store = testing::open_store(
-        s.substr(colon + 1),
-        writer_options(s[0] == 'p' ? Durability::kPowerLoss : Durability::kProcessCrash));
-    create_test_tables(store.db());
-    const auto ps = participants();
-    Model m = read_model(store.db());
-    std::vector<int64_t> stored;
-    for (const auto& [u, is] : m.stored)
-      if (is) stored.push_back(u);
-    pid_t parent = ::getppid();
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    for (int64_t n = m.last + 1;
-         ::getppid() == parent && std::chrono::steady_clock::now() < deadline; ++n) {
-      Op op{n, true, n};
-      if (!stored.empty() && (stored.size() > 12 || rng() % 10 < 3)) {
-        size_t k = rng() % stored.size();
-        op = {n, false, stored[k]};
-        stored.erase(stored.begin() + static_cast<long>(k));
-      } else {
-        stored.push_back(n);
-      }
-      report('b', n);
-      commit_op(*store, ps, op);
-      report('c', n);
-      if (rng() % 10 == 0) store->run_maintenance(16);  // compaction moves blocks
+// The writer process: works until its parent is gone or a minute passed.
+void run_writer(const std::string& s) {  // "<p|c>:<seed>:<dir>"
+  size_t colon = s.find(':', 2);
+  std::mt19937_64 rng(std::stoull(s.substr(2, colon - 2)));
+  auto store = testing::open_store(
+      s.substr(colon + 1),
+      writer_options(s[0] == 'p' ? Durability::kPowerLoss : Durability::kProcessCrash));
+  create_test_tables(store.db());
+  const auto ps = participants();
+  Model m = read_model(store.db());
+  std::vector<int64_t> stored;
+  for (const auto& [u, is] : m.stored)
+    if (is) stored.push_back(u);
+  pid_t parent = ::getppid();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  for (int64_t n = m.last + 1; ::getppid() == parent && std::chrono::steady_clock::now() < deadline;
+       ++n) {
+    Op op{n, true, n};
+    if (!stored.empty() && (stored.size() > 12 || rng() % 10 < 3)) {
+      size_t k = rng() % stored.size();
+      op = {n, false, stored[k]};
+      stored.erase(stored.begin() + static_cast<long>(k));
+    } else {
+      stored.push_back(n);
     }
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "combined kill writer: %s\n", e.what());
-    rc = 3;
+    report('b', n);
+    commit_op(*store, ps, op);
+    report('c', n);
+    if (rng() % 10 == 0) store->run_maintenance(16);  // compaction moves blocks
   }
-  std::_Exit(rc);
 }
 
-int writer_hook() {
-  if (const char* spec = std::getenv(kWriterEnv)) run_writer(spec);
-  return 0;
-}
-[[maybe_unused]] const int kWriterHook = writer_hook();
+[[maybe_unused]] const bool kIsWriter = testing::run_if_self_child(kWriterEnv, run_writer);
 
 TEST(CombinedKill, EveryParticipantHasAllOfACommittedOperationAndNoneOfAnother) {
   testing::TempDir tmp("store_combined_kill_test");

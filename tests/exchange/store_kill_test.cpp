@@ -97,59 +97,47 @@ void upload_dataset(Repo& repo, std::mt19937_64& rng, const std::vector<Bytes>& 
   report('U');
 }
 
-// The writer process: never returns.
-[[noreturn]] void run_writer(const char* spec) {
-  int rc = 0;
-  try {
-    std::string s(spec);  // "<f|s|k><p|c>:<seed>:<dir>"
-    BlockStorage storage = s[0] == 's'   ? BlockStorage::kSqlite
-                           : s[0] == 'k' ? BlockStorage::kPacks
-                                         : BlockStorage::kFiles;
-    Durability durability = s[1] == 'p' ? Durability::kPowerLoss : Durability::kProcessCrash;
-    size_t colon = s.find(':', 3);
-    std::mt19937_64 rng(std::stoull(s.substr(3, colon - 3)));
-    auto repo = testing::open_store(s.substr(colon + 1), writer_options(storage, durability));
-    std::mt19937_64 pool_rng(7);  // the same shared blocks in every run
-    std::vector<Bytes> pool;
-    for (int i = 0; i < 16; ++i)
-      pool.push_back(random_bytes(pool_rng, 4096));
-    pid_t parent = ::getppid();
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (::getppid() == parent && std::chrono::steady_clock::now() < deadline) {
-      unsigned op = rng() % 100;
-      try {
-        if (op < 55) {
-          upload_dataset(*repo, rng, pool);
-        } else if (op < 80) {
-          delete_dataset(*repo, rng);
-        } else if (op < 88) {
-          repo->run_maintenance(1 + rng() % 64);
-        } else if (op < 94) {
-          if (rng() % 2)
-            repo->reserve(rng() % 65536);
-          else
-            repo->release(rng() % 65536);
-        } else {
-          auto ms = repo->manifests();
-          if (!ms.empty()) repo->ensure_expiry(ms[rng() % ms.size()], repo->options().now() + 7200);
-        }
-      } catch (const QuotaError&) {
+// The writer process: works until its parent is gone or a minute passed.
+void run_writer(const std::string& s) {  // "<f|s|k><p|c>:<seed>:<dir>"
+  BlockStorage storage = s[0] == 's'   ? BlockStorage::kSqlite
+                         : s[0] == 'k' ? BlockStorage::kPacks
+                                       : BlockStorage::kFiles;
+  Durability durability = s[1] == 'p' ? Durability::kPowerLoss : Durability::kProcessCrash;
+  size_t colon = s.find(':', 3);
+  std::mt19937_64 rng(std::stoull(s.substr(3, colon - 3)));
+  auto repo = testing::open_store(s.substr(colon + 1), writer_options(storage, durability));
+  std::mt19937_64 pool_rng(7);  // the same shared blocks in every run
+  std::vector<Bytes> pool;
+  for (int i = 0; i < 16; ++i)
+    pool.push_back(random_bytes(pool_rng, 4096));
+  pid_t parent = ::getppid();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (::getppid() == parent && std::chrono::steady_clock::now() < deadline) {
+    unsigned op = rng() % 100;
+    try {
+      if (op < 55) {
+        upload_dataset(*repo, rng, pool);
+      } else if (op < 80) {
         delete_dataset(*repo, rng);
-        repo->release(kQuota);
+      } else if (op < 88) {
+        repo->run_maintenance(1 + rng() % 64);
+      } else if (op < 94) {
+        if (rng() % 2)
+          repo->reserve(rng() % 65536);
+        else
+          repo->release(rng() % 65536);
+      } else {
+        auto ms = repo->manifests();
+        if (!ms.empty()) repo->ensure_expiry(ms[rng() % ms.size()], repo->options().now() + 7200);
       }
+    } catch (const QuotaError&) {
+      delete_dataset(*repo, rng);
+      repo->release(kQuota);
     }
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "store kill writer: %s\n", e.what());
-    rc = 3;
   }
-  std::_Exit(rc);
 }
 
-int writer_hook() {
-  if (const char* spec = std::getenv(kWriterEnv)) run_writer(spec);
-  return 0;
-}
-[[maybe_unused]] const int kWriterHook = writer_hook();
+[[maybe_unused]] const bool kIsWriter = testing::run_if_self_child(kWriterEnv, run_writer);
 
 testing::SelfChild spawn_writer(const fs::path& dir, BlockStorage storage, Durability durability,
                                 uint64_t seed) {

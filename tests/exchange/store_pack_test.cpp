@@ -25,19 +25,13 @@ namespace codex::store {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::block_cid;
 using testing::Bytes;
 using testing::open_store;
 using testing::random_bytes;
+using testing::str;
 using testing::TempDir;
 using testing::TestStore;
-
-Cid block_cid(const Bytes& b) {
-  return Cid::sha256_of(multicodec::kBlock, b);
-}
-
-std::string str(const Bytes& b) {
-  return std::string(b.begin(), b.end());
-}
 
 class PackTest : public ::testing::Test {
  protected:

@@ -21,23 +21,14 @@ namespace codex::store {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::block_cid;
 using testing::Bytes;
 using testing::open_store;
 using testing::random_bytes;
+using testing::str;
 using testing::TempDir;
 using testing::TestStore;
-
-Cid block_cid(const Bytes& b) {
-  return Cid::sha256_of(multicodec::kBlock, b);
-}
-
-Cid tree_cid(uint8_t seed) {
-  return Cid(multicodec::kRoot, Multihash(multicodec::kSha2_256, std::string(32, char(seed))));
-}
-
-std::string str(const Bytes& b) {
-  return std::string(b.begin(), b.end());
-}
+using testing::tree_cid;
 
 class RepoTest : public ::testing::TestWithParam<BlockStorage> {
  protected:

@@ -21,18 +21,12 @@ namespace fs = std::filesystem;
 using base::sqlite::Database;
 using base::sqlite::Reset;
 using base::sqlite::WriteTxn;
+using testing::block_cid;
 using testing::Bytes;
 using testing::random_bytes;
 using testing::TempDir;
 using testing::TestStore;
-
-Cid block_cid(const Bytes& b) {
-  return Cid::sha256_of(multicodec::kBlock, b);
-}
-
-Cid tree_cid(uint8_t seed) {
-  return Cid(multicodec::kRoot, Multihash(multicodec::kSha2_256, std::string(32, char(seed))));
-}
+using testing::tree_cid;
 
 // Another component of the node (a role): its own table, its own schema.
 const base::sqlite::Migration kRoleSchema[] = {

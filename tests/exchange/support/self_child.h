@@ -9,7 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -72,6 +75,24 @@ inline std::string drain_progress(SelfChild& c) {
   ::close(c.progress);
   c.progress = -1;
   return out;
+}
+
+// For a static initializer of the test file: if this process was started by
+// spawn_self(env_name, value), runs child(value) instead of the tests and
+// exits (status 3 after printing what child threw, else 0); otherwise
+// returns false.
+//   [[maybe_unused]] const bool kIsChild = run_if_self_child(kEnv, run_writer);
+inline bool run_if_self_child(const char* env_name, void (*child)(const std::string& value)) {
+  const char* value = std::getenv(env_name);
+  if (!value) return false;
+  int rc = 0;
+  try {
+    child(value);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s child: %s\n", env_name, e.what());
+    rc = 3;
+  }
+  std::_Exit(rc);
 }
 
 // In the child: reports bytes to the parent.

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "exchange/multiformats/cid.h"
+#include "exchange/multiformats/multicodec.h"
 #include "exchange/store/data_dir.h"
 #include "exchange/store/repo.h"
 #include "exchange/store/repo_options.h"
@@ -25,6 +27,19 @@ inline Bytes random_bytes(std::mt19937_64& rng, size_t n) {
   for (auto& x : b)
     x = static_cast<uint8_t>(rng());
   return b;
+}
+
+inline Cid block_cid(const Bytes& b) {
+  return Cid::sha256_of(multicodec::kBlock, b);
+}
+
+// A tree CID made of one repeated byte.
+inline Cid tree_cid(uint8_t seed) {
+  return Cid(multicodec::kRoot, Multihash(multicodec::kSha2_256, std::string(32, char(seed))));
+}
+
+inline std::string str(const Bytes& b) {
+  return std::string(b.begin(), b.end());
 }
 
 // A fresh directory under the system temp dir, removed with its contents.
