@@ -25,6 +25,13 @@
 //   get packs 374 MB/s vs files 262 MB/s: the put gap is ext4's.
 // Pack files win on every run (files pay ext4 inode creation per block),
 // hence BlockStorage::kPacks by default.
+// The store on the data directory's one database (2026-12-05, disk, load
+// 6-14, 5 runs alternated with the build before it, medians; CPU per 4 MiB
+// batch / per get): put packs process-crash 508 vs 521 and 1490 vs 1279 MB/s
+// (1.85 vs 1.78, 1.56 vs 1.51 ms), power-loss 261 vs 218 and 328 vs 368 MB/s
+// (2.48 vs 2.40, 2.33 vs 2.26 ms), packs + leaves 219 vs 185 and 264 vs
+// 251 MB/s; get packs 13.3 vs 14.3 and 12.9 vs 13.3 us: the same within the
+// host's spread (pair ratios 0.35-2.9).
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
