@@ -25,6 +25,13 @@
 //   get packs 374 MB/s vs files 262 MB/s: the put gap is ext4's.
 // Pack files win on every run (files pay ext4 inode creation per block),
 // hence BlockStorage::kPacks by default.
+// The store on the data directory's one database (2026-12-05, disk, load
+// 6-14, 5 runs alternated with the build before it, medians; CPU per 4 MiB
+// batch / per get): put packs process-crash 508 vs 521 and 1490 vs 1279 MB/s
+// (1.85 vs 1.78, 1.56 vs 1.51 ms), power-loss 261 vs 218 and 328 vs 368 MB/s
+// (2.48 vs 2.40, 2.33 vs 2.26 ms), packs + leaves 219 vs 185 and 264 vs
+// 251 MB/s; get packs 13.3 vs 14.3 and 12.9 vs 13.3 us: the same within the
+// host's spread (pair ratios 0.35-2.9).
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -33,6 +40,7 @@
 #include <random>
 
 #include "exchange/multiformats/multicodec.h"
+#include "exchange/store/data_dir.h"
 #include "exchange/store/repo.h"
 
 namespace {
@@ -79,13 +87,24 @@ std::vector<uint8_t> block_bytes() {
   return b;
 }
 
-std::unique_ptr<Repo> open_repo(const BenchDir& dir, BlockStorage s, Durability d) {
+// A data directory and the store on its database, as the node opens them.
+struct Store {
+  std::unique_ptr<DataDir> data;  // destroyed after the repo
+  std::unique_ptr<Repo> repo;
+  Repo& operator*() const { return *repo; }
+  Repo* operator->() const { return repo.get(); }
+};
+
+Store open_repo(const BenchDir& dir, BlockStorage s, Durability d) {
+  Store st;
+  st.data = DataDir::open(dir.data());
   RepoOptions o;
-  o.dir = dir.data();
+  o.dir = st.data->repo_dir();
   o.quota_bytes = 64ull << 30;
   o.storage = s;
   o.durability = d;
-  return Repo::open(o);
+  st.repo = Repo::open(st.data->database(), o);
+  return st;
 }
 
 void put_blocks(Repo& repo, const std::vector<uint8_t>& bytes, uint64_t first, size_t batches) {
@@ -108,7 +127,7 @@ void BM_Put(benchmark::State& state, BlockStorage s, Durability d) {
     n += kBatch;
   }
   state.SetBytesProcessed(static_cast<int64_t>(n * kBlock));
-  repo.reset();
+  repo.repo.reset();  // the close (a checkpoint) is part of the cost of a put
 }
 
 // An upload as the uploader does it: each block with its leaf (a proof of a

@@ -28,10 +28,8 @@ class QuotaError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Storage (SQLite, file system) failed.
-class StoreError : public base::StorageError {
- public:
-  using base::StorageError::StorageError;
-};
+// Storage (SQLite, file system) failed. The one family of base/ (the SQLite
+// wrapper throws it too), so that a caller catches every storage failure.
+using StoreError = base::StorageError;
 
 }  // namespace codex

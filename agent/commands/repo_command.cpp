@@ -1,6 +1,7 @@
-// `codex-agent repo check -d DIR`: opens a (stopped) node's block store, which
-// repairs whatever a crash left, then checks every invariant of the store and
-// re-hashes every block. Exit status 0 only when the store is consistent.
+// `codex-agent repo check -d DIR`: opens a (stopped) node's data directory and
+// block store, which upgrades an older layout and repairs whatever a crash
+// left, then checks every invariant of the store and re-hashes every block.
+// Exit status 0 only when the store is consistent.
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -9,6 +10,7 @@
 #include "agent/commands/commands.h"
 #include "agent/config/node_config.h"
 #include "agent/config/units.h"
+#include "exchange/store/data_dir.h"
 #include "exchange/store/repo.h"
 
 namespace codex::agent {
@@ -22,10 +24,14 @@ void add_repo_command(CLI::App& app, int* rc) {
   check->add_option("-d,--data-dir", *dir, "Data directory of the node")->capture_default_str();
   check->add_flag("--quick", *quick, "Do not re-hash block bytes");
   check->callback([dir, quick, rc] {
+    // A missing directory is an error, not an empty store to create.
+    store::DataDirOptions dopt;
+    dopt.create = false;
+    auto data = store::DataDir::open(*dir, dopt);
     store::RepoOptions o;
-    o.dir = std::filesystem::path(*dir) / "repo";
+    o.dir = data->repo_dir();
     o.quota_bytes = UINT64_MAX;  // checking must not depend on the node's quota
-    auto r = store::Repo::open(o);
+    auto r = store::Repo::open(data->database(), o);
     store::ConsistencyReport rep = r->check_consistency(!*quick);
     std::cout << "blocks " << rep.blocks << " (" << format_size(rep.bytes) << "), verified "
               << rep.blocks_verified << ", leaves " << rep.leaves << ", orphan files "

@@ -21,7 +21,10 @@ struct NodeConfig {
   uint64_t block_maintenance_count = 1000;
   uint32_t block_size = 65536;
   // Sync block files before each index commit, so that even a power loss never
-  // leaves an indexed block damaged; costs about two thirds of upload speed.
+  // leaves an indexed block damaged. Halves the store's own write speed
+  // (bench/store_bench); through the REST API it can cost nothing where the
+  // upload is limited elsewhere (README: figures). Off by default, like the
+  // reference and RepoOptions.
   bool power_loss_durability = false;
   std::string log_level = "info";
   std::string log_format = "auto";  // auto | colors | nocolors | json | none

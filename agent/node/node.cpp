@@ -10,23 +10,18 @@
 #include "agent/api/rest_server.h"
 #include "agent/config/version.h"
 #include "exchange/net/node_key.h"
+#include "exchange/store/data_dir.h"
 #include "exchange/store/repo.h"
 
 namespace codex::agent {
-namespace {
-
-void ensure_private_dir(const std::filesystem::path& dir) {
-  std::filesystem::create_directories(dir);
-  std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
-                               std::filesystem::perm_options::replace);
-}
-
-}  // namespace
 
 struct Node::Impl {
   NodeConfig config;
-  std::unique_ptr<store::Repo> repo;
+  // Declared first, destroyed last: every component below uses its database.
+  // The transaction journal and the log watcher take data->database() too.
+  std::unique_ptr<store::DataDir> data;
   std::unique_ptr<net::NodeKey> key;
+  std::unique_ptr<store::Repo> repo;
   std::unique_ptr<RestServer> api;
   uint16_t port = 0;
 
@@ -53,15 +48,18 @@ struct Node::Impl {
 Node::Node(NodeConfig config) : impl_(std::make_unique<Impl>()) {
   impl_->config = std::move(config);
   const auto& c = impl_->config;
-  ensure_private_dir(c.data_dir);
+  impl_->data = store::DataDir::open(c.data_dir);
+  if (impl_->data->upgraded_layout())
+    spdlog::info("data dir: moved the block index of an older build into {}",
+                 impl_->data->database().path().string());
   impl_->key = std::make_unique<net::NodeKey>(net::NodeKey::load_or_create(c.data_dir / "key"));
   store::RepoOptions ro;
-  ro.dir = c.data_dir / "repo";
+  ro.dir = impl_->data->repo_dir();
   ro.quota_bytes = c.storage_quota;
   ro.default_ttl = c.block_ttl;
   ro.durability =
       c.power_loss_durability ? store::Durability::kPowerLoss : store::Durability::kProcessCrash;
-  impl_->repo = store::Repo::open(ro);
+  impl_->repo = store::Repo::open(impl_->data->database(), ro);
   ApiContext ctx{*impl_->repo, *impl_->key,  version(),        ro.dir.string(),
                  {},           c.block_size, c.api_cors_origin};
   impl_->api = std::make_unique<RestServer>(std::move(ctx));
@@ -97,6 +95,9 @@ uint16_t Node::api_port() const {
 }
 const NodeConfig& Node::config() const {
   return impl_->config;
+}
+base::sqlite::Database& Node::database() const {
+  return impl_->data->database();
 }
 
 }  // namespace codex::agent

@@ -1,18 +1,24 @@
 #pragma once
-// A running storage node: the data directory, its identity key, the block
+// A running storage node: the data directory (its lock and its one
+// database, exchange/store/data_dir.h), its identity key, the block
 // repository with its maintenance loop, and the REST API.
 #include <cstdint>
 #include <memory>
 
 #include "agent/config/node_config.h"
 
+namespace codex::base::sqlite {
+class Database;
+}
+
 namespace codex::agent {
 
 class Node {
  public:
-  // Creates <data-dir> (mode 0700) and <data-dir>/repo, loads or creates the
-  // node key, opens the repo, binds the API. Throws std::runtime_error (or the
-  // store's errors) with the reason when any step fails.
+  // Opens <data-dir> (creating it with mode 0700; upgrading the layout of an
+  // older build), loads or creates the node key, opens the repo, binds the
+  // API. Throws std::runtime_error (or the store's errors) with the reason
+  // when any step fails, e.g. when another process has the data directory.
   explicit Node(NodeConfig config);
   ~Node();  // stop()
   Node(const Node&) = delete;
@@ -25,6 +31,10 @@ class Node {
 
   uint16_t api_port() const;
   const NodeConfig& config() const;
+  // The data directory's one database, shared by the store and the node's
+  // other components (journal, log watcher, roles), which may write in one
+  // transaction with the store (Repo::in).
+  base::sqlite::Database& database() const;
 
  private:
   struct Impl;

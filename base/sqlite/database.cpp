@@ -20,13 +20,17 @@ std::unique_ptr<Database> Database::open(const std::filesystem::path& path,
 Database::Database(std::filesystem::path path, DatabaseOptions options)
     : path_(std::move(path)), options_(options) {
   writer_ = std::make_unique<Connection>(path_, options_.busy_timeout_ms);
-  writer_->exec(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-      "PRAGMA wal_autocheckpoint=" +
-      std::to_string(options_.wal_autocheckpoint_pages) +
-      "; PRAGMA journal_size_limit=" + std::to_string(options_.journal_size_limit) + ";");
-  // Reads the schema now, so that a file that is not a database fails here.
-  writer_->exec("SELECT count(*) FROM sqlite_master;");
+  try {
+    writer_->exec(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+        "PRAGMA wal_autocheckpoint=" +
+        std::to_string(options_.wal_autocheckpoint_pages) +
+        "; PRAGMA journal_size_limit=" + std::to_string(options_.journal_size_limit) + ";");
+    // Reads the schema now, so that a file that is not a database fails here.
+    writer_->exec("SELECT count(*) FROM sqlite_master;");
+  } catch (const StorageError& e) {
+    throw StorageError("sqlite: cannot open " + path_.string() + ": " + e.what());
+  }
 }
 
 Database::~Database() {
@@ -88,6 +92,19 @@ void Database::sync_wal() const {
   ::close(fd);
   if (rc != 0)
     throw StorageError("sqlite: cannot sync " + wal.string() + ": " + std::strerror(err));
+}
+
+Claim Database::claim(std::string component) {
+  std::lock_guard l(claims_mu_);
+  if (!claims_.insert(component).second)
+    throw std::logic_error("sqlite: " + component + " is already open on " + path_.string());
+  return Claim(*this, std::move(component));
+}
+
+Claim::~Claim() {
+  if (!db_) return;
+  std::lock_guard l(db_->claims_mu_);
+  db_->claims_.erase(name_);
 }
 
 ReadLease::~ReadLease() {

@@ -20,7 +20,10 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "base/sqlite/connection.h"
@@ -30,6 +33,7 @@ namespace codex::base::sqlite {
 
 class WriteTxn;
 class ReadLease;
+class Claim;
 
 struct DatabaseOptions {
   int busy_timeout_ms = 10'000;
@@ -68,6 +72,12 @@ class Database {
   // of the WAL). Throws base::StorageError.
   void sync_wal() const;
 
+  // Marks component as open on this database until the Claim goes. For a
+  // component that mirrors its rows in memory (the store's quota, its current
+  // pack): a second instance would act on stale state. Throws
+  // std::logic_error if component is claimed already.
+  [[nodiscard]] Claim claim(std::string component);
+
   const std::filesystem::path& path() const { return path_; }
   // True if the calling thread holds the open WriteTxn.
   bool in_write_txn() const;
@@ -75,6 +85,7 @@ class Database {
  private:
   friend class WriteTxn;
   friend class ReadLease;
+  friend class Claim;
   Database(std::filesystem::path path, DatabaseOptions options);
   void release_reader(std::unique_ptr<Connection> c) const;
 
@@ -86,6 +97,23 @@ class Database {
   mutable std::mutex owner_mu_;
   mutable std::mutex pool_mu_;
   mutable std::vector<std::unique_ptr<Connection>> idle_;
+  std::mutex claims_mu_;
+  std::set<std::string> claims_;
+};
+
+// A component's claim on a Database (see Database::claim); released when
+// destroyed. REQUIRES: destroyed before the Database.
+class Claim {
+ public:
+  Claim(Claim&& o) noexcept : db_(std::exchange(o.db_, nullptr)), name_(std::move(o.name_)) {}
+  Claim& operator=(Claim&&) = delete;
+  ~Claim();
+
+ private:
+  friend class Database;
+  Claim(Database& db, std::string name) : db_(&db), name_(std::move(name)) {}
+  Database* db_;
+  std::string name_;
 };
 
 // One write transaction on the writer connection. Components join it by

@@ -3,13 +3,19 @@
 // expiry and a reference count, leaf metadata (tree CID, index) → (block CID,
 // proof), the manifest list, and the storage quota.
 //
-// Layout of a data directory:
-//   repo.sqlite3 (+ -wal, -shm)  metadata, WAL mode, synchronous=NORMAL
-//   packs/<id>.pack              block bytes (BlockStorage::kPacks, default)
-//   blocks/xx/<hex CID>          block bytes (BlockStorage::kFiles)
-//   LOCK                         flock'ed by the one process that has it open
-//   DIRTY                        present while open; found at open ⇒ the last
-//                                process died, so stray block files are swept
+// Layout: the index, the leaves and the quota are tables (store_*, see
+// repo_schema.h) of the data directory's one database (data_dir.h), which
+// other components share; the block bytes live in options.dir (the data
+// directory's repo/):
+//   packs/<id>.pack    block bytes (BlockStorage::kPacks, default)
+//   blocks/xx/<CID>    block bytes (BlockStorage::kFiles)
+//   DIRTY              present while open; found at open ⇒ the last process
+//                      died, so stray block files are swept
+//
+// Transactions: every write runs in a base::sqlite::WriteTxn. A Repo method
+// opens its own; Repo::in(txn) writes inside a caller's, so that store
+// changes (blocks, leaves, quota reservations) commit or roll back with the
+// caller's rows (a sale, the transaction journal) in one commit.
 //
 // Invariants, kept across any crash (a SIGKILL at any instant, and with
 // Durability::kPowerLoss a power loss) and restored by open():
@@ -21,19 +27,23 @@
 //     index places in it, every block lies within its pack's committed size,
 //     and no pack file exists without its row.
 // How: a write transaction writes block bytes first (files, or appends past
-// the committed end of a pack), syncs them (kPowerLoss: one syncfs for
-// files, an fdatasync per pack written), then commits the index; a deletion
-// commits the index first (and, kPowerLoss, syncs the WAL) and unlinks the
-// files (or emptied packs) after. A crash therefore leaves only files or
-// pack tails the index does not count, removed or cut at the next open. Durability: WAL with
-// synchronous=NORMAL. A killed process loses nothing committed; a power loss may lose the last
-// committed transactions (an upload must then be redone), never consistency.
+// the committed end of a pack), syncs them before the commit (kPowerLoss: one
+// syncfs for files, an fdatasync per pack written), then commits the index
+// with everything else in the transaction; a deletion commits the index first
+// (and, kPowerLoss, syncs the WAL) and unlinks the files (or emptied packs)
+// after. A crash therefore leaves only files or pack tails the index does not
+// count, removed or cut at the next open. The database runs WAL with
+// synchronous=NORMAL: a killed process loses nothing committed; a power loss
+// may lose the last committed transactions (an upload must then be redone),
+// never consistency, and never one part of a transaction without the rest.
 //
 // Thread-safety: every method of Repo is thread-safe. Reads (get/has/leaves/
-// usage) run concurrently with each other and with one writer. Writers are
-// serialised; a Batch holds the writer lock from creation to commit/rollback,
-// so a thread holding a Batch must not call Repo's write methods directly
-// (that would deadlock) — use the Batch's.
+// usage) run concurrently with each other and with one writer, on the
+// database's read connections; they see committed state only. Writers are
+// serialised by the database's one writer: a thread that holds a WriteTxn
+// (a Batch's, or its own) must write to the store through it (Repo::in,
+// Batch), since Repo's write methods would open a second one and throw
+// std::logic_error.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -41,6 +51,7 @@
 #include <string>
 #include <vector>
 
+#include "base/sqlite/database.h"
 #include "exchange/multiformats/cid.h"
 #include "exchange/store/consistency_report.h"
 #include "exchange/store/repo_options.h"
@@ -63,14 +74,21 @@ struct Leaf {
 
 class Repo {
  public:
+  class Txn;
   class Batch;
   struct Impl;
 
-  // Opens or creates the store in options.dir and repairs what a crash left.
-  // Throws StoreError if the directory cannot be created, is accessible by
-  // group/others, is open in another process, or the database fails.
-  static std::unique_ptr<Repo> open(RepoOptions options);
-  ~Repo();  // waits for no one: destroy only after every Batch is gone
+  // Opens or creates the store on db (the data directory's database), with
+  // its block bytes in options.dir: migrates its tables (repo_schema.h) and
+  // repairs what a crash left. Throws StoreError if options.dir cannot be
+  // created or is accessible by group/others, the database fails or holds a
+  // store written by a newer build, or options.storage disagrees with the
+  // store's; std::logic_error if a Repo is open on db already.
+  // REQUIRES: db outlives the Repo; no WriteTxn open on this thread.
+  static std::unique_ptr<Repo> open(base::sqlite::Database& db, RepoOptions options);
+  // Waits for no one: destroy only after every Batch and every transaction
+  // the store joined (Repo::in) is finished.
+  ~Repo();
   Repo(const Repo&) = delete;
   Repo& operator=(const Repo&) = delete;
 
@@ -130,7 +148,7 @@ class Repo {
   Usage usage() const;
   // True if bytes more would fit: used + reserved + bytes < quota (strict,
   // as the reference's "available"). A hint only: put_block and reserve
-  // check again under the writer lock.
+  // check again in their transaction.
   bool available(uint64_t bytes) const;
   // reserved += bytes; throws QuotaError if used + reserved would exceed quota.
   void reserve(uint64_t bytes);
@@ -140,53 +158,103 @@ class Repo {
   // ---- maintenance --------------------------------------------------------
   // Deletes up to max_entries blocks with expiry < now, oldest first, in one
   // transaction; returns how many. With kPacks it then compacts at most one
-  // pack (see RepoOptions::compact_below_percent) in a second transaction. Unlike the reference,
-  // which leaves leaf metadata dangling, the leaves pointing at a deleted block are deleted too (an
-  // index on leaves(block) makes this cheap), so refCounts stay exact.
+  // pack (see RepoOptions::compact_below_percent) in a second transaction.
+  // Unlike the reference, which leaves leaf metadata dangling, the leaves
+  // pointing at a deleted block are deleted too (an index on leaves(block)
+  // makes this cheap), so refCounts stay exact.
   size_t run_maintenance(size_t max_entries = 1000);
 
   // Checks every invariant listed at the top of this file (re-hashing every
-  // block's bytes if verify_bytes). Takes the writer lock for its duration.
+  // block's bytes if verify_bytes). Holds the writer for its duration.
   ConsistencyReport check_consistency(bool verify_bytes = true) const;
 
-  // ---- batching -----------------------------------------------------------
-  // Starts a write transaction that groups many puts (e.g. 64 blocks and
-  // their leaves of an upload). Blocks until the writer lock is free. Other
+  // ---- transactions -------------------------------------------------------
+  // The store's side of txn: its writes commit or roll back with txn.
+  // Throws std::logic_error if txn is not on this store's database.
+  Txn in(base::sqlite::WriteTxn& txn);
+  // Opens a write transaction that groups many puts (e.g. 64 blocks and
+  // their leaves of an upload). Waits until the writer is free; other
   // writers wait while a batch is open: fill it from data already in memory
   // (never while waiting on the network) and commit.
   Batch batch();
 
   const RepoOptions& options() const;
+  base::sqlite::Database& database() const;
 
  private:
   explicit Repo(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 
-// One write transaction. commit() makes it durable per options().durability;
-// destruction without commit() rolls everything back (including block files
-// it wrote). Same semantics and errors as the Repo methods of the same name;
-// an exception from a put leaves the batch usable (that put had no effect).
-// Not thread-safe: use from the thread that created it.
-class Repo::Batch {
+// Store writes inside a caller's write transaction: same semantics and errors
+// as the Repo methods of the same name, but nothing is visible to readers or
+// durable until the caller commits txn, and a rollback undoes them (block
+// bytes written included). FormatError, QuotaError and NotFoundError leave
+// the transaction as it was; after any other exception from a store write,
+// txn can only roll back (its commit() throws StoreError and rolls back).
+// Throws std::logic_error when called from a before-commit hook of txn (the
+// store's part is saved by then). Not thread-safe: use from the thread that
+// holds txn, while it is open.
+class Repo::Txn {
  public:
-  ~Batch();
-  Batch(const Batch&) = delete;
-  Batch& operator=(const Batch&) = delete;
-
   bool put_block(const Cid& cid, std::span<const uint8_t> bytes,
                  std::optional<int64_t> expiry = {});
   bool put_block_checked(const Cid& cid, std::span<const uint8_t> bytes,
                          std::optional<int64_t> expiry = {});
   bool put_leaf(const Cid& tree, uint64_t index, const Cid& block, std::string_view proof);
-  // Throws StoreError if the commit fails (then everything was rolled back).
+  bool delete_block(const Cid& cid);
+  void ensure_expiry(const Cid& cid, int64_t t);
+  // Removes up to max_leaves leaves of tree (see Repo::delete_tree); returns
+  // how many.
+  uint64_t delete_tree(const Cid& tree, size_t max_leaves);
+  void reserve(uint64_t bytes);
+  void release(uint64_t bytes);
+  // Usage as this transaction would commit it.
+  Usage usage();
+
+ private:
+  friend class Repo;
+  Txn(Impl& impl, base::sqlite::WriteTxn& txn) : impl_(&impl), txn_(&txn) {}
+  template <typename F>
+  auto guarded(F&& f);
+  Impl* impl_;
+  base::sqlite::WriteTxn* txn_;
+};
+
+// A write transaction of the store's own. commit() makes it durable per
+// options().durability; destruction without commit() rolls everything back
+// (including block files it wrote). Same semantics and errors as Repo::Txn;
+// an exception from a put leaves the batch usable if it was a FormatError or
+// QuotaError (that put had no effect), broken otherwise. Other components may
+// add their rows to txn(): they commit with the batch.
+// Not thread-safe: use from the thread that created it.
+class Repo::Batch {
+ public:
+  ~Batch() = default;  // rolls back unless committed
+  Batch(const Batch&) = delete;
+  Batch& operator=(const Batch&) = delete;
+
+  bool put_block(const Cid& cid, std::span<const uint8_t> bytes,
+                 std::optional<int64_t> expiry = {}) {
+    return store_.put_block(cid, bytes, expiry);
+  }
+  bool put_block_checked(const Cid& cid, std::span<const uint8_t> bytes,
+                         std::optional<int64_t> expiry = {}) {
+    return store_.put_block_checked(cid, bytes, expiry);
+  }
+  bool put_leaf(const Cid& tree, uint64_t index, const Cid& block, std::string_view proof) {
+    return store_.put_leaf(tree, index, block, proof);
+  }
+  base::sqlite::WriteTxn& txn() { return txn_; }
+  // Throws StoreError if the batch is finished or the commit fails (then
+  // everything was rolled back).
   void commit();
 
  private:
   friend class Repo;
   explicit Batch(Impl& impl);
-  struct State;
-  std::unique_ptr<State> state_;
+  base::sqlite::WriteTxn txn_;
+  Txn store_;
 };
 
 }  // namespace codex::store

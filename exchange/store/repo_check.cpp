@@ -11,13 +11,15 @@ namespace codex::store {
 
 ConsistencyReport Repo::check_consistency(bool verify_bytes) const {
   Impl& m = *impl_;
-  std::lock_guard lk(m.write_mu);  // no transaction of ours is half-done
+  // Holding the writer: no transaction is half-done. Read only; rolled back.
+  WriteTxn txn = m.db.begin();
+  Connection& db = txn.conn();
   ConsistencyReport rep;
-  Database& db = *m.wdb;
   std::unordered_set<std::string> indexed;
   std::string buf;
 
-  Statement blocks(db, "SELECT id, cid, codec, size, refcount, pack, off FROM blocks");
+  Statement& blocks =
+      db.cached("SELECT id, cid, codec, size, refcount, pack, off FROM store_blocks");
   // kPacks: each pack's recorded (size, live) and the live bytes the index puts in it.
   struct PackCheck {
     uint64_t size = 0;
@@ -27,25 +29,25 @@ ConsistencyReport Repo::check_consistency(bool verify_bytes) const {
   };
   std::map<int64_t, PackCheck> pack_checks;
   if (m.packs) {
-    Statement q(db, "SELECT id, size, live FROM packs");
+    Statement& q = db.cached("SELECT id, size, live FROM store_packs");
     Reset r(q);
     while (q.step()) {
-      PackCheck& pc = pack_checks[q.column_int(0)];
-      pc.size = static_cast<uint64_t>(q.column_int(1));
-      pc.live = q.column_int(2);
+      PackCheck& pc = pack_checks[q.int64(0)];
+      pc.size = static_cast<uint64_t>(q.int64(1));
+      pc.live = q.int64(2);
       pc.has_row = true;
     }
   }
-  Statement data(db, "SELECT data FROM block_data WHERE id = ?");
+  Statement& data = db.cached("SELECT data FROM store_block_data WHERE id = ?");
   Reset rb(blocks);
   while (blocks.step()) {
-    int64_t id = blocks.column_int(0);
-    std::string cid_bytes(blocks.column_blob(1));
-    int64_t codec = blocks.column_int(2);
-    uint64_t size = static_cast<uint64_t>(blocks.column_int(3));
-    int64_t refcount = blocks.column_int(4);
-    int64_t pack = blocks.column_int(5);
-    uint64_t off = static_cast<uint64_t>(blocks.column_int(6));
+    int64_t id = blocks.int64(0);
+    std::string cid_bytes(blocks.blob_view(1));
+    int64_t codec = blocks.int64(2);
+    uint64_t size = static_cast<uint64_t>(blocks.int64(3));
+    int64_t refcount = blocks.int64(4);
+    int64_t pack = blocks.int64(5);
+    uint64_t off = static_cast<uint64_t>(blocks.int64(6));
     ++rep.blocks;
     rep.bytes += size;
     if (m.files) indexed.insert(cid_bytes);
@@ -62,10 +64,10 @@ ConsistencyReport Repo::check_consistency(bool verify_bytes) const {
 
     int64_t expected_refs = 0;
     if (cid.codec() == multicodec::kBlock) {
-      Statement& q = m.w->count_refs;
+      Statement& q = db.cached("SELECT COUNT(*) FROM store_leaves WHERE block = ?");
       Reset r(q);
       q.bind_blob(1, cid.bytes());
-      if (q.step()) expected_refs = q.column_int(0);
+      if (q.step()) expected_refs = q.int64(0);
     }
     if (refcount != expected_refs)
       rep.add(name + ": refCount " + std::to_string(refcount) + " but " +
@@ -101,7 +103,7 @@ ConsistencyReport Repo::check_consistency(bool verify_bytes) const {
         Reset r(data);
         data.bind(1, id);
         if ((present = data.step())) {
-          buf.assign(data.column_blob(0));
+          buf.assign(data.blob_view(0));
           if (buf.size() != size) {
             rep.add(name + ": stored " + std::to_string(buf.size()) + " bytes, indexed " +
                     std::to_string(size));
@@ -128,12 +130,12 @@ ConsistencyReport Repo::check_consistency(bool verify_bytes) const {
   }
 
   {
-    Statement q(db, "SELECT used, reserved, total FROM usage WHERE id = 1");
+    Statement& q = db.cached("SELECT used, reserved, total FROM store_usage WHERE id = 1");
     Reset r(q);
     if (!q.step()) {
       rep.add("usage row is missing");
     } else {
-      uint64_t used = q.column_int(0), total = q.column_int(2);
+      uint64_t used = q.int64(0), total = q.int64(2);
       if (used != rep.bytes)
         rep.add("quota used is " + std::to_string(used) + " but blocks hold " +
                 std::to_string(rep.bytes) + " bytes");
@@ -141,14 +143,14 @@ ConsistencyReport Repo::check_consistency(bool verify_bytes) const {
         rep.add("total blocks is " + std::to_string(total) + " but the index has " +
                 std::to_string(rep.blocks));
       if (used != m.used.load() || total != m.total.load() ||
-          static_cast<uint64_t>(q.column_int(1)) != m.reserved.load())
+          static_cast<uint64_t>(q.int64(1)) != m.reserved.load())
         rep.add("usage in memory differs from the database");
     }
   }
   {
-    Statement q(db, "SELECT COUNT(*) FROM leaves");
+    Statement& q = db.cached("SELECT COUNT(*) FROM store_leaves");
     Reset r(q);
-    if (q.step()) rep.leaves = q.column_int(0);
+    if (q.step()) rep.leaves = q.int64(0);
   }
   if (m.packs) {
     for (const auto& [id, pc] : pack_checks) {
@@ -182,11 +184,13 @@ ConsistencyReport Repo::check_consistency(bool verify_bytes) const {
     });
   }
   if (*m.opt.storage == BlockStorage::kSqlite) {
-    Statement q(db, "SELECT COUNT(*) FROM block_data WHERE id NOT IN (SELECT id FROM blocks)");
+    Statement& q = db.cached(
+        "SELECT COUNT(*) FROM store_block_data WHERE id NOT IN (SELECT id FROM store_blocks)");
     Reset r(q);
-    if (q.step() && q.column_int(0) > 0)
-      rep.add(std::to_string(q.column_int(0)) + " block_data rows have no block");
+    if (q.step() && q.int64(0) > 0)
+      rep.add(std::to_string(q.int64(0)) + " block_data rows have no block");
   }
+  txn.rollback();
   return rep;
 }
 

@@ -1,42 +1,40 @@
 #pragma once
 // Internals of Repo shared by its .cpp files (repo.cpp: open, recovery,
-// blocks, quota; repo_batch.cpp: transactions; repo_leaves.cpp: leaves,
-// delete_tree, maintenance; repo_packs.cpp: pack appends, recovery and
-// compaction; repo_check.cpp: check_consistency).
+// blocks, quota; repo_txn.cpp: the store's part of a write transaction and
+// Repo::Txn / Repo::Batch; repo_leaves.cpp: leaves, delete_tree,
+// maintenance; repo_packs.cpp: pack appends, recovery and compaction;
+// repo_check.cpp: check_consistency; repo_schema.cpp: the tables).
 // Not part of the public surface.
+//
+// Every write runs in a base::sqlite::WriteTxn (the caller's, or one a Repo
+// method opens). The first store write in a transaction joins it (Impl::join):
+// it takes a TxState slot in the transaction, seeded from the committed
+// state, and registers the hooks that sync block bytes and save the usage
+// before the commit, publish and unlink after it, and undo file writes after a
+// rollback. Holding the WriteTxn is holding the writer: the committed state
+// below (cur_pack, cur_size) is changed only by after-commit hooks.
+//
+// Errors: FormatError, QuotaError and NotFoundError are thrown only before an
+// operation changes anything; any other exception may leave its changes half
+// made, so it marks the transaction's store state broken, and the commit of a
+// broken transaction fails and rolls everything back.
 #include <atomic>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <vector>
 
+#include "base/sqlite/database.h"
 #include "exchange/store/block_files.h"
 #include "exchange/store/pack_files.h"
 #include "exchange/store/repo.h"
-#include "exchange/store/sqlite_db.h"
 
 namespace codex::store {
 
-// The statements of the one writer connection.
-struct WriteStatements {
-  explicit WriteStatements(Database& db);
-  Statement begin, commit, rollback;
-  Statement find_block, insert_block, insert_data, set_expiry, set_refcount, add_ref;
-  Statement count_refs, delete_block, delete_data, delete_leaves_of_block;
-  Statement find_leaf, insert_leaf, tree_leaves, delete_leaf;
-  Statement expired, save_usage;
-  // kPacks
-  Statement insert_pack, update_pack, pack_row, delete_pack, set_location;
-};
-
-// A read connection and its statements; handed out by a pool.
-struct ReadConnection {
-  explicit ReadConnection(const std::filesystem::path& db_path);
-  Database db;
-  Statement block_meta;  // size, pack, off
-  Statement block_blob, leaf, leaf_count, manifests;
-};
+using base::sqlite::Connection;
+using base::sqlite::Reset;
+using base::sqlite::Statement;
+using base::sqlite::WriteTxn;
 
 // A block row of the index.
 struct BlockRow {
@@ -54,8 +52,36 @@ struct PackDelta {
   int64_t live = 0;              // change of its live bytes
 };
 
+// The store's state inside one write transaction (a WriteTxn state slot).
+struct TxState {
+  bool joined = false;
+  bool broken = false;      // a write failed half-way: the commit must fail
+  bool committing = false;  // the store's before-commit hook ran: no more writes
+  // Usage as this transaction leaves it.
+  uint64_t used = 0, reserved = 0, total = 0;
+  // kFiles: block files written as new (removed on rollback) and files to
+  // unlink once the deletion has committed.
+  std::vector<Cid> new_files;
+  std::vector<Cid> unlink_after_commit;
+  // kPacks: the pack taking appends and its size as this transaction leaves
+  // them; the packs it touched or created; packs to unlink after the commit
+  // that emptied them.
+  int64_t pack = 0;
+  uint64_t size = 0;
+  std::map<int64_t, PackDelta> packs;
+  std::vector<int64_t> new_packs;
+  std::vector<int64_t> remove_packs_after_commit;
+};
+
+// A joined transaction: the writer connection and the store's state in it.
+struct Tx {
+  Connection& c;
+  TxState& s;
+  Statement& sql(std::string_view text) { return c.cached(text); }
+};
+
 struct Repo::Impl {
-  Impl(RepoOptions options);  // opens, recovers; see Repo::open
+  Impl(base::sqlite::Database& db, RepoOptions options);  // opens, recovers; see Repo::open
   ~Impl();
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
@@ -63,87 +89,57 @@ struct Repo::Impl {
   int64_t now() const;
   int64_t default_expiry() const;
 
-  // ---- with write_mu held ----
-  void begin();
-  void commit();  // syncs files (kPowerLoss), saves usage, commits, unlinks
-  void rollback() noexcept;
-  void sync_wal();  // makes the last commit durable (fdatasync of the WAL)
-  std::optional<BlockRow> find_block(const Cid& cid);
-  bool put_block(const Cid& cid, std::span<const uint8_t> bytes, std::optional<int64_t> expiry);
-  bool put_leaf(const Cid& tree, uint64_t index, const Cid& block, std::string_view proof);
-  // Deletes the block row, its bytes and (if referenced) the leaves pointing at it.
-  void remove_block(const Cid& cid, const BlockRow& row);
-  void publish_usage();
-  // Deletes up to max_entries expired blocks in one transaction.
-  size_t remove_expired(size_t max_entries);
+  // The store's part of txn, joined on first use. REQUIRES: txn is open, on db.
+  Tx join(WriteTxn& txn);
+  void before_commit(Tx x);
+  void after_commit(TxState& s);
+  void after_rollback(TxState& s) noexcept;
 
-  // ---- kPacks, with write_mu held (repo_packs.cpp) ----
-  void open_packs(bool crashed);  // recovery at open
-  // Appends bytes to the current pack (starting a new one when it is full);
-  // returns (pack, offset). The bytes count as live in that pack.
-  std::pair<int64_t, uint64_t> append(std::span<const uint8_t> bytes);
+  // ---- inside a write transaction ----
+  std::optional<BlockRow> find_block(Connection& c, const Cid& cid);
+  bool put_block(Tx x, const Cid& cid, std::span<const uint8_t> bytes,
+                 std::optional<int64_t> expiry);
+  bool put_leaf(Tx x, const Cid& tree, uint64_t index, const Cid& block, std::string_view proof);
+  // Deletes the block row, its bytes and (if referenced) the leaves pointing at it.
+  void remove_block(Tx x, const Cid& cid, const BlockRow& row);
+  // Removes up to max_leaves leaves of tree (and blocks left unreferenced).
+  uint64_t remove_leaves(Tx x, const Cid& tree, size_t max_leaves);
+  // Deletes up to max_entries expired blocks.
+  size_t remove_expired(Tx x, size_t max_entries);
+
+  // ---- kPacks, inside a write transaction (repo_packs.cpp) ----
+  void open_packs(Connection& c);  // recovery at open
+  // Appends bytes to the transaction's pack (starting a new one when it is
+  // full); returns (pack, offset). The bytes count as live in that pack.
+  std::pair<int64_t, uint64_t> append(Tx x, std::span<const uint8_t> bytes);
   // Undoes the last append after its index insert failed.
-  void unappend(int64_t pack, uint64_t size);
-  void drop_live(int64_t pack, uint64_t size) { tx_packs[pack].live -= static_cast<int64_t>(size); }
+  void unappend(TxState& s, int64_t pack, uint64_t size);
+  void drop_live(TxState& s, int64_t pack, uint64_t size) {
+    s.packs[pack].live -= static_cast<int64_t>(size);
+  }
   bool pack_holds(const BlockRow& row) const;  // the row's bytes are on disk
-  void sync_packs();                           // before the commit (kPowerLoss)
-  void save_packs();                           // inside the transaction, before COMMIT
-  void after_pack_commit();                    // unlinks packs emptied by the commit
-  void rollback_packs() noexcept;
+  void sync_packs(const TxState& s);           // before the commit (kPowerLoss)
+  void save_packs(Tx x);                       // inside the transaction, before COMMIT
+  void after_pack_commit(TxState& s);          // unlinks packs emptied by the commit
+  void rollback_packs(TxState& s) noexcept;
   // Copies the live blocks of the sparsest pack below the threshold to the
-  // current pack, in its own transaction. Returns the bytes copied.
-  uint64_t compact_one();
+  // transaction's pack. Returns the bytes copied.
+  uint64_t compact_one(Tx x);
 
   // ---- reads ----
-  class Lease;
-  Lease read() const;
   bool read_block(const Cid& cid, std::string& out) const;
 
+  base::sqlite::Database& db;
+  base::sqlite::Claim claim;  // one Repo per database
   RepoOptions opt;
-  std::filesystem::path db_path;
-  int lock_fd = -1;
   std::unique_ptr<BlockFiles> files;  // only with BlockStorage::kFiles
   std::unique_ptr<PackFiles> packs;   // only with BlockStorage::kPacks
 
-  mutable std::mutex write_mu;
-  std::unique_ptr<Database> wdb;
-  std::unique_ptr<WriteStatements> w;
-
-  // Usage inside the current write transaction (write_mu) and as committed
-  // (read by usage() without the lock).
-  uint64_t tx_used = 0, tx_reserved = 0, tx_total = 0;
+  // Usage as committed (read by usage() without the writer).
   std::atomic<uint64_t> used{0}, reserved{0}, total{0};
-
-  // Block files of the current transaction: written as new (removed on
-  // rollback) and to unlink once the deletion has committed.
-  std::vector<Cid> new_files;
-  std::vector<Cid> unlink_after_commit;
-
-  // kPacks: the pack taking appends and its committed size (cur_pack 0:
-  // none yet); the same inside the current transaction; the packs it touched
-  // or created; packs to unlink once the commit that emptied them is done.
-  int64_t cur_pack = 0, tx_pack = 0;
-  uint64_t cur_size = 0, tx_size = 0;
-  std::map<int64_t, PackDelta> tx_packs;
-  std::vector<int64_t> tx_new_packs;
-  std::vector<int64_t> remove_packs_after_commit;
-
-  mutable std::mutex pool_mu;
-  mutable std::vector<std::unique_ptr<ReadConnection>> pool;
-};
-
-// A read connection borrowed from the pool, returned on destruction.
-class Repo::Impl::Lease {
- public:
-  Lease(const Impl& impl, std::unique_ptr<ReadConnection> c) : impl_(impl), c_(std::move(c)) {}
-  ~Lease();
-  Lease(const Lease&) = delete;
-  Lease& operator=(const Lease&) = delete;
-  ReadConnection* operator->() const { return c_.get(); }
-
- private:
-  const Impl& impl_;
-  std::unique_ptr<ReadConnection> c_;
+  // kPacks: the pack taking appends and its committed size (0: none yet).
+  int64_t cur_pack = 0;
+  uint64_t cur_size = 0;
 };
 
 // The block size the index records can be trusted as a buffer size only up

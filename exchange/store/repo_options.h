@@ -8,16 +8,18 @@
 
 namespace codex::store {
 
-// Where block bytes live. The metadata is always in SQLite.
+// Where block bytes live. The metadata is always in the data directory's
+// SQLite database.
 // bench/store_bench.cpp compares them; kPacks is the fastest and the default
 // (kFiles spends most of an upload creating inodes).
 enum class BlockStorage {
-  kFiles,   // a sharded folder of files beside the database (blocks/xx/<cid>)
-  kSqlite,  // BLOBs in the same SQLite database
+  kFiles,   // a sharded folder of files (blocks/xx/<cid>)
+  kSqlite,  // BLOBs in the database itself
   kPacks,   // appended to large pack files (packs/<id>.pack), located by the index
 };
 
-// What a commit survives.
+// What a commit survives. The default is kProcessCrash, like the reference
+// (which never syncs) and the node's --repo-durability.
 enum class Durability {
   // A killed process never leaves the store inconsistent, but a power loss or
   // kernel crash may leave indexed block files with missing bytes
@@ -32,7 +34,8 @@ enum class Durability {
 };
 
 struct RepoOptions {
-  // The data directory: created with mode 0700 if missing; refused if group or
+  // The folder of the block bytes (<data-dir>/repo in a node, see
+  // data_dir.h): created with mode 0700 if missing; refused if group or
   // others have any permission on it.
   std::filesystem::path dir;
   uint64_t quota_bytes = 20ull << 30;                              // --storage-quota (20 GiB)
@@ -44,7 +47,7 @@ struct RepoOptions {
   // empty, open() uses the recorded one; set, it must match (else StoreError).
   // After open(), Repo::options().storage holds the storage in use.
   std::optional<BlockStorage> storage;
-  Durability durability = Durability::kPowerLoss;
+  Durability durability = Durability::kProcessCrash;
 
   // kPacks only. A pack stops taking blocks once it holds pack_bytes (it may
   // exceed it by one block). run_maintenance() compacts at most one pack per

@@ -20,14 +20,14 @@
 
 namespace codex::store {
 
-void Repo::Impl::open_packs(bool crashed) {
-  (void)crashed;  // a clean close leaves nothing to repair, so checking is cheap either way
+void Repo::Impl::open_packs(Connection& c) {
+  // A clean close leaves nothing to repair, so checking is cheap either way.
   std::map<int64_t, uint64_t> rows;
   {
-    Statement q(*wdb, "SELECT id, size FROM packs");
+    Statement& q = c.cached("SELECT id, size FROM store_packs");
     Reset r(q);
     while (q.step())
-      rows[q.column_int(0)] = static_cast<uint64_t>(q.column_int(1));
+      rows[q.int64(0)] = static_cast<uint64_t>(q.int64(1));
   }
   // Packs created by transactions that never committed, or emptied by ones
   // that committed before their unlink.
@@ -48,36 +48,35 @@ void Repo::Impl::open_packs(bool crashed) {
       cur_size = size;
     }
   }
-  tx_pack = cur_pack;
-  tx_size = cur_size;
 }
 
-std::pair<int64_t, uint64_t> Repo::Impl::append(std::span<const uint8_t> bytes) {
-  if (tx_pack == 0 || tx_size >= opt.pack_bytes) {
-    w->insert_pack.run();
-    int64_t id = wdb->last_insert_rowid();
-    tx_new_packs.push_back(id);  // first: a rollback removes even a half-created file
+std::pair<int64_t, uint64_t> Repo::Impl::append(Tx x, std::span<const uint8_t> bytes) {
+  TxState& s = x.s;
+  if (s.pack == 0 || s.size >= opt.pack_bytes) {
+    x.sql("INSERT INTO store_packs(size, live) VALUES(0, 0)").run();
+    int64_t id = x.c.last_insert_rowid();
+    s.new_packs.push_back(id);  // first: a rollback removes even a half-created file
     packs->create(id);
-    tx_pack = id;
-    tx_size = 0;
-    tx_packs[id].size = 0;
+    s.pack = id;
+    s.size = 0;
+    s.packs[id].size = 0;
   }
-  uint64_t off = tx_size;
-  packs->write(tx_pack, off, bytes);
-  tx_size += bytes.size();
-  PackDelta& d = tx_packs[tx_pack];
-  d.size = tx_size;
+  uint64_t off = s.size;
+  packs->write(s.pack, off, bytes);
+  s.size += bytes.size();
+  PackDelta& d = s.packs[s.pack];
+  d.size = s.size;
   d.live += static_cast<int64_t>(bytes.size());
-  return {tx_pack, off};
+  return {s.pack, off};
 }
 
-void Repo::Impl::unappend(int64_t pack, uint64_t size) {
+void Repo::Impl::unappend(TxState& s, int64_t pack, uint64_t size) {
   // Only the last append can be undone; its bytes stay past the size as
   // garbage that the next append overwrites.
-  if (pack != tx_pack || size > tx_size) return;
-  tx_size -= size;
-  PackDelta& d = tx_packs[pack];
-  d.size = tx_size;
+  if (pack != s.pack || size > s.size) return;
+  s.size -= size;
+  PackDelta& d = s.packs[pack];
+  d.size = s.size;
   d.live -= static_cast<int64_t>(size);
 }
 
@@ -87,46 +86,49 @@ bool Repo::Impl::pack_holds(const BlockRow& row) const {
   return on_disk && *on_disk >= row.off + row.size;
 }
 
-void Repo::Impl::sync_packs() {
-  for (const auto& [id, d] : tx_packs)
+void Repo::Impl::sync_packs(const TxState& s) {
+  for (const auto& [id, d] : s.packs)
     if (d.size) packs->sync(id);
-  if (!tx_new_packs.empty()) packs->sync_dir();
+  if (!s.new_packs.empty()) packs->sync_dir();
 }
 
-void Repo::Impl::save_packs() {
-  for (const auto& [id, d] : tx_packs) {
-    Statement& u = w->update_pack;
+void Repo::Impl::save_packs(Tx x) {
+  TxState& s = x.s;
+  for (const auto& [id, d] : s.packs) {
+    Statement& u =
+        x.sql("UPDATE store_packs SET size = coalesce(?, size), live = live + ? WHERE id = ?");
     if (d.size)
       u.bind(1, static_cast<int64_t>(*d.size));
     else
       u.bind_null(1);
     u.bind(2, d.live).bind(3, id).run();
-    if (id == tx_pack || d.live >= 0) continue;
+    if (id == s.pack || d.live >= 0) continue;
     int64_t live = -1;
     {
-      Statement& q = w->pack_row;
+      Statement& q = x.sql("SELECT live FROM store_packs WHERE id = ?");
       Reset r(q);
       q.bind(1, id);
-      if (q.step()) live = q.column_int(1);
+      if (q.step()) live = q.int64(0);
     }
     if (live == 0) {  // its last block went: drop it now, unlink after the commit
-      w->delete_pack.bind(1, id).run();
-      remove_packs_after_commit.push_back(id);
+      x.sql("DELETE FROM store_packs WHERE id = ?").bind(1, id).run();
+      s.remove_packs_after_commit.push_back(id);
     }
   }
 }
 
-void Repo::Impl::after_pack_commit() {
+void Repo::Impl::after_pack_commit(TxState& s) {
   // Committed: nothing below may be undone by a rollback.
-  cur_pack = tx_pack;
-  cur_size = tx_size;
-  tx_packs.clear();
-  tx_new_packs.clear();
+  cur_pack = s.pack;
+  cur_size = s.size;
+  s.packs.clear();
+  s.new_packs.clear();
   std::vector<int64_t> gone;
-  gone.swap(remove_packs_after_commit);
+  gone.swap(s.remove_packs_after_commit);
   if (gone.empty()) return;
-  // The packs' rows are gone only once the commit is durable (kPowerLoss).
-  if (opt.durability == Durability::kPowerLoss) sync_wal();
+  // The packs' rows are gone only once the commit is durable (kPowerLoss);
+  // if the sync fails the packs stay (stray) and the commit reports it.
+  if (opt.durability == Durability::kPowerLoss) db.sync_wal();
   for (int64_t id : gone) {
     try {
       packs->remove(id);
@@ -136,74 +138,71 @@ void Repo::Impl::after_pack_commit() {
   }
 }
 
-void Repo::Impl::rollback_packs() noexcept {
-  for (int64_t id : tx_new_packs) {
+void Repo::Impl::rollback_packs(TxState& s) noexcept {
+  for (int64_t id : s.new_packs) {
     try {
       packs->remove(id);
     } catch (const StoreError&) {
       // Left as a stray pack, removed at the next open.
     }
   }
-  if (cur_pack != 0 && tx_packs.count(cur_pack) && tx_packs[cur_pack].size) {
+  if (cur_pack != 0 && s.packs.count(cur_pack) && s.packs[cur_pack].size) {
     try {
       packs->truncate(cur_pack, cur_size);
     } catch (const StoreError&) {
       // The tail stays as garbage past the committed size; cut at the next open.
     }
   }
-  tx_pack = cur_pack;
-  tx_size = cur_size;
-  tx_packs.clear();
-  tx_new_packs.clear();
-  remove_packs_after_commit.clear();
+  s.pack = cur_pack;
+  s.size = cur_size;
+  s.packs.clear();
+  s.new_packs.clear();
+  s.remove_packs_after_commit.clear();
 }
 
-uint64_t Repo::Impl::compact_one() {
+uint64_t Repo::Impl::compact_one(Tx x) {
   int64_t victim = 0;
   {
-    Statement q(*wdb,
-                "SELECT id FROM packs WHERE id != ? AND (live = 0 OR live * 100 < size * ?) "
-                "ORDER BY CAST(live AS REAL) / max(size, 1) LIMIT 1");
+    Statement& q = x.sql(
+        "SELECT id FROM store_packs WHERE id != ? AND (live = 0 OR live * 100 < size * ?) "
+        "ORDER BY CAST(live AS REAL) / max(size, 1) LIMIT 1");
     Reset r(q);
-    q.bind(1, cur_pack).bind(2, static_cast<int64_t>(opt.compact_below_percent));
-    if (q.step()) victim = q.column_int(0);
+    q.bind(1, x.s.pack).bind(2, static_cast<int64_t>(opt.compact_below_percent));
+    if (q.step()) victim = q.int64(0);
   }
   if (victim == 0) return 0;
-  begin();
-  try {
-    std::vector<std::tuple<int64_t, uint64_t, uint64_t>> live;  // block id, size, offset
-    {
-      Statement q(*wdb, "SELECT id, size, off FROM blocks WHERE pack = ?");
-      Reset r(q);
-      q.bind(1, victim);
-      while (q.step())
-        live.emplace_back(q.column_int(0), static_cast<uint64_t>(q.column_int(1)),
-                          static_cast<uint64_t>(q.column_int(2)));
-    }
-    std::string buf;
-    uint64_t copied = 0;
-    for (const auto& [id, size, off] : live) {
-      if (size > kMaxBlockSize)
-        throw StoreError("repo: block row " + std::to_string(id) + " has an absurd size");
-      buf.resize(size);
-      std::span<uint8_t> dst(reinterpret_cast<uint8_t*>(buf.data()), buf.size());
-      if (!packs->read(victim, off, dst))
-        throw StoreError("repo: pack " + std::to_string(victim) +
-                         " is missing; run check_consistency");
-      auto [pack, at] = append(dst);
-      w->set_location.bind(1, pack).bind(2, static_cast<int64_t>(at)).bind(3, id).run();
-      copied += size;
-    }
-    // Every block moved: the pack goes whatever its recorded live count says.
-    tx_packs.erase(victim);
-    w->delete_pack.bind(1, victim).run();
-    remove_packs_after_commit.push_back(victim);
-    commit();
-    return copied;
-  } catch (...) {
-    rollback();
-    throw;
+  std::vector<std::tuple<int64_t, uint64_t, uint64_t>> live;  // block id, size, offset
+  {
+    Statement& q = x.sql("SELECT id, size, off FROM store_blocks WHERE pack = ?");
+    Reset r(q);
+    q.bind(1, victim);
+    while (q.step())
+      live.emplace_back(q.int64(0), static_cast<uint64_t>(q.int64(1)),
+                        static_cast<uint64_t>(q.int64(2)));
   }
+  std::string buf;
+  uint64_t copied = 0;
+  for (const auto& [id, size, off] : live) {
+    if (size > kMaxBlockSize)
+      throw StoreError("repo: block row " + std::to_string(id) + " has an absurd size");
+    buf.resize(size);
+    std::span<uint8_t> dst(reinterpret_cast<uint8_t*>(buf.data()), buf.size());
+    if (!packs->read(victim, off, dst))
+      throw StoreError("repo: pack " + std::to_string(victim) +
+                       " is missing; run check_consistency");
+    auto [pack, at] = append(x, dst);
+    x.sql("UPDATE store_blocks SET pack = ?, off = ? WHERE id = ?")
+        .bind(1, pack)
+        .bind(2, static_cast<int64_t>(at))
+        .bind(3, id)
+        .run();
+    copied += size;
+  }
+  // Every block moved: the pack goes whatever its recorded live count says.
+  x.s.packs.erase(victim);
+  x.sql("DELETE FROM store_packs WHERE id = ?").bind(1, victim).run();
+  x.s.remove_packs_after_commit.push_back(victim);
+  return copied;
 }
 
 }  // namespace codex::store

@@ -7,7 +7,9 @@
 #include <fstream>
 
 #include "agent/commands/config_file_format.h"
+#include "agent/config/node_config.h"
 #include "agent/config/units.h"
+#include "exchange/store/repo_options.h"
 
 using namespace codex::agent;
 
@@ -92,4 +94,20 @@ TEST(ConfigFile, RejectsBadFiles) {
   EXPECT_THROW(parse("[node]\ndata-dir = \"x\"\n"), CLI::ParseError);     // tables
   EXPECT_THROW(parse("api-port = \"not a number\"\n"), CLI::ParseError);  // wrong type
   EXPECT_THROW(parse(R"({"data-dir": {"a": 1}})"), CLI::ParseError);
+}
+
+// The store's options, the node's settings and the command line agree on the
+// default durability: process-crash, like the reference (which never syncs).
+TEST(Durability, DefaultsAgree) {
+  EXPECT_EQ(codex::store::RepoOptions{}.durability, codex::store::Durability::kProcessCrash);
+  EXPECT_FALSE(NodeConfig{}.power_loss_durability);
+  std::string cmd = std::string(CODEX_BINARY_DIR) + "/agent/codex-agent node --help";
+  std::FILE* p = ::popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string help;
+  char buf[4096];
+  for (size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;)
+    help.append(buf, n);
+  ASSERT_EQ(::pclose(p), 0) << help;
+  EXPECT_NE(help.find("--repo-durability TEXT=process-crash"), std::string::npos) << help;
 }

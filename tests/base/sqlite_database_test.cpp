@@ -140,7 +140,23 @@ TEST(SqliteOpen, ANonDatabaseFileIsRefused) {
     std::fputs("this is not a database, not at all, but long enough to look like a header", f);
     std::fclose(f);
   }
-  EXPECT_THROW(Database::open(dir / "x"), StorageError);
+  try {
+    Database::open(dir / "x");
+    FAIL() << "opened a file that is not a database";
+  } catch (const StorageError& e) {
+    EXPECT_NE(std::string(e.what()).find((dir / "x").string()), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(DatabaseTest, AComponentCanBeOpenOnlyOnceAtATime) {
+  {
+    Claim store = db->claim("store");
+    EXPECT_THROW(db->claim("store"), std::logic_error);
+    Claim journal = db->claim("journal");  // another component is another claim
+    Claim moved = std::move(store);
+    EXPECT_THROW(db->claim("store"), std::logic_error);
+  }
+  EXPECT_NO_THROW(db->claim("store"));  // released with its claim
 }
 
 const Migration kV1[] = {{1, "CREATE TABLE items(id INTEGER PRIMARY KEY, name TEXT)"}};

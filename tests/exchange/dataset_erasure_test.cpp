@@ -10,6 +10,7 @@
 #include "exchange/erasure/erasure.h"
 #include "exchange/multiformats/multicodec.h"
 #include "exchange/store/repo.h"
+#include "tests/exchange/support/store_test_support.h"
 
 using namespace codex;
 
@@ -17,9 +18,7 @@ TEST(DatasetErasure, ProtectStoredDatasetAndReadBack) {
   auto dir =
       std::filesystem::path(::testing::TempDir()) / ("codex-ds-ec-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
-  store::RepoOptions o;
-  o.dir = dir;
-  auto repo = store::Repo::open(o);
+  auto repo = store::testing::open_store(dir, {});
 
   // 10 blocks of 4 KiB and a partial one: K = 3 pads to 12 data positions.
   std::string data(10 * 4096 + 123, '\0');

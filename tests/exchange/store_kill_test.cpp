@@ -4,12 +4,9 @@
 // times and, after each kill, reopens the store and checks every invariant
 // (Repo::check_consistency re-hashes every block).
 //
-// The writer is this same executable: when the environment variable
-// CODEX_STORE_KILL_WRITER is set, a static initializer runs the writer loop
-// and never returns to GoogleTest (no extra CMake target needed).
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
+// The writer is this same executable (support/self_child.h): when the
+// environment variable CODEX_STORE_KILL_WRITER is set, a static initializer
+// runs the writer loop and never returns to GoogleTest.
 #include <unistd.h>
 
 #include <chrono>
@@ -24,6 +21,7 @@
 #include "exchange/error.h"
 #include "exchange/multiformats/multicodec.h"
 #include "exchange/store/repo.h"
+#include "tests/exchange/support/self_child.h"
 #include "tests/exchange/support/store_test_support.h"
 
 namespace codex::store {
@@ -34,13 +32,10 @@ using testing::Bytes;
 using testing::random_bytes;
 
 constexpr const char* kWriterEnv = "CODEX_STORE_KILL_WRITER";
-constexpr int kProgressFd = 3;  // the writer reports 'U' (upload) / 'D' (delete) here
 constexpr uint64_t kQuota = 6 << 20;
 
-RepoOptions writer_options(const fs::path& dir, BlockStorage storage,
-                           Durability durability = Durability::kPowerLoss) {
+RepoOptions writer_options(BlockStorage storage, Durability durability = Durability::kPowerLoss) {
   RepoOptions o;
-  o.dir = dir;
   o.quota_bytes = kQuota;
   o.default_ttl = std::chrono::seconds(3600);
   o.storage = storage;
@@ -51,8 +46,9 @@ RepoOptions writer_options(const fs::path& dir, BlockStorage storage,
   return o;
 }
 
+// The writer reports 'U' (upload) / 'D' (delete) when one is complete.
 void report(char c) {
-  [[maybe_unused]] auto n = ::write(kProgressFd, &c, 1);
+  testing::report_progress(&c, 1);
 }
 
 // Deletes one dataset: its leaves (and blocks that become unreferenced), then
@@ -101,94 +97,56 @@ void upload_dataset(Repo& repo, std::mt19937_64& rng, const std::vector<Bytes>& 
   report('U');
 }
 
-// The writer process: never returns.
-[[noreturn]] void run_writer(const char* spec) {
-  int rc = 0;
-  try {
-    std::string s(spec);  // "<f|s|k><p|c>:<seed>:<dir>"
-    BlockStorage storage = s[0] == 's'   ? BlockStorage::kSqlite
-                           : s[0] == 'k' ? BlockStorage::kPacks
-                                         : BlockStorage::kFiles;
-    Durability durability = s[1] == 'p' ? Durability::kPowerLoss : Durability::kProcessCrash;
-    size_t colon = s.find(':', 3);
-    std::mt19937_64 rng(std::stoull(s.substr(3, colon - 3)));
-    auto repo = Repo::open(writer_options(s.substr(colon + 1), storage, durability));
-    std::mt19937_64 pool_rng(7);  // the same shared blocks in every run
-    std::vector<Bytes> pool;
-    for (int i = 0; i < 16; ++i)
-      pool.push_back(random_bytes(pool_rng, 4096));
-    pid_t parent = ::getppid();
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (::getppid() == parent && std::chrono::steady_clock::now() < deadline) {
-      unsigned op = rng() % 100;
-      try {
-        if (op < 55) {
-          upload_dataset(*repo, rng, pool);
-        } else if (op < 80) {
-          delete_dataset(*repo, rng);
-        } else if (op < 88) {
-          repo->run_maintenance(1 + rng() % 64);
-        } else if (op < 94) {
-          if (rng() % 2)
-            repo->reserve(rng() % 65536);
-          else
-            repo->release(rng() % 65536);
-        } else {
-          auto ms = repo->manifests();
-          if (!ms.empty()) repo->ensure_expiry(ms[rng() % ms.size()], repo->options().now() + 7200);
-        }
-      } catch (const QuotaError&) {
+// The writer process: works until its parent is gone or a minute passed.
+void run_writer(const std::string& s) {  // "<f|s|k><p|c>:<seed>:<dir>"
+  BlockStorage storage = s[0] == 's'   ? BlockStorage::kSqlite
+                         : s[0] == 'k' ? BlockStorage::kPacks
+                                       : BlockStorage::kFiles;
+  Durability durability = s[1] == 'p' ? Durability::kPowerLoss : Durability::kProcessCrash;
+  size_t colon = s.find(':', 3);
+  std::mt19937_64 rng(std::stoull(s.substr(3, colon - 3)));
+  auto repo = testing::open_store(s.substr(colon + 1), writer_options(storage, durability));
+  std::mt19937_64 pool_rng(7);  // the same shared blocks in every run
+  std::vector<Bytes> pool;
+  for (int i = 0; i < 16; ++i)
+    pool.push_back(random_bytes(pool_rng, 4096));
+  pid_t parent = ::getppid();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (::getppid() == parent && std::chrono::steady_clock::now() < deadline) {
+    unsigned op = rng() % 100;
+    try {
+      if (op < 55) {
+        upload_dataset(*repo, rng, pool);
+      } else if (op < 80) {
         delete_dataset(*repo, rng);
-        repo->release(kQuota);
+      } else if (op < 88) {
+        repo->run_maintenance(1 + rng() % 64);
+      } else if (op < 94) {
+        if (rng() % 2)
+          repo->reserve(rng() % 65536);
+        else
+          repo->release(rng() % 65536);
+      } else {
+        auto ms = repo->manifests();
+        if (!ms.empty()) repo->ensure_expiry(ms[rng() % ms.size()], repo->options().now() + 7200);
       }
+    } catch (const QuotaError&) {
+      delete_dataset(*repo, rng);
+      repo->release(kQuota);
     }
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "store kill writer: %s\n", e.what());
-    rc = 3;
   }
-  std::_Exit(rc);
 }
 
-int writer_hook() {
-  if (const char* spec = std::getenv(kWriterEnv)) run_writer(spec);
-  return 0;
-}
-[[maybe_unused]] const int kWriterHook = writer_hook();
+[[maybe_unused]] const bool kIsWriter = testing::run_if_self_child(kWriterEnv, run_writer);
 
-struct Child {
-  pid_t pid;
-  int progress;  // read end of the progress pipe
-};
-
-Child spawn_writer(const fs::path& dir, BlockStorage storage, Durability durability,
-                   uint64_t seed) {
+testing::SelfChild spawn_writer(const fs::path& dir, BlockStorage storage, Durability durability,
+                                uint64_t seed) {
   const char* kind = storage == BlockStorage::kSqlite  ? "s"
                      : storage == BlockStorage::kPacks ? "k"
                                                        : "f";
-  std::string env = std::string(kWriterEnv) + "=" + kind +
-                    (durability == Durability::kPowerLoss ? "p" : "c") + ":" +
-                    std::to_string(seed) + ":" + dir.string();
-  // Everything exec needs is built before fork (the child only calls
-  // async-signal-safe functions).
-  std::vector<char*> envp;
-  for (char** e = environ; *e; ++e)
-    if (std::strncmp(*e, kWriterEnv, std::strlen(kWriterEnv)) != 0) envp.push_back(*e);
-  envp.push_back(env.data());
-  envp.push_back(nullptr);
-  std::string self = fs::read_symlink("/proc/self/exe").string();
-  std::string filter = "--gtest_filter=-*";
-  char* argv[] = {self.data(), filter.data(), nullptr};
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-  pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    ::dup2(fds[1], kProgressFd);  // dup2 clears close-on-exec on the copy
-    ::execve(argv[0], argv, envp.data());
-    ::_exit(127);
-  }
-  ::close(fds[1]);
-  return {pid, fds[0]};
+  return testing::spawn_self(kWriterEnv, std::string(kind) +
+                                             (durability == Durability::kPowerLoss ? "p" : "c") +
+                                             ":" + std::to_string(seed) + ":" + dir.string());
 }
 
 class StoreKillTest : public ::testing::TestWithParam<BlockStorage> {};
@@ -204,24 +162,19 @@ TEST_P(StoreKillTest, SigkillAtRandomMomentsLeavesAConsistentStore) {
   for (int round = 0; round < kills; ++round) {
     // Both durabilities: kPowerLoss adds syncs that a SIGKILL must not break.
     Durability durability = round % 2 ? Durability::kPowerLoss : Durability::kProcessCrash;
-    Child child = spawn_writer(dir, storage, durability, rng());
+    testing::SelfChild child = spawn_writer(dir, storage, durability, rng());
     // Mostly mid-work, sometimes during start-up and recovery.
     int delay_ms =
         rng() % 4 == 0 ? static_cast<int>(rng() % 30) : 40 + static_cast<int>(rng() % 300);
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
-    ::kill(child.pid, SIGKILL);
-    int status = 0;
-    ASSERT_EQ(::waitpid(child.pid, &status, 0), child.pid);
-    ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+    int status = testing::kill_child(child);
+    ASSERT_TRUE(testing::killed_by_sigkill(status))
         << "the writer stopped by itself (status " << status << ") in round " << round;
-    char buf[4096];
-    for (ssize_t n; (n = ::read(child.progress, buf, sizeof buf)) > 0;)
-      for (ssize_t i = 0; i < n; ++i)
-        (buf[i] == 'U' ? uploads : deletes) += 1;
-    ::close(child.progress);
+    for (char c : testing::drain_progress(child))
+      (c == 'U' ? uploads : deletes) += 1;
 
-    RepoOptions o = writer_options(dir, storage);
-    auto repo = Repo::open(o);
+    RepoOptions o = writer_options(storage);
+    auto repo = testing::open_store(dir, o);
     ConsistencyReport rep = repo->check_consistency(true);
     ASSERT_TRUE(rep.ok()) << "round " << round << ": " << rep.problems.front() << " (+"
                           << rep.problems.size() - 1 << " more)";

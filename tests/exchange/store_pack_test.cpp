@@ -25,31 +25,27 @@ namespace codex::store {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::block_cid;
 using testing::Bytes;
+using testing::open_store;
 using testing::random_bytes;
+using testing::str;
 using testing::TempDir;
-
-Cid block_cid(const Bytes& b) {
-  return Cid::sha256_of(multicodec::kBlock, b);
-}
-
-std::string str(const Bytes& b) {
-  return std::string(b.begin(), b.end());
-}
+using testing::TestStore;
 
 class PackTest : public ::testing::Test {
  protected:
   // 1 KiB blocks, 4 per pack.
   RepoOptions options() {
     RepoOptions o;
-    o.dir = tmp_.path() / "data";
     o.quota_bytes = 1 << 20;
     o.storage = BlockStorage::kPacks;
     o.durability = Durability::kProcessCrash;
     o.pack_bytes = 4 << 10;
     return o;
   }
-  fs::path pack_dir() { return tmp_.path() / "data" / "packs"; }
+  TestStore open(const RepoOptions& o) { return open_store(tmp_.path() / "data", o); }
+  fs::path pack_dir() { return tmp_.path() / "data" / "repo" / "packs"; }
   std::vector<fs::path> pack_files() {
     std::vector<fs::path> out;
     for (auto& e : fs::directory_iterator(pack_dir()))
@@ -92,7 +88,7 @@ class PackTest : public ::testing::Test {
 };
 
 TEST_F(PackTest, BlocksAreAppendedToFewFilesAndReadBack) {
-  auto repo = Repo::open(options());
+  auto repo = open(options());
   EXPECT_EQ(repo->options().storage, BlockStorage::kPacks);
   auto blocks = put(*repo, 12);
   // 4 blocks per pack: 3 packs of 4 KiB, not 12 files.
@@ -109,7 +105,7 @@ TEST_F(PackTest, BlocksAreAppendedToFewFilesAndReadBack) {
   EXPECT_EQ(repo->check_consistency().pack_garbage_bytes, 1024u);
   // A reopened store appends to the same packs.
   repo.reset();
-  repo = Repo::open(options());
+  repo = open(options());
   EXPECT_EQ(repo->get_block(block_cid(blocks[11])), str(blocks[11]));
   put(*repo, 1);
   EXPECT_EQ(pack_files().size(), 4u);
@@ -117,7 +113,7 @@ TEST_F(PackTest, BlocksAreAppendedToFewFilesAndReadBack) {
 }
 
 TEST_F(PackTest, APackWhoseBlocksAreAllDeletedIsRemoved) {
-  auto repo = Repo::open(options());
+  auto repo = open(options());
   auto blocks = put(*repo, 8);
   ASSERT_EQ(pack_files().size(), 2u);
   fs::path first = pack_files()[0];
@@ -131,7 +127,7 @@ TEST_F(PackTest, APackWhoseBlocksAreAllDeletedIsRemoved) {
 }
 
 TEST_F(PackTest, MaintenanceCompactsSparsePacksAndKeepsTheQuotaExact) {
-  auto repo = Repo::open(options());
+  auto repo = open(options());
   auto blocks = put(*repo, 16);  // 4 packs
   ASSERT_EQ(pack_files().size(), 4u);
   // Leave 1 live block of 4 in each of the first three packs (25% < 50%).
@@ -168,14 +164,14 @@ TEST_F(PackTest, MaintenanceCompactsSparsePacksAndKeepsTheQuotaExact) {
   EXPECT_EQ(pack_bytes_on_disk(), 7u * 1024);
   // And it survives a reopen.
   repo.reset();
-  repo = Repo::open(options());
+  repo = open(options());
   for (const Bytes& b : kept)
     EXPECT_EQ(repo->get_block(block_cid(b)), str(b));
   expect_consistent(*repo);
 }
 
 TEST_F(PackTest, DensePacksAreNotCompacted) {
-  auto repo = Repo::open(options());
+  auto repo = open(options());
   auto blocks = put(*repo, 8);
   repo->delete_block(block_cid(blocks[0]));  // 75% live in the first pack
   auto before = pack_files();
@@ -185,7 +181,7 @@ TEST_F(PackTest, DensePacksAreNotCompacted) {
 }
 
 TEST_F(PackTest, RollbackCutsTheTailAndRemovesNewPacks) {
-  auto repo = Repo::open(options());
+  auto repo = open(options());
   put(*repo, 2);
   ASSERT_EQ(pack_files().size(), 1u);
   {
@@ -206,13 +202,13 @@ TEST_F(PackTest, SigkillBeforeCommitLeavesATailThatOpenCuts) {
   o.pack_bytes = 1 << 20;
   std::vector<Bytes> committed;
   {
-    auto repo = Repo::open(o);
+    auto repo = open(o);
     committed = put(*repo, 3);
   }
   pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {  // appends three blocks, then dies before the commit
-    auto repo = Repo::open(o);
+    auto repo = open(o);
     auto batch = repo->batch();
     std::mt19937_64 rng(99);
     for (int i = 0; i < 3; ++i) {
@@ -226,7 +222,7 @@ TEST_F(PackTest, SigkillBeforeCommitLeavesATailThatOpenCuts) {
   ASSERT_EQ(::waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
   EXPECT_EQ(pack_bytes_on_disk(), 6u * 1024);  // the torn tail is there
-  auto repo = Repo::open(o);
+  auto repo = open(o);
   EXPECT_EQ(pack_bytes_on_disk(), 3u * 1024);  // and cut
   EXPECT_EQ(repo->usage().total_blocks, 3u);
   expect_consistent(*repo);
@@ -242,7 +238,7 @@ TEST_F(PackTest, OpenRemovesStrayPacksAndTails) {
   RepoOptions o = options();
   std::vector<Bytes> blocks;
   {
-    auto repo = Repo::open(o);
+    auto repo = open(o);
     blocks = put(*repo, 2);
   }
   fs::path last = pack_files().back();
@@ -250,7 +246,7 @@ TEST_F(PackTest, OpenRemovesStrayPacksAndTails) {
   std::ofstream(pack_dir() / "999.pack") << "never committed";
   std::ofstream(pack_dir() / "junk") << "x";
   {
-    auto repo = Repo::open(options());
+    auto repo = open(options());
     ConsistencyReport rep = repo->check_consistency();
     EXPECT_TRUE(rep.ok()) << (rep.problems.empty() ? "" : rep.problems.front());
   }
@@ -260,7 +256,7 @@ TEST_F(PackTest, OpenRemovesStrayPacksAndTails) {
 }
 
 TEST_F(PackTest, CheckConsistencyDetectsDamagedPacks) {
-  auto repo = Repo::open(options());
+  auto repo = open(options());
   auto blocks = put(*repo, 8);  // two full packs
   EXPECT_TRUE(repo->check_consistency().ok());
   auto files = pack_files();
@@ -293,7 +289,7 @@ TEST_F(PackTest, CheckConsistencyDetectsDamagedPacks) {
 TEST_F(PackTest, ReadersFollowBlocksMovedByCompaction) {
   RepoOptions o = options();
   o.quota_bytes = 8 << 20;
-  auto repo = Repo::open(o);
+  auto repo = open(o);
   auto blocks = put(*repo, 400, 4);
   std::vector<Bytes> kept;
   for (size_t i = 0; i < blocks.size(); ++i)
@@ -325,7 +321,7 @@ TEST_F(PackTest, PowerLossModeWorksAndBadOptionsAreRefused) {
   RepoOptions o = options();
   o.durability = Durability::kPowerLoss;
   {
-    auto repo = Repo::open(o);
+    auto repo = open(o);
     auto blocks = put(*repo, 10, 3);
     for (int i = 0; i < 4; ++i)
       repo->delete_block(block_cid(blocks[i]));  // empties the first pack
@@ -333,7 +329,7 @@ TEST_F(PackTest, PowerLossModeWorksAndBadOptionsAreRefused) {
     expect_consistent(*repo);
   }
   o.pack_bytes = 0;
-  EXPECT_THROW(Repo::open(o), StoreError);
+  EXPECT_THROW(open(o), StoreError);
 }
 
 // The upload path into packs: a stream written in odd pieces (as HTTP bodies
@@ -342,7 +338,7 @@ TEST_F(PackTest, DatasetWrittenInPiecesIsStoredAndReadBack) {
   RepoOptions o = options();
   o.pack_bytes = 64 << 10;
   o.quota_bytes = 16 << 20;
-  auto repo = Repo::open(o);
+  auto repo = open(o);
   Bytes data = random_bytes(rng_, 100 * 4096 + 777);  // two batches and a partial block
   DatasetWriter whole(*repo, 4096);
   whole.write(data);

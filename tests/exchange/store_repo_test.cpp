@@ -21,27 +21,19 @@ namespace codex::store {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::block_cid;
 using testing::Bytes;
+using testing::open_store;
 using testing::random_bytes;
+using testing::str;
 using testing::TempDir;
-
-Cid block_cid(const Bytes& b) {
-  return Cid::sha256_of(multicodec::kBlock, b);
-}
-
-Cid tree_cid(uint8_t seed) {
-  return Cid(multicodec::kRoot, Multihash(multicodec::kSha2_256, std::string(32, char(seed))));
-}
-
-std::string str(const Bytes& b) {
-  return std::string(b.begin(), b.end());
-}
+using testing::TestStore;
+using testing::tree_cid;
 
 class RepoTest : public ::testing::TestWithParam<BlockStorage> {
  protected:
   RepoOptions options(uint64_t quota = 1 << 20) {
     RepoOptions o;
-    o.dir = tmp_.path() / "data";
     o.quota_bytes = quota;
     o.default_ttl = std::chrono::seconds(100);
     o.now = [clock = clock_] { return clock->load(); };
@@ -49,7 +41,9 @@ class RepoTest : public ::testing::TestWithParam<BlockStorage> {
     o.durability = Durability::kProcessCrash;
     return o;
   }
-  std::unique_ptr<Repo> open(uint64_t quota = 1 << 20) { return Repo::open(options(quota)); }
+  TestStore open(uint64_t quota = 1 << 20) {
+    return open_store(tmp_.path() / "data", options(quota));
+  }
   void expect_consistent(const Repo& r) {
     ConsistencyReport rep = r.check_consistency();
     EXPECT_TRUE(rep.ok()) << (rep.problems.empty() ? "" : rep.problems.front());
@@ -411,63 +405,75 @@ class RepoDirTest : public ::testing::Test {
  protected:
   RepoOptions options() {
     RepoOptions o;
-    o.dir = tmp_.path() / "data";
     o.quota_bytes = 1 << 20;
     return o;
   }
+  TestStore open(const RepoOptions& o) { return open_store(data_, o); }
   TempDir tmp_{"store_repo_test"};
+  fs::path data_ = tmp_.path() / "data";
+  fs::path repo_dir_ = data_ / "repo";
 };
 
-TEST_F(RepoDirTest, CreatesThePrivateDirectory) {
-  RepoOptions o = options();
-  o.dir = tmp_.path() / "a" / "b";
-  auto repo = Repo::open(o);
-  struct stat st;
-  ASSERT_EQ(::stat(o.dir.c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0700u);
+TEST_F(RepoDirTest, CreatesThePrivateDirectories) {
+  data_ = tmp_.path() / "a" / "b";
+  auto repo = open(options());
+  for (const fs::path& p : {data_, data_ / "repo", data_ / "repo" / "packs"}) {
+    struct stat st;
+    ASSERT_EQ(::stat(p.c_str(), &st), 0) << p;
+    EXPECT_EQ(st.st_mode & 0777, 0700u) << p;
+  }
 }
 
 TEST_F(RepoDirTest, RefusesADirectoryOthersCanAccess) {
-  RepoOptions o = options();
-  fs::create_directories(o.dir);
-  ::chmod(o.dir.c_str(), 0755);
+  fs::create_directories(data_);
+  ::chmod(data_.c_str(), 0755);
   try {
-    Repo::open(o);
+    open(options());
     FAIL() << "opened a 0755 data directory";
   } catch (const StoreError& e) {
     EXPECT_NE(std::string(e.what()).find("0755"), std::string::npos) << e.what();
   }
-  ::chmod(o.dir.c_str(), 0700);
-  EXPECT_NO_THROW(Repo::open(o));
+  ::chmod(data_.c_str(), 0700);
+  EXPECT_NO_THROW(open(options()));
+  // The block folder too.
+  ::chmod(repo_dir_.c_str(), 0750);
+  EXPECT_THROW(open(options()), StoreError);
+  ::chmod(repo_dir_.c_str(), 0700);
+  EXPECT_NO_THROW(open(options()));
 }
 
-TEST_F(RepoDirTest, OneProcessOrRepoAtATime) {
-  auto repo = Repo::open(options());
-  EXPECT_THROW(Repo::open(options()), StoreError);
+TEST_F(RepoDirTest, OneProcessAndOneRepoAtATime) {
+  auto store = open(options());
+  EXPECT_THROW(open(options()), StoreError);  // the data directory's lock
+  RepoOptions o = options();
+  o.dir = repo_dir_;
+  EXPECT_THROW(Repo::open(store.db(), o), std::logic_error);  // a second store on one database
+  store.reset();
+  EXPECT_NO_THROW(open(options()));
 }
 
 TEST_F(RepoDirTest, StorageIsChosenAtCreationAndKept) {
   RepoOptions o = options();
   o.storage = BlockStorage::kSqlite;
-  Repo::open(o);
+  open(o);
   o.storage = BlockStorage::kFiles;
-  EXPECT_THROW(Repo::open(o), StoreError);
+  EXPECT_THROW(open(o), StoreError);
   o.storage.reset();  // adopt the recorded one
-  EXPECT_EQ(Repo::open(o)->options().storage, BlockStorage::kSqlite);
-  o.dir = tmp_.path() / "fresh";
-  EXPECT_EQ(Repo::open(o)->options().storage, BlockStorage::kPacks);  // the default
+  EXPECT_EQ(open(o)->options().storage, BlockStorage::kSqlite);
+  data_ = tmp_.path() / "fresh";
+  EXPECT_EQ(open(o)->options().storage, BlockStorage::kPacks);  // the default
 }
 
 TEST_F(RepoDirTest, CheckConsistencyDetectsCorruptedBytes) {
   RepoOptions o = options();
   o.storage = BlockStorage::kFiles;
-  auto repo = Repo::open(o);
+  auto repo = open(o);
   std::mt19937_64 rng(1);
   Bytes a = random_bytes(rng, 1000), b = random_bytes(rng, 1000);
   repo->put_block(block_cid(a), a);
   repo->put_block(block_cid(b), b);
   EXPECT_TRUE(repo->check_consistency().ok());
-  fs::path blocks = options().dir / "blocks";
+  fs::path blocks = repo_dir_ / "blocks";
   std::vector<fs::path> files;
   for (auto& e : fs::recursive_directory_iterator(blocks))
     if (e.is_regular_file()) files.push_back(e.path());
@@ -492,10 +498,11 @@ TEST_F(RepoDirTest, OpenAfterACrashSweepsStrayFiles) {
   o.storage = BlockStorage::kFiles;
   std::mt19937_64 rng(2);
   Bytes a = random_bytes(rng, 100);
-  { Repo::open(o)->put_block(block_cid(a), a); }
+  { open(o)->put_block(block_cid(a), a); }
   // What a SIGKILL can leave: a DIRTY marker, a temporary, an unindexed block.
-  std::ofstream(o.dir / "DIRTY");
-  std::ofstream(o.dir / "blocks" / "ab" / "0123.tmp") << "x";
+  std::ofstream(repo_dir_ / "DIRTY");
+  fs::create_directories(repo_dir_ / "blocks" / "ab");
+  std::ofstream(repo_dir_ / "blocks" / "ab" / "0123.tmp") << "x";
   Bytes b = random_bytes(rng, 100);
   Cid cb = block_cid(b);
   std::string name;
@@ -503,11 +510,12 @@ TEST_F(RepoDirTest, OpenAfterACrashSweepsStrayFiles) {
     name += "0123456789abcdef"[ch >> 4];
     name += "0123456789abcdef"[ch & 15];
   }
-  fs::path stray = o.dir / "blocks" / name.substr(name.size() - 2) / name;
+  fs::path stray = repo_dir_ / "blocks" / name.substr(name.size() - 2) / name;
+  fs::create_directories(stray.parent_path());
   std::ofstream(stray) << str(b);
-  auto repo = Repo::open(o);
+  auto repo = open(o);
   EXPECT_TRUE(repo->check_consistency().ok());
-  EXPECT_FALSE(fs::exists(o.dir / "blocks" / "ab" / "0123.tmp"));
+  EXPECT_FALSE(fs::exists(repo_dir_ / "blocks" / "ab" / "0123.tmp"));
   EXPECT_FALSE(fs::exists(stray));
   EXPECT_FALSE(repo->has_block(block_cid(b)));
   EXPECT_EQ(repo->get_block(block_cid(a)), str(a));
