@@ -1,0 +1,596 @@
+// The marketplace model against the real contracts: seeded random sequences of
+// at least 1,000 steps — requests (valid and invalid asks), approvals,
+// reservations, fills (valid and all-zero proofs), proofs, missed proofs,
+// frees (both forms), withdrawals (both forms), forced frees, time jumps with
+// and without blocks, and actions by the wrong account, in the wrong state,
+// without reservation, allowance or balance, outside the validator window —
+// run on a fresh anvil (TestToken + TestVerifier + TestMarketplace deployed by
+// agent/market/deployment) and on the model with the same block timestamps and
+// block hashes. After every step both sides must agree: reverted or not and
+// the error (name and arguments), the events, the block, and every view of the
+// requests and slots in play, every account's balance, allowance, myRequests
+// and mySlots (at latest); all requests ever made every 25 steps and at the
+// end, and the whole event history at the end. A mismatch fails with the seed,
+// the step, the action and both sides' values.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <random>
+#include <set>
+
+#include "agent/market/model/market_model.h"
+#include "agent/market/periods.h"
+#include "tests/agent/support/anvil_market.h"
+#include "tests/agent/support/market_snapshot.h"
+
+namespace codex::market {
+namespace {
+
+using test::describe;
+using test::Observation;
+
+constexpr int kAccounts = 6;  // dev accounts 1..6: two clients, three hosts, a validator
+constexpr int kFirstClient = 1, kFirstHost = 3, kValidator = 6;
+constexpr int kFullEvery = 25;
+
+const Groth16Proof kProof{{Uint256(1), Uint256(2)},
+                          {{Uint256(3), Uint256(4)}, {Uint256(5), Uint256(6)}},
+                          {Uint256(7), Uint256(8)}};
+
+class Mismatch : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Differential {
+ public:
+  Differential(uint64_t seed, const MarketplaceConfig& config)
+      : seed_(seed),
+        config_(config),
+        env_(plan(config)),
+        rng_(seed),
+        periods_(config.proofs.period) {
+    const uint64_t latest = env_.eth().block_number();
+    std::vector<model::Block> history;
+    for (uint64_t n = latest - 256; n <= latest; ++n) {
+      eth::BlockHeader h = env_.eth().block(eth::BlockTag::at(n));
+      history.push_back({h.number, h.timestamp, h.hash});
+    }
+    clock_ = std::make_unique<base::ManualClock>(base::Millis(history.back().timestamp * 1000));
+    model::ModelOptions o;
+    o.config = config;
+    o.seed = seed;
+    o.marketplace = env_.deployment().marketplace;
+    o.token = env_.deployment().token;
+    o.history = std::move(history);
+    for (int i = 1; i <= kAccounts; ++i)
+      o.balances.push_back({env_.address(i), env_.balance(i)});
+    model_ = std::make_unique<model::MarketModel>(std::move(o), *clock_);
+    for (int i = 1; i <= kAccounts; ++i) {
+      chain_.push_back(std::make_unique<test::AnvilMarket>(env_, i, config));
+      sim_.push_back(model_->connect(env_.address(i)));
+    }
+  }
+
+  // Runs `steps` random steps; throws Mismatch at the first disagreement.
+  void run(int steps) {
+    for (step_ = 0; step_ < steps; ++step_) {
+      one_step();
+      compare_state(step_ % kFullEvery == kFullEvery - 1);
+    }
+    action_ = "(end of run)";
+    compare_state(true);
+    compare_event_history();
+  }
+
+  // What the run exercised, for the test's own checks and the log.
+  std::map<std::string, int> counts;
+
+ private:
+  static DeploymentPlan plan(const MarketplaceConfig& config) {
+    DeploymentPlan p;
+    p.config = config;
+    p.test_marketplace = true;
+    return p;
+  }
+
+  // ---- randomness -----------------------------------------------------------------
+  uint64_t rnd(uint64_t lo, uint64_t hi) {  // inclusive
+    return std::uniform_int_distribution<uint64_t>(lo, hi)(rng_);
+  }
+  bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
+  template <class T>
+  const T& pick(const std::vector<T>& v) {
+    return v.at(rnd(0, v.size() - 1));
+  }
+  Hash random_hash() {
+    Hash h;
+    for (auto& b : h)
+      b = uint8_t(rnd(0, 255));
+    return h;
+  }
+  int any_account() { return int(rnd(1, kAccounts)); }
+  int client() { return chance(0.9) ? int(rnd(kFirstClient, kFirstHost - 1)) : any_account(); }
+  int host() { return chance(0.9) ? int(rnd(kFirstHost, kValidator - 1)) : any_account(); }
+  Address address(int who) { return env_.address(who); }
+  MarketApi& model_api(int who) { return *sim_.at(size_t(who - 1)); }
+  test::AnvilMarket& chain_api(int who) { return *chain_.at(size_t(who - 1)); }
+  uint64_t now() const { return clock_->seconds(); }
+
+  // ---- time ---------------------------------------------------------------------------
+  // The next block (of a transaction, or mined) gets timestamp t on both sides.
+  void set_next_time(uint64_t t) {
+    env_.anvil().rpc("evm_setNextBlockTimestamp", nlohmann::json::array({t}));
+    clock_->set(base::Millis(t * 1000));
+  }
+  // Mines `n` empty blocks at the current time on both sides.
+  void mine(uint64_t n) {
+    for (uint64_t i = 0; i < n; ++i) {
+      set_next_time(now());
+      env_.anvil().rpc("evm_mine");
+      model_->mine(1);
+      follow_block();
+    }
+  }
+  // Checks anvil's latest block against the model's and copies its hash over.
+  void follow_block() {
+    eth::BlockHeader h = env_.eth().block(eth::BlockTag::latest());
+    model::Block m = model_->latest_block();
+    if (h.number != m.number || h.timestamp != m.timestamp)
+      fail("latest block", std::to_string(h.number) + " @" + std::to_string(h.timestamp),
+           std::to_string(m.number) + " @" + std::to_string(m.timestamp));
+    model_->set_block_hash(h.number, h.hash);
+  }
+
+  // ---- the actions ------------------------------------------------------------------------
+  void one_step() {
+    const uint64_t roll = rnd(0, 99);
+    if (roll < 11) return time_jump();
+    // Most transactions come a second or two after the last block, some in the same second.
+    set_next_time(now() + (chance(0.35) ? 0 : chance(0.55) ? 1 : rnd(2, 6)));
+    if (roll < 19) return request_storage();
+    if (roll < 29) return approve();
+    if (roll < 42) return reserve();
+    if (roll < 55) return fill();
+    if (roll < 70) return prove();
+    if (roll < 82) return mark_missing();
+    if (roll < 90) return free_slot();
+    if (roll < 96) return withdraw();
+    return forcibly_free();
+  }
+
+  void time_jump() {
+    uint64_t t = now();
+    const uint64_t kind = rnd(0, 9);
+    if (kind < 4) {
+      t += rnd(1, 9);
+    } else if (kind < 7) {
+      t += rnd(1, 3) * config_.proofs.period + rnd(0, config_.proofs.period - 1);
+    } else if (kind < 9 && !requests_.empty()) {
+      // to (or just past) an expiry or an end: the strict comparisons of §8.1
+      const RequestId id = request_id(pick(requests_));
+      const uint64_t edge =
+          chance(0.5)
+              ? model_api(1).request_expiry(id)
+              : model_->view(Address{}, At::kLatest, "requestEnd", [&](auto& c, auto&, auto& call) {
+                  return c.request_known(id) ? c.request_end(call, id) : uint64_t{0};
+                });
+      t = std::max(t, edge + rnd(0, 1));
+    } else {
+      t += rnd(30, 200);
+    }
+    action_ = "time jump to " + std::to_string(t);
+    set_next_time(t);
+    const uint64_t blocks = chance(0.25) ? 0 : chance(0.8) ? 1 : rnd(2, 120);
+    action_ += ", " + std::to_string(blocks) + " blocks";
+    ++counts["time jump"];
+    mine(blocks);
+  }
+
+  Request random_request(int sender) {
+    Request r;
+    r.client = address(sender);
+    static const uint64_t kProbabilities[] = {1, 1, 2, 3, 4, 8};
+    r.ask.proof_probability = Uint256(kProbabilities[rnd(0, 5)]);
+    r.ask.price_per_byte_per_second = Uint256(rnd(1, 3));
+    r.ask.collateral_per_byte = Uint256(rnd(1, 5));
+    r.ask.slots = rnd(1, 4);
+    static const uint64_t kSizes[] = {1, 7, 256, 1024};
+    r.ask.slot_size = kSizes[rnd(0, 3)];
+    r.ask.duration = rnd(4, 40) * config_.proofs.period + rnd(0, 9);
+    r.expiry = rnd(5, std::min<uint64_t>(r.ask.duration - 1, 20 * config_.proofs.period));
+    r.ask.max_slot_loss = rnd(0, r.ask.slots);
+    r.content.cid.resize(rnd(1, 40));
+    for (auto& b : r.content.cid)
+      b = uint8_t(rnd(0, 255));
+    r.content.merkle_root = random_hash();
+    r.nonce = random_hash();
+    if (chance(0.2)) break_request(r, sender);
+    return r;
+  }
+
+  void break_request(Request& r, int sender) {
+    switch (rnd(0, 13)) {
+      case 0:
+        r.client = address(sender % kAccounts + 1);
+        break;
+      case 1:
+        r.expiry = 0;
+        break;
+      case 2:
+        r.expiry = r.ask.duration + rnd(0, 5);
+        break;
+      case 3:
+        r.ask.slots = 0;
+        break;
+      case 4:
+        r.ask.max_slot_loss = r.ask.slots + 1;
+        break;
+      case 5:
+        r.ask.duration = 0;
+        break;
+      case 6:
+        r.ask.proof_probability = Uint256(0);
+        break;
+      case 7:
+        r.ask.collateral_per_byte = Uint256(0);
+        break;
+      case 8:
+        r.ask.price_per_byte_per_second = Uint256(0);
+        break;
+      case 9:
+        r.content.cid.clear();
+        break;
+      case 10:
+        r.ask.duration = config_.request_duration_limit + 1;
+        break;
+      case 11:
+        r.ask.price_per_byte_per_second = Uint256(1'000'000'000'000);
+        break;  // balance
+      case 12:
+        r.ask.price_per_byte_per_second = Uint256::from_string("0x" + std::string(62, 'f'));
+        break;  // maxPrice overflows: Panic(0x11)
+      default:
+        if (!requests_.empty()) r = pick(requests_);  // RequestAlreadyExists
+    }
+  }
+
+  void request_storage() {
+    const int who = client();
+    const Request r = random_request(who);
+    if (transact(who, RequestStorage{r})) {
+      requests_.push_back(r);
+      active_.push_back(request_id(r));
+    }
+  }
+
+  void approve() {
+    const int who = any_account();
+    Address spender = model_->marketplace_address();
+    Uint256 amount;
+    const uint64_t kind = rnd(0, 19);
+    if (kind < 11)
+      amount = Uint256(1'000'000'000'000);  // enough for a long while
+    else if (kind < 15)
+      amount = Uint256(rnd(0, 5000));  // too little for most
+    else if (kind < 17)
+      amount = Uint256::from_string("0x" + std::string(64, 'f'));  // never spent
+    else if (kind < 18)
+      amount = Uint256(0);
+    else
+      spender = chance(0.5) ? Address{} : address(any_account());
+    transact(who, ApproveTokens{spender, amount});
+  }
+
+  // A request in play (or, sometimes, one that does not exist).
+  RequestId some_request() {
+    if (active_.empty() || chance(0.04)) return unknown_;
+    return pick(active_);
+  }
+  uint64_t slots_of(const RequestId& id) {
+    for (const Request& r : requests_)
+      if (request_id(r) == id) return r.ask.slots;
+    return 1;
+  }
+  SlotId some_slot() {
+    const RequestId id = some_request();
+    return slot_id(id, rnd(0, slots_of(id) - 1));
+  }
+  // A slot some host holds now (model, latest), with its host; else any slot.
+  std::pair<SlotId, int> held_slot() {
+    std::vector<std::pair<SlotId, int>> held;
+    for (int h = 1; h <= kAccounts; ++h)
+      for (const SlotId& s : model_api(h).my_slots(At::kLatest))
+        held.push_back({s, h});
+    if (held.empty()) return {some_slot(), host()};
+    return pick(held);
+  }
+
+  void reserve() {
+    const RequestId id = some_request();
+    const uint64_t index = chance(0.08) ? slots_of(id) : rnd(0, slots_of(id) - 1);
+    const int who = host();
+    if (transact(who, ReserveSlot{id, index})) reservations_.insert({slot_id(id, index), who});
+  }
+
+  void fill() {
+    std::vector<std::tuple<RequestId, uint64_t, int>> candidates;
+    for (const RequestId& id : active_)
+      for (uint64_t i = 0; i < slots_of(id); ++i)
+        for (int h = 1; h <= kAccounts; ++h)
+          if (reservations_.count({slot_id(id, i), h})) candidates.push_back({id, i, h});
+    RequestId id;
+    uint64_t index;
+    int who;
+    if (!candidates.empty() && chance(0.85)) {
+      std::tie(id, index, who) = pick(candidates);
+    } else {
+      id = some_request();
+      index = rnd(0, slots_of(id));
+      who = host();
+    }
+    transact(who, FillSlot{id, index, chance(0.08) ? Groth16Proof{} : kProof});
+  }
+
+  void prove() {
+    auto [slot, who] = held_slot();
+    if (chance(0.1)) who = any_account();
+    transact(who, SubmitProof{slot, chance(0.05) ? Groth16Proof{} : kProof, 0});
+  }
+
+  void mark_missing() {
+    // Half of the attempts wait for the next validator window (§9).
+    const uint64_t len = config_.proofs.period, timeout = config_.proofs.timeout;
+    if (timeout >= 2 && timeout < len && chance(0.5)) {
+      uint64_t t = now();
+      if (t % len < 1 || t % len >= timeout) t = (t / len + 1) * len + 1;
+      set_next_time(t + rnd(0, timeout - 1 - t % len));
+    }
+    auto [slot, owner] = held_slot();
+    if (chance(0.1)) slot = some_slot();
+    const uint64_t current = periods_.period_of(now());
+    uint64_t period = current - 1;
+    const uint64_t kind = rnd(0, 49);
+    if (kind < 4)
+      period = current;
+    else if (kind < 9)
+      period = current - 2;
+    else if (kind < 12)
+      period = current - rnd(3, 8);
+    else if (kind < 13)
+      period = ~uint64_t{0};  // periodEnd overflows: Panic(0x11)
+    transact(chance(0.85) ? kValidator : any_account(), MarkProofAsMissing{slot, period});
+  }
+
+  void free_slot() {
+    auto [slot, who] = held_slot();
+    if (chance(0.2)) who = any_account();
+    FreeSlot a{slot, std::nullopt};
+    if (chance(0.3)) {
+      auto recipient = [&] { return chance(0.1) ? Address{} : address(any_account()); };
+      a.recipients = std::pair{recipient(), recipient()};
+    }
+    transact(who, a);
+  }
+
+  void withdraw() {
+    const RequestId id = some_request();
+    int who = any_account();
+    for (const Request& r : requests_)
+      if (request_id(r) == id && chance(0.85))
+        for (int i = 1; i <= kAccounts; ++i)
+          if (address(i) == r.client) who = i;
+    WithdrawFunds a{id, std::nullopt};
+    if (chance(0.3)) a.recipient = chance(0.1) ? Address{} : address(any_account());
+    transact(who, a);
+  }
+
+  void forcibly_free() {
+    const SlotId slot = chance(0.6) ? held_slot().first : some_slot();
+    const int who = any_account();
+    action_ = "forciblyFreeSlot(" + eth::to_hex(slot) + ") by " + std::to_string(who);
+    ++counts["forciblyFreeSlot"];
+    const std::string key = "s" + std::to_string(step_);
+    compare_outcomes([&] { return chain_api(who).forcibly_free_slot(slot, key); },
+                     [&] { return model_->forcibly_free_slot(address(who), slot); });
+  }
+
+  // Runs `a` signed by `who` on both sides and compares; true when it passed.
+  bool transact(int who, const MarketAction& a) {
+    action_ = describe(a) + " by account " + std::to_string(who) + " at " + std::to_string(now());
+    const std::string key = "s" + std::to_string(step_);
+    ++counts[function_name(a)];
+    return compare_outcomes([&] { return chain_api(who).execute(a, key); },
+                            [&] { return model_api(who).execute(a, key); });
+  }
+
+  template <class C, class M>
+  bool compare_outcomes(C&& on_chain, M&& on_model) {
+    std::optional<TxResult> rc, rm;
+    std::string ec, em;
+    try {
+      rc = on_chain();
+    } catch (const MarketError& e) {
+      ec = e.what();
+    }
+    try {
+      rm = on_model();
+    } catch (const MarketError& e) {
+      em = e.what();
+    }
+    if (rc.has_value() != rm.has_value() || ec != em)
+      fail("outcome", rc ? "passed " + describe(rc->events) : ec,
+           rm ? "passed " + describe(rm->events) : em);
+    if (!rc) {
+      ++counts["reverted"];
+      ++counts[ec.substr(ec.find(": ") + 2, ec.find(" (") - ec.find(": ") - 2)];
+      if (env_.eth().block_number() != model_->latest_block().number)
+        fail("a revert mined a block", std::to_string(env_.eth().block_number()),
+             std::to_string(model_->latest_block().number));
+      return false;
+    }
+    ++counts["passed"];
+    if (rc->block_number != rm->block_number)
+      fail("block of the transaction", std::to_string(rc->block_number),
+           std::to_string(rm->block_number));
+    if (describe(rc->events) != describe(rm->events))
+      fail("events", describe(rc->events), describe(rm->events));
+    for (const MarketEvent& e : rc->events) {
+      ++counts[describe(e).substr(0, describe(e).find('('))];
+      if (auto* freed = std::get_if<SlotFreed>(&e))
+        std::erase_if(reservations_, [&](const auto& r) {
+          return r.first == slot_id(freed->request_id, freed->slot_index);
+        });
+    }
+    follow_block();
+    return true;
+  }
+
+  // ---- comparing the state -------------------------------------------------------------------
+  void compare_state(bool full) {
+    if (full) retire();
+    test::Scope scope;
+    scope.full = full;
+    const std::vector<RequestId>& ids = full ? all_ids() : active_;
+    scope.requests = ids;
+    scope.requests.push_back(unknown_);
+    for (const RequestId& id : scope.requests)
+      for (uint64_t i = 0; i <= slots_of(id); ++i)  // one past the last: reservable, never fillable
+        scope.slots.push_back(slot_id(id, i));
+    std::vector<MarketApi*> chain, model;
+    for (int i = 1; i <= kAccounts; ++i) {
+      chain.push_back(&chain_api(i));
+      model.push_back(&model_api(i));
+    }
+    const uint64_t period = periods_.period_of(model_->latest_block().timestamp);
+    const auto oc = test::observe(chain, scope, At::kLatest, period - 1);
+    const auto om = test::observe(model, scope, At::kLatest, period - 1);
+    for (size_t i = 0; i < oc.size(); ++i)
+      if (oc[i].value != om[i].value) fail(oc[i].label, oc[i].value, om[i].value);
+    observed_ += oc.size();
+  }
+
+  std::vector<RequestId> all_ids() const {
+    std::vector<RequestId> ids;
+    for (const Request& r : requests_)
+      ids.push_back(request_id(r));
+    return ids;
+  }
+
+  // Requests stay in play until a while after they end and nobody lists them.
+  void retire() {
+    std::erase_if(active_, [&](const RequestId& id) {
+      const uint64_t end =
+          model_->view(Address{}, At::kLatest, "requestEnd",
+                       [&](auto& c, auto&, auto& call) { return c.request_end(call, id); });
+      if (now() < end + 3 * config_.proofs.period) return false;
+      for (int i = 1; i <= kAccounts; ++i) {
+        auto mine = model_api(i).my_requests(At::kLatest);
+        if (std::find(mine.begin(), mine.end(), id) != mine.end()) return false;
+        for (const SlotId& s : model_api(i).my_slots(At::kLatest))
+          for (uint64_t k = 0; k < slots_of(id); ++k)
+            if (s == slot_id(id, k)) return false;
+      }
+      return true;
+    });
+  }
+
+  void compare_event_history() {
+    std::vector<std::string> on_chain, on_model;
+    const uint64_t from = model_->first_block() + 1;
+    chain_api(1).events("history", from)->poll([&](const DecodedEvent& e, auto*) {
+      on_chain.push_back(std::to_string(e.block_number) + " " + test::describe_exact(e.event));
+    });
+    model_api(1).events("history", from)->poll([&](const DecodedEvent& e, auto*) {
+      on_model.push_back(std::to_string(e.block_number) + " " + test::describe_exact(e.event));
+    });
+    for (size_t i = 0; i < std::max(on_chain.size(), on_model.size()); ++i) {
+      const std::string c = i < on_chain.size() ? on_chain[i] : "(none)";
+      const std::string m = i < on_model.size() ? on_model[i] : "(none)";
+      if (c != m) fail("event #" + std::to_string(i) + " of the history", c, m);
+    }
+    counts["events in history"] = int(on_chain.size());
+  }
+
+  [[noreturn]] void fail(const std::string& what, const std::string& chain,
+                         const std::string& model) {
+    throw Mismatch("seed " + std::to_string(seed_) + ", step " + std::to_string(step_) + ", " +
+                   action_ + ": " + what + "\n  anvil: " + chain + "\n  model: " + model);
+  }
+
+ public:
+  size_t observed() const { return observed_; }
+
+ private:
+  uint64_t seed_;
+  MarketplaceConfig config_;
+  test::MarketEnv env_;
+  std::mt19937_64 rng_;
+  Periods periods_;
+  std::unique_ptr<base::ManualClock> clock_;
+  std::unique_ptr<model::MarketModel> model_;
+  std::vector<std::unique_ptr<test::AnvilMarket>> chain_;
+  std::vector<std::unique_ptr<MarketApi>> sim_;
+  int step_ = 0;
+  std::string action_;
+  size_t observed_ = 0;
+  std::vector<Request> requests_;
+  std::vector<RequestId> active_;
+  std::set<std::pair<SlotId, int>> reservations_;
+  const RequestId unknown_{0xde, 0xad};
+};
+
+// Each case: a fresh anvil, 1,000 steps. Prints what the run exercised.
+void run_case(uint64_t seed, const MarketplaceConfig& config, int steps = 1000) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Differential d(seed, config);
+  try {
+    d.run(steps);
+  } catch (const Mismatch& e) {
+    FAIL() << e.what();
+  }
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::string summary;
+  for (const auto& [what, n] : d.counts)
+    summary += "  " + what + ": " + std::to_string(n) + "\n";
+  std::printf("seed %llu: %d steps, %zu views compared, %.1f s\n%s", (unsigned long long)seed,
+              steps, d.observed(), secs, summary.c_str());
+  // The run must have reached the interesting paths, not only reverts.
+  for (const char* must : {"RequestFulfilled", "SlotFreed", "ProofSubmitted", "SlotFilled",
+                           "StorageRequested", "SlotReservationsFull"})
+    EXPECT_GT(d.counts[must], 0) << must;
+  EXPECT_GT(d.counts["passed"], steps / 3);
+}
+
+MarketplaceConfig devnet() {
+  MarketplaceConfig c;
+  c.collateral = {10, 2, 20, 20};
+  c.proofs = {10, 5, 64, 67, ""};
+  c.max_reservations = 3;
+  c.request_duration_limit = 2592000;
+  return c;
+}
+
+TEST(MarketModelDifferential, DevnetConfigurationSeed1) {
+  run_case(1, devnet());
+}
+
+TEST(MarketModelDifferential, ThreeSlashesTwoReservationsShortLimitSeed2) {
+  MarketplaceConfig c = devnet();
+  c.collateral = {25, 3, 10, 50};
+  c.proofs = {15, 8, 96, 97, "zkey"};
+  c.max_reservations = 2;
+  c.request_duration_limit = 400;
+  run_case(2, c);
+}
+
+TEST(MarketModelDifferential, OneSlashFreesWideDowntimeSeed3) {
+  MarketplaceConfig c = devnet();
+  c.collateral = {0, 1, 100, 0};
+  c.proofs = {12, 11, 128, 3, ""};
+  c.max_reservations = 1;
+  run_case(3, c);
+}
+
+}  // namespace
+}  // namespace codex::market
