@@ -1,7 +1,8 @@
 // MarketApi on a MarketEnv's anvil for one dev account, through today's facades
-// (the TestMarketplace and TestToken ABIs, ContractIo views, a journaled
-// TxSender per account): the chain side of the model's differential test until
-// ChainMarket replaces it. Views are eth_calls at `latest` or `pending`;
+// (the embedded TestMarketplace and TestToken ABIs, the revert decoder, a
+// journaled TxSender per account): the chain side of the model's differential
+// test until ChainMarket replaces it. Views are eth_calls at `latest` (through
+// an optional CallCache that batches them) or `pending`;
 // transactions are sent at once (no WriteTxn) with the intent key as the
 // journal key; a revert (at estimation: anvil estimates in the next block's
 // context, so nothing is mined) throws MarketError with the decoded error name
@@ -44,16 +45,73 @@ inline std::string revert_args(const eth::DecodedRevert& d) {
   return out;
 }
 
+// eth_calls at one block served from a JSON-RPC batch: refresh() re-reads, at
+// the then latest block and in one batch, every call read since the previous
+// refresh; a call not read before is sent alone and joins the next batch. A
+// comparison that reads the same few hundred views after every step then costs
+// one round trip instead of hundreds. The owner refreshes after the chain moved.
+class CallCache {
+ public:
+  explicit CallCache(eth::EthClient& eth) : eth_(eth) {}
+
+  void refresh() {
+    block_ = eth_.block_number();
+    std::vector<eth::CallRequest> reqs;
+    std::map<std::string, Entry> next;
+    for (auto& [key, e] : entries_)
+      if (e.used) {
+        reqs.push_back(e.req);
+        next.emplace(key, Entry{e.req});
+      }
+    auto results = eth_.call_batch(reqs, eth::BlockTag::at(block_));
+    size_t i = 0;
+    for (auto& [key, e] : next)
+      e.result = std::move(results.at(i++));
+    entries_ = std::move(next);
+  }
+
+  // As EthClient::call at the refreshed block (RpcError Reverted on a revert).
+  eth::Bytes call(const eth::CallRequest& req) {
+    const std::string key =
+        (req.from ? req.from->hex() : "") + req.to->hex() + eth::to_hex(req.data);
+    auto it = entries_.find(key);
+    if (it == entries_.end()) {
+      it = entries_.emplace(key, Entry{req}).first;
+      it->second.result = eth_.call_batch({req}, eth::BlockTag::at(block_)).at(0);
+    }
+    it->second.used = true;
+    const eth::EthClient::CallResult& r = it->second.result;
+    if (r.output) return *r.output;
+    if (r.revert_data.empty())
+      throw std::runtime_error("CallCache: eth_call failed: " + r.error.value_or("?"));
+    throw eth::RpcError(eth::RpcErrorKind::Reverted, "eth_call", r.error.value_or("reverted"), 3,
+                        r.revert_data);
+  }
+
+ private:
+  struct Entry {
+    eth::CallRequest req;
+    eth::EthClient::CallResult result;
+    bool used = false;
+  };
+  eth::EthClient& eth_;
+  uint64_t block_ = 0;
+  std::map<std::string, Entry> entries_;
+};
+
 class AnvilMarket final : public market::MarketApi {
  public:
-  // `env` must outlive this object; `config` is the deployed configuration.
-  AnvilMarket(MarketEnv& env, int who, market::MarketplaceConfig config)
+  // `env` (and `cache`) must outlive this object; `config` is the deployed
+  // configuration. With a cache, views at latest are read through it.
+  AnvilMarket(MarketEnv& env, int who, market::MarketplaceConfig config,
+              std::shared_ptr<CallCache> cache = nullptr)
       : env_(env),
         who_(who),
         config_(std::move(config)),
         market_abi_(eth::ContractAbi::parse(market::artifact_json("TestMarketplace"))),
         token_abi_(eth::ContractAbi::parse(market::artifact_json("TestToken"))),
-        clock_(env.eth()) {}
+        clock_(env.eth()),
+        cache_(std::move(cache)) {}
 
   market::Address account() const override { return env_.address(who_); }
   market::Address marketplace_address() const override { return env_.deployment().marketplace; }
@@ -138,11 +196,11 @@ class AnvilMarket final : public market::MarketApi {
     }
   }
   market::Uint256 token_balance(const market::Address& who, market::At at) override {
-    return token_io().view("balanceOf", {who}, tag(at)).at(0).as_uint();
+    return call(token_abi_, token_address(), "balanceOf", {who}, at).at(0).as_uint();
   }
   market::Uint256 token_allowance(const market::Address& owner, const market::Address& spender,
                                   market::At at) override {
-    return token_io().view("allowance", {owner, spender}, tag(at)).at(0).as_uint();
+    return call(token_abi_, token_address(), "allowance", {owner, spender}, at).at(0).as_uint();
   }
 
   // ---- transactions -----------------------------------------------------------
@@ -235,15 +293,31 @@ class AnvilMarket final : public market::MarketApi {
     return ids;
   }
 
-  market::ContractIo market_io() const {
-    return market::ContractIo(env_.eth(), market_abi_, env_.deployment().marketplace, nullptr);
-  }
-  market::ContractIo token_io() const {
-    return market::ContractIo(env_.eth(), token_abi_, env_.deployment().token, nullptr);
+  // eth_call from this account; a revert throws MarketError as the model names it.
+  std::vector<eth::AbiValue> call(const eth::ContractAbi& abi, const market::Address& to,
+                                  std::string_view fn, const std::vector<eth::AbiValue>& args,
+                                  market::At at) const {
+    eth::CallRequest c;
+    c.from = account();
+    c.to = to;
+    c.data = abi.encode_call(fn, args);
+    eth::Bytes out;
+    try {
+      out = at == market::At::kLatest && cache_ ? cache_->call(c) : env_.eth().call(c, tag(at));
+    } catch (const eth::RpcError& e) {
+      if (e.kind() != eth::RpcErrorKind::Reverted) throw;
+      throw_revert(e.revert_data(), std::string(fn));
+    }
+    return abi.decode_output(fn, out);
   }
   std::vector<eth::AbiValue> view(std::string_view fn, const std::vector<eth::AbiValue>& args,
                                   market::At at) const {
-    return market_io().view(fn, args, tag(at), account());
+    return call(market_abi_, marketplace_address(), fn, args, at);
+  }
+  [[noreturn]] void throw_revert(const eth::Bytes& data, const std::string& function) const {
+    auto d = eth::decode_revert(data, {&market_abi_, &market::erc20_abi()});
+    throw market::MarketError(d.reason || d.panic_code ? d.describe() : d.name, function,
+                              revert_args(d));
   }
 
   struct Encoded {
@@ -312,9 +386,7 @@ class AnvilMarket final : public market::MarketApi {
       r = sender.send(req);
     } catch (const eth::RpcError& e) {
       if (e.kind() != eth::RpcErrorKind::Reverted) throw;
-      auto d = eth::decode_revert(e.revert_data(), {&market_abi_, &market::erc20_abi()});
-      throw market::MarketError(d.reason || d.panic_code ? d.describe() : d.name, function,
-                                revert_args(d));
+      throw_revert(e.revert_data(), function);
     }
     if (!r.success)
       throw std::runtime_error("AnvilMarket: " + function +
@@ -335,6 +407,7 @@ class AnvilMarket final : public market::MarketApi {
   market::MarketplaceConfig config_;
   eth::ContractAbi market_abi_, token_abi_;
   AnvilClock clock_;
+  std::shared_ptr<CallCache> cache_;
   std::map<std::string, market::TxResult> results_;
 };
 
