@@ -173,8 +173,7 @@ void MarketplaceContract::submit_proof(const Call& c, const SlotId& id, const Gr
 
 void MarketplaceContract::mark_proof_as_missing(const Call& c, const SlotId& id, uint64_t period) {
   Rollback& rb = *c.rollback;
-  if (slot_state(c, id) != SlotState::Filled) revert("Marketplace_SlotNotAcceptingProofs");
-  check_can_mark_missing(c, id, period);  // _markProofAsMissing
+  if (const char* error = can_mark_proof_as_missing(c, id, period)) revert(error);
   SlotEntry& s = slot_for_write(id, rb);
   set_mark(s, period, &PeriodMarks::missing, c);
   rb.set(s.missed, add64(s.missed, 1));

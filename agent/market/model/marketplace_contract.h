@@ -100,7 +100,9 @@ class MarketplaceContract {
   uint8_t get_pointer(const Call& c, const SlotId& id) const;
   uint64_t missing_proofs(const SlotId& id) const;
   Uint256 slot_probability(const SlotId& id) const;
-  void can_mark_proof_as_missing(const Call& c, const SlotId& id, uint64_t period) const;
+  // nullptr when markProofAsMissing(id, period) would pass, else the error it
+  // reverts with (panics still throw: a period whose end overflows).
+  const char* can_mark_proof_as_missing(const Call& c, const SlotId& id, uint64_t period) const;
 
  private:
   struct RequestEntry {
@@ -147,16 +149,20 @@ class MarketplaceContract {
   uint64_t period_end(uint64_t period) const;
   uint8_t pointer(const Call& c, const SlotId& id, uint64_t period) const;
   const Hash& challenge(const Call& c, uint8_t pointer) const;
-  std::pair<bool, uint8_t> proof_requirement(const Call& c, const SlotId& id,
+  std::pair<bool, uint8_t> proof_requirement(const Call& c, const SlotId& id, const SlotEntry* s,
                                              uint64_t period) const;
-  bool proof_required(const Call& c, const SlotId& id, uint64_t period) const;
+  bool proof_required(const Call& c, const SlotId& id, const SlotEntry* s, uint64_t period) const;
   static const PeriodMarks* marks_of(const SlotEntry* s, uint64_t period);
   // Sets _received or _missing of `period` (dropping marks no validator can read any more).
   void set_mark(SlotEntry& s, uint64_t period, bool PeriodMarks::*flag, const Call& c);
   std::vector<Uint256> public_inputs(const Call& c, const SlotId& id) const;
   void proof_received(const Call& c, const SlotId& id, const Groth16Proof& proof,
                       const std::vector<Uint256>& inputs);
-  void check_can_mark_missing(const Call& c, const SlotId& id, uint64_t period) const;
+  // Derived states from entries (one lookup each); slot_view also returns the
+  // slot's request (null for a free slot).
+  RequestState request_state_of(const Call& c, const RequestEntry& r) const;
+  std::pair<SlotState, const RequestEntry*> slot_view(const Call& c, const SlotEntry* s) const;
+  Uint256 probability_of(const RequestEntry* r) const;
 
   // Marketplace.sol internals
   Uint256 slot_payout(const RequestId& id, uint64_t start) const;

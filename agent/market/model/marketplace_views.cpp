@@ -23,11 +23,15 @@ bool MarketplaceContract::request_known(const RequestId& id) const {
 RequestState MarketplaceContract::request_state(const Call& c, const RequestId& id) const {
   const RequestEntry* r = find_request(id);
   if (!r) revert("Marketplace_UnknownRequest");
+  return request_state_of(c, *r);
+}
+
+RequestState MarketplaceContract::request_state_of(const Call& c, const RequestEntry& r) const {
   const uint64_t now = c.block.timestamp;
-  if (r->state == RequestState::New && now > r->expires_at) return RequestState::Cancelled;
-  if ((r->state == RequestState::New || r->state == RequestState::Started) && now > r->ends_at)
+  if (r.state == RequestState::New && now > r.expires_at) return RequestState::Cancelled;
+  if ((r.state == RequestState::New || r.state == RequestState::Started) && now > r.ends_at)
     return RequestState::Finished;
-  return r->state;
+  return r.state;
 }
 
 uint64_t MarketplaceContract::request_end(const Call& c, const RequestId& id) const {
@@ -44,18 +48,24 @@ uint64_t MarketplaceContract::request_expiry(const RequestId& id) const {
 }
 
 SlotState MarketplaceContract::slot_state(const Call& c, const SlotId& id) const {
-  const SlotEntry* s = find_slot(id);
-  if (!s || s->request_id == RequestId{}) return SlotState::Free;
-  if (s->state == SlotState::Paid) return SlotState::Paid;
-  switch (request_state(c, s->request_id)) {
+  return slot_view(c, find_slot(id)).first;
+}
+
+std::pair<SlotState, const MarketplaceContract::RequestEntry*> MarketplaceContract::slot_view(
+    const Call& c, const SlotEntry* s) const {
+  if (!s || s->request_id == RequestId{}) return {SlotState::Free, nullptr};
+  const RequestEntry* r = find_request(s->request_id);
+  if (!r) revert("Marketplace_UnknownRequest");  // a stored request id is always known
+  if (s->state == SlotState::Paid) return {SlotState::Paid, r};
+  switch (request_state_of(c, *r)) {
     case RequestState::Cancelled:
-      return SlotState::Cancelled;
+      return {SlotState::Cancelled, r};
     case RequestState::Finished:
-      return SlotState::Finished;
+      return {SlotState::Finished, r};
     case RequestState::Failed:
-      return SlotState::Failed;
+      return {SlotState::Failed, r};
     default:
-      return s->state;
+      return {s->state, r};
   }
 }
 
@@ -101,7 +111,10 @@ const std::vector<SlotId>& MarketplaceContract::my_slots(const Address& who) con
 
 Uint256 MarketplaceContract::slot_probability(const SlotId& id) const {
   const SlotEntry* s = find_slot(id);
-  const RequestEntry* r = s ? find_request(s->request_id) : nullptr;
+  return probability_of(s ? find_request(s->request_id) : nullptr);
+}
+
+Uint256 MarketplaceContract::probability_of(const RequestEntry* r) const {
   const Uint256 probability = r ? r->request.ask.proof_probability : Uint256();
   return (probability * Uint256(256 - config_.proofs.downtime)).div_u64(256);
 }
@@ -139,28 +152,31 @@ uint8_t MarketplaceContract::get_pointer(const Call& c, const SlotId& id) const 
 }
 
 std::pair<bool, uint8_t> MarketplaceContract::proof_requirement(const Call& c, const SlotId& id,
+                                                                const SlotEntry* s,
                                                                 uint64_t period) const {
-  if (slot_state(c, id) != SlotState::Filled) return {false, 0};
-  if (period <= period_of(find_slot(id)->slot_start)) return {false, 0};
+  auto [state, r] = slot_view(c, s);
+  if (state != SlotState::Filled) return {false, 0};
+  if (period <= period_of(s->slot_start)) return {false, 0};
   const uint8_t ptr = pointer(c, id, period);
   const Hash& ch = challenge(c, ptr);
-  const Uint256 probability = slot_probability(id);
+  const Uint256 probability = probability_of(r);
   const bool required =
       probability.is_zero() || mod256(Uint256::from_be_bytes(ch), probability).is_zero();
   return {required, ptr};
 }
 
-bool MarketplaceContract::proof_required(const Call& c, const SlotId& id, uint64_t period) const {
-  auto [required, ptr] = proof_requirement(c, id, period);
+bool MarketplaceContract::proof_required(const Call& c, const SlotId& id, const SlotEntry* s,
+                                         uint64_t period) const {
+  auto [required, ptr] = proof_requirement(c, id, s, period);
   return required && ptr >= config_.proofs.downtime;
 }
 
 bool MarketplaceContract::is_proof_required(const Call& c, const SlotId& id) const {
-  return proof_required(c, id, period_of(c.block.timestamp));
+  return proof_required(c, id, find_slot(id), period_of(c.block.timestamp));
 }
 
 bool MarketplaceContract::will_proof_be_required(const Call& c, const SlotId& id) const {
-  auto [required, ptr] = proof_requirement(c, id, period_of(c.block.timestamp));
+  auto [required, ptr] = proof_requirement(c, id, find_slot(id), period_of(c.block.timestamp));
   return required && ptr < config_.proofs.downtime;
 }
 
@@ -225,21 +241,19 @@ void MarketplaceContract::proof_received(const Call& c, const SlotId& id, const 
   emit(c, ProofSubmitted{id});
 }
 
-void MarketplaceContract::check_can_mark_missing(const Call& c, const SlotId& id,
-                                                 uint64_t period) const {
+const char* MarketplaceContract::can_mark_proof_as_missing(const Call& c, const SlotId& id,
+                                                           uint64_t period) const {
+  // Marketplace.canMarkProofAsMissing, then Proofs._canMarkProofAsMissing.
+  const SlotEntry* s = find_slot(id);
+  if (slot_view(c, s).first != SlotState::Filled) return "Marketplace_SlotNotAcceptingProofs";
   const uint64_t end = period_end(period);
-  if (end >= c.block.timestamp) revert("Proofs_PeriodNotEnded");
-  if (c.block.timestamp >= add64(end, config_.proofs.timeout)) revert("Proofs_ValidationTimedOut");
-  const PeriodMarks* m = marks_of(find_slot(id), period);
-  if (m && m->received) revert("Proofs_ProofNotMissing");
-  if (!proof_required(c, id, period)) revert("Proofs_ProofNotRequired");
-  if (m && m->missing) revert("Proofs_ProofAlreadyMarkedMissing");
-}
-
-void MarketplaceContract::can_mark_proof_as_missing(const Call& c, const SlotId& id,
-                                                    uint64_t period) const {
-  if (slot_state(c, id) != SlotState::Filled) revert("Marketplace_SlotNotAcceptingProofs");
-  check_can_mark_missing(c, id, period);
+  if (end >= c.block.timestamp) return "Proofs_PeriodNotEnded";
+  if (c.block.timestamp >= add64(end, config_.proofs.timeout)) return "Proofs_ValidationTimedOut";
+  const PeriodMarks* m = marks_of(s, period);
+  if (m && m->received) return "Proofs_ProofNotMissing";
+  if (!proof_required(c, id, s, period)) return "Proofs_ProofNotRequired";
+  if (m && m->missing) return "Proofs_ProofAlreadyMarkedMissing";
+  return nullptr;
 }
 
 }  // namespace codex::market::model

@@ -100,13 +100,12 @@ class ModelConnection final : public MarketApi {
   std::optional<std::string> can_mark_proof_as_missing(const SlotId& id, uint64_t period,
                                                        At at) override {
     try {
-      view(at, "canMarkProofAsMissing", [&](auto& c, auto&, auto& call) {
-        c.can_mark_proof_as_missing(call, id, period);
-        return 0;
+      const char* error = view(at, "canMarkProofAsMissing", [&](auto& c, auto&, auto& call) {
+        return c.can_mark_proof_as_missing(call, id, period);
       });
-      return std::nullopt;
+      return error ? std::optional<std::string>(error) : std::nullopt;
     } catch (const MarketError& e) {
-      return e.name();
+      return e.name();  // a panic
     }
   }
   Uint256 token_balance(const Address& who, At at) override {

@@ -7,14 +7,19 @@
 #include "agent/eth/keccak.h"
 
 namespace codex::market::model {
-namespace {
-
-void put_be64(uint8_t* out, uint64_t v) {
-  for (int i = 7; i >= 0; --i, v >>= 8)
-    out[i] = uint8_t(v);
+Hash seeded_hash(uint64_t seed, uint64_t n) {
+  uint64_t x = seed ^ (n * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull);
+  Hash h;
+  for (int word = 0; word < 4; ++word) {
+    uint64_t z = (x += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    for (int i = 0; i < 8; ++i)
+      h[size_t(word * 8 + i)] = uint8_t(z >> (56 - 8 * i));
+  }
+  return h;
 }
-
-}  // namespace
 
 VirtualChain::VirtualChain(uint64_t seed, uint64_t latest, uint64_t timestamp) : seed_(seed) {
   if (latest < kWindow - 1)
@@ -49,10 +54,7 @@ VirtualChain::Entry& VirtualChain::kept(uint64_t n) const {
 
 const Hash& VirtualChain::hash_of(Entry& e) const {
   if (!e.hash_known) {
-    uint8_t pre[16];
-    put_be64(pre, seed_);
-    put_be64(pre + 8, e.number);
-    e.hash = eth::keccak256(std::span<const uint8_t>(pre, sizeof pre));
+    e.hash = seeded_hash(seed_, e.number);
     e.hash_known = true;
   }
   return e.hash;

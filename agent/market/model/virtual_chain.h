@@ -6,10 +6,10 @@
 // Only the last kWindow blocks are kept: blockhash(n) from a block executing at
 // number e reads e-256 <= n < e, so from the latest block L or the next one L+1
 // the contract can see blocks L-256..L and nothing older. Hashes are
-// keccak256(seed ‖ number) unless supplied from outside (set_hash: the
+// seeded_hash(seed, number) unless supplied from outside (set_hash: the
 // differential test feeds anvil's), computed only when read, and each block's
 // challenge digest keccak256(abi.encode(hash)) is cached with it, so mining
-// costs no hashing and a challenge costs at most one keccak per block.
+// costs no hashing and a challenge at most one keccak per block.
 //
 // Not thread-safe (the model's lock guards it).
 #pragma once
@@ -33,6 +33,10 @@ struct BlockCtx {
   uint64_t number = 0;
   uint64_t timestamp = 0;
 };
+
+// 32 pseudo-random bytes from (seed, n) — splitmix64, not a cryptographic hash:
+// a seeded block's hash (and the model's transaction hashes). Pure.
+Hash seeded_hash(uint64_t seed, uint64_t n);
 
 class VirtualChain {
  public:
