@@ -9,12 +9,14 @@
 // block hashes. After every step both sides must agree: reverted or not and
 // the error (name and arguments), the events, the block, and every view of the
 // requests and slots in play, every account's balance, allowance, myRequests
-// and mySlots (at latest); all requests ever made every 25 steps and at the
+// and mySlots (at latest); all requests ever made every 50 steps and at the
 // end, and the whole event history at the end. A mismatch fails with the seed,
 // the step, the action and both sides' values.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <deque>
+#include <functional>
 #include <random>
 #include <set>
 
@@ -22,6 +24,7 @@
 #include "agent/market/periods.h"
 #include "tests/agent/support/anvil_market.h"
 #include "tests/agent/support/market_snapshot.h"
+#include "tests/agent/support/reproducible_chain.h"
 
 namespace codex::market {
 namespace {
@@ -31,11 +34,16 @@ using test::Observation;
 
 constexpr int kAccounts = 6;  // dev accounts 1..6: two clients, three hosts, a validator
 constexpr int kFirstClient = 1, kFirstHost = 3, kValidator = 6;
-constexpr int kFullEvery = 25;
+constexpr int kFullEvery = 50;
+constexpr int kScenarioEvery = 120;  // steps between two scripted scenarios
 
 const Groth16Proof kProof{{Uint256(1), Uint256(2)},
                           {{Uint256(3), Uint256(4)}, {Uint256(5), Uint256(6)}},
                           {Uint256(7), Uint256(8)}};
+
+const char* const kSlotStates[] = {"Free", "Filled",    "Finished", "Failed",
+                                   "Paid", "Cancelled", "Repair"};
+const char* const kRequestStates[] = {"New", "Started", "Cancelled", "Finished", "Failed"};
 
 class Mismatch : public std::runtime_error {
  public:
@@ -63,21 +71,30 @@ class Differential {
     o.marketplace = env_.deployment().marketplace;
     o.token = env_.deployment().token;
     o.history = std::move(history);
-    for (int i = 1; i <= kAccounts; ++i)
-      o.balances.push_back({env_.address(i), env_.balance(i)});
-    model_ = std::make_unique<model::MarketModel>(std::move(o), *clock_);
     cache_ = std::make_shared<test::CallCache>(env_.eth());
-    for (int i = 1; i <= kAccounts; ++i) {
-      chain_.push_back(std::make_unique<test::AnvilMarket>(env_, i, config, cache_));
+    for (int i = 1; i <= kAccounts; ++i)
+      chain_.push_back(std::make_unique<test::AnvilMarket>(
+          env_.eth(), env_.sender(i), env_.address(i), env_.deployment(), config, cache_));
+    cache_->refresh();
+    for (int i = 1; i <= kAccounts; ++i)
+      o.balances.push_back(
+          {env_.address(i), chain_api(i).token_balance(env_.address(i), At::kLatest)});
+    model_ = std::make_unique<model::MarketModel>(std::move(o), *clock_);
+    for (int i = 1; i <= kAccounts; ++i)
       sim_.push_back(model_->connect(env_.address(i)));
-    }
   }
 
   // Runs `steps` random steps; throws Mismatch at the first disagreement.
   void run(int steps) {
     for (step_ = 0; step_ < steps; ++step_) {
+      const auto t0 = std::chrono::steady_clock::now();
       one_step();
+      if (getenv("DIFF_DEBUG")) std::printf("step %d: %s\n", step_, action_.c_str());
+      const auto t1 = std::chrono::steady_clock::now();
       compare_state(step_ % kFullEvery == kFullEvery - 1);
+      seconds_acting += std::chrono::duration<double>(t1 - t0).count();
+      seconds_comparing +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
     }
     action_ = "(end of run)";
     compare_state(true);
@@ -86,6 +103,7 @@ class Differential {
 
   // What the run exercised, for the test's own checks and the log.
   std::map<std::string, int> counts;
+  double seconds_acting = 0, seconds_comparing = 0;
 
  private:
   static DeploymentPlan plan(const MarketplaceConfig& config) {
@@ -143,8 +161,26 @@ class Differential {
     model_->set_block_hash(h.number, h.hash);
   }
 
+  // True when `f` passes (a view may revert, e.g. Panic(0x11) for a huge proof probability).
+  template <class F>
+  static bool outcome_ok(F&& f) {
+    try {
+      return f();
+    } catch (const MarketError&) {
+      return false;
+    }
+  }
+
   // ---- the actions ------------------------------------------------------------------------
   void one_step() {
+    if (step_ % kScenarioEvery == kScenarioEvery / 2) script_scenario(scenarios_++ % 3);
+    if (!script_.empty()) {
+      auto next = std::move(script_.front());
+      script_.pop_front();
+      set_next_time(now() + 1);
+      next();
+      return;
+    }
     const uint64_t roll = rnd(0, 99);
     if (roll < 10) return time_jump();
     // Most transactions come a second after the last block, some in the same second.
@@ -180,12 +216,65 @@ class Differential {
     } else {
       t += rnd(30, 200);
     }
-    action_ = "time jump to " + std::to_string(t);
-    set_next_time(t);
-    const uint64_t blocks = chance(0.25) ? 0 : chance(0.8) ? 1 : rnd(2, 120);
-    action_ += ", " + std::to_string(blocks) + " blocks";
+    jump_to(t, chance(0.25) ? 0 : chance(0.8) ? 1 : rnd(2, 120));
+  }
+
+  void jump_to(uint64_t t, uint64_t blocks) {
+    action_ = "time jump to " + std::to_string(t) + ", " + std::to_string(blocks) + " blocks";
     ++counts["time jump"];
+    set_next_time(t);
     mine(blocks);
+  }
+
+  // ---- scripted scenarios ------------------------------------------------------------------
+  // Paths random steps reach only by luck, played as ordinary (compared) steps:
+  // 0 a started request failed by an abandoned slot, the other host freeing
+  //   its Failed slot and the client withdrawing everything;
+  // 1 a request that finishes: the host's payout and the client's rest;
+  // 2 a request cancelled with one slot filled: the host paid to expiry, the
+  //   client refunded (RequestCancelled).
+  void script_scenario(int kind) {
+    const int client = kFirstClient, hosts[2] = {kFirstHost, kFirstHost + 1};
+    auto r = std::make_shared<Request>(random_request(client));
+    while (r->client != address(client) || r->ask.slots == 0 || r->content.cid.empty())
+      *r = random_request(client);
+    const uint64_t duration = std::min(30 * config_.proofs.period, config_.request_duration_limit);
+    r->ask = {Uint256(1), Uint256(1), Uint256(1), kind == 1 ? 1u : 2u, 64, duration, 0};
+    r->expiry = std::min(10 * config_.proofs.period, duration - 1);
+    const RequestId id = request_id(*r);
+    const Address market = model_->marketplace_address();
+    const Uint256 lots(1'000'000'000'000);
+    ++counts["scripted scenario " + std::to_string(kind)];
+    auto then = [this](std::function<void()> f) { script_.push_back(std::move(f)); };
+    then([=, this] { transact(client, ApproveTokens{market, lots}); });
+    then([=, this] {
+      if (transact(client, RequestStorage{*r})) {
+        requests_.push_back(*r);
+        active_.push_back(id);
+      }
+    });
+    const uint64_t filled = kind == 2 ? 1 : r->ask.slots;
+    for (uint64_t k = 0; k < filled; ++k) {
+      const int h = hosts[k];
+      then([=, this] { transact(h, ApproveTokens{market, lots}); });
+      then([=, this] {
+        if (transact(h, ReserveSlot{id, k})) reservations_.insert({slot_id(id, k), h});
+      });
+      then([=, this] { transact(h, FillSlot{id, k, kProof}); });
+    }
+    if (kind == 0) {
+      then([=, this] { transact(hosts[0], FreeSlot{slot_id(id, 0), std::nullopt}); });
+      then([=, this] { transact(hosts[1], FreeSlot{slot_id(id, 1), std::nullopt}); });
+    } else {
+      then([=, this] {
+        // requestExpiry is 0 for a request that was refused: then no jump is needed
+        const uint64_t expires_at = model_api(client).request_expiry(id, At::kLatest);
+        const uint64_t edge = kind == 1 ? expires_at - r->expiry + r->ask.duration : expires_at;
+        jump_to(std::max(now(), edge + 1), 1);
+      });
+      then([=, this] { transact(hosts[0], FreeSlot{slot_id(id, 0), std::nullopt}); });
+    }
+    then([=, this] { transact(client, WithdrawFunds{id, std::nullopt}); });
   }
 
   Request random_request(int sender) {
@@ -195,7 +284,8 @@ class Differential {
     r.ask.proof_probability = Uint256(kProbabilities[rnd(0, 5)]);
     r.ask.price_per_byte_per_second = Uint256(rnd(1, 3));
     r.ask.collateral_per_byte = Uint256(rnd(1, 5));
-    r.ask.slots = rnd(1, 4);
+    static const uint64_t kSlots[] = {1, 1, 1, 2, 2, 2, 3, 3, 4, 4};
+    r.ask.slots = kSlots[rnd(0, 9)];
     static const uint64_t kSizes[] = {1, 7, 256, 1024};
     r.ask.slot_size = kSizes[rnd(0, 3)];
     r.ask.duration = rnd(4, 40) * config_.proofs.period + rnd(0, 9);
@@ -258,6 +348,7 @@ class Differential {
   }
 
   void request_storage() {
+    if (new_requests() >= 3 && chance(0.8)) return chance(0.5) ? reserve() : fill();  // hosts first
     const int who = client();
     const Request r = random_request(who);
     if (transact(who, RequestStorage{r})) {
@@ -315,18 +406,32 @@ class Differential {
 
   // Slots that could be filled now (the model, pending): the request New or
   // Started, the slot Free or Repair; the newest requests first.
+  // The requests closest to being filled come first.
   std::vector<std::pair<RequestId, uint64_t>> open_slots() {
-    std::vector<std::pair<RequestId, uint64_t>> out;
+    std::vector<std::vector<std::pair<RequestId, uint64_t>>> by_request;
     MarketApi& m = model_api(1);
     for (auto it = active_.rbegin(); it != active_.rend(); ++it) {
       const RequestState st = m.request_state(*it, At::kPending);
       if (st != RequestState::New && st != RequestState::Started) continue;
+      by_request.emplace_back();
       for (uint64_t i = 0; i < slots_of(*it); ++i) {
         const SlotState ss = m.slot_state(slot_id(*it, i), At::kPending);
-        if (ss == SlotState::Free || ss == SlotState::Repair) out.push_back({*it, i});
+        if (ss == SlotState::Free || ss == SlotState::Repair) by_request.back().push_back({*it, i});
       }
     }
+    std::stable_sort(by_request.begin(), by_request.end(),
+                     [](const auto& a, const auto& b) { return a.size() < b.size(); });
+    std::vector<std::pair<RequestId, uint64_t>> out;
+    for (const auto& r : by_request)
+      out.insert(out.end(), r.begin(), r.end());
     return out;
+  }
+  // Requests still New (the model, pending): waiting for hosts.
+  size_t new_requests() {
+    size_t n = 0;
+    for (const RequestId& id : active_)
+      n += model_api(1).request_state(id, At::kPending) == RequestState::New;
+    return n;
   }
   // Mostly the first (newest) candidates, so that requests get filled in time.
   template <class T>
@@ -365,8 +470,26 @@ class Differential {
     transact(who, FillSlot{id, index, chance(0.08) ? Groth16Proof{} : kProof});
   }
 
+  // Held Filled slots for which `keep` holds (the model, pending).
+  template <class F>
+  std::vector<std::pair<SlotId, int>> filled_where(F&& keep) {
+    std::vector<std::pair<SlotId, int>> out;
+    for (int h = 1; h <= kAccounts; ++h)
+      for (const SlotId& s : model_api(h).my_slots(At::kLatest))
+        if (model_api(h).slot_state(s, At::kPending) == SlotState::Filled && keep(s))
+          out.push_back({s, h});
+    return out;
+  }
+
   void prove() {
-    auto [slot, who] = held_slot(chance(0.8));
+    // Mostly a proof the contract asks for now (hosts that keep their slots).
+    auto due = filled_where([&](const SlotId& s) {
+      return outcome_ok([&] {
+        return model_api(1).is_proof_required(s, At::kPending) ||
+               model_api(1).will_proof_be_required(s, At::kPending);
+      });
+    });
+    auto [slot, who] = !due.empty() && chance(0.7) ? pick(due) : held_slot(chance(0.8));
     if (chance(0.1)) who = any_account();
     transact(who, SubmitProof{slot, chance(0.05) ? Groth16Proof{} : kProof, 0});
   }
@@ -379,9 +502,12 @@ class Differential {
       if (t % len < 1 || t % len >= timeout) t = (t / len + 1) * len + 1;
       set_next_time(t + rnd(0, timeout - 1 - t % len));
     }
-    auto [slot, owner] = held_slot(chance(0.9));
-    if (chance(0.05)) slot = some_slot();
     const uint64_t current = periods_.period_of(now());
+    auto markable = filled_where([&](const SlotId& s) {
+      return !model_api(kValidator).can_mark_proof_as_missing(s, current - 1, At::kPending);
+    });
+    auto [slot, owner] = !markable.empty() && chance(0.5) ? pick(markable) : held_slot(chance(0.9));
+    if (chance(0.05)) slot = some_slot();
     uint64_t period = current - 1;
     const uint64_t kind = rnd(0, 49);
     if (kind < 4)
@@ -397,11 +523,16 @@ class Differential {
 
   void free_slot() {
     // Mostly slots due for payout; a Filled one is abandoned (a forced free).
-    std::vector<std::pair<SlotId, int>> due;
+    std::vector<std::pair<SlotId, int>> due, failed;
     for (int h = 1; h <= kAccounts; ++h)
-      for (const SlotId& s : model_api(h).my_slots(At::kLatest))
-        if (model_api(h).slot_state(s, At::kPending) != SlotState::Filled) due.push_back({s, h});
-    auto [slot, who] = !due.empty() && chance(0.75) ? pick(due) : held_slot();
+      for (const SlotId& s : model_api(h).my_slots(At::kLatest)) {
+        const SlotState st = model_api(h).slot_state(s, At::kPending);
+        if (st != SlotState::Filled) due.push_back({s, h});
+        if (st == SlotState::Failed) failed.push_back({s, h});  // rare: take it when it comes
+      }
+    auto [slot, who] = !failed.empty() && chance(0.5) ? pick(failed)
+                       : !due.empty() && chance(0.75) ? pick(due)
+                                                      : held_slot();
     if (chance(0.2)) who = any_account();
     FreeSlot a{slot, std::nullopt};
     if (chance(0.3)) {
@@ -412,12 +543,23 @@ class Differential {
   }
 
   void withdraw() {
-    const RequestId id = some_request();
+    // Mostly a client's own listed request once it is over.
+    std::vector<std::pair<RequestId, int>> over;
+    for (int c = 1; c <= kAccounts; ++c)
+      for (const RequestId& id : model_api(c).my_requests(At::kLatest)) {
+        const RequestState st = model_api(c).request_state(id, At::kPending);
+        if (st != RequestState::New && st != RequestState::Started) over.push_back({id, c});
+      }
+    RequestId id = some_request();
     int who = any_account();
-    for (const Request& r : requests_)
-      if (request_id(r) == id && chance(0.85))
-        for (int i = 1; i <= kAccounts; ++i)
-          if (address(i) == r.client) who = i;
+    if (!over.empty() && chance(0.7)) {
+      std::tie(id, who) = pick(over);
+    } else {
+      for (const Request& r : requests_)
+        if (request_id(r) == id && chance(0.85))
+          for (int i = 1; i <= kAccounts; ++i)
+            if (address(i) == r.client) who = i;
+    }
     WithdrawFunds a{id, std::nullopt};
     if (chance(0.3)) a.recipient = chance(0.1) ? Address{} : address(any_account());
     transact(who, a);
@@ -438,8 +580,33 @@ class Differential {
     action_ = describe(a) + " by account " + std::to_string(who) + " at " + std::to_string(now());
     const std::string key = "s" + std::to_string(step_);
     ++counts[function_name(a)];
-    return compare_outcomes([&] { return chain_api(who).execute(a, key); },
-                            [&] { return model_api(who).execute(a, key); });
+    const std::string path = path_of(a);
+    const bool passed = compare_outcomes([&] { return chain_api(who).execute(a, key); },
+                                         [&] { return model_api(who).execute(a, key); });
+    if (passed && !path.empty()) ++counts[path];
+    return passed;
+  }
+
+  // Which path a payout, withdrawal or fill takes (the model's state before it).
+  std::string path_of(const MarketAction& a) {
+    MarketApi& m = model_api(1);
+    if (auto* f = std::get_if<FillSlot>(&a))
+      return outcome_ok([&] {
+        return m.slot_state(slot_id(f->request_id, f->slot_index), At::kPending) ==
+               SlotState::Repair;
+      })
+                 ? "repair fill"
+                 : "";
+    if (auto* f = std::get_if<FreeSlot>(&a))
+      return "freeSlot of a " +
+             std::string(kSlotStates[int(m.slot_state(f->slot_id, At::kPending))]) + " slot";
+    if (auto* w = std::get_if<WithdrawFunds>(&a)) {
+      if (!m.get_request(w->request_id, At::kPending)) return "";
+      return "withdrawFunds of a " +
+             std::string(kRequestStates[int(m.request_state(w->request_id, At::kPending))]) +
+             " request";
+    }
+    return "";
   }
 
   template <class C, class M>
@@ -488,15 +655,15 @@ class Differential {
 
   // ---- comparing the state -------------------------------------------------------------------
   void compare_state(bool full) {
-    if (full) retire();
+    retire();
     cache_->refresh();
     test::Scope scope;
     scope.full = full;
     const std::vector<RequestId>& ids = full ? all_ids() : active_;
     scope.requests = ids;
     scope.requests.push_back(unknown_);
-    for (const RequestId& id : scope.requests)
-      for (uint64_t i = 0; i <= slots_of(id); ++i)  // one past the last: reservable, never fillable
+    for (const RequestId& id : scope.requests)  // (+ one past the last: reservable, never fillable)
+      for (uint64_t i = 0; i < slots_of(id) + (full ? 1 : 0); ++i)
         scope.slots.push_back(slot_id(id, i));
     std::vector<MarketApi*> chain, model;
     for (int i = 1; i <= kAccounts; ++i) {
@@ -518,13 +685,15 @@ class Differential {
     return ids;
   }
 
-  // Requests stay in play until a while after they end and nobody lists them.
+  // Requests stay in play until a while after they end and nobody lists them
+  // (or a long while after they end); the full comparisons keep reading them.
   void retire() {
     std::erase_if(active_, [&](const RequestId& id) {
       const uint64_t end =
           model_->view(Address{}, At::kLatest, "requestEnd",
                        [&](auto& c, auto&, auto& call) { return c.request_end(call, id); });
       if (now() < end + 3 * config_.proofs.period) return false;
+      if (now() >= end + 30 * config_.proofs.period) return true;
       for (int i = 1; i <= kAccounts; ++i) {
         auto mine = model_api(i).my_requests(At::kLatest);
         if (std::find(mine.begin(), mine.end(), id) != mine.end()) return false;
@@ -565,7 +734,7 @@ class Differential {
  private:
   uint64_t seed_;
   MarketplaceConfig config_;
-  test::MarketEnv env_;
+  test::ReproducibleChain env_;
   std::mt19937_64 rng_;
   Periods periods_;
   std::unique_ptr<base::ManualClock> clock_;
@@ -580,6 +749,8 @@ class Differential {
   std::vector<RequestId> active_;
   std::set<std::pair<SlotId, int>> reservations_;
   std::vector<SlotId> ever_filled_;
+  std::deque<std::function<void()>> script_;
+  int scenarios_ = 0;
   const RequestId unknown_{0xde, 0xad};
 };
 
@@ -596,11 +767,31 @@ void run_case(uint64_t seed, const MarketplaceConfig& config, int steps = 1000) 
   std::string summary;
   for (const auto& [what, n] : d.counts)
     summary += "  " + what + ": " + std::to_string(n) + "\n";
-  std::printf("seed %llu: %d steps, %zu views compared, %.1f s\n%s", (unsigned long long)seed,
-              steps, d.observed(), secs, summary.c_str());
+  std::printf(
+      "seed %llu: %d steps, %zu views compared, %.1f s (acting %.1f s, comparing %.1f s)\n%s",
+      (unsigned long long)seed, steps, d.observed(), secs, d.seconds_acting, d.seconds_comparing,
+      summary.c_str());
   // The run must have reached the interesting paths, not only reverts.
-  for (const char* must : {"RequestFulfilled", "SlotFreed", "ProofSubmitted", "SlotFilled",
-                           "StorageRequested", "SlotReservationsFull"})
+  for (const char* must : {"RequestFulfilled",
+                           "RequestFailed",
+                           "RequestCancelled",
+                           "SlotFreed",
+                           "ProofSubmitted",
+                           "SlotFilled",
+                           "StorageRequested",
+                           "SlotReservationsFull",
+                           "repair fill",
+                           "freeSlot of a Finished slot",
+                           "freeSlot of a Cancelled slot",
+                           "freeSlot of a Failed slot",
+                           "freeSlot of a Filled slot",
+                           "withdrawFunds of a Cancelled request",
+                           "withdrawFunds of a Failed request",
+                           "withdrawFunds of a Finished request",
+                           "Proofs_ValidationTimedOut",
+                           "Proofs_ProofNotRequired",
+                           "ERC20InsufficientAllowance",
+                           "Panic(0x11)"})
     EXPECT_GT(d.counts[must], 0) << must;
   EXPECT_GT(d.counts["passed"], steps / 4);
 }

@@ -1,4 +1,4 @@
-// MarketApi on a MarketEnv's anvil for one dev account, through today's facades
+// MarketApi on an anvil for one account, through today's facades
 // (the embedded TestMarketplace and TestToken ABIs, the revert decoder, a
 // journaled TxSender per account): the chain side of the model's differential
 // test until ChainMarket replaces it. Views are eth_calls at `latest` (through
@@ -12,19 +12,25 @@
 // Thread-safety: none (one test thread).
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
+#include "agent/eth/eth_client.h"
 #include "agent/eth/revert.h"
 #include "agent/eth/rpc_error.h"
+#include "agent/eth/tx_sender.h"
 #include "agent/market/abi_mapping.h"
 #include "agent/market/contract_io.h"
+#include "agent/market/deployment.h"
+#include "agent/market/events.h"
 #include "agent/market/market_api.h"
-#include "tests/agent/support/market_env.h"
+#include "base/clock.h"
 
 namespace codex::test {
 
@@ -61,7 +67,7 @@ class CallCache {
     for (auto& [key, e] : entries_)
       if (e.used) {
         reqs.push_back(e.req);
-        next.emplace(key, Entry{e.req});
+        next.emplace(key, Entry{e.req, {}, false});
       }
     auto results = eth_.call_batch(reqs, eth::BlockTag::at(block_));
     size_t i = 0;
@@ -76,7 +82,7 @@ class CallCache {
         (req.from ? req.from->hex() : "") + req.to->hex() + eth::to_hex(req.data);
     auto it = entries_.find(key);
     if (it == entries_.end()) {
-      it = entries_.emplace(key, Entry{req}).first;
+      it = entries_.emplace(key, Entry{req, {}, false}).first;
       it->second.result = eth_.call_batch({req}, eth::BlockTag::at(block_)).at(0);
     }
     it->second.used = true;
@@ -101,25 +107,29 @@ class CallCache {
 
 class AnvilMarket final : public market::MarketApi {
  public:
-  // `env` (and `cache`) must outlive this object; `config` is the deployed
-  // configuration. With a cache, views at latest are read through it.
-  AnvilMarket(MarketEnv& env, int who, market::MarketplaceConfig config,
+  // `eth`, `sender` (signing as `account`) and `cache` must outlive this
+  // object; `config` is the deployed configuration. With a cache, views at
+  // latest are read through it.
+  AnvilMarket(eth::EthClient& eth, eth::TxSender& sender, market::Address account,
+              market::Deployment deployment, market::MarketplaceConfig config,
               std::shared_ptr<CallCache> cache = nullptr)
-      : env_(env),
-        who_(who),
+      : eth_(eth),
+        sender_(sender),
+        account_(account),
+        deployment_(deployment),
         config_(std::move(config)),
         market_abi_(eth::ContractAbi::parse(market::artifact_json("TestMarketplace"))),
         token_abi_(eth::ContractAbi::parse(market::artifact_json("TestToken"))),
-        clock_(env.eth()),
+        clock_(eth),
         cache_(std::move(cache)) {}
 
-  market::Address account() const override { return env_.address(who_); }
-  market::Address marketplace_address() const override { return env_.deployment().marketplace; }
-  market::Address token_address() const override { return env_.deployment().token; }
+  market::Address account() const override { return account_; }
+  market::Address marketplace_address() const override { return deployment_.marketplace; }
+  market::Address token_address() const override { return deployment_.token; }
   const market::MarketplaceConfig& configuration() const override { return config_; }
   base::Clock& clock() override { return clock_; }
   uint64_t block_number(market::At at) override {
-    return env_.eth().block_number() + (at == market::At::kPending ? 1 : 0);
+    return eth_.block_number() + (at == market::At::kPending ? 1 : 0);
   }
 
   // ---- views ----------------------------------------------------------------
@@ -219,7 +229,7 @@ class AnvilMarket final : public market::MarketApi {
   std::unique_ptr<market::EventStream> events(std::string name,
                                               std::optional<uint64_t> from_block) override {
     (void)name;  // positions are not kept across streams here
-    return std::make_unique<Stream>(*this, from_block.value_or(env_.deployment().block));
+    return std::make_unique<Stream>(*this, from_block.value_or(deployment_.block));
   }
 
   // TestMarketplace.forciblyFreeSlot and TestToken.mint, signed by this account.
@@ -252,12 +262,12 @@ class AnvilMarket final : public market::MarketApi {
    public:
     Stream(AnvilMarket& m, uint64_t from) : m_(m), next_(from) {}
     size_t poll(const Handler& handler) override {
-      const uint64_t head = m_.env_.eth().block_number();
+      const uint64_t head = m_.eth_.block_number();
       if (head < next_) return 0;
       eth::LogFilter f;
       f.addresses = {m_.marketplace_address()};
       size_t n = 0;
-      for (const eth::Log& l : m_.env_.eth().logs(f, next_, head))
+      for (const eth::Log& l : m_.eth_.logs(f, next_, head))
         if (auto d = market::decode_event(m_.market_abi_, l)) {
           handler(*d, nullptr);
           ++n;
@@ -303,7 +313,7 @@ class AnvilMarket final : public market::MarketApi {
     c.data = abi.encode_call(fn, args);
     eth::Bytes out;
     try {
-      out = at == market::At::kLatest && cache_ ? cache_->call(c) : env_.eth().call(c, tag(at));
+      out = at == market::At::kLatest && cache_ ? cache_->call(c) : eth_.call(c, tag(at));
     } catch (const eth::RpcError& e) {
       if (e.kind() != eth::RpcErrorKind::Reverted) throw;
       throw_revert(e.revert_data(), std::string(fn));
@@ -380,14 +390,23 @@ class AnvilMarket final : public market::MarketApi {
     req.data = std::move(data);
     req.gas_margin_percent = margin;
     req.key = key;
-    eth::TxSender& sender = env_.sender(who_);
-    eth::Receipt r;
+    eth::SignedTx tx;
     try {
-      r = sender.send(req);
+      tx = sender_.submit(req);
     } catch (const eth::RpcError& e) {
       if (e.kind() != eth::RpcErrorKind::Reverted) throw;
       throw_revert(e.revert_data(), function);
     }
+    // anvil mines at once but, on a loaded machine, may serve the receipt a
+    // little after the account's nonce moved on, which TxSender::wait takes
+    // for a transaction from elsewhere after three polls: wait for the receipt.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!eth_.receipt(tx.hash)) {
+      if (std::chrono::steady_clock::now() > deadline)
+        throw std::runtime_error("AnvilMarket: no receipt for " + eth::to_hex(tx.hash));
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    const eth::Receipt r = sender_.wait(tx.hash);
     if (!r.success)
       throw std::runtime_error("AnvilMarket: " + function +
                                " passed estimation but reverted in block " +
@@ -402,8 +421,10 @@ class AnvilMarket final : public market::MarketApi {
     return out;
   }
 
-  MarketEnv& env_;
-  int who_;
+  eth::EthClient& eth_;
+  eth::TxSender& sender_;
+  market::Address account_;
+  market::Deployment deployment_;
   market::MarketplaceConfig config_;
   eth::ContractAbi market_abi_, token_abi_;
   AnvilClock clock_;
