@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <thread>
 
 #include "agent/eth/keccak.h"
 #include "agent/market/periods.h"
@@ -309,6 +310,25 @@ TEST(MarketModelApi, TheVerifierHookSeesThePublicInputs) {
   accept = false;
   w.advance(w.config().proofs.period);
   EXPECT_EQ(error_of([&] { w.prove(kHost, slot_id(id, 1)); }), "Proofs_InvalidProof");
+}
+
+TEST(MarketModelApi, ConnectionsMayBeUsedFromManyThreads) {
+  ModelWorld w;
+  const uint64_t block = w.model().latest_block().number;
+  constexpr int kThreads = 4, kEach = 200;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      MarketApi& api = w.api(1 + t);
+      const Address m = w.model().marketplace_address();
+      for (int i = 0; i < kEach; ++i) {
+        api.submit(ApproveTokens{m, Uint256(uint64_t(i + 1))}, "approve/" + std::to_string(i));
+        EXPECT_EQ(api.token_allowance(api.account(), m), Uint256(uint64_t(i + 1)));
+      }
+    });
+  for (auto& th : threads)
+    th.join();
+  EXPECT_EQ(w.model().latest_block().number, block + kThreads * kEach) << "one block each";
 }
 
 }  // namespace
