@@ -17,19 +17,11 @@
 namespace codex::market {
 namespace {
 
+using test::error_of;
 using test::kValidProof;
 using test::ModelWorld;
 
 constexpr int kClient = 1, kHost = 2, kOther = 3;
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const MarketError& e) {
-    return e.name();
-  }
-  return "";
-}
 
 class TempDb {
  public:

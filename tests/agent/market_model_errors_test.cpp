@@ -10,21 +10,13 @@
 namespace codex::market {
 namespace {
 
+using test::error_of;
 using test::kValidProof;
 using test::kZeroProof;
 using test::ModelWorld;
 
 constexpr int kClient = 1, kHost = 2, kOther = 3, kValidator = 4;
 
-// The error name of `fn`, "" when it passes.
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const MarketError& e) {
-    return e.name();
-  }
-  return "";
-}
 std::string what_of(const std::function<void()>& fn) {
   try {
     fn();

@@ -20,6 +20,7 @@ namespace codex::market {
 namespace {
 
 using prover::Fr;
+using test::error_of;
 
 Fr fr(const Uint256& x) {
   return Fr::from_bytes_be(x.to_be_bytes());
@@ -61,15 +62,6 @@ class Prover {
   prover::groth16::VerificationKey vk_;
   std::unique_ptr<prover::formats::ZkeyReader> zkey_;
 };
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const MarketError& e) {
-    return e.name();
-  }
-  return "";
-}
 
 TEST(MarketModelGroth16, ARealProofFillsTheSlotItWasMadeFor) {
   Prover prover;

@@ -18,6 +18,7 @@
 namespace codex::market {
 namespace {
 
+using test::error_of;
 using test::kValidProof;
 using test::ModelWorld;
 
@@ -30,15 +31,6 @@ std::vector<E> of(const TxResult& r) {
   for (const auto& e : r.events)
     if (auto* x = std::get_if<E>(&e)) out.push_back(*x);
   return out;
-}
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const MarketError& e) {
-    return e.name();
-  }
-  return "";
 }
 
 // Balances of every account plus the marketplace's: the supply, always.

@@ -9,13 +9,6 @@
 namespace codex::market::model {
 namespace {
 
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
-
 Address derived_address(const char* what, uint64_t seed) {
   std::string pre = std::string("codex-market-model/") + what + "/" + std::to_string(seed);
   Hash h = eth::keccak256(pre);
@@ -126,37 +119,29 @@ MarketModel::Body MarketModel::body_of(const MarketAction& action) {
   MarketplaceContract& m = *contract_;
   ModelToken& t = token_;
   return std::visit(
-      Overloaded{
-          [&m](const RequestStorage& a) -> Body {
-            return [&m, a](const Call& c) { m.request_storage(c, a.request); };
-          },
-          [&m](const ReserveSlot& a) -> Body {
-            return [&m, a](const Call& c) { m.reserve_slot(c, a.request_id, a.slot_index); };
-          },
-          [&m](const FillSlot& a) -> Body {
-            return [&m, a](const Call& c) { m.fill_slot(c, a.request_id, a.slot_index, a.proof); };
-          },
-          [&m](const SubmitProof& a) -> Body {
-            return [&m, a](const Call& c) { m.submit_proof(c, a.slot_id, a.proof); };
-          },
-          [&m](const MarkProofAsMissing& a) -> Body {
-            return [&m, a](const Call& c) { m.mark_proof_as_missing(c, a.slot_id, a.period); };
-          },
-          [&m](const FreeSlot& a) -> Body {
-            return [&m, a](const Call& c) {
-              auto [reward, collateral] = a.recipients.value_or(std::pair{c.sender, c.sender});
-              m.free_slot(c, a.slot_id, reward, collateral);
-            };
-          },
-          [&m](const WithdrawFunds& a) -> Body {
-            return [&m, a](const Call& c) {
-              m.withdraw_funds(c, a.request_id, a.recipient.value_or(c.sender));
-            };
-          },
-          [&t](const ApproveTokens& a) -> Body {
-            return
-                [&t, a](const Call& c) { t.approve(c.sender, a.spender, a.amount, *c.rollback); };
-          },
+      [&](const auto& a) -> Body {
+        using A = std::decay_t<decltype(a)>;
+        return [&m, &t, a](const Call& c) {
+          if constexpr (std::is_same_v<A, RequestStorage>) {
+            m.request_storage(c, a.request);
+          } else if constexpr (std::is_same_v<A, ReserveSlot>) {
+            m.reserve_slot(c, a.request_id, a.slot_index);
+          } else if constexpr (std::is_same_v<A, FillSlot>) {
+            m.fill_slot(c, a.request_id, a.slot_index, a.proof);
+          } else if constexpr (std::is_same_v<A, SubmitProof>) {
+            m.submit_proof(c, a.slot_id, a.proof);
+          } else if constexpr (std::is_same_v<A, MarkProofAsMissing>) {
+            m.mark_proof_as_missing(c, a.slot_id, a.period);
+          } else if constexpr (std::is_same_v<A, FreeSlot>) {
+            auto [reward, collateral] = a.recipients.value_or(std::pair{c.sender, c.sender});
+            m.free_slot(c, a.slot_id, reward, collateral);
+          } else if constexpr (std::is_same_v<A, WithdrawFunds>) {
+            m.withdraw_funds(c, a.request_id, a.recipient.value_or(c.sender));
+          } else {
+            static_assert(std::is_same_v<A, ApproveTokens>);
+            t.approve(c.sender, a.spender, a.amount, *c.rollback);
+          }
+        };
       },
       action);
 }

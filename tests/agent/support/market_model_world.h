@@ -4,6 +4,7 @@
 // in one call.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +34,16 @@ inline const market::Groth16Proof kValidProof{
     {{eth::Uint256(3), eth::Uint256(4)}, {eth::Uint256(5), eth::Uint256(6)}},
     {eth::Uint256(7), eth::Uint256(8)}};
 inline const market::Groth16Proof kZeroProof{};
+
+// The name of the MarketError `fn` throws, "" when it passes.
+inline std::string error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const market::MarketError& e) {
+    return e.name();
+  }
+  return "";
+}
 
 inline eth::Address account_address(int i) {
   eth::Address a;
