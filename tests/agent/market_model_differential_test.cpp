@@ -20,19 +20,17 @@
 #include <random>
 #include <set>
 
-#include "agent/market/model/market_model.h"
-#include "agent/market/periods.h"
-#include "tests/agent/support/anvil_market.h"
-#include "tests/agent/support/market_snapshot.h"
-#include "tests/agent/support/reproducible_chain.h"
+#include "tests/agent/support/market_differential.h"
 
 namespace codex::market {
 namespace {
 
 using test::describe;
-using test::Observation;
 
-constexpr int kAccounts = 6;  // dev accounts 1..6: two clients, three hosts, a validator
+using test::MarketDifferential;
+using test::Mismatch;
+
+constexpr int kAccounts = MarketDifferential::kAccounts;  // two clients, three hosts, a validator
 constexpr int kFirstClient = 1, kFirstHost = 3, kValidator = 6;
 constexpr int kFullEvery = 50;
 constexpr int kScenarioEvery = 120;  // steps between two scripted scenarios
@@ -41,78 +39,41 @@ const Groth16Proof kProof{{Uint256(1), Uint256(2)},
                           {{Uint256(3), Uint256(4)}, {Uint256(5), Uint256(6)}},
                           {Uint256(7), Uint256(8)}};
 
-const char* const kSlotStates[] = {"Free", "Filled",    "Finished", "Failed",
-                                   "Paid", "Cancelled", "Repair"};
-const char* const kRequestStates[] = {"New", "Started", "Cancelled", "Finished", "Failed"};
-
-class Mismatch : public std::runtime_error {
+// The random steps (and a few scripted scenarios) the rig runs and compares.
+class RandomSteps : public MarketDifferential {
  public:
-  using std::runtime_error::runtime_error;
-};
-
-class Differential {
- public:
-  Differential(uint64_t seed, const MarketplaceConfig& config)
-      : seed_(seed),
-        config_(config),
-        env_(plan(config)),
-        rng_(seed),
-        periods_(config.proofs.period) {
-    const uint64_t latest = env_.eth().block_number();
-    std::vector<model::Block> history;
-    for (uint64_t n = latest - 256; n <= latest; ++n) {
-      eth::BlockHeader h = env_.eth().block(eth::BlockTag::at(n));
-      history.push_back({h.number, h.timestamp, h.hash});
-    }
-    clock_ = std::make_unique<base::ManualClock>(base::Millis(history.back().timestamp * 1000));
-    model::ModelOptions o;
-    o.config = config;
-    o.seed = seed;
-    o.marketplace = env_.deployment().marketplace;
-    o.token = env_.deployment().token;
-    o.history = std::move(history);
-    cache_ = std::make_shared<test::CallCache>(env_.eth());
-    for (int i = 1; i <= kAccounts; ++i)
-      chain_.push_back(std::make_unique<test::AnvilMarket>(
-          env_.eth(), env_.sender(i), env_.address(i), env_.deployment(), config, cache_));
-    cache_->refresh();
-    for (int i = 1; i <= kAccounts; ++i)
-      o.balances.push_back(
-          {env_.address(i), chain_api(i).token_balance(env_.address(i), At::kLatest)});
-    model_ = std::make_unique<model::MarketModel>(std::move(o), *clock_);
-    for (int i = 1; i <= kAccounts; ++i)
-      sim_.push_back(model_->connect(env_.address(i)));
+  RandomSteps(uint64_t seed, const MarketplaceConfig& config)
+      : MarketDifferential(seed, config), rng_(seed), periods_(config.proofs.period) {
+    on_event = [this](const MarketEvent& e) {
+      if (auto* filled = std::get_if<SlotFilled>(&e))
+        ever_filled_.push_back(slot_id(filled->request_id, filled->slot_index));
+      if (auto* freed = std::get_if<SlotFreed>(&e))
+        std::erase_if(reservations_, [&](const auto& r) {
+          return r.first == slot_id(freed->request_id, freed->slot_index);
+        });
+    };
   }
 
   // Runs `steps` random steps; throws Mismatch at the first disagreement.
   void run(int steps) {
     for (step_ = 0; step_ < steps; ++step_) {
       const auto t0 = std::chrono::steady_clock::now();
+      begin_step(step_);
       one_step();
-      if (getenv("DIFF_DEBUG")) std::printf("step %d: %s\n", step_, action_.c_str());
+      if (getenv("DIFF_DEBUG")) std::printf("step %d: %s\n", step_, action().c_str());
       const auto t1 = std::chrono::steady_clock::now();
       compare_state(step_ % kFullEvery == kFullEvery - 1);
       seconds_acting += std::chrono::duration<double>(t1 - t0).count();
       seconds_comparing +=
           std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
     }
-    action_ = "(end of run)";
     compare_state(true);
     compare_event_history();
   }
 
-  // What the run exercised, for the test's own checks and the log.
-  std::map<std::string, int> counts;
   double seconds_acting = 0, seconds_comparing = 0;
 
  private:
-  static DeploymentPlan plan(const MarketplaceConfig& config) {
-    DeploymentPlan p;
-    p.config = config;
-    p.test_marketplace = true;
-    return p;
-  }
-
   // ---- randomness -----------------------------------------------------------------
   uint64_t rnd(uint64_t lo, uint64_t hi) {  // inclusive
     return std::uniform_int_distribution<uint64_t>(lo, hi)(rng_);
@@ -131,45 +92,6 @@ class Differential {
   int any_account() { return int(rnd(1, kAccounts)); }
   int client() { return chance(0.9) ? int(rnd(kFirstClient, kFirstHost - 1)) : any_account(); }
   int host() { return chance(0.9) ? int(rnd(kFirstHost, kValidator - 1)) : any_account(); }
-  Address address(int who) { return env_.address(who); }
-  MarketApi& model_api(int who) { return *sim_.at(size_t(who - 1)); }
-  test::AnvilMarket& chain_api(int who) { return *chain_.at(size_t(who - 1)); }
-  uint64_t now() const { return clock_->seconds(); }
-
-  // ---- time ---------------------------------------------------------------------------
-  // The next block (of a transaction, or mined) gets timestamp t on both sides.
-  void set_next_time(uint64_t t) {
-    env_.anvil().rpc("evm_setNextBlockTimestamp", nlohmann::json::array({t}));
-    clock_->set(base::Millis(t * 1000));
-  }
-  // Mines `n` empty blocks at the current time on both sides.
-  void mine(uint64_t n) {
-    for (uint64_t i = 0; i < n; ++i) {
-      set_next_time(now());
-      env_.anvil().rpc("evm_mine");
-      model_->mine(1);
-      follow_block();
-    }
-  }
-  // Checks anvil's latest block against the model's and copies its hash over.
-  void follow_block() {
-    eth::BlockHeader h = env_.eth().block(eth::BlockTag::latest());
-    model::Block m = model_->latest_block();
-    if (h.number != m.number || h.timestamp != m.timestamp)
-      fail("latest block", std::to_string(h.number) + " @" + std::to_string(h.timestamp),
-           std::to_string(m.number) + " @" + std::to_string(m.timestamp));
-    model_->set_block_hash(h.number, h.hash);
-  }
-
-  // True when `f` passes (a view may revert, e.g. Panic(0x11) for a huge proof probability).
-  template <class F>
-  static bool outcome_ok(F&& f) {
-    try {
-      return f();
-    } catch (const MarketError&) {
-      return false;
-    }
-  }
 
   // ---- the actions ------------------------------------------------------------------------
   void one_step() {
@@ -202,14 +124,14 @@ class Differential {
     if (kind < 5) {
       t += rnd(1, 9);
     } else if (kind < 8) {
-      t += rnd(1, 3) * config_.proofs.period + rnd(0, config_.proofs.period - 1);
-    } else if (kind < 9 && !active_.empty()) {
+      t += rnd(1, 3) * config().proofs.period + rnd(0, config().proofs.period - 1);
+    } else if (kind < 9 && !active().empty()) {
       // to (or just past) an expiry or an end: the strict comparisons of §8.1
-      const RequestId id = pick(active_);
+      const RequestId id = pick(active());
       const uint64_t edge =
           chance(0.5)
               ? model_api(1).request_expiry(id)
-              : model_->view(Address{}, At::kLatest, "requestEnd", [&](auto& c, auto&, auto& call) {
+              : model().view(Address{}, At::kLatest, "requestEnd", [&](auto& c, auto&, auto& call) {
                   return c.request_known(id) ? c.request_end(call, id) : uint64_t{0};
                 });
       t = std::max(t, edge + rnd(0, 1));
@@ -217,13 +139,6 @@ class Differential {
       t += rnd(30, 200);
     }
     jump_to(t, chance(0.25) ? 0 : chance(0.8) ? 1 : rnd(2, 120));
-  }
-
-  void jump_to(uint64_t t, uint64_t blocks) {
-    action_ = "time jump to " + std::to_string(t) + ", " + std::to_string(blocks) + " blocks";
-    ++counts["time jump"];
-    set_next_time(t);
-    mine(blocks);
   }
 
   // ---- scripted scenarios ------------------------------------------------------------------
@@ -238,19 +153,19 @@ class Differential {
     auto r = std::make_shared<Request>(random_request(client));
     while (r->client != address(client) || r->ask.slots == 0 || r->content.cid.empty())
       *r = random_request(client);
-    const uint64_t duration = std::min(30 * config_.proofs.period, config_.request_duration_limit);
+    const uint64_t duration =
+        std::min(30 * config().proofs.period, config().request_duration_limit);
     r->ask = {Uint256(1), Uint256(1), Uint256(1), kind == 1 ? 1u : 2u, 64, duration, 0};
-    r->expiry = std::min(10 * config_.proofs.period, duration - 1);
+    r->expiry = std::min(10 * config().proofs.period, duration - 1);
     const RequestId id = request_id(*r);
-    const Address market = model_->marketplace_address();
+    const Address market = model().marketplace_address();
     const Uint256 lots(1'000'000'000'000);
     ++counts["scripted scenario " + std::to_string(kind)];
     auto then = [this](std::function<void()> f) { script_.push_back(std::move(f)); };
     then([=, this] { transact(client, ApproveTokens{market, lots}); });
     then([=, this] {
       if (transact(client, RequestStorage{*r})) {
-        requests_.push_back(*r);
-        active_.push_back(id);
+        made(*r);
       }
     });
     const uint64_t filled = kind == 2 ? 1 : r->ask.slots;
@@ -288,8 +203,8 @@ class Differential {
     r.ask.slots = kSlots[rnd(0, 9)];
     static const uint64_t kSizes[] = {1, 7, 256, 1024};
     r.ask.slot_size = kSizes[rnd(0, 3)];
-    r.ask.duration = rnd(4, 40) * config_.proofs.period + rnd(0, 9);
-    const uint64_t longest = std::min<uint64_t>(r.ask.duration - 1, 20 * config_.proofs.period);
+    r.ask.duration = rnd(4, 40) * config().proofs.period + rnd(0, 9);
+    const uint64_t longest = std::min<uint64_t>(r.ask.duration - 1, 20 * config().proofs.period);
     r.expiry = chance(0.7) ? rnd(longest / 2, longest) : rnd(5, longest);
     r.ask.max_slot_loss = rnd(0, r.ask.slots);
     r.content.cid.resize(rnd(1, 40));
@@ -334,7 +249,7 @@ class Differential {
         r.content.cid.clear();
         break;
       case 10:
-        r.ask.duration = config_.request_duration_limit + 1;
+        r.ask.duration = config().request_duration_limit + 1;
         break;
       case 11:
         r.ask.price_per_byte_per_second = Uint256(1'000'000'000'000);
@@ -343,7 +258,7 @@ class Differential {
         r.ask.price_per_byte_per_second = Uint256::from_string("0x" + std::string(62, 'f'));
         break;  // maxPrice overflows: Panic(0x11)
       default:
-        if (!requests_.empty()) r = pick(requests_);  // RequestAlreadyExists
+        if (!requests().empty()) r = pick(requests());  // RequestAlreadyExists
     }
   }
 
@@ -352,8 +267,7 @@ class Differential {
     const int who = client();
     const Request r = random_request(who);
     if (transact(who, RequestStorage{r})) {
-      requests_.push_back(r);
-      active_.push_back(request_id(r));
+      made(r);
     }
   }
 
@@ -361,7 +275,7 @@ class Differential {
     const int who = chance(0.5)   ? int(rnd(kFirstHost, kValidator - 1))
                     : chance(0.7) ? client()
                                   : any_account();
-    Address spender = model_->marketplace_address();
+    Address spender = model().marketplace_address();
     Uint256 amount;
     const uint64_t kind = rnd(0, 19);
     if (kind < 11)
@@ -379,13 +293,8 @@ class Differential {
 
   // A request in play (or, sometimes, one that does not exist).
   RequestId some_request() {
-    if (active_.empty() || chance(0.04)) return unknown_;
-    return pick(active_);
-  }
-  uint64_t slots_of(const RequestId& id) {
-    for (const Request& r : requests_)
-      if (request_id(r) == id) return r.ask.slots;
-    return 1;
+    if (active().empty() || chance(0.04)) return RequestId{0xde, 0xad};  // never made
+    return pick(active());
   }
   SlotId some_slot() {
     const RequestId id = some_request();
@@ -410,7 +319,7 @@ class Differential {
   std::vector<std::pair<RequestId, uint64_t>> open_slots() {
     std::vector<std::vector<std::pair<RequestId, uint64_t>>> by_request;
     MarketApi& m = model_api(1);
-    for (auto it = active_.rbegin(); it != active_.rend(); ++it) {
+    for (auto it = active().rbegin(); it != active().rend(); ++it) {
       const RequestState st = m.request_state(*it, At::kPending);
       if (st != RequestState::New && st != RequestState::Started) continue;
       by_request.emplace_back();
@@ -429,7 +338,7 @@ class Differential {
   // Requests still New (the model, pending): waiting for hosts.
   size_t new_requests() {
     size_t n = 0;
-    for (const RequestId& id : active_)
+    for (const RequestId& id : active())
       n += model_api(1).request_state(id, At::kPending) == RequestState::New;
     return n;
   }
@@ -496,7 +405,7 @@ class Differential {
 
   void mark_missing() {
     // Half of the attempts wait for the next validator window (§9).
-    const uint64_t len = config_.proofs.period, timeout = config_.proofs.timeout;
+    const uint64_t len = config().proofs.period, timeout = config().proofs.timeout;
     if (timeout >= 2 && timeout < len && chance(0.5)) {
       uint64_t t = now();
       if (t % len < 1 || t % len >= timeout) t = (t / len + 1) * len + 1;
@@ -555,7 +464,7 @@ class Differential {
     if (!over.empty() && chance(0.7)) {
       std::tie(id, who) = pick(over);
     } else {
-      for (const Request& r : requests_)
+      for (const Request& r : requests())
         if (request_id(r) == id && chance(0.85))
           for (int i = 1; i <= kAccounts; ++i)
             if (address(i) == r.client) who = i;
@@ -567,197 +476,23 @@ class Differential {
 
   void forcibly_free() {
     const SlotId slot = chance(0.6) ? held_slot().first : some_slot();
-    const int who = any_account();
-    action_ = "forciblyFreeSlot(" + eth::to_hex(slot) + ") by " + std::to_string(who);
-    ++counts["forciblyFreeSlot"];
-    const std::string key = "s" + std::to_string(step_);
-    compare_outcomes([&] { return chain_api(who).forcibly_free_slot(slot, key); },
-                     [&] { return model_->forcibly_free_slot(address(who), slot); });
+    MarketDifferential::forcibly_free(any_account(), slot);
   }
-
-  // Runs `a` signed by `who` on both sides and compares; true when it passed.
-  bool transact(int who, const MarketAction& a) {
-    action_ = describe(a) + " by account " + std::to_string(who) + " at " + std::to_string(now());
-    const std::string key = "s" + std::to_string(step_);
-    ++counts[function_name(a)];
-    const std::string path = path_of(a);
-    const bool passed = compare_outcomes([&] { return chain_api(who).execute(a, key); },
-                                         [&] { return model_api(who).execute(a, key); });
-    if (passed && !path.empty()) ++counts[path];
-    return passed;
-  }
-
-  // Which path a payout, withdrawal or fill takes (the model's state before it).
-  std::string path_of(const MarketAction& a) {
-    MarketApi& m = model_api(1);
-    if (auto* f = std::get_if<FillSlot>(&a))
-      return outcome_ok([&] {
-        return m.slot_state(slot_id(f->request_id, f->slot_index), At::kPending) ==
-               SlotState::Repair;
-      })
-                 ? "repair fill"
-                 : "";
-    if (auto* f = std::get_if<FreeSlot>(&a))
-      return "freeSlot of a " +
-             std::string(kSlotStates[int(m.slot_state(f->slot_id, At::kPending))]) + " slot";
-    if (auto* w = std::get_if<WithdrawFunds>(&a)) {
-      if (!m.get_request(w->request_id, At::kPending)) return "";
-      return "withdrawFunds of a " +
-             std::string(kRequestStates[int(m.request_state(w->request_id, At::kPending))]) +
-             " request";
-    }
-    return "";
-  }
-
-  template <class C, class M>
-  bool compare_outcomes(C&& on_chain, M&& on_model) {
-    std::optional<TxResult> rc, rm;
-    std::string ec, em;
-    try {
-      rc = on_chain();
-    } catch (const MarketError& e) {
-      ec = e.what();
-    }
-    try {
-      rm = on_model();
-    } catch (const MarketError& e) {
-      em = e.what();
-    }
-    if (rc.has_value() != rm.has_value() || ec != em)
-      fail("outcome", rc ? "passed " + describe(rc->events) : ec,
-           rm ? "passed " + describe(rm->events) : em);
-    if (!rc) {
-      ++counts["reverted"];
-      ++counts[ec.substr(ec.find(": ") + 2, ec.find(" (") - ec.find(": ") - 2)];
-      if (env_.eth().block_number() != model_->latest_block().number)
-        fail("a revert mined a block", std::to_string(env_.eth().block_number()),
-             std::to_string(model_->latest_block().number));
-      return false;
-    }
-    ++counts["passed"];
-    if (rc->block_number != rm->block_number)
-      fail("block of the transaction", std::to_string(rc->block_number),
-           std::to_string(rm->block_number));
-    if (describe(rc->events) != describe(rm->events))
-      fail("events", describe(rc->events), describe(rm->events));
-    for (const MarketEvent& e : rc->events) {
-      ++counts[describe(e).substr(0, describe(e).find('('))];
-      if (auto* filled = std::get_if<SlotFilled>(&e))
-        ever_filled_.push_back(slot_id(filled->request_id, filled->slot_index));
-      if (auto* freed = std::get_if<SlotFreed>(&e))
-        std::erase_if(reservations_, [&](const auto& r) {
-          return r.first == slot_id(freed->request_id, freed->slot_index);
-        });
-    }
-    follow_block();
-    return true;
-  }
-
-  // ---- comparing the state -------------------------------------------------------------------
-  void compare_state(bool full) {
-    retire();
-    cache_->refresh();
-    test::Scope scope;
-    scope.full = full;
-    const std::vector<RequestId>& ids = full ? all_ids() : active_;
-    scope.requests = ids;
-    scope.requests.push_back(unknown_);
-    for (const RequestId& id : scope.requests)  // (+ one past the last: reservable, never fillable)
-      for (uint64_t i = 0; i < slots_of(id) + (full ? 1 : 0); ++i)
-        scope.slots.push_back(slot_id(id, i));
-    std::vector<MarketApi*> chain, model;
-    for (int i = 1; i <= kAccounts; ++i) {
-      chain.push_back(&chain_api(i));
-      model.push_back(&model_api(i));
-    }
-    const uint64_t period = periods_.period_of(model_->latest_block().timestamp);
-    const auto oc = test::observe(chain, scope, At::kLatest, period - 1);
-    const auto om = test::observe(model, scope, At::kLatest, period - 1);
-    for (size_t i = 0; i < oc.size(); ++i)
-      if (oc[i].value != om[i].value) fail(oc[i].label, oc[i].value, om[i].value);
-    observed_ += oc.size();
-  }
-
-  std::vector<RequestId> all_ids() const {
-    std::vector<RequestId> ids;
-    for (const Request& r : requests_)
-      ids.push_back(request_id(r));
-    return ids;
-  }
-
-  // Requests stay in play until a while after they end and nobody lists them
-  // (or a long while after they end); the full comparisons keep reading them.
-  void retire() {
-    std::erase_if(active_, [&](const RequestId& id) {
-      const uint64_t end =
-          model_->view(Address{}, At::kLatest, "requestEnd",
-                       [&](auto& c, auto&, auto& call) { return c.request_end(call, id); });
-      if (now() < end + 3 * config_.proofs.period) return false;
-      if (now() >= end + 30 * config_.proofs.period) return true;
-      for (int i = 1; i <= kAccounts; ++i) {
-        auto mine = model_api(i).my_requests(At::kLatest);
-        if (std::find(mine.begin(), mine.end(), id) != mine.end()) return false;
-        for (const SlotId& s : model_api(i).my_slots(At::kLatest))
-          for (uint64_t k = 0; k < slots_of(id); ++k)
-            if (s == slot_id(id, k)) return false;
-      }
-      return true;
-    });
-  }
-
-  void compare_event_history() {
-    std::vector<std::string> on_chain, on_model;
-    const uint64_t from = model_->first_block() + 1;
-    chain_api(1).events("history", from)->poll([&](const DecodedEvent& e, auto*) {
-      on_chain.push_back(std::to_string(e.block_number) + " " + test::describe_exact(e.event));
-    });
-    model_api(1).events("history", from)->poll([&](const DecodedEvent& e, auto*) {
-      on_model.push_back(std::to_string(e.block_number) + " " + test::describe_exact(e.event));
-    });
-    for (size_t i = 0; i < std::max(on_chain.size(), on_model.size()); ++i) {
-      const std::string c = i < on_chain.size() ? on_chain[i] : "(none)";
-      const std::string m = i < on_model.size() ? on_model[i] : "(none)";
-      if (c != m) fail("event #" + std::to_string(i) + " of the history", c, m);
-    }
-    counts["events in history"] = int(on_chain.size());
-  }
-
-  [[noreturn]] void fail(const std::string& what, const std::string& chain,
-                         const std::string& model) {
-    throw Mismatch("seed " + std::to_string(seed_) + ", step " + std::to_string(step_) + ", " +
-                   action_ + ": " + what + "\n  anvil: " + chain + "\n  model: " + model);
-  }
-
- public:
-  size_t observed() const { return observed_; }
 
  private:
-  uint64_t seed_;
-  MarketplaceConfig config_;
-  test::ReproducibleChain env_;
   std::mt19937_64 rng_;
   Periods periods_;
-  std::unique_ptr<base::ManualClock> clock_;
-  std::unique_ptr<model::MarketModel> model_;
-  std::shared_ptr<test::CallCache> cache_;
-  std::vector<std::unique_ptr<test::AnvilMarket>> chain_;
-  std::vector<std::unique_ptr<MarketApi>> sim_;
   int step_ = 0;
-  std::string action_;
-  size_t observed_ = 0;
-  std::vector<Request> requests_;
-  std::vector<RequestId> active_;
   std::set<std::pair<SlotId, int>> reservations_;
   std::vector<SlotId> ever_filled_;
   std::deque<std::function<void()>> script_;
   int scenarios_ = 0;
-  const RequestId unknown_{0xde, 0xad};
 };
 
 // Each case: a fresh anvil, 1,000 steps. Prints what the run exercised.
 void run_case(uint64_t seed, const MarketplaceConfig& config, int steps = 1000) {
   const auto t0 = std::chrono::steady_clock::now();
-  Differential d(seed, config);
+  RandomSteps d(seed, config);
   try {
     d.run(steps);
   } catch (const Mismatch& e) {
