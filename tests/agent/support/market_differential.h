@@ -4,7 +4,8 @@
 // timestamps and hashes). Each step runs on both sides and is compared at
 // once: reverted or not and the error (name and arguments), the events, the
 // block; compare_state() then reads every view of the requests in play (or of
-// all requests) through MarketApi on both sides at latest. Any disagreement
+// all requests) through MarketApi on both sides at latest (and, with `full`,
+// those in play at pending too). Any disagreement
 // throws Mismatch naming the seed, the step, the action and both values.
 //
 // Accounts 1..kAccounts are anvil's dev accounts 1.. (1e15 tokens each).
@@ -165,11 +166,20 @@ class MarketDifferential {
       model.push_back(&model_api(i));
     }
     const uint64_t period = periods_.period_of(model_->latest_block().timestamp);
-    const auto oc = observe(chain, scope, At::kLatest, period - 1);
-    const auto om = observe(model, scope, At::kLatest, period - 1);
-    for (size_t i = 0; i < oc.size(); ++i)
-      if (oc[i].value != om[i].value) fail(oc[i].label, oc[i].value, om[i].value);
-    observed_ += oc.size();
+    compare(observe(chain, scope, At::kLatest, period - 1),
+            observe(model, scope, At::kLatest, period - 1), "");
+    if (full) {
+      // And as the next block will see it (anvil's pending: number + 1 and the
+      // timestamp set for it), for the requests in play.
+      Scope next;
+      next.requests = active_;
+      for (const market::RequestId& id : next.requests)
+        for (uint64_t i = 0; i < slots_of(id); ++i)
+          next.slots.push_back(market::slot_id(id, i));
+      const uint64_t p = periods_.period_of(now());
+      compare(observe(chain, next, At::kPending, p - 1), observe(model, next, At::kPending, p - 1),
+              " (pending)");
+    }
   }
 
   // The marketplace's whole event history on both sides, with block numbers.
@@ -214,6 +224,14 @@ class MarketDifferential {
     p.config = config;
     p.test_marketplace = true;
     return p;
+  }
+
+  void compare(const std::vector<Observation>& chain, const std::vector<Observation>& model,
+               const std::string& where) {
+    for (size_t i = 0; i < chain.size(); ++i)
+      if (chain[i].value != model[i].value)
+        fail(chain[i].label + where, chain[i].value, model[i].value);
+    observed_ += chain.size();
   }
 
   // Checks anvil's latest block against the model's and copies its hash over.
