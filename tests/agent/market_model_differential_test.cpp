@@ -10,8 +10,12 @@
 // the error (name and arguments), the events, the block, and every view of the
 // requests and slots in play, every account's balance, allowance, myRequests
 // and mySlots (at latest); all requests ever made every 50 steps and at the
-// end, and the whole event history at the end. A mismatch fails with the seed,
-// the step, the action and both sides' values.
+// end (with those in play at pending too), and the whole event history at the
+// end. A mismatch fails with the seed, the step, the action and both sides'
+// values. Every 120 steps a scripted scenario (failed, finished, cancelled
+// request) makes sure the rare payout paths come up; the chain is reproducible
+// (tests/agent/support/reproducible_chain.h), so a seed replays the same run:
+// DIFF_DEBUG=1 prints every step.
 #include <gtest/gtest.h>
 
 #include <chrono>
