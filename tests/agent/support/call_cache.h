@@ -12,17 +12,18 @@
 
 namespace codex::test {
 
-// eth_calls at one block served from a JSON-RPC batch: refresh() re-reads, at
-// the then latest block and in one batch, every call read since the previous
-// refresh; a call not read before is sent alone and joins the next batch. A
-// comparison that reads the same few hundred views after every step then costs
-// one round trip instead of hundreds. The owner refreshes after the chain moved.
+// eth_calls at one block served from a JSON-RPC batch: refresh(n) re-reads, at
+// block n and in one batch, every call read since the previous refresh; a call not read before is
+// sent alone and joins the next batch. A comparison that reads the same few hundred views after
+// every step then costs one round trip instead of hundreds. The owner refreshes after the chain
+// moved.
 class CallCache {
  public:
   explicit CallCache(eth::EthClient& eth) : eth_(eth) {}
 
-  void refresh() {
-    block_ = eth_.block_number();
+  // Reads at block `block` from now on (the latest one the owner knows of).
+  void refresh(uint64_t block) {
+    block_ = block;
     std::vector<eth::CallRequest> reqs;
     std::map<std::string, Entry> next;
     for (auto& [key, e] : entries_)

@@ -19,6 +19,7 @@
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "agent/market/model/market_model.h"
@@ -62,7 +63,7 @@ class MarketDifferential {
     for (int i = 1; i <= kAccounts; ++i)
       chain_.push_back(std::make_unique<AnvilMarket>(env_.eth(), env_.sender(i), env_.address(i),
                                                      env_.deployment(), config, cache_));
-    cache_->refresh();
+    cache_->refresh(latest);
     for (int i = 1; i <= kAccounts; ++i)
       o.balances.push_back({address(i), chain_api(i).token_balance(address(i), At::kLatest)});
     model_ = std::make_unique<market::model::MarketModel>(std::move(o), *clock_);
@@ -96,7 +97,7 @@ class MarketDifferential {
       set_next_time(now());
       env_.anvil().rpc("evm_mine");
       model_->mine(1);
-      follow_block();
+      follow_block(model_->latest_block().number);
     }
   }
 
@@ -148,7 +149,7 @@ class MarketDifferential {
   void compare_state(bool full) {
     using market::At;
     retire();
-    cache_->refresh();
+    cache_->refresh(model_->latest_block().number);
     Scope scope;
     scope.full = full;
     if (full)
@@ -170,7 +171,9 @@ class MarketDifferential {
             observe(model, scope, At::kLatest, period - 1), "");
     if (full) {
       // And as the next block will see it (anvil's pending: number + 1 and the
-      // timestamp set for it), for the requests in play.
+      // timestamp set for it — set it again: the last block used it up, and
+      // anvil's own choice follows the wall clock), for the requests in play.
+      set_next_time(now());
       Scope next;
       next.requests = active_;
       for (const market::RequestId& id : next.requests)
@@ -234,9 +237,18 @@ class MarketDifferential {
     observed_ += chain.size();
   }
 
-  // Checks anvil's latest block against the model's and copies its hash over.
-  void follow_block() {
-    eth::BlockHeader h = env_.eth().block(eth::BlockTag::latest());
+  // Checks anvil's block `n` (just mined) against the model's latest and copies
+  // its hash over. anvil may answer a little late for a block it has mined (its
+  // head, nonce and receipts move on separately on a loaded machine), so wait
+  // until its head is there: every later read is at a block number.
+  void follow_block(uint64_t n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (env_.eth().block_number() < n) {
+      if (std::chrono::steady_clock::now() > deadline)
+        fail("anvil's head", std::to_string(env_.eth().block_number()), std::to_string(n));
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    eth::BlockHeader h = env_.eth().block(eth::BlockTag::at(n));
     market::model::Block m = model_->latest_block();
     if (h.number != m.number || h.timestamp != m.timestamp)
       fail("latest block", std::to_string(h.number) + " @" + std::to_string(h.timestamp),
@@ -302,7 +314,7 @@ class MarketDifferential {
       ++counts[describe(e).substr(0, describe(e).find('('))];
       if (on_event) on_event(e);
     }
-    follow_block();
+    follow_block(rc->block_number);
     return true;
   }
 
