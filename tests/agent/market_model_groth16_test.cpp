@@ -10,7 +10,7 @@
 #include "agent/market/proof_mapping.h"
 #include "prover/circuit/r1cs.h"
 #include "prover/formats/r1cs_file.h"
-#include "prover/formats/zkey_file.h"
+#include "prover/groth16/zkey_file.h"
 #include "prover/groth16/prover.h"
 #include "prover/groth16/setup.h"
 #include "tests/agent/support/market_model_world.h"
@@ -48,8 +48,8 @@ class Prover {
     r1cs.constraints = cb.constraints();
     auto setup = prover::groth16::dev_setup(r1cs, "market-model", 1);
     vk_ = setup.vk;
-    prover::formats::write_zkey((dir_ / "k.zkey").string(), setup.pk);
-    zkey_ = std::make_unique<prover::formats::ZkeyReader>((dir_ / "k.zkey").string());
+    prover::groth16::write_zkey((dir_ / "k.zkey").string(), setup.pk);
+    zkey_ = std::make_unique<prover::groth16::ZkeyReader>((dir_ / "k.zkey").string());
   }
   const prover::groth16::VerificationKey& vk() const { return vk_; }
   Groth16Proof prove(const Hash& challenge, const Hash& root, uint64_t index) const {
@@ -60,7 +60,7 @@ class Prover {
  private:
   testing::TempDir dir_{"market-model-groth16"};
   prover::groth16::VerificationKey vk_;
-  std::unique_ptr<prover::formats::ZkeyReader> zkey_;
+  std::unique_ptr<prover::groth16::ZkeyReader> zkey_;
 };
 
 TEST(MarketModelGroth16, ARealProofFillsTheSlotItWasMadeFor) {

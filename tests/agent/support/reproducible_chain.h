@@ -14,10 +14,10 @@
 
 #include "agent/eth/http_rpc_client.h"
 #include "agent/eth/private_key.h"
-#include "agent/eth/sqlite_db.h"
 #include "agent/eth/tx_sender.h"
 #include "agent/market/contract_io.h"
 #include "agent/market/deployment.h"
+#include "base/sqlite/database.h"
 #include "tests/agent/support/anvil.h"
 
 namespace codex::test {
@@ -33,12 +33,12 @@ class ReproducibleChain {
     dir_ = mkdtemp(tmpl);
     rpc_ = std::make_unique<eth::HttpRpcClient>(eth::HttpRpcOptions{anvil_.url()});
     eth_ = std::make_unique<eth::EthClient>(*rpc_);
-    db_ = std::make_unique<eth::Database>((dir_ / "agent.db").string());
+    db_ = base::sqlite::Database::open(dir_ / "agent.db");
     eth::TxOptions o;
     o.poll_interval = std::chrono::milliseconds(5);
     for (int i = 0; i < kAccounts; ++i) {
       keys_.push_back(std::make_unique<eth::PrivateKey>(eth::PrivateKey::from_hex(kDevKeys[i])));
-      senders_.push_back(std::make_unique<eth::TxSender>(*eth_, *keys_.back(), db_->handle(), o));
+      senders_.push_back(std::make_unique<eth::TxSender>(*eth_, *keys_.back(), *db_, o));
     }
     anvil_.rpc("anvil_setBlockTimestampInterval", nlohmann::json::array({1}));
     anvil_.rpc("anvil_mine", nlohmann::json::array({eth::quantity(257)}));  // §5.5
@@ -66,7 +66,7 @@ class ReproducibleChain {
   std::filesystem::path dir_;
   std::unique_ptr<eth::HttpRpcClient> rpc_;
   std::unique_ptr<eth::EthClient> eth_;
-  std::unique_ptr<eth::Database> db_;
+  std::unique_ptr<base::sqlite::Database> db_;
   std::vector<std::unique_ptr<eth::PrivateKey>> keys_;
   std::vector<std::unique_ptr<eth::TxSender>> senders_;
   market::Deployment deployment_;
