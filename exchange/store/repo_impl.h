@@ -15,6 +15,7 @@
 #include "exchange/store/pack_files.h"
 #include "exchange/store/repo.h"
 #include "exchange/store/sqlite_db.h"
+#include "exchange/store/write_behind.h"
 
 namespace codex::store {
 
@@ -104,6 +105,8 @@ struct Repo::Impl {
   int lock_fd = -1;
   std::unique_ptr<BlockFiles> files;  // only with BlockStorage::kFiles
   std::unique_ptr<PackFiles> packs;   // only with BlockStorage::kPacks
+  // kPacks with kProcessCrash: committed pack bytes go to the disk early.
+  std::unique_ptr<WriteBehind> write_behind;
 
   mutable std::mutex write_mu;
   std::unique_ptr<Database> wdb;

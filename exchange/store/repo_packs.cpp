@@ -118,6 +118,11 @@ void Repo::Impl::save_packs() {
 
 void Repo::Impl::after_pack_commit() {
   // Committed: nothing below may be undone by a rollback.
+  if (write_behind) {
+    // Appends go to the current pack, then to packs this transaction created.
+    for (const auto& [id, d] : tx_packs)
+      if (d.size) write_behind->committed(id, id == cur_pack ? cur_size : 0, *d.size);
+  }
   cur_pack = tx_pack;
   cur_size = tx_size;
   tx_packs.clear();
@@ -128,6 +133,7 @@ void Repo::Impl::after_pack_commit() {
   // The packs' rows are gone only once the commit is durable (kPowerLoss).
   if (opt.durability == Durability::kPowerLoss) sync_wal();
   for (int64_t id : gone) {
+    if (write_behind) write_behind->forget(id);
     try {
       packs->remove(id);
     } catch (const StoreError&) {
