@@ -25,6 +25,16 @@
 //   get packs 374 MB/s vs files 262 MB/s: the put gap is ext4's.
 // Pack files win on every run (files pay ext4 inode creation per block),
 // hence BlockStorage::kPacks by default.
+// BM_Dataset (2026-12-05, disk, load 10-14; per block: read / write syscalls
+// of the upload, then of the download; CPU user+sys per GiB of the upload):
+//   before (2 MiB SQLite caches, checkpoint per 1000 pages): 256 MiB 0.19 /
+//   2.45, 1.18; 1 GiB 1.23 / 3.90, 1.20; 4 GiB 3.08 / 5.92, 1.74;
+//   1.4-1.6 s/GiB at every size.
+//   after (writer 32 MiB, readers 8 MiB, checkpoint per 8192 pages): 256 MiB
+//   0.00 / 2.41, 1.18; 1 GiB 0.15 / 3.51, 1.20; 4 GiB 0.29 / 4.54, 1.20;
+//   1.4-1.5 s/GiB. Writes per block still rise to ~4.5 as the random
+//   blocks(cid) index outgrows what one 64-block batch can share (each
+//   insert then dirties its own index page): bounded, not quadratic.
 #include <benchmark/benchmark.h>
 #include <sys/resource.h>
 #include <unistd.h>
