@@ -23,8 +23,9 @@ Database::Database(std::filesystem::path path, DatabaseOptions options)
   try {
     writer_->exec(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-        "PRAGMA wal_autocheckpoint=" +
-        std::to_string(options_.wal_autocheckpoint_pages) +
+        "PRAGMA cache_size=-" +
+        std::to_string(options_.writer_cache_kib) +
+        "; PRAGMA wal_autocheckpoint=" + std::to_string(options_.wal_autocheckpoint_pages) +
         "; PRAGMA journal_size_limit=" + std::to_string(options_.journal_size_limit) + ";");
     // Reads the schema now, so that a file that is not a database fails here.
     writer_->exec("SELECT count(*) FROM sqlite_master;");
@@ -68,7 +69,8 @@ ReadLease Database::read() const {
   }
   if (!c) {
     c = std::make_unique<Connection>(path_, options_.busy_timeout_ms);
-    c->exec("PRAGMA query_only=1;");
+    c->exec("PRAGMA query_only=1; PRAGMA cache_size=-" + std::to_string(options_.reader_cache_kib) +
+            ";");
   }
   return ReadLease(*this, std::move(c));
 }

@@ -114,6 +114,19 @@ void PackFiles::sync(int64_t id) {
   if (::fdatasync(h->fd) != 0) io_fail("fdatasync", path_of(id), errno);
 }
 
+void PackFiles::start_writeback(int64_t id, uint64_t offset, uint64_t len) const {
+  if (auto h = handle(id, false))
+    (void)::sync_file_range(h->fd, static_cast<off_t>(offset), static_cast<off_t>(len),
+                            SYNC_FILE_RANGE_WRITE);
+}
+
+void PackFiles::wait_writeback(int64_t id, uint64_t offset, uint64_t len) const {
+  if (auto h = handle(id, false))
+    (void)::sync_file_range(
+        h->fd, static_cast<off_t>(offset), static_cast<off_t>(len),
+        SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+}
+
 void PackFiles::sync_dir() const {
   int fd = ::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) io_fail("open", root_, errno);

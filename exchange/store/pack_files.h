@@ -46,6 +46,14 @@ class PackFiles {
   bool read(int64_t id, uint64_t offset, std::span<uint8_t> dst) const;
   // Makes the pack's bytes durable (fdatasync).
   void sync(int64_t id);
+  // Write-back scheduling, not durability (no metadata, no disk cache flush;
+  // see write_behind.h). start_writeback hands the dirty pages of the range
+  // to the disk without waiting; wait_writeback returns once the range's
+  // pages are written back (starting what is not yet). A missing pack and
+  // I/O errors are ignored: the bytes are committed whatever happens here,
+  // and a failed write-back shows at the next fdatasync or check.
+  void start_writeback(int64_t id, uint64_t offset, uint64_t len) const;
+  void wait_writeback(int64_t id, uint64_t offset, uint64_t len) const;
   // Makes new pack files' names durable (fsync of the folder).
   void sync_dir() const;
   // Cuts the pack to size (drops an uncommitted tail). Throws StoreError.

@@ -97,6 +97,8 @@ Repo::Impl::Impl(base::sqlite::Database& database, RepoOptions options)
       if (opt.pack_bytes == 0) throw StoreError("repo: pack_bytes must be positive");
       packs = std::make_unique<PackFiles>(opt.dir / kPacksDir);
       open_packs(c);
+      if (opt.durability == Durability::kProcessCrash)
+        write_behind = std::make_unique<WriteBehind>(*packs);
     } else if (*opt.storage == BlockStorage::kFiles) {
       files = std::make_unique<BlockFiles>(opt.dir / kBlocksDir);
       // After a crash: remove temporaries, files of transactions that never

@@ -28,6 +28,7 @@
 #include "exchange/store/block_files.h"
 #include "exchange/store/pack_files.h"
 #include "exchange/store/repo.h"
+#include "exchange/store/write_behind.h"
 
 namespace codex::store {
 
@@ -134,6 +135,8 @@ struct Repo::Impl {
   RepoOptions opt;
   std::unique_ptr<BlockFiles> files;  // only with BlockStorage::kFiles
   std::unique_ptr<PackFiles> packs;   // only with BlockStorage::kPacks
+  // kPacks with kProcessCrash: committed pack bytes go to the disk early.
+  std::unique_ptr<WriteBehind> write_behind;
 
   // Usage as committed (read by usage() without the writer).
   std::atomic<uint64_t> used{0}, reserved{0}, total{0};

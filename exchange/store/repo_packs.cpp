@@ -119,6 +119,11 @@ void Repo::Impl::save_packs(Tx x) {
 
 void Repo::Impl::after_pack_commit(TxState& s) {
   // Committed: nothing below may be undone by a rollback.
+  if (write_behind) {
+    // Appends go to the current pack, then to packs this transaction created.
+    for (const auto& [id, d] : s.packs)
+      if (d.size) write_behind->committed(id, id == cur_pack ? cur_size : 0, *d.size);
+  }
   cur_pack = s.pack;
   cur_size = s.size;
   s.packs.clear();
@@ -130,6 +135,7 @@ void Repo::Impl::after_pack_commit(TxState& s) {
   // if the sync fails the packs stay (stray) and the commit reports it.
   if (opt.durability == Durability::kPowerLoss) db.sync_wal();
   for (int64_t id : gone) {
+    if (write_behind) write_behind->forget(id);
     try {
       packs->remove(id);
     } catch (const StoreError&) {
