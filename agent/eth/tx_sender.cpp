@@ -235,20 +235,11 @@ SignedTx TxSender::record_in(const TxRequest& req, WriteTxn* txn) {
   }
   journal_it(*txn);
   if (fresh)
-    txn->after_commit([this, tx] {
+    // After the caller's commit, once the writer is free: the broadcast does
+    // not hold the database during an RPC, and it records its outcome.
+    txn->after_release([this, tx] {
       call_hook(Stage::Journaled, tx);
-      std::string why;
-      switch (send_raw(tx.raw, why)) {
-        case Outcome::Accepted:
-          call_hook(Stage::Sent, tx);
-          break;
-        case Outcome::Unknown:
-          break;  // wait() or recover() sends it
-        case Outcome::Refused:
-          // The hook runs inside the commit and cannot write: the entry stays
-          // Signed until wait() or recover() meets the refusal again.
-          throw TxError("transaction " + to_hex(tx.hash) + " refused by the node: " + why);
-      }
+      broadcast(tx.hash);
     });
   return tx;
 }
@@ -372,7 +363,8 @@ Receipt TxSender::wait(const Hash& hash) {
   base::Clock& c = clock();
   const base::Millis deadline = c.now() + opt_.wait_timeout;
   base::Millis last_sent_at = c.now();
-  int consumed_checks = 0;
+  std::optional<base::Millis>
+      consumed_since;   // when the nonce was first seen used by no tx of ours
   std::string refusal;  // the node's message when it refused the newest attempt
   for (;;) {
     auto attempts = journal_.attempts(address_, nonce);
@@ -385,12 +377,22 @@ Receipt TxSender::wait(const Hash& hash) {
           return *r;
         }
       } else if (eth_.transaction_count(address_, BlockTag::latest()) > nonce) {
-        // The nonce is used but none of our attempts has a receipt: re-check a few
-        // times (receipts can lag the nonce), then give up loudly.
-        if (++consumed_checks >= 3) {
+        // The nonce is used but none of our attempts has a receipt yet. While
+        // the node knows one of them, that is ours being indexed (receipts can
+        // lag the nonce): wait. A nonce used while the node knows none of ours
+        // for a whole grace period went to a transaction not in the journal:
+        // give up loudly rather than wait for ever or sign again.
+        bool ours_known = false;
+        for (const auto& a : attempts)
+          if (a.state != TxState::Rejected && eth_.transaction_known(a.hash)) ours_known = true;
+        if (ours_known) {
+          consumed_since.reset();
+        } else if (!consumed_since) {
+          consumed_since = c.now();
+        } else if (c.now() - *consumed_since >= opt_.consumed_grace) {
           db_.write([&](WriteTxn& t) {
             for (const auto& a : attempts)
-              journal_.mark(t, a.hash, TxState::Replaced);
+              if (a.open()) journal_.mark(t, a.hash, TxState::Replaced);
           });
           throw TxError("nonce " + std::to_string(nonce) +
                         " was consumed by a transaction not in the journal");

@@ -51,6 +51,11 @@ struct TxOptions {
   unsigned bump_percent = 15;        // nodes require >= 10 % to replace
   unsigned max_replacements = 5;
   base::Millis wait_timeout{600'000};
+  // How long the nonce may stay used while the node knows none of our attempts
+  // before wait() gives up on it as taken by a transaction not in the journal.
+  // Nodes may serve the receipt after the account's nonce moved on (anvil
+  // under load does): while the node knows an attempt of ours, wait() waits.
+  base::Millis consumed_grace{30'000};
   // Measures the three durations above; null = the system clock. Must outlive
   // the sender.
   base::Clock* clock = nullptr;
@@ -107,11 +112,11 @@ class TxSender {
   // REQUIRES: the calling thread holds no WriteTxn.
   SignedTx record(const TxRequest& req);
   // Step 1 inside the caller's transaction: the entry commits or rolls back
-  // with it; after its commit (require_sync'ed) the transaction is broadcast
-  // from an after-commit hook. A definitive refusal by the node then surfaces
-  // as TxError from txn.commit() (the commit stands; wait() or recover() mark
-  // the entry Rejected). If the process dies between commit and broadcast,
-  // recover() sends it at the next start. Throws as record(req).
+  // with it; once it committed (require_sync'ed) and released the writer,
+  // the transaction is broadcast (WriteTxn::after_release). A definitive
+  // refusal by the node marks the entry Rejected and surfaces as TxError from
+  // txn.commit() (the commit stands). If the process dies between commit and
+  // broadcast, recover() sends it at the next start. Throws as record(req).
   SignedTx record(const TxRequest& req, base::sqlite::WriteTxn& txn);
 
   // Step 2. Sends the journaled transaction `hash` unless it is settled.

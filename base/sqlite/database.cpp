@@ -124,6 +124,7 @@ WriteTxn::WriteTxn(WriteTxn&& o) noexcept
       before_(std::move(o.before_)),
       after_(std::move(o.after_)),
       undo_(std::move(o.undo_)),
+      release_(std::move(o.release_)),
       slots_(std::move(o.slots_)) {
   o.state_ = State::kRolledBack;  // the moved-from object owns nothing
 }
@@ -141,6 +142,9 @@ void WriteTxn::after_commit(std::function<void()> fn) {
 void WriteTxn::after_rollback(std::function<void()> fn) {
   undo_.push_back(std::move(fn));
 }
+void WriteTxn::after_release(std::function<void()> fn) {
+  release_.push_back(std::move(fn));
+}
 
 void WriteTxn::finish() noexcept {
   {
@@ -150,6 +154,7 @@ void WriteTxn::finish() noexcept {
   before_.clear();
   after_.clear();
   undo_.clear();
+  release_.clear();
   slots_.clear();
   if (lock_.owns_lock()) lock_.unlock();
 }
@@ -168,10 +173,12 @@ void WriteTxn::commit() {
   }
   state_ = State::kCommitted;
   std::exception_ptr first;
+  bool durable = true;
   try {
     if (sync_) db_->sync_wal();
   } catch (...) {
     first = std::current_exception();
+    durable = false;
   }
   auto after = std::move(after_);
   for (auto& fn : after) {
@@ -181,7 +188,16 @@ void WriteTxn::commit() {
       if (!first) first = std::current_exception();
     }
   }
+  auto release = std::move(release_);
   finish();
+  if (durable)
+    for (auto& fn : release) {
+      try {
+        fn();
+      } catch (...) {
+        if (!first) first = std::current_exception();
+      }
+    }
   if (first) std::rethrow_exception(first);
 }
 

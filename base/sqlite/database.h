@@ -154,6 +154,13 @@ class WriteTxn {
   void before_commit(std::function<void()> fn);
   void after_commit(std::function<void()> fn);
   void after_rollback(std::function<void()> fn);
+  // Runs after the commit once the writer is released (so fn may start its
+  // own transactions, and slow work such as an RPC does not hold the writer),
+  // and only if the commit is durable as asked: a failed WAL sync of a
+  // require_sync() transaction skips these (e.g. a signed transaction is not
+  // sent before its journal entry is on disk). An exception from fn is
+  // rethrown by commit() after the others ran (the commit stands).
+  void after_release(std::function<void()> fn);
   // Per-component state for this transaction (e.g. the store's quota deltas):
   // the slot for key, created empty on first use.
   template <class T>
@@ -179,7 +186,7 @@ class WriteTxn {
   std::unique_lock<std::mutex> lock_;
   State state_ = State::kOpen;
   bool sync_ = false;
-  std::vector<std::function<void()>> before_, after_, undo_;
+  std::vector<std::function<void()>> before_, after_, undo_, release_;
   std::vector<std::pair<const void*, std::shared_ptr<void>>> slots_;
 };
 

@@ -462,5 +462,81 @@ TEST(TxSender, WaitsForConfirmationsAndTimesOutOnAVirtualClock) {
   EXPECT_EQ(s.sender.journal().by_hash(tx.hash)->state, TxState::Mined);
 }
 
+// A node that serves receipts late: eth_getTransactionReceipt answers null for
+// the first `hidden` calls although the transaction is mined (what anvil does
+// now and then under load: the account's nonce moves before the receipt is
+// indexed). anvil cannot be made to do it on demand, hence this wrapper.
+class LateReceipts final : public RpcClient {
+ public:
+  LateReceipts(RpcClient& inner, int hidden) : inner_(inner), hidden_(hidden) {}
+  json call(std::string_view method, const json& params) override {
+    if (method == "eth_getTransactionReceipt" && hidden_ > 0) {
+      --hidden_;
+      return nullptr;
+    }
+    return inner_.call(method, params);
+  }
+  std::vector<json> batch(const std::vector<std::pair<std::string, json>>& calls) override {
+    return inner_.batch(calls);
+  }
+  int hidden() const { return hidden_; }
+
+ private:
+  RpcClient& inner_;
+  int hidden_;
+};
+
+TEST(TxSender, AReceiptLaggingTheNonceIsWaitedForNotTakenForAForeignTransaction) {
+  test::Anvil anvil;
+  codex::testing::TempDir tmp("eth-journal");
+  base::ManualClock clock(Millis(0));
+  TxOptions o = Stack::fast();
+  o.clock = &clock;
+  o.poll_interval = 1s;
+  o.consumed_grace = 5s;
+  o.wait_timeout = 120s;
+  HttpRpcClient http(HttpRpcOptions{anvil.url()});
+  LateReceipts late(http, 20);  // 20 polls: four times the grace
+  EthClient eth(late);
+  PrivateKey key = PrivateKey::from_hex(test::kDevKeys[2]);
+  auto db = base::sqlite::Database::open(tmp.path() / "agent.db");
+  TxSender sender(eth, key, *db, o);
+  SignedTx tx = sender.submit(transfer(77, "late"));
+  Receipt r = sender.wait(tx.hash);
+  EXPECT_TRUE(r.success);
+  EXPECT_EQ(late.hidden(), 0);
+  EXPECT_GE(clock.now(), Millis(19'000)) << "it waited through the lag";
+  EXPECT_EQ(sender.journal().by_hash(tx.hash)->state, TxState::Mined);
+  EXPECT_EQ(eth.transaction_count(key.address()), 1u);
+}
+
+TEST(TxSender, ANonceTakenByATransactionOutsideTheJournalFailsLoudlyAfterTheGrace) {
+  test::Anvil anvil;
+  codex::testing::TempDir tmp("eth-journal");
+  base::ManualClock clock(Millis(0));
+  TxOptions o = Stack::fast();
+  o.clock = &clock;
+  o.poll_interval = 1s;
+  o.consumed_grace = 10s;
+  Stack s(anvil, tmp.path(), o);
+  SignedTx ours = s.sender.record(transfer(1, "ours"));  // journaled, not sent
+  ASSERT_EQ(ours.nonce, 0u);
+  // Another wallet with the same key spends nonce 0 first.
+  Eip1559Tx foreign{
+      s.eth.chain_id(), 0, Uint256(1'000'000'000), Uint256(100'000'000'000), 21'000, kBob,
+      Uint256(2),       {}};
+  s.eth.send_raw_transaction(sign(foreign, s.key).raw);
+  try {
+    s.sender.wait(ours.hash);
+    FAIL() << "the nonce went to a transaction the journal does not know";
+  } catch (const TxError& e) {
+    EXPECT_NE(std::string(e.what()).find("not in the journal"), std::string::npos) << e.what();
+  }
+  EXPECT_GE(clock.now(), Millis(10'000)) << "only after the grace period";
+  EXPECT_LE(clock.now(), Millis(12'000));
+  EXPECT_EQ(s.sender.journal().by_hash(ours.hash)->state, TxState::Replaced);
+  EXPECT_EQ(s.nonce(), 1u) << "nothing of ours was sent with another nonce";
+}
+
 }  // namespace
 }  // namespace codex::eth

@@ -70,6 +70,28 @@ TEST_F(DatabaseTest, ThrowingBeforeCommitHookRollsEverythingBack) {
   EXPECT_EQ(count(*db, "a"), 1);
 }
 
+TEST_F(DatabaseTest, AfterReleaseHooksRunOnceTheWriterIsFreeAndMayWrite) {
+  std::vector<std::string> seen;
+  {
+    auto t = db->begin();
+    t.cached("INSERT INTO a VALUES(1)").run();
+    t.after_commit([&] { seen.push_back(db->in_write_txn() ? "commit:writer" : "commit:free"); });
+    t.after_release([&] {
+      seen.push_back(db->in_write_txn() ? "release:writer" : "release:free");
+      db->write([](WriteTxn& w) { w.cached("INSERT INTO b VALUES(2)").run(); });
+    });
+    t.commit();
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"commit:writer", "release:free"}));
+  EXPECT_EQ(count(*db, "b"), 1);
+  bool ran = false;
+  {
+    auto t = db->begin();
+    t.after_release([&] { ran = true; });
+  }  // rolled back: release hooks are dropped
+  EXPECT_FALSE(ran);
+}
+
 TEST_F(DatabaseTest, NestedWriteOnOneThreadFailsInsteadOfDeadlocking) {
   auto t = db->begin();
   EXPECT_TRUE(db->in_write_txn());
