@@ -16,8 +16,12 @@ using base::sqlite::WriteTxn;
 
 // Version 1 is the tables the pre-versioning watcher created (IF NOT EXISTS:
 // such a database is adopted as it is).
-const Migration kMigrations[] = {
-    {1, R"SQL(
+// A function-local static: migrations may run during another translation
+// unit's static initialisation (a test's self-child), before a namespace-scope
+// array holding std::function would be initialised.
+std::span<const Migration> migrations() {
+  static const Migration kMigrations[] = {
+      {1, R"SQL(
 CREATE TABLE IF NOT EXISTS eth_log_watcher (
   name TEXT PRIMARY KEY,
   next_block INTEGER NOT NULL
@@ -41,7 +45,9 @@ CREATE TABLE IF NOT EXISTS eth_log_watcher_delivered (
   PRIMARY KEY (name, block_hash, log_index)
 );
 )SQL"},
-};
+  };
+  return kMigrations;
+}
 
 Hash to_hash(std::string_view b) {
   if (b.size() != 32) throw base::StorageError("log watcher: corrupt hash column");
@@ -70,7 +76,7 @@ LogWatcher::LogWatcher(EthClient& eth, base::sqlite::Database& db, LogWatcherOpt
     : eth_(eth), db_(db), opt_(std::move(options)) {
   if (opt_.max_range == 0) opt_.max_range = 1;
   db_.write([&](WriteTxn& txn) {
-    base::sqlite::migrate(txn, "eth_log_watcher", kMigrations);
+    base::sqlite::migrate(txn, "eth_log_watcher", migrations());
     auto& s = txn.cached("INSERT OR IGNORE INTO eth_log_watcher (name, next_block) VALUES (?, ?)");
     Reset r(s);
     s.bind(1, opt_.name).bind(2, static_cast<int64_t>(opt_.start_block)).run();

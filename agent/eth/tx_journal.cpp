@@ -15,8 +15,12 @@ using base::sqlite::Statement;
 
 // Version 1 is the table the pre-versioning journal created (IF NOT EXISTS:
 // such a database is adopted as it is).
-const Migration kMigrations[] = {
-    {1, R"SQL(
+// A function-local static: migrations may run during another translation
+// unit's static initialisation (a test's self-child), before a namespace-scope
+// array holding std::function would be initialised.
+std::span<const Migration> migrations() {
+  static const Migration kMigrations[] = {
+      {1, R"SQL(
 CREATE TABLE IF NOT EXISTS eth_tx_journal (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   sender TEXT NOT NULL,
@@ -32,7 +36,9 @@ CREATE TABLE IF NOT EXISTS eth_tx_journal (
 );
 CREATE INDEX IF NOT EXISTS eth_tx_journal_key ON eth_tx_journal (sender, idem_key);
 )SQL"},
-};
+  };
+  return kMigrations;
+}
 
 #define JOURNAL_COLUMNS "id, sender, nonce, attempt, hash, raw, idem_key, state, block_number"
 
@@ -93,7 +99,7 @@ const char* to_string(TxState s) {
 }
 
 TxJournal::TxJournal(base::sqlite::Database& db) : db_(db) {
-  db_.write([](WriteTxn& txn) { base::sqlite::migrate(txn, "eth_tx_journal", kMigrations); });
+  db_.write([](WriteTxn& txn) { base::sqlite::migrate(txn, "eth_tx_journal", migrations()); });
 }
 
 int TxJournal::record(WriteTxn& txn, const SignedTx& tx, const std::string& key) {

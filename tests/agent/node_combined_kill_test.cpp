@@ -1,15 +1,15 @@
 // All or nothing across components: a writer process commits operations in
 // which several components write in ONE transaction of the data directory's
 // database — the store (a unit's blocks and leaves, or a unit's deletion),
-// the store's quota (a reservation or its release), a role's row (a sale)
-// and a watcher-like position — and the test SIGKILLs it at random instants,
-// many times. After every kill a restarted store must agree with the log of
+// the store's quota (a reservation or its release), the transaction journal
+// (a signed transaction under the operation's intent key), a role's row (a
+// sale) and a watcher-like position — and the test SIGKILLs it at random
+// instants, many times. After every kill a restarted store must agree with the log of
 // committed operations in every participant: for each committed operation
 // all of its parts are there, for the one in flight none.
 //
-// Participants are a list (participants() below): a component that will
-// write in the same transactions (the transaction journal, once it is on
-// base/sqlite) joins by adding its write and its check there.
+// Participants are a list (participants() below): a component that writes in
+// the same transactions joins by adding its write and its check there.
 //
 // The writer is this same executable (support/self_child.h).
 #include <unistd.h>
@@ -24,6 +24,9 @@
 
 #include <gtest/gtest.h>
 
+#include "agent/eth/private_key.h"
+#include "agent/eth/transaction.h"
+#include "agent/eth/tx_journal.h"
 #include "base/sqlite/migrations.h"
 #include "exchange/error.h"
 #include "exchange/multiformats/multicodec.h"
@@ -101,7 +104,19 @@ int64_t read_int(Database& db, const char* sql, int64_t absent) {
   return q.step() ? q.int64(0) : absent;
 }
 
-std::vector<Participant> participants() {
+// The journal's signer: a dev key; nothing is sent, so no chain is needed.
+const eth::PrivateKey& signer() {
+  static const eth::PrivateKey key = eth::PrivateKey::from_hex(
+      "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
+  return key;
+}
+
+std::string intent_of(int64_t n) {
+  return "op/" + std::to_string(n);
+}
+
+// `journal` must outlive the participants.
+std::vector<Participant> participants(eth::TxJournal& journal) {
   std::vector<Participant> ps;
   ps.push_back({"store: blocks and leaves",
                 [](WriteTxn& t, Repo& repo, const Op& op) {
@@ -180,6 +195,31 @@ std::vector<Participant> participants() {
            rows[q.int64(0)] = q.text(1) == "stored";
          return rows == m.stored ? "" : "the sales differ from the operation log";
        }});
+  ps.push_back({"eth: transaction journal",
+                [&journal](WriteTxn& t, Repo&, const Op& op) {
+                  eth::Eip1559Tx tx{31337,
+                                    static_cast<uint64_t>(op.n),
+                                    eth::Uint256(1),
+                                    eth::Uint256(2),
+                                    21'000,
+                                    signer().address(),
+                                    eth::Uint256(static_cast<uint64_t>(op.unit)),
+                                    {}};
+                  journal.record(t, eth::sign(tx, signer()), intent_of(op.n));
+                },
+                [&journal](Repo&, const Model& m) -> std::string {
+                  for (int64_t n = std::max<int64_t>(1, m.checked - 2); n <= m.last; ++n) {
+                    auto e = journal.by_key(signer().address(), intent_of(n));
+                    if (!e || e->nonce != static_cast<uint64_t>(n))
+                      return "operation " + std::to_string(n) + " lost its journal entry";
+                  }
+                  if (journal.by_key(signer().address(), intent_of(m.last + 1)))
+                    return "the operation in flight left a journal entry";
+                  auto top = journal.max_nonce(signer().address());
+                  if (top.value_or(0) != static_cast<uint64_t>(m.last))
+                    return "the journal's last nonce is " + std::to_string(top.value_or(0));
+                  return "";
+                }});
   ps.push_back({"watcher-like position",
                 [](WriteTxn& t, Repo&, const Op& op) {
                   t.cached(
@@ -260,7 +300,8 @@ void run_writer(const std::string& s) {  // "<p|c>:<seed>:<dir>"
       s.substr(colon + 1),
       writer_options(s[0] == 'p' ? Durability::kPowerLoss : Durability::kProcessCrash));
   create_test_tables(store.db());
-  const auto ps = participants();
+  eth::TxJournal journal(store.db());
+  const auto ps = participants(journal);
   Model m = read_model(store.db());
   std::vector<int64_t> stored;
   for (const auto& [u, is] : m.stored)
@@ -287,7 +328,7 @@ void run_writer(const std::string& s) {  // "<p|c>:<seed>:<dir>"
 [[maybe_unused]] const bool kIsWriter = testing::run_if_self_child(kWriterEnv, run_writer);
 
 TEST(CombinedKill, EveryParticipantHasAllOfACommittedOperationAndNoneOfAnother) {
-  testing::TempDir tmp("store_combined_kill_test");
+  testing::TempDir tmp("node_combined_kill_test");
   const fs::path dir = tmp.path() / "data";
   std::mt19937_64 rng(::getpid());
   constexpr int kKills = 40;
@@ -315,6 +356,7 @@ TEST(CombinedKill, EveryParticipantHasAllOfACommittedOperationAndNoneOfAnother) 
 
     auto store = testing::open_store(dir, writer_options(Durability::kProcessCrash));
     create_test_tables(store.db());
+    eth::TxJournal journal(store.db());
     ConsistencyReport rep = store->check_consistency(true);
     ASSERT_TRUE(rep.ok()) << "round " << round << ": " << rep.problems.front();
     ASSERT_EQ(rep.blocks_verified, rep.blocks);
@@ -323,7 +365,7 @@ TEST(CombinedKill, EveryParticipantHasAllOfACommittedOperationAndNoneOfAnother) 
     // Nothing acknowledged is lost; nothing not begun is there.
     ASSERT_GE(m.last, acked) << "round " << round;
     ASSERT_LE(m.last, begun) << "round " << round;
-    for (const Participant& p : participants()) {
+    for (const Participant& p : participants(journal)) {
       std::string problem = p.check(*store, m);
       ASSERT_EQ(problem, "") << "round " << round << ", " << p.name << " after operation " << m.last
                              << " (operation " << begun << " was in flight)";
