@@ -6,23 +6,18 @@
 #include <cstdio>
 #include <limits>
 #include <stdexcept>
+#include "base/strings.h"
 
 namespace codex::agent {
 namespace {
+
+using base::trim;
 
 std::string lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return char(std::tolower(c)); });
   return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-    s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-    s.remove_suffix(1);
-  return s;
 }
 
 // Splits "123abc" into 123 and "abc"; throws on a missing or overflowing number.

@@ -11,22 +11,17 @@
 
 #include "base/error.h"
 #include "base/hex.h"
+#include "base/strings.h"
 #include "exchange/crypto/key_file.h"
 #include "exchange/crypto/secret_bytes.h"
 
 namespace codex::crypto {
 namespace {
 
+using base::trim;
+
 void init_sodium() {
   if (sodium_init() < 0) throw std::runtime_error("libsodium initialisation failed");
-}
-
-std::string_view trim(std::string_view t) {
-  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.front())))
-    t.remove_prefix(1);
-  while (!t.empty() && std::isspace(static_cast<unsigned char>(t.back())))
-    t.remove_suffix(1);
-  return t;
 }
 
 }  // namespace

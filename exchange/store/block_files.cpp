@@ -9,39 +9,29 @@
 #include <system_error>
 #include <utility>
 
+#include "base/error.h"
+#include "base/hex.h"
 #include "exchange/error.h"
 
 namespace codex::store {
 namespace {
 
-constexpr char kHex[] = "0123456789abcdef";
 constexpr std::string_view kTempSuffix = ".tmp";
 
 std::string hex(std::string_view bytes) {
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
+  return base::to_hex({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()}, false);
 }
 
-std::optional<std::string> unhex(std::string_view text) {
-  if (text.size() % 2 != 0) return std::nullopt;
-  auto val = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
-  std::string out;
-  out.reserve(text.size() / 2);
-  for (size_t i = 0; i < text.size(); i += 2) {
-    int hi = val(text[i]), lo = val(text[i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out += static_cast<char>(hi * 16 + lo);
+// The bytes of a file name this class wrote (lower-case hex), else nullopt.
+std::optional<std::string> unhex(std::string_view name) {
+  for (char c : name)
+    if (c >= 'A' && c <= 'F') return std::nullopt;
+  try {
+    auto b = base::from_hex(name, base::HexPrefix::kNone);
+    return std::string(b.begin(), b.end());
+  } catch (const base::InvalidInput&) {
+    return std::nullopt;
   }
-  return out;
 }
 
 [[noreturn]] void io_fail(std::string_view what, const std::filesystem::path& p, int err) {
@@ -85,7 +75,7 @@ BlockFiles::~BlockFiles() {
 std::filesystem::path BlockFiles::path_of(const Cid& cid) const {
   const std::string& b = cid.bytes();
   unsigned char last = b.empty() ? 0 : static_cast<unsigned char>(b.back());
-  return root_ / std::string{kHex[last >> 4], kHex[last & 15]} / hex(b);
+  return root_ / std::string{base::kHexDigits[last >> 4], base::kHexDigits[last & 15]} / hex(b);
 }
 
 // Writes all of bytes to a new file at path (created with flags); on failure
@@ -178,7 +168,8 @@ size_t BlockFiles::sweep(const std::function<bool(const std::optional<Cid>&)>& v
   size_t removed = 0;
   std::error_code ec;
   for (int i = 0; i < 256; ++i) {
-    std::filesystem::path shard = root_ / std::string{kHex[i >> 4], kHex[i & 15]};
+    std::filesystem::path shard =
+        root_ / std::string{base::kHexDigits[i >> 4], base::kHexDigits[i & 15]};
     struct stat st;
     if (::stat(shard.c_str(), &st) != 0) continue;  // never used
     for (auto it = std::filesystem::directory_iterator(shard, ec);

@@ -17,6 +17,7 @@
 #include "exchange/store/data_dir.h"
 #include "exchange/store/repo.h"
 #include "exchange/store/repo_options.h"
+#include "tests/support/temp_dir.h"
 
 namespace codex::store::testing {
 
@@ -42,25 +43,9 @@ inline std::string str(const Bytes& b) {
   return std::string(b.begin(), b.end());
 }
 
-// A fresh directory under the system temp dir, removed with its contents.
-class TempDir {
- public:
-  explicit TempDir(const std::string& prefix) {
-    std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + ".XXXXXX")).string();
-    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
+// A fresh private directory (tests/support/temp_dir.h).
+using codex::testing::TempDir;
 
- private:
-  std::filesystem::path path_;
-};
 
 // A data directory and the store on its database, as the node opens them;
 // behaves as a pointer to the Repo. reset() closes the store, then the
