@@ -46,7 +46,6 @@ inline std::string str(const Bytes& b) {
 // A fresh private directory (tests/support/temp_dir.h).
 using codex::testing::TempDir;
 
-
 // A data directory and the store on its database, as the node opens them;
 // behaves as a pointer to the Repo. reset() closes the store, then the
 // directory.
