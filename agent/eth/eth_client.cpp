@@ -184,6 +184,7 @@ std::vector<EthClient::CallResult> EthClient::call_batch(const std::vector<CallR
     } catch (const RpcError& e) {
       if (e.kind() == RpcErrorKind::Malformed) throw;
       out[i].error = e.what();
+      out[i].reverted = e.kind() == RpcErrorKind::Reverted;
       out[i].revert_data = e.revert_data();
     }
   }

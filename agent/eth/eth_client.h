@@ -28,11 +28,14 @@ class EthClient {
 
   // eth_call; throws RpcError(Reverted) carrying the revert data.
   Bytes call(const CallRequest& req, const BlockTag& tag = BlockTag::latest());
-  // Several eth_calls in one batch; each result is the return data, or the error.
+  // Several eth_calls in one batch (one HTTP request), all at `tag`; each
+  // result is the return data, or the error. Throws RpcError only when the
+  // batch as a whole fails (transport, malformed reply).
   struct CallResult {
     std::optional<Bytes> output;
     std::optional<std::string> error;  // message when the call failed
-    Bytes revert_data;                 // when it reverted
+    bool reverted = false;             // the failure was an execution revert
+    Bytes revert_data;                 // when it reverted (may be empty)
   };
   std::vector<CallResult> call_batch(const std::vector<CallRequest>& reqs,
                                      const BlockTag& tag = BlockTag::latest());

@@ -1,5 +1,6 @@
 // The marketplace contract on a real chain, as MarketApi (DESIGN.md): views by
-// eth_call at the requested tag (pending/latest), transactions through the
+// eth_call at the requested tag (pending/latest), many views in JSON-RPC
+// batches pinned to one block (read(), below), transactions through the
 // journaled TxSender under their intent keys (exactly once across kills, see
 // eth/tx_sender.h), MarketError with the decoded custom error on a revert at
 // estimation (nothing is journaled) or when mined (decoded by replaying the
@@ -18,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "agent/eth/chain_clock.h"
@@ -40,15 +42,23 @@ struct ChainMarketOptions {
   // waits of sleep_until); null = the system clock. Must outlive the market.
   base::Clock* local_clock = nullptr;
   eth::ChainClockOptions clock;
+  // eth_calls per JSON-RPC batch in read() (geth refuses batches of more than
+  // 1,000 calls by default). Must be > 0.
+  size_t max_batch_calls = 500;
 };
+
+// The result of a mined transaction: its block, gas and the marketplace events
+// among its logs (those of `market`'s address), in log order. Throws
+// eth::AbiError for a marketplace log that does not decode.
+TxResult tx_result(const eth::Receipt& receipt, const Marketplace& market);
 
 class ChainMarket final : public MarketApi {
  public:
   // `eth`, `sender` (which signs for account()) and `db` (the database of the
   // sender's journal) must outlive the market. Reads the configuration and the
   // token address, and runs sender.recover(). Throws eth::RpcError,
-  // MarketError (no marketplace at that address). REQUIRES: the calling thread
-  // holds no WriteTxn.
+  // MarketError (no marketplace at that address), std::invalid_argument
+  // (max_batch_calls 0). REQUIRES: the calling thread holds no WriteTxn.
   ChainMarket(eth::EthClient& eth, eth::TxSender& sender, base::sqlite::Database& db,
               ChainMarketOptions options);
 
@@ -83,6 +93,21 @@ class ChainMarket final : public MarketApi {
   Uint256 token_allowance(const Address& owner, const Address& spender,
                           At at = At::kPending) override;
 
+  // Many views in a few round trips, at one block: one eth_blockNumber (n),
+  // then the views' eth_calls in JSON-RPC batches of at most max_batch_calls,
+  // from account(). At kLatest every batch reads block n by number, so all
+  // views see one state even when blocks are mined meanwhile (block = n). At
+  // kPending they read the `pending` tag (block = n + 1): the node's next
+  // block has no number to pin, so a block mined between two batches moves
+  // it; read at kLatest when many views must agree. A view that reverts
+  // yields its MarketError (decoded name and arguments, as the single view
+  // throws it) in its own result; the others are unaffected. Throws
+  // eth::RpcError when a batch fails or a call in it fails without
+  // reverting, eth::AbiError for return data that does not decode: then
+  // nothing is returned. Thread-safe; a batch holds the RPC connection while
+  // it runs (other calls go between batches).
+  ViewReads read(std::span<const ViewCall> calls, At at = At::kPending) override;
+
   // Also throws eth::RpcError (transport), eth::TxError (fee cap, or a
   // definitive refusal by the node), base::StorageError. With `txn`, the
   // broadcast runs when txn commits, and a refusal by the node surfaces from
@@ -100,6 +125,13 @@ class ChainMarket final : public MarketApi {
   Token& token() { return token_; }
 
  private:
+  // One view by one eth_call, from account().
+  ViewResult read_one(const ViewCall& v, At at);
+  template <class V>
+  typename V::Result one(const V& v, At at) {
+    return read_one(v, at).template get<V>();
+  }
+
   eth::EthClient& eth_;
   eth::TxSender& sender_;
   base::sqlite::Database& db_;

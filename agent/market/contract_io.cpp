@@ -8,17 +8,12 @@
 
 namespace codex::market {
 
-MarketError::MarketError(std::string name, std::string function, const std::string& detail)
-    : std::runtime_error("marketplace " + function +
-                         " reverted: " + (name.empty() ? "unknown error" : name) +
-                         (detail.empty() ? "" : " (" + detail + ")")),
-      name_(std::move(name)),
-      function_(std::move(function)) {}
-
 MarketError decode_market_error(std::string_view what, std::span<const uint8_t> data,
-                                const eth::ContractAbi& abi, const std::string& detail) {
+                                const eth::ContractAbi& abi, const std::string& context) {
   auto d = eth::decode_revert(data, {&abi, &erc20_abi()});
-  return MarketError(d.reason || d.panic_code ? d.describe() : d.name, std::string(what), detail);
+  // Error(string) and Panic(uint256) carry their argument in the name ("Panic(0x11)").
+  if (d.reason || d.panic_code) return MarketError(d.describe(), std::string(what), "", context);
+  return MarketError(d.name, std::string(what), format_error_arguments(d.args), context);
 }
 
 std::string artifact_json(std::string_view name) {
@@ -39,24 +34,47 @@ ContractIo::ContractIo(eth::EthClient& eth, const eth::ContractAbi& abi, eth::Ad
     : eth_(eth), abi_(abi), address_(address), sender_(sender) {}
 
 void ContractIo::throw_revert(std::string_view fn, std::span<const uint8_t> data,
-                              const std::string& detail) const {
-  throw decode_market_error(fn, data, abi_, detail);
+                              const std::string& context) const {
+  throw decode_market_error(fn, data, abi_, context);
+}
+
+eth::CallRequest ContractIo::call_request(std::string_view fn,
+                                          const std::vector<eth::AbiValue>& args,
+                                          std::optional<eth::Address> from) const {
+  eth::CallRequest c;
+  c.from = from;
+  c.to = address_;
+  c.data = abi_.encode_call(fn, args);
+  return c;
+}
+
+eth::EthClient::CallResult ContractIo::call(const eth::CallRequest& req,
+                                            const eth::BlockTag& tag) const {
+  eth::EthClient::CallResult out;
+  try {
+    out.output = eth_.call(req, tag);
+  } catch (const eth::RpcError& e) {
+    if (e.kind() != eth::RpcErrorKind::Reverted) throw;
+    out.error = e.what();
+    out.reverted = true;
+    out.revert_data = e.revert_data();
+  }
+  return out;
+}
+
+std::vector<eth::AbiValue> ContractIo::outputs(std::string_view fn,
+                                               const eth::EthClient::CallResult& answer) const {
+  if (answer.output) return abi_.decode_output(fn, *answer.output);
+  if (answer.reverted) throw_revert(fn, answer.revert_data, "");
+  throw eth::RpcError(eth::RpcErrorKind::Node, "eth_call " + std::string(fn),
+                      answer.error.value_or("failed without an error message"));
 }
 
 std::vector<eth::AbiValue> ContractIo::view(std::string_view fn,
                                             const std::vector<eth::AbiValue>& args,
                                             const eth::BlockTag& tag,
                                             std::optional<eth::Address> from) const {
-  eth::CallRequest c;
-  c.from = from;
-  c.to = address_;
-  c.data = abi_.encode_call(fn, args);
-  try {
-    return abi_.decode_output(fn, eth_.call(c, tag));
-  } catch (const eth::RpcError& e) {
-    if (e.kind() != eth::RpcErrorKind::Reverted) throw;
-    throw_revert(fn, e.revert_data(), "");
-  }
+  return outputs(fn, call(call_request(fn, args, from), tag));
 }
 
 eth::TxRequest ContractIo::request(std::string_view fn, const std::vector<eth::AbiValue>& args,

@@ -1,8 +1,9 @@
 // Calls and transactions on one contract through its ABI, shared by the market
-// facades: eth_call views, journaled transactions (each with its idempotency
-// key) with a gas margin, and reverts turned into MarketError by decoding the
-// revert data against the contract's errors and the ERC20 errors that bubble up
-// from the token (spec §3.4, §7).
+// facades: eth_call views (one at a time, or prepared for a batch), journaled
+// transactions (each with its idempotency key) with a gas margin, and reverts
+// turned into MarketError by decoding the revert data — name and arguments —
+// against the contract's errors and the ERC20 errors that bubble up from the
+// token (spec §3.4, §7).
 #pragma once
 
 #include <optional>
@@ -26,19 +27,39 @@ std::string artifact_json(std::string_view name);
 const eth::ContractAbi& erc20_abi();
 
 // MarketError for revert `data` of `what`, decoded against `abi` then the ERC20
-// errors.
+// errors: the error's name and its arguments (format_error_arguments);
+// `context` ("at gas estimation") goes into the message only.
 MarketError decode_market_error(std::string_view what, std::span<const uint8_t> data,
-                                const eth::ContractAbi& abi, const std::string& detail);
+                                const eth::ContractAbi& abi, const std::string& context);
 
+// Thread-safety: that of the EthClient and the sender.
 class ContractIo {
  public:
   // `eth`, `abi` (and `sender` when given) must outlive this object.
   ContractIo(eth::EthClient& eth, const eth::ContractAbi& abi, eth::Address address,
              eth::TxSender* sender);
 
+  // fn(args) with one eth_call at `tag`: its outputs. Throws MarketError on a
+  // revert, eth::RpcError on other failures, eth::AbiError for return data
+  // that does not decode.
   std::vector<eth::AbiValue> view(std::string_view fn, const std::vector<eth::AbiValue>& args,
                                   const eth::BlockTag& tag = eth::BlockTag::latest(),
                                   std::optional<eth::Address> from = std::nullopt) const;
+
+  // The pieces of view(), for callers that send many calls in one batch
+  // (EthClient::call_batch):
+  // the eth_call of fn(args) on this contract, from `from`;
+  eth::CallRequest call_request(std::string_view fn, const std::vector<eth::AbiValue>& args,
+                                std::optional<eth::Address> from = std::nullopt) const;
+  // one eth_call at `tag`, answered as call_batch answers each call (a revert
+  // is an answer, not a throw); throws eth::RpcError for other failures;
+  eth::EthClient::CallResult call(const eth::CallRequest& req, const eth::BlockTag& tag) const;
+  // fn's outputs from such an answer: throws MarketError for a revert,
+  // eth::RpcError (Node) for a call that failed without reverting,
+  // eth::AbiError for return data that does not decode.
+  std::vector<eth::AbiValue> outputs(std::string_view fn,
+                                     const eth::EthClient::CallResult& answer) const;
+
   // The transaction calling `fn` on this contract under idempotency `key`.
   eth::TxRequest request(std::string_view fn, const std::vector<eth::AbiValue>& args,
                          unsigned gas_margin_percent, std::string key) const;
@@ -50,9 +71,10 @@ class ContractIo {
 
   // Decodes `data` against the contract's errors, then the ERC20 errors.
   [[noreturn]] void throw_revert(std::string_view fn, std::span<const uint8_t> data,
-                                 const std::string& detail) const;
+                                 const std::string& context) const;
 
   const eth::Address& address() const { return address_; }
+  const eth::ContractAbi& abi() const { return abi_; }
   eth::TxSender* sender() const { return sender_; }
 
  private:

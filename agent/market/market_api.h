@@ -7,13 +7,14 @@
 //     and simulation, held to the real contract by a differential test.
 // Both name the same errors: a call the contract would revert throws
 // MarketError carrying the custom error's name ("Marketplace_SlotNotFree",
-// "ERC20InsufficientAllowance", "Panic(0x11)").
+// "ERC20InsufficientAllowance", "Panic(0x11)") and its arguments.
 //
 // Thread-safety: implementations are thread-safe.
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <variant>
@@ -22,6 +23,7 @@
 #include "agent/market/events.h"
 #include "agent/market/market_error.h"
 #include "agent/market/types.h"
+#include "agent/market/view_call.h"
 #include "base/clock.h"
 
 namespace codex::base::sqlite {
@@ -161,6 +163,19 @@ class MarketApi {
   virtual Uint256 token_balance(const Address& who, At at = At::kPending) = 0;
   virtual Uint256 token_allowance(const Address& owner, const Address& spender,
                                   At at = At::kPending) = 0;
+
+  // ---- many views at once (view_call.h) ----------------------------------------
+  // Reads `calls` as this account (the reader of the views that depend on it:
+  // MyRequests, MySlots, CanReserveSlot, CanMarkProofAsMissing) and returns
+  // one result per call, in call order: what the view's method above returns,
+  // or the MarketError it throws; a view that reverts leaves the others
+  // unaffected. ViewReads::block is the block they read: at kLatest the
+  // latest one when the read starts, at kPending the one after it.
+  // This default calls the methods above one after another (the same block
+  // unless a transaction lands in between); ChainMarket overrides it with
+  // JSON-RPC batches pinned to one block. Throws what the views throw other
+  // than MarketError (eth::RpcError on the chain: then nothing is returned).
+  virtual ViewReads read(std::span<const ViewCall> calls, At at = At::kPending);
 
   // ---- transactions -------------------------------------------------------
   // Journals the action under key (intent_key(action) when empty) and sends

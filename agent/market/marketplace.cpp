@@ -87,87 +87,176 @@ Marketplace::Marketplace(eth::EthClient& eth, Address address, eth::TxSender* se
       abi_(eth::ContractAbi::parse(abi_json.empty() ? artifact_json("Marketplace")
                                                     : std::string(abi_json))) {}
 
+// ---- views as values ---------------------------------------------------------
+
+namespace {
+
+std::vector<AbiValue> view_args(const ViewCall& v) {
+  return std::visit(
+      Overloaded{
+          [](const views::CanReserveSlot& x) -> std::vector<AbiValue> {
+            return {h(x.id), x.slot_index};
+          },
+          [](const views::CanMarkProofAsMissing& x) -> std::vector<AbiValue> {
+            return {h(x.id), x.period};
+          },
+          [](const views::MyRequests&) -> std::vector<AbiValue> { return {}; },
+          [](const views::MySlots&) -> std::vector<AbiValue> { return {}; },
+          [](const views::TokenBalance&) -> std::vector<AbiValue> {
+            throw std::invalid_argument("market: balanceOf is a token view, not a marketplace one");
+          },
+          [](const views::TokenAllowance&) -> std::vector<AbiValue> {
+            throw std::invalid_argument("market: allowance is a token view, not a marketplace one");
+          },
+          [](const auto& x) -> std::vector<AbiValue> { return {h(x.id)}; },
+      },
+      v);
+}
+
+std::vector<Hash> hashes(const AbiValue& list) {
+  std::vector<Hash> out;
+  for (const auto& v : list.as_list())
+    out.push_back(to_hash(v));
+  return out;
+}
+
+// The view's value from the function's outputs.
+ViewValue decode_view(const ViewCall& v, const std::vector<AbiValue>& out) {
+  auto u64 = [&] { return out.at(0).as_uint().to_u64(); };
+  return std::visit(
+      Overloaded{
+          [&](const views::GetRequest&) -> ViewValue {
+            return std::optional<Request>(request_from_abi(out.at(0)));
+          },
+          [&](const views::RequestState&) -> ViewValue { return RequestState(u64()); },
+          [&](const views::RequestEnd&) -> ViewValue { return u64(); },
+          [&](const views::RequestExpiry&) -> ViewValue { return u64(); },
+          [&](const views::SlotState&) -> ViewValue { return SlotState(u64()); },
+          [&](const views::GetHost&) -> ViewValue { return out.at(0).as_address(); },
+          [&](const views::CurrentCollateral&) -> ViewValue { return out.at(0).as_uint(); },
+          [&](const views::GetActiveSlot&) -> ViewValue {
+            const AbiValue& slot = out.at(0);
+            return std::optional<std::pair<Request, uint64_t>>(
+                std::pair{request_from_abi(slot[0]), slot[1].as_uint().to_u64()});
+          },
+          [&](const views::CanReserveSlot&) -> ViewValue { return out.at(0).as_bool(); },
+          [&](const views::MyRequests&) -> ViewValue { return hashes(out.at(0)); },
+          [&](const views::MySlots&) -> ViewValue { return hashes(out.at(0)); },
+          [&](const views::IsProofRequired&) -> ViewValue { return out.at(0).as_bool(); },
+          [&](const views::WillProofBeRequired&) -> ViewValue { return out.at(0).as_bool(); },
+          [&](const views::GetChallenge&) -> ViewValue { return to_hash(out.at(0)); },
+          [&](const views::GetPointer&) -> ViewValue { return uint8_t(u64()); },
+          [&](const views::MissingProofs&) -> ViewValue { return u64(); },
+          [&](const views::SlotProbability&) -> ViewValue { return out.at(0).as_uint(); },
+          [&](const views::CanMarkProofAsMissing&) -> ViewValue {
+            return std::optional<std::string>();  // it returns nothing when marking would pass
+          },
+          [&](const auto&) -> ViewValue {
+            throw std::invalid_argument("market: a token view, not a marketplace one");
+          },
+      },
+      v);
+}
+
+// The value a revert stands for, for the views where it is an answer.
+std::optional<ViewValue> answer_of(const ViewCall& v, const MarketError& e) {
+  // (in_place: an empty optional<Request> would otherwise convert to an empty optional)
+  if (std::holds_alternative<views::GetRequest>(v) && e.name() == "Marketplace_UnknownRequest")
+    return std::optional<ViewValue>(std::in_place, std::optional<Request>());
+  if (std::holds_alternative<views::GetActiveSlot>(v) && e.name() == "Marketplace_SlotIsFree")
+    return std::optional<ViewValue>(std::in_place, std::optional<std::pair<Request, uint64_t>>());
+  if (std::holds_alternative<views::CanMarkProofAsMissing>(v))
+    return std::optional<ViewValue>(std::in_place, std::optional<std::string>(e.name()));
+  return std::nullopt;
+}
+
+}  // namespace
+
+eth::CallRequest Marketplace::view_request(const ViewCall& v, std::optional<Address> from) const {
+  return io().call_request(function_name(v), view_args(v), from);
+}
+
+ViewResult Marketplace::view_result(const ViewCall& v,
+                                    const eth::EthClient::CallResult& answer) const {
+  try {
+    return ViewResult(decode_view(v, io().outputs(function_name(v), answer)));
+  } catch (const MarketError& e) {
+    if (auto value = answer_of(v, e)) return ViewResult(std::move(*value));
+    return ViewResult(e);
+  }
+}
+
+ViewResult Marketplace::read(const ViewCall& v, std::optional<Address> from,
+                             const Tag& tag) const {
+  const ContractIo c = io();
+  return view_result(v, c.call(view_request(v, from), tag));
+}
+
+// ---- typed views ---------------------------------------------------------------
+
 MarketplaceConfig Marketplace::configuration() {
-  return config_from_abi(view("configuration", {}, Tag::latest()).at(0));
+  return config_from_abi(io().view("configuration", {}, Tag::latest()).at(0));
 }
 Address Marketplace::token() {
-  return view("token", {}, Tag::latest()).at(0).as_address();
+  return io().view("token", {}, Tag::latest()).at(0).as_address();
 }
-Request Marketplace::get_request(const RequestId& id, const Tag& tag) {
-  return request_from_abi(view("getRequest", {h(id)}, tag).at(0));
+std::optional<Request> Marketplace::get_request(const RequestId& id, const Tag& tag) {
+  return get(views::GetRequest{id}, tag);
 }
 RequestState Marketplace::request_state(const RequestId& id, const Tag& tag) {
-  return static_cast<RequestState>(view("requestState", {h(id)}, tag).at(0).as_uint().to_u64());
+  return get(views::RequestState{id}, tag);
 }
 SlotState Marketplace::slot_state(const SlotId& id, const Tag& tag) {
-  return static_cast<SlotState>(view("slotState", {h(id)}, tag).at(0).as_uint().to_u64());
+  return get(views::SlotState{id}, tag);
 }
 uint64_t Marketplace::request_end(const RequestId& id, const Tag& tag) {
-  return view("requestEnd", {h(id)}, tag).at(0).as_uint().to_u64();
+  return get(views::RequestEnd{id}, tag);
 }
 uint64_t Marketplace::request_expiry(const RequestId& id, const Tag& tag) {
-  return view("requestExpiry", {h(id)}, tag).at(0).as_uint().to_u64();
+  return get(views::RequestExpiry{id}, tag);
 }
 Address Marketplace::get_host(const SlotId& id, const Tag& tag) {
-  return view("getHost", {h(id)}, tag).at(0).as_address();
+  return get(views::GetHost{id}, tag);
 }
 Uint256 Marketplace::current_collateral(const SlotId& id, const Tag& tag) {
-  return view("currentCollateral", {h(id)}, tag).at(0).as_uint();
+  return get(views::CurrentCollateral{id}, tag);
 }
 bool Marketplace::is_proof_required(const SlotId& id, const Tag& tag) {
-  return view("isProofRequired", {h(id)}, tag).at(0).as_bool();
+  return get(views::IsProofRequired{id}, tag);
 }
 bool Marketplace::will_proof_be_required(const SlotId& id, const Tag& tag) {
-  return view("willProofBeRequired", {h(id)}, tag).at(0).as_bool();
+  return get(views::WillProofBeRequired{id}, tag);
 }
 Hash Marketplace::get_challenge(const SlotId& id, const Tag& tag) {
-  return to_hash(view("getChallenge", {h(id)}, tag).at(0));
+  return get(views::GetChallenge{id}, tag);
 }
 uint8_t Marketplace::get_pointer(const SlotId& id, const Tag& tag) {
-  return static_cast<uint8_t>(view("getPointer", {h(id)}, tag).at(0).as_uint().to_u64());
+  return get(views::GetPointer{id}, tag);
 }
 uint64_t Marketplace::missing_proofs(const SlotId& id, const Tag& tag) {
-  return view("missingProofs", {h(id)}, tag).at(0).as_uint().to_u64();
+  return get(views::MissingProofs{id}, tag);
 }
 Uint256 Marketplace::slot_probability(const SlotId& id, const Tag& tag) {
-  return view("slotProbability", {h(id)}, tag).at(0).as_uint();
+  return get(views::SlotProbability{id}, tag);
 }
-std::pair<Request, uint64_t> Marketplace::get_active_slot(const SlotId& id, const Tag& tag) {
-  auto out = view("getActiveSlot", {h(id)}, tag);
-  const auto& slot = out.at(0);
-  return {request_from_abi(slot[0]), slot[1].as_uint().to_u64()};
+std::optional<std::pair<Request, uint64_t>> Marketplace::get_active_slot(const SlotId& id,
+                                                                         const Tag& tag) {
+  return get(views::GetActiveSlot{id}, tag);
 }
-
 bool Marketplace::can_reserve_slot(const RequestId& id, uint64_t slot_index, const Address& from,
                                    const Tag& tag) {
-  return view("canReserveSlot", {h(id), slot_index}, tag, from).at(0).as_bool();
+  return get(views::CanReserveSlot{id, slot_index}, tag, from);
 }
-
 std::vector<RequestId> Marketplace::my_requests(const Address& from, const Tag& tag) {
-  std::vector<RequestId> out;
-  auto result = view("myRequests", {}, tag, from);  // keeps the list alive for the loop
-  for (const auto& v : result.at(0).as_list())
-    out.push_back(to_hash(v));
-  return out;
+  return get(views::MyRequests{}, tag, from);
 }
-
 std::vector<SlotId> Marketplace::my_slots(const Address& from, const Tag& tag) {
-  std::vector<SlotId> out;
-  auto result = view("mySlots", {}, tag, from);  // keeps the list alive for the loop
-  for (const auto& v : result.at(0).as_list())
-    out.push_back(to_hash(v));
-  return out;
+  return get(views::MySlots{}, tag, from);
 }
-
 std::optional<std::string> Marketplace::can_mark_proof_as_missing(const SlotId& id, uint64_t period,
                                                                   const Address& from,
                                                                   const Tag& tag) {
-  try {
-    view("canMarkProofAsMissing", {h(id), period}, tag, from);
-    return std::nullopt;
-  } catch (const MarketError& e) {
-    return e.name();
-  }
+  return get(views::CanMarkProofAsMissing{id, period}, tag, from);
 }
 
 eth::TxRequest Marketplace::transaction(const MarketAction& action, std::string key) const {

@@ -2,7 +2,12 @@
 // journaled TxSender, each under an idempotency key) of spec/marketplace.md §5,
 // with the reference client's gas margins (§15). Views take the block tag;
 // the defaults are the reference client's (`pending` for time-dependent
-// views). Reverts surface as MarketError carrying the custom error name of §7.
+// views). Reverts surface as MarketError carrying the custom error name of §7
+// and its arguments.
+//
+// The marketplace's views as values (view_call.h) are implemented here once:
+// view_request/view_result (for a batch: ChainMarket::read) and read (one
+// eth_call), under the typed views below and ChainMarket's.
 #pragma once
 
 #include <optional>
@@ -18,6 +23,7 @@
 #include "agent/market/market_api.h"
 #include "agent/market/market_error.h"
 #include "agent/market/types.h"
+#include "agent/market/view_call.h"
 
 namespace codex::market {
 
@@ -34,10 +40,25 @@ class Marketplace {
   const eth::ContractAbi& abi() const { return abi_; }
   const Address& address() const { return address_; }
 
-  // Views.
+  // ---- views as values (view_call.h), for every view but the token's -------
+  // The eth_call of `v` from `from` (the reader: msg.sender of myRequests,
+  // mySlots, canReserveSlot, canMarkProofAsMissing). Throws
+  // std::invalid_argument for a token view (Token's).
+  eth::CallRequest view_request(const ViewCall& v, std::optional<Address> from = {}) const;
+  // The result of `v` from the node's answer to view_request: the value, or
+  // the MarketError it reverted with (a revert that answers the view, such as
+  // getRequest's for an unknown request, is the value). Throws eth::RpcError
+  // for a call that failed without reverting, eth::AbiError for return data
+  // that does not decode.
+  ViewResult view_result(const ViewCall& v, const eth::EthClient::CallResult& answer) const;
+  // Both, with one eth_call at `tag`; also throws eth::RpcError on transport failure.
+  ViewResult read(const ViewCall& v, std::optional<Address> from, const Tag& tag) const;
+
+  // ---- typed views ----------------------------------------------------------
   MarketplaceConfig configuration();
   Address token();
-  Request get_request(const RequestId& id, const Tag& tag = Tag::latest());
+  // nullopt for an unknown request.
+  std::optional<Request> get_request(const RequestId& id, const Tag& tag = Tag::latest());
   RequestState request_state(const RequestId& id, const Tag& tag = Tag::pending());
   SlotState slot_state(const SlotId& id, const Tag& tag = Tag::pending());
   uint64_t request_end(const RequestId& id, const Tag& tag = Tag::pending());
@@ -50,8 +71,9 @@ class Marketplace {
   uint8_t get_pointer(const SlotId& id, const Tag& tag = Tag::pending());
   uint64_t missing_proofs(const SlotId& id, const Tag& tag = Tag::latest());
   Uint256 slot_probability(const SlotId& id, const Tag& tag = Tag::latest());
-  // The request and index of a slot; MarketError "Marketplace_SlotIsFree" for a free slot.
-  std::pair<Request, uint64_t> get_active_slot(const SlotId& id, const Tag& tag = Tag::latest());
+  // The request and index of a slot; nullopt for a free slot.
+  std::optional<std::pair<Request, uint64_t>> get_active_slot(const SlotId& id,
+                                                              const Tag& tag = Tag::latest());
   bool can_reserve_slot(const RequestId& id, uint64_t slot_index, const Address& from,
                         const Tag& tag = Tag::pending());
   std::vector<RequestId> my_requests(const Address& from, const Tag& tag = Tag::latest());
@@ -88,9 +110,10 @@ class Marketplace {
 
  private:
   ContractIo io() const { return ContractIo(eth_, abi_, address_, sender_); }
-  std::vector<eth::AbiValue> view(std::string_view fn, const std::vector<eth::AbiValue>& args,
-                                  const Tag& tag, std::optional<Address> from = std::nullopt) {
-    return io().view(fn, args, tag, from);
+  template <class V>
+  typename V::Result get(const V& v, const Tag& tag,
+                               std::optional<Address> from = std::nullopt) const {
+    return read(v, from, tag).template get<V>();
   }
 
   eth::EthClient& eth_;

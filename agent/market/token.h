@@ -6,6 +6,7 @@
 // (e.g. "ERC20InsufficientBalance").
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -13,6 +14,7 @@
 #include "agent/eth/eth_client.h"
 #include "agent/eth/tx_sender.h"
 #include "agent/market/types.h"
+#include "agent/market/view_call.h"
 
 namespace codex::market {
 
@@ -25,6 +27,13 @@ class Token {
 
   const Address& address() const { return address_; }
   const eth::ContractAbi& abi() const { return abi_; }
+
+  // The token's views as values (views::TokenBalance, views::TokenAllowance),
+  // as Marketplace's: view_request for a batch, view_result for its answer,
+  // read for one eth_call. Throw std::invalid_argument for a marketplace view.
+  eth::CallRequest view_request(const ViewCall& v, std::optional<Address> from = {}) const;
+  ViewResult view_result(const ViewCall& v, const eth::EthClient::CallResult& answer) const;
+  ViewResult read(const ViewCall& v, std::optional<Address> from, const eth::BlockTag& tag) const;
 
   Uint256 balance_of(const Address& who, const eth::BlockTag& tag = eth::BlockTag::latest());
   Uint256 allowance(const Address& owner, const Address& spender,

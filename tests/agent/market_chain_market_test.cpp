@@ -219,3 +219,55 @@ TEST(ChainMarket, SubmitInACallerTransactionCommitsWithTheCallersState) {
 
 }  // namespace
 }  // namespace codex::market
+
+namespace codex::market {
+namespace {
+
+// Many views in a few round trips, at one block: each result is what the single
+// view returns (or throws), a revert stays in its own result, and the calls go
+// in batches of max_batch_calls after one eth_blockNumber.
+TEST(ChainMarket, ReadAnswersManyViewsInBatchesAtOneBlock) {
+  MarketEnv env(test::roomy_plan());
+  ChainMarketOptions o;
+  o.marketplace = env.deployment().marketplace;
+  o.deployment_block = env.deployment().block;
+  o.max_batch_calls = 3;
+  ChainMarket client(env.eth(), env.sender(kClient), env.db(), o);
+  const Request req = test::one_slot_request(env.address(kClient), 0x52);
+  const RequestId id = request_id(req),
+                  unknown = request_id(test::one_slot_request(env.address(kClient), 0x53));
+  const SlotId slot = slot_id(id, 0);
+  client.execute(ApproveTokens{o.marketplace, max_price(req.ask)},
+                 "approve/requestStorage/" + eth::to_hex(id));
+  client.execute(RequestStorage{req});
+
+  const std::vector<ViewCall> calls = {
+      views::GetRequest{id},        views::GetRequest{unknown},   views::RequestState{id},
+      views::RequestState{unknown}, views::SlotState{slot},       views::MyRequests{},
+      views::GetActiveSlot{slot},   views::CanReserveSlot{id, 0},
+  };
+  const uint64_t before = env.rpc().attempts();
+  const ViewReads r = client.read(calls, At::kLatest);
+  EXPECT_EQ(env.rpc().attempts() - before, 1u + 3u) << "eth_blockNumber, then 8 calls in 3 batches";
+  EXPECT_EQ(r.block, client.block_number(At::kLatest));
+  ASSERT_EQ(r.results.size(), calls.size());
+  EXPECT_EQ(r.results[0].get<views::GetRequest>(), std::optional<Request>(req));
+  EXPECT_EQ(r.results[1].get<views::GetRequest>(), std::nullopt) << "unknown: an answer";
+  EXPECT_EQ(r.results[2].get<views::RequestState>(), RequestState::New);
+  ASSERT_NE(r.results[3].error(), nullptr) << "requestState of an unknown request reverts";
+  EXPECT_EQ(r.results[3].error()->name(), "Marketplace_UnknownRequest");
+  EXPECT_THROW(r.results[3].get<views::RequestState>(), MarketError);
+  EXPECT_EQ(r.results[4].get<views::SlotState>(), client.slot_state(slot, At::kLatest));
+  EXPECT_EQ(r.results[5].get<views::MyRequests>(), std::vector<RequestId>{id});
+  EXPECT_EQ(r.results[6].get<views::GetActiveSlot>(), std::nullopt) << "a free slot";
+  EXPECT_EQ(r.results[7].get<views::CanReserveSlot>(), client.can_reserve_slot(id, 0));
+
+  // At pending: the block after the latest one.
+  EXPECT_EQ(client.read(calls, At::kPending).block, client.block_number(At::kLatest) + 1);
+  EXPECT_TRUE(client.read({}, At::kLatest).results.empty());
+  o.max_batch_calls = 0;
+  EXPECT_THROW(ChainMarket(env.eth(), env.sender(kClient), env.db(), o), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace codex::market

@@ -118,7 +118,9 @@ TEST(MarketLifecycle, RequestFillProveSlashRepairFinishPayWithdraw) {
     EXPECT_EQ(h.get_host(slot_id(id, i)), env.address(hosts[i]));
     EXPECT_EQ(h.current_collateral(slot_id(id, i)), collateral);
     EXPECT_EQ(h.my_slots(env.address(hosts[i])), std::vector<SlotId>{slot_id(id, i)});
-    auto [active, index] = h.get_active_slot(slot_id(id, i));
+    const auto slot = h.get_active_slot(slot_id(id, i));
+    ASSERT_TRUE(slot);
+    const auto& [active, index] = *slot;
     EXPECT_EQ(active, req);
     EXPECT_EQ(index, i);
   }

@@ -245,11 +245,13 @@ TEST_F(MarketChain, RequestReserveFillWithEventsViewsAndErrors) {
   } catch (const MarketError& e) {
     EXPECT_EQ(e.name(), "Marketplace_InvalidExpiry");
   }
+  EXPECT_FALSE(client.get_request(request_id(bad))) << "getRequest's revert answers: unknown";
   try {
-    client.get_request(request_id(bad));
+    client.request_state(request_id(bad));
     FAIL();
   } catch (const MarketError& e) {
     EXPECT_EQ(e.name(), "Marketplace_UnknownRequest");
+    EXPECT_EQ(e.function(), "requestState");
   }
   EXPECT_EQ(host.can_mark_proof_as_missing(slot0, 0, keys_[0]->address()),
             "Proofs_ValidationTimedOut");

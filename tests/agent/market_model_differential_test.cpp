@@ -1,20 +1,24 @@
-// The marketplace model against the real contracts: seeded random sequences of
-// at least 1,000 steps — requests (valid and invalid asks), approvals,
-// reservations, fills (valid and all-zero proofs), proofs, missed proofs,
-// frees (both forms), withdrawals (both forms), forced frees, time jumps with
-// and without blocks, and actions by the wrong account, in the wrong state,
-// without reservation, allowance or balance, outside the validator window —
-// run on a fresh anvil (TestToken + TestVerifier + TestMarketplace deployed by
-// agent/market/deployment) and on the model with the same block timestamps and
-// block hashes. After every step both sides must agree: reverted or not and
-// the error (name and arguments), the events, the block, and every view of the
-// requests and slots in play, every account's balance, allowance, myRequests
-// and mySlots (at latest); all requests ever made every 50 steps and at the
-// end (with those in play at pending too), and the whole event history at the
-// end. A mismatch fails with the seed, the step, the action and both sides'
-// values. Every 120 steps a scripted scenario (failed, finished, cancelled
-// request) makes sure the rare payout paths come up; the chain is reproducible
-// (tests/agent/support/reproducible_chain.h), so a seed replays the same run:
+// The marketplace model against the real contracts through the production
+// chain implementation: seeded random sequences of at least 1,000 steps —
+// requests (valid and invalid asks), approvals, reservations, fills (valid and
+// all-zero proofs), proofs, missed proofs, frees (both forms), withdrawals
+// (both forms), forced frees, time jumps with and without blocks, and actions
+// by the wrong account, in the wrong state, without reservation, allowance or
+// balance, outside the validator window — run through MarketApi on both
+// sides: ChainMarket (one per account, transactions through its journaled
+// TxSender, views through MarketApi::read's JSON-RPC batches pinned to one
+// block) on a fresh anvil (TestToken + TestVerifier + TestMarketplace deployed
+// by agent/market/deployment), and the model with the same block timestamps
+// and block hashes. After every step both sides must agree: reverted or not
+// and the error (function, name and arguments), the events, the block, and
+// every view of the requests and slots in play, every account's balance,
+// allowance, myRequests and mySlots (at latest); all requests ever made every
+// 50 steps and at the end (with those in play at pending too), and the whole
+// event history at the end. A mismatch fails with the seed, the step, the
+// action and both sides' values. Every 120 steps a scripted scenario (failed,
+// finished, cancelled request) makes sure the rare payout paths come up; the
+// chain is reproducible (MarketEnvOptions::genesis_time in
+// tests/agent/support/market_env.h), so a seed replays the same run:
 // DIFF_DEBUG=1 prints every step.
 #include <gtest/gtest.h>
 

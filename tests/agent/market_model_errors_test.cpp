@@ -115,7 +115,7 @@ TEST(MarketModelErrors, RequestStorageChecksInOrderThenPays) {
   const Uint256 max = max_price(r.ask);
   w.approve(kClient, max - Uint256(1));
   EXPECT_EQ(what_of([&] { client.execute(RequestStorage{r}); }),
-            "marketplace requestStorage reverted: ERC20InsufficientAllowance (" +
+            "marketplace requestStorage reverted: ERC20InsufficientAllowance(" +
                 w.model().marketplace_address().hex() + ", " + (max - Uint256(1)).to_dec() + ", " +
                 max.to_dec() + ")");
   Request rich = r;
@@ -123,7 +123,7 @@ TEST(MarketModelErrors, RequestStorageChecksInOrderThenPays) {
   const Uint256 rich_max = max_price(rich.ask);
   w.approve(kClient, rich_max);
   EXPECT_EQ(what_of([&] { client.execute(RequestStorage{rich}); }),
-            "marketplace requestStorage reverted: ERC20InsufficientBalance (" +
+            "marketplace requestStorage reverted: ERC20InsufficientBalance(" +
                 w.address(kClient).hex() + ", " + Uint256(ModelWorld::kFunds).to_dec() + ", " +
                 rich_max.to_dec() + ")");
 

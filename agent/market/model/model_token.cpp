@@ -8,10 +8,6 @@ namespace {
 const Uint256 kMaxUint256 =
     Uint256::from_string("0xffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff");
 
-std::string args(const Address& a, const Uint256& x, const Uint256& y) {
-  return a.hex() + ", " + x.to_dec() + ", " + y.to_dec();
-}
-
 }  // namespace
 
 Uint256 ModelToken::balance_of(const Address& who) const {
@@ -31,7 +27,7 @@ Uint256& ModelToken::balance_slot(const Address& who, Rollback& rb) {
 }
 
 void ModelToken::mint(const Address& to, const Uint256& value, Rollback& rb) {
-  if (to.is_zero()) revert("ERC20InvalidReceiver", Address().hex());
+  if (to.is_zero()) revert("ERC20InvalidReceiver", {Address()});
   rb.set(total_supply_, total_supply_ + value);  // the one checked add (_update from 0)
   Uint256& b = balance_slot(to, rb);
   rb.set(b, b + value);
@@ -39,8 +35,8 @@ void ModelToken::mint(const Address& to, const Uint256& value, Rollback& rb) {
 
 void ModelToken::approve(const Address& owner, const Address& spender, const Uint256& value,
                          Rollback& rb) {
-  if (owner.is_zero()) revert("ERC20InvalidApprover", Address().hex());
-  if (spender.is_zero()) revert("ERC20InvalidSpender", Address().hex());
+  if (owner.is_zero()) revert("ERC20InvalidApprover", {Address()});
+  if (spender.is_zero()) revert("ERC20InvalidSpender", {Address()});
   auto [it, inserted] = allowances_.try_emplace({owner, spender});
   if (inserted) rb.on_undo([this, owner, spender] { allowances_.erase({owner, spender}); });
   rb.set(it->second, value);
@@ -48,10 +44,10 @@ void ModelToken::approve(const Address& owner, const Address& spender, const Uin
 
 void ModelToken::transfer(const Address& from, const Address& to, const Uint256& value,
                           Rollback& rb) {
-  if (from.is_zero()) revert("ERC20InvalidSender", Address().hex());
-  if (to.is_zero()) revert("ERC20InvalidReceiver", Address().hex());
+  if (from.is_zero()) revert("ERC20InvalidSender", {Address()});
+  if (to.is_zero()) revert("ERC20InvalidReceiver", {Address()});
   const Uint256 from_balance = balance_of(from);
-  if (from_balance < value) revert("ERC20InsufficientBalance", args(from, from_balance, value));
+  if (from_balance < value) revert("ERC20InsufficientBalance", {from, from_balance, value});
   Uint256& f = balance_slot(from, rb);
   rb.set(f, from_balance - value);
   Uint256& t = balance_slot(to, rb);
@@ -62,7 +58,7 @@ void ModelToken::transfer_from(const Address& spender, const Address& from, cons
                                const Uint256& value, Rollback& rb) {
   const Uint256 current = allowance(from, spender);
   if (current < kMaxUint256) {
-    if (current < value) revert("ERC20InsufficientAllowance", args(spender, current, value));
+    if (current < value) revert("ERC20InsufficientAllowance", {spender, current, value});
     // _approve(..., emitEvent = false): no Approval event, which the model does not log anyway
     auto [it, inserted] = allowances_.try_emplace({from, spender});
     if (inserted) rb.on_undo([this, from, spender] { allowances_.erase({from, spender}); });

@@ -3,14 +3,16 @@
 #include <array>
 #include <stdexcept>
 
+#include "agent/market/market_error.h"
+
 namespace codex::market::model {
 
 void revert(const char* name) {
   throw Revert(name, "");
 }
 
-void revert(std::string name, std::string detail) {
-  throw Revert(std::move(name), std::move(detail));
+void revert(std::string name, const std::vector<eth::AbiValue>& args) {
+  throw Revert(std::move(name), format_error_arguments(args));
 }
 
 void panic(uint64_t code) {

@@ -12,14 +12,17 @@
 #include <cstdint>
 #include <exception>
 #include <string>
+#include <vector>
 
+#include "agent/eth/abi_value.h"
 #include "agent/market/types.h"
 
 namespace codex::market::model {
 
 class Revert : public std::exception {
  public:
-  // `detail` lists the error's arguments ("0x…, 5, 10"), empty for none.
+  // `detail` lists the error's arguments as format_error_arguments
+  // (market_error.h) writes them ("0x…, 5, 10"), empty for none.
   Revert(std::string name, std::string detail)
       : name_(std::move(name)), detail_(std::move(detail)) {}
   const char* what() const noexcept override { return name_.c_str(); }
@@ -35,7 +38,9 @@ inline constexpr uint64_t kPanicArithmetic = 0x11;
 
 // A custom error without arguments (every marketplace error, spec §7).
 [[noreturn]] void revert(const char* name);
-[[noreturn]] void revert(std::string name, std::string detail);
+// A custom error with arguments (OpenZeppelin's ERC20 errors), formatted as
+// the chain side formats decoded revert data (format_error_arguments).
+[[noreturn]] void revert(std::string name, const std::vector<eth::AbiValue>& args);
 // Panic(code), named "Panic(0x11)" as eth::DecodedRevert::describe() does.
 [[noreturn]] void panic(uint64_t code);
 

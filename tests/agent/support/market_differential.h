@@ -1,12 +1,17 @@
-// The rig of the model's differential test: the same marketplace on a
-// reproducible anvil (ReproducibleChain, TestMarketplace + TestVerifier +
-// TestToken) and in a MarketModel that follows anvil's blocks (same numbers,
-// timestamps and hashes). Each step runs on both sides and is compared at
-// once: reverted or not and the error (name and arguments), the events, the
-// block; compare_state() then reads every view of the requests in play (or of
-// all requests) through MarketApi on both sides at latest (and, with `full`,
-// those in play at pending too). Any disagreement
-// throws Mismatch naming the seed, the step, the action and both values.
+// The rig of the model's differential test: the production chain
+// implementation of MarketApi — ChainMarket, one per account, its TxSender
+// journaling on the environment's database — on a reproducible anvil
+// (MarketEnv with a fixed genesis time; TestMarketplace + TestVerifier +
+// TestToken), against a MarketModel that follows anvil's blocks (same
+// numbers, timestamps and hashes). Each step runs on both sides through
+// MarketApi and is compared at once: reverted or not and the error (function,
+// name and arguments), the events, the block; compare_state() then reads every
+// view of the requests in play (or of all requests) on both sides with
+// MarketApi::read — ChainMarket's JSON-RPC batches pinned to one block — at
+// latest (and, with `full`, those in play at pending too). The one call
+// MarketApi lacks, TestMarketplace.forciblyFreeSlot, goes through the
+// ContractIo facade. Any disagreement throws Mismatch naming the seed, the
+// step, the action and both values.
 //
 // Accounts 1..kAccounts are anvil's dev accounts 1.. (1e15 tokens each).
 // Not thread-safe.
@@ -22,11 +27,12 @@
 #include <thread>
 #include <vector>
 
+#include "agent/market/chain_market.h"
+#include "agent/market/contract_io.h"
 #include "agent/market/model/market_model.h"
 #include "agent/market/periods.h"
-#include "tests/agent/support/anvil_market.h"
+#include "tests/agent/support/market_env.h"
 #include "tests/agent/support/market_snapshot.h"
-#include "tests/agent/support/reproducible_chain.h"
 
 namespace codex::test {
 
@@ -42,9 +48,14 @@ class MarketDifferential {
                                                 "Paid", "Cancelled", "Repair"};
   static constexpr const char* kRequestStates[] = {"New", "Started", "Cancelled", "Finished",
                                                    "Failed"};
+  static constexpr uint64_t kGenesis = 1'800'000'000;  // anvil's genesis time: same hashes each run
 
   MarketDifferential(uint64_t seed, const market::MarketplaceConfig& config)
-      : seed_(seed), config_(config), env_(plan(config)), periods_(config.proofs.period) {
+      : seed_(seed),
+        config_(config),
+        env_(MarketEnvOptions{plan(config), true, kGenesis}),
+        periods_(config.proofs.period),
+        test_marketplace_abi_(eth::ContractAbi::parse(market::artifact_json("TestMarketplace"))) {
     using market::At;
     const uint64_t latest = env_.eth().block_number();
     std::vector<market::model::Block> history;
@@ -59,11 +70,8 @@ class MarketDifferential {
     o.marketplace = env_.deployment().marketplace;
     o.token = env_.deployment().token;
     o.history = std::move(history);
-    cache_ = std::make_shared<CallCache>(env_.eth());
     for (int i = 1; i <= kAccounts; ++i)
-      chain_.push_back(std::make_unique<AnvilMarket>(env_.eth(), env_.sender(i), env_.address(i),
-                                                     env_.deployment(), config, cache_));
-    cache_->refresh(latest);
+      chain_.push_back(env_.chain_market(i));
     for (int i = 1; i <= kAccounts; ++i)
       o.balances.push_back({address(i), chain_api(i).token_balance(address(i), At::kLatest)});
     model_ = std::make_unique<market::model::MarketModel>(std::move(o), *clock_);
@@ -78,7 +86,7 @@ class MarketDifferential {
   // ---- accounts and time ----------------------------------------------------------
   eth::Address address(int who) const { return env_.address(who); }
   market::MarketApi& model_api(int who) { return *sim_.at(size_t(who - 1)); }
-  AnvilMarket& chain_api(int who) { return *chain_.at(size_t(who - 1)); }
+  market::ChainMarket& chain_api(int who) { return *chain_.at(size_t(who - 1)); }
   market::model::MarketModel& model() { return *model_; }
   const market::MarketplaceConfig& config() const { return config_; }
   uint64_t now() const { return clock_->seconds(); }
@@ -122,8 +130,15 @@ class MarketDifferential {
     action_ = "forciblyFreeSlot(" + eth::to_hex(slot) + ") by " + std::to_string(who);
     ++counts["forciblyFreeSlot"];
     const std::string key = "s" + std::to_string(step_);
-    return compare_outcomes([&] { return chain_api(who).forcibly_free_slot(slot, key); },
-                            [&] { return model_->forcibly_free_slot(address(who), slot); });
+    return compare_outcomes(
+        [&] {
+          const market::ContractIo io(env_.eth(), test_marketplace_abi_,
+                                      env_.deployment().marketplace, &env_.sender(who));
+          const eth::Bytes id(slot.begin(), slot.end());
+          return market::tx_result(io.transact("forciblyFreeSlot", {id}, kForcedFreeMargin, key),
+                                   chain_api(who).marketplace());
+        },
+        [&] { return model_->forcibly_free_slot(address(who), slot); });
   }
 
   // Called with the events of every transaction that passed.
@@ -149,7 +164,6 @@ class MarketDifferential {
   void compare_state(bool full) {
     using market::At;
     retire();
-    cache_->refresh(model_->latest_block().number);
     Scope scope;
     scope.full = full;
     if (full)
@@ -168,7 +182,7 @@ class MarketDifferential {
     }
     const uint64_t period = periods_.period_of(model_->latest_block().timestamp);
     compare(observe(chain, scope, At::kLatest, period - 1),
-            observe(model, scope, At::kLatest, period - 1), "");
+            observe(model, scope, At::kLatest, period - 1), "", model_->latest_block().number);
     if (full) {
       // And as the next block will see it (anvil's pending: number + 1 and the
       // timestamp set for it — set it again: the last block used it up, and
@@ -181,7 +195,7 @@ class MarketDifferential {
           next.slots.push_back(market::slot_id(id, i));
       const uint64_t p = periods_.period_of(now());
       compare(observe(chain, next, At::kPending, p - 1), observe(model, next, At::kPending, p - 1),
-              " (pending)");
+              " (pending)", model_->latest_block().number + 1);
     }
   }
 
@@ -190,9 +204,11 @@ class MarketDifferential {
     action_ = "(end of run)";
     std::vector<std::string> on_chain, on_model;
     const uint64_t from = model_->first_block() + 1;
-    chain_api(1).events("history", from)->poll([&](const market::DecodedEvent& e, auto*) {
+    auto stream = chain_api(1).events("history", from);
+    while (stream->poll([&](const market::DecodedEvent& e, auto*) {
       on_chain.push_back(std::to_string(e.block_number) + " " + describe_exact(e.event));
-    });
+    }) > 0) {
+    }
     model_api(1).events("history", from)->poll([&](const market::DecodedEvent& e, auto*) {
       on_model.push_back(std::to_string(e.block_number) + " " + describe_exact(e.event));
     });
@@ -207,7 +223,7 @@ class MarketDifferential {
   [[noreturn]] void fail(const std::string& what, const std::string& chain,
                          const std::string& model) {
     throw Mismatch("seed " + std::to_string(seed_) + ", step " + std::to_string(step_) + ", " +
-                   action_ + ": " + what + "\n  anvil: " + chain + "\n  model: " + model);
+                   action_ + ": " + what + "\n  chain: " + chain + "\n  model: " + model);
   }
   const std::string& action() const { return action_; }
 
@@ -229,12 +245,17 @@ class MarketDifferential {
     return p;
   }
 
-  void compare(const std::vector<Observation>& chain, const std::vector<Observation>& model,
-               const std::string& where) {
-    for (size_t i = 0; i < chain.size(); ++i)
-      if (chain[i].value != model[i].value)
-        fail(chain[i].label + where, chain[i].value, model[i].value);
-    observed_ += chain.size();
+  // Both sides read the same views, each account's at `block`.
+  void compare(const Observed& chain, const Observed& model, const std::string& where,
+               uint64_t block) {
+    for (size_t i = 0; i < chain.blocks.size(); ++i)
+      if (chain.blocks[i] != block || model.blocks[i] != block)
+        fail("the block read by account " + std::to_string(i + 1) + where,
+             std::to_string(chain.blocks[i]), std::to_string(model.blocks[i]));
+    for (size_t i = 0; i < chain.values.size(); ++i)
+      if (chain.values[i].value != model.values[i].value)
+        fail(chain.values[i].label + where, chain.values[i].value, model.values[i].value);
+    observed_ += chain.values.size();
   }
 
   // Checks anvil's block `n` (just mined) against the model's latest and copies
@@ -279,26 +300,32 @@ class MarketDifferential {
     return "";
   }
 
+  // A revert as both sides must agree on: the function, the error and its arguments.
+  static std::string revert_of(const market::MarketError& e) {
+    return e.function() + " reverted: " + e.reason();
+  }
+
   template <class C, class M>
   bool compare_outcomes(C&& on_chain, M&& on_model) {
     std::optional<market::TxResult> rc, rm;
-    std::string ec, em;
+    std::string ec, em, name;
     try {
       rc = on_chain();
     } catch (const market::MarketError& e) {
-      ec = e.what();
+      ec = revert_of(e);
+      name = e.name();
     }
     try {
       rm = on_model();
     } catch (const market::MarketError& e) {
-      em = e.what();
+      em = revert_of(e);
     }
     if (rc.has_value() != rm.has_value() || ec != em)
       fail("outcome", rc ? "passed " + describe(rc->events) : ec,
            rm ? "passed " + describe(rm->events) : em);
     if (!rc) {
       ++counts["reverted"];
-      ++counts[ec.substr(ec.find(": ") + 2, ec.find(" (") - ec.find(": ") - 2)];
+      ++counts[name];
       if (env_.eth().block_number() != model_->latest_block().number)
         fail("a revert mined a block", std::to_string(env_.eth().block_number()),
              std::to_string(model_->latest_block().number));
@@ -341,15 +368,16 @@ class MarketDifferential {
   }
 
   static constexpr market::RequestId kUnknown{0xde, 0xad};
+  static constexpr unsigned kForcedFreeMargin = 100;  // gas margin (%) of forciblyFreeSlot
 
   uint64_t seed_;
   market::MarketplaceConfig config_;
-  ReproducibleChain env_;
+  MarketEnv env_;
   market::Periods periods_;
+  eth::ContractAbi test_marketplace_abi_;
   std::unique_ptr<base::ManualClock> clock_;
   std::unique_ptr<market::model::MarketModel> model_;
-  std::shared_ptr<CallCache> cache_;
-  std::vector<std::unique_ptr<AnvilMarket>> chain_;
+  std::vector<std::unique_ptr<market::ChainMarket>> chain_;
   std::vector<std::unique_ptr<market::MarketApi>> sim_;
   int step_ = 0;
   std::string action_;

@@ -1,12 +1,14 @@
 // A marketplace on a fresh anvil for chain tests: dev accounts with journaled
 // senders (one database, as a data directory has), the contracts deployed from
-// C++ (agent/market/deployment.h) and chain-time control
-// (evm_setNextBlockTimestamp + evm_mine).
+// C++ (agent/market/deployment.h), ChainMarket per account, and chain-time
+// control (evm_setNextBlockTimestamp + evm_mine). Optionally reproducible:
+// every block hash the same in every run (MarketEnvOptions::genesis_time).
 #pragma once
 
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -58,13 +60,28 @@ inline market::Request one_slot_request(const eth::Address& client, uint8_t nonc
   return r;
 }
 
+struct MarketEnvOptions {
+  market::DeploymentPlan plan;
+  // false: the chain stays at block 0 until deploy() is called.
+  bool deploy = true;
+  // A reproducible chain: anvil's genesis at this time (seconds) and, until
+  // the deployment is done, each block one second after the last (anvil's
+  // timestamp interval), so the block hashes — and with them challenges and
+  // proof requirements — are the same in every run; the test then sets each
+  // later block's time itself (set_time, set_next_block_time). Without it
+  // block times follow the wall clock.
+  std::optional<uint64_t> genesis_time;
+};
+
 class MarketEnv {
  public:
   static constexpr int kAccounts = static_cast<int>(std::size(kDevKeys));
 
-  // Accounts 1.. receive 1e15 tokens; account 0 deploys and holds none. With
-  // `deploy` false the chain stays at block 0 until deploy() is called.
-  explicit MarketEnv(market::DeploymentPlan plan = {}, bool deploy = true) {
+  // Accounts 1.. receive 1e15 tokens; account 0 deploys and holds none.
+  explicit MarketEnv(market::DeploymentPlan plan = {}, bool deploy = true)
+      : MarketEnv(MarketEnvOptions{std::move(plan), deploy, std::nullopt}) {}
+  explicit MarketEnv(MarketEnvOptions options)
+      : anvil_(anvil_args(options)), genesis_time_(options.genesis_time) {
     char tmpl[] = "/tmp/market_env_XXXXXX";
     dir_ = mkdtemp(tmpl);
     rpc_ = std::make_unique<eth::HttpRpcClient>(eth::HttpRpcOptions{anvil_.url()});
@@ -76,15 +93,17 @@ class MarketEnv {
       keys_.push_back(std::make_unique<eth::PrivateKey>(eth::PrivateKey::from_hex(kDevKeys[i])));
       senders_.push_back(std::make_unique<eth::TxSender>(*eth_, *keys_.back(), *db_, o));
     }
-    if (deploy) this->deploy(std::move(plan));
+    if (options.deploy) deploy(std::move(options.plan));
   }
   // Mines past block 256 (§5.5) when needed and deploys from account 0.
   void deploy(market::DeploymentPlan plan) {
+    if (genesis_time_) anvil_.rpc("anvil_setBlockTimestampInterval", nlohmann::json::array({1}));
     uint64_t n = eth_->block_number();
     if (n < 257) mine(257 - n);
     for (int i = 1; i < kAccounts; ++i)
       plan.mint_to.push_back(address(i));
     deployment_ = market::deploy_marketplace(*senders_[0], plan);
+    if (genesis_time_) anvil_.rpc("anvil_removeBlockTimestampInterval");
   }
   ~MarketEnv() {
     senders_.clear();
@@ -96,6 +115,8 @@ class MarketEnv {
 
   Anvil& anvil() { return anvil_; }
   eth::EthClient& eth() { return *eth_; }
+  // The client under eth() (its attempts() count round trips).
+  eth::HttpRpcClient& rpc() { return *rpc_; }
   eth::TxSender& sender(int who) { return *senders_.at(who); }
   base::sqlite::Database& db() { return *db_; }
   eth::Address address(int who) const { return keys_.at(who)->address(); }
@@ -137,7 +158,13 @@ class MarketEnv {
   }
 
  private:
+  static std::vector<std::string> anvil_args(const MarketEnvOptions& o) {
+    if (!o.genesis_time) return {};
+    return {"--timestamp", std::to_string(*o.genesis_time)};
+  }
+
   Anvil anvil_;
+  std::optional<uint64_t> genesis_time_;
   std::filesystem::path dir_;
   std::unique_ptr<eth::HttpRpcClient> rpc_;
   std::unique_ptr<eth::EthClient> eth_;

@@ -1,7 +1,9 @@
 // The observable marketplace state through MarketApi, as labelled strings, so
-// two implementations (the contract on anvil, the model) can be compared view
-// by view and a mismatch names the view, the id and both values. A view that
-// reverts reads as "revert <error name>".
+// two implementations (ChainMarket on anvil, the model) can be compared view
+// by view and a mismatch names the view, the id and both values. The views are
+// read as values (MarketApi::read: one call per account, which ChainMarket
+// answers with JSON-RPC batches at one block); a view that reverts reads as
+// "revert <error>(<arguments>)".
 #pragma once
 
 #include <functional>
@@ -12,6 +14,7 @@
 
 #include "agent/eth/hex.h"
 #include "agent/market/market_api.h"
+#include "agent/market/overloaded.h"
 
 namespace codex::test {
 
@@ -105,93 +108,112 @@ inline std::string describe(const market::MarketAction& a) {
       a);
 }
 
-// "value" or "revert <name>".
-template <class F>
-std::string outcome(F&& f) {
-  try {
-    return f();
-  } catch (const market::MarketError& e) {
-    return "revert " + e.name();
-  }
+// A view's result as compared: its value, or "revert " + the error with its arguments.
+inline std::string format(const market::ViewResult& r) {
+  using namespace market;
+  if (const MarketError* e = r.error()) return "revert " + e->reason();
+  return std::visit(
+      Overloaded{
+          [](bool x) { return std::string(x ? "true" : "false"); },
+          [](uint8_t x) { return std::to_string(int(x)); },
+          [](uint64_t x) { return std::to_string(x); },
+          [](const Uint256& x) { return x.to_dec(); },
+          [](const Address& x) { return x.hex(); },
+          [](const Hash& x) { return eth::to_hex(x); },
+          [](RequestState x) { return "state " + std::to_string(int(x)); },
+          [](SlotState x) { return "state " + std::to_string(int(x)); },
+          [](const std::vector<Hash>& ids) {
+            std::string s;
+            for (const Hash& id : ids)
+              s += eth::to_hex(id) + " ";
+            return s;
+          },
+          [](const std::optional<Request>& q) {
+            return q ? eth::to_hex(request_id(*q)) : std::string("none");
+          },
+          [](const std::optional<std::pair<Request, uint64_t>>& x) {
+            return x ? eth::to_hex(request_id(x->first)) + "/" + std::to_string(x->second)
+                     : std::string("none");
+          },
+          [](const std::optional<std::string>& error) { return error.value_or("ok"); },
+      },
+      r.value());
 }
 
 struct Observation {
   std::string label, value;
 };
 
-// What to read: `accounts` sign the sender views (one MarketApi each, same
-// order on both sides); `requests` and `slots` are the ids to read.
+// What to read: `requests` and `slots` are the ids whose views are read.
 struct Scope {
   std::vector<market::RequestId> requests;
   std::vector<market::SlotId> slots;
   bool full = false;  // also getRequest, getActiveSlot, slotProbability
 };
 
-// Reads the scope through `apis` (apis[0] reads the sender-independent views)
-// at `at`. `period_to_mark` is the period canMarkProofAsMissing is asked for.
-inline std::vector<Observation> observe(const std::vector<market::MarketApi*>& apis,
-                                        const Scope& scope, market::At at,
-                                        uint64_t period_to_mark) {
+struct Observed {
+  std::vector<Observation> values;
+  std::vector<uint64_t> blocks;  // the block each account's read reported
+};
+
+// Reads the scope through `apis` at `at`, one MarketApi::read per account:
+// apis[0] reads the views of the requests and slots, the balances and the
+// allowances (and its own lists), each other account its own myRequests and
+// mySlots. `period_to_mark` is the period canMarkProofAsMissing is asked for.
+inline Observed observe(const std::vector<market::MarketApi*>& apis, const Scope& scope,
+                        market::At at, uint64_t period_to_mark) {
   using namespace market;
-  std::vector<Observation> out;
-  MarketApi& a = *apis.at(0);
-  auto add = [&](std::string label, std::string value) {
-    out.push_back({std::move(label), std::move(value)});
+  struct Labelled {
+    std::string label;
+    ViewCall call;
   };
-  auto u = [](const Uint256& x) { return x.to_dec(); };
+  std::vector<std::vector<Labelled>> reads(apis.size());
+  auto add = [&](size_t reader, std::string label, ViewCall call) {
+    reads[reader].push_back({std::move(label), std::move(call)});
+  };
   for (const RequestId& id : scope.requests) {
     const std::string r = "request " + short_hex(id) + " ";
-    add(r + "state", outcome([&] { return std::to_string(int(a.request_state(id, at))); }));
-    add(r + "end", outcome([&] { return std::to_string(a.request_end(id, at)); }));
-    add(r + "expiry", outcome([&] { return std::to_string(a.request_expiry(id, at)); }));
-    if (scope.full)
-      add(r + "getRequest", outcome([&] {
-            auto q = a.get_request(id, at);
-            return q ? eth::to_hex(request_id(*q)) : std::string("none");
-          }));
+    add(0, r + "state", views::RequestState{id});
+    add(0, r + "end", views::RequestEnd{id});
+    add(0, r + "expiry", views::RequestExpiry{id});
+    if (scope.full) add(0, r + "getRequest", views::GetRequest{id});
   }
   for (const SlotId& id : scope.slots) {
     const std::string s = "slot " + short_hex(id) + " ";
-    add(s + "state", outcome([&] { return std::to_string(int(a.slot_state(id, at))); }));
-    add(s + "host", outcome([&] { return a.get_host(id, at).hex(); }));
-    add(s + "collateral", outcome([&] { return u(a.current_collateral(id, at)); }));
-    add(s + "missingProofs", outcome([&] { return std::to_string(a.missing_proofs(id, at)); }));
-    add(s + "pointer", outcome([&] { return std::to_string(a.get_pointer(id, at)); }));
-    add(s + "challenge", outcome([&] { return eth::to_hex(a.get_challenge(id, at)); }));
-    add(s + "isProofRequired",
-        outcome([&] { return std::to_string(a.is_proof_required(id, at)); }));
-    add(s + "willProofBeRequired",
-        outcome([&] { return std::to_string(a.will_proof_be_required(id, at)); }));
-    add(s + "canMarkProofAsMissing(" + std::to_string(period_to_mark) + ")", outcome([&] {
-          return a.can_mark_proof_as_missing(id, period_to_mark, at).value_or("ok");
-        }));
+    add(0, s + "state", views::SlotState{id});
+    add(0, s + "host", views::GetHost{id});
+    add(0, s + "collateral", views::CurrentCollateral{id});
+    add(0, s + "missingProofs", views::MissingProofs{id});
+    add(0, s + "pointer", views::GetPointer{id});
+    add(0, s + "challenge", views::GetChallenge{id});
+    add(0, s + "isProofRequired", views::IsProofRequired{id});
+    add(0, s + "willProofBeRequired", views::WillProofBeRequired{id});
+    add(0, s + "canMarkProofAsMissing(" + std::to_string(period_to_mark) + ")",
+        views::CanMarkProofAsMissing{id, period_to_mark});
     if (scope.full) {
-      add(s + "activeSlot", outcome([&] {
-            auto x = a.get_active_slot(id, at);
-            return x ? eth::to_hex(request_id(x->first)) + "/" + std::to_string(x->second)
-                     : std::string("none");
-          }));
-      add(s + "slotProbability", outcome([&] { return u(a.slot_probability(id, at)); }));
+      add(0, s + "activeSlot", views::GetActiveSlot{id});
+      add(0, s + "slotProbability", views::SlotProbability{id});
     }
   }
-  const Address market = a.marketplace_address();
-  add("marketplace balance", outcome([&] { return u(a.token_balance(market, at)); }));
-  for (MarketApi* x : apis) {
-    const std::string who = "account " + x->account().hex() + " ";
-    add(who + "balance", outcome([&] { return u(a.token_balance(x->account(), at)); }));
-    add(who + "allowance", outcome([&] { return u(a.token_allowance(x->account(), market, at)); }));
-    add(who + "myRequests", outcome([&] {
-          std::string s;
-          for (const auto& id : x->my_requests(at))
-            s += eth::to_hex(id) + " ";
-          return s;
-        }));
-    add(who + "mySlots", outcome([&] {
-          std::string s;
-          for (const auto& id : x->my_slots(at))
-            s += eth::to_hex(id) + " ";
-          return s;
-        }));
+  const Address market = apis.at(0)->marketplace_address();
+  add(0, "marketplace balance", views::TokenBalance{market});
+  for (size_t i = 0; i < apis.size(); ++i) {
+    const Address who = apis[i]->account();
+    const std::string label = "account " + who.hex() + " ";
+    add(0, label + "balance", views::TokenBalance{who});
+    add(0, label + "allowance", views::TokenAllowance{who, market});
+    add(i, label + "myRequests", views::MyRequests{});
+    add(i, label + "mySlots", views::MySlots{});
+  }
+  Observed out;
+  for (size_t i = 0; i < apis.size(); ++i) {
+    std::vector<ViewCall> calls;
+    for (const Labelled& l : reads[i])
+      calls.push_back(l.call);
+    const ViewReads r = apis[i]->read(calls, at);
+    out.blocks.push_back(r.block);
+    for (size_t k = 0; k < calls.size(); ++k)
+      out.values.push_back({reads[i][k].label, format(r.results.at(k))});
   }
   return out;
 }
