@@ -271,7 +271,7 @@ int main(int argc, char** argv) {
       "rest_transfer: %llu MiB%s%s  upload %.1f MB/s (%.2f s, node CPU %.2f s)  "
       "download%s %.1f MB/s (%.2f s, node CPU %.2f s)  node peak RSS %.1f MB  bytes %s\n",
       (unsigned long long)mib, durability.empty() ? "" : " ", durability.c_str(), mb / up, up,
-      to_file ? " to file" : "", (s1.user + s1.sys) - (s0.user + s0.sys), mb / down, down,
+      (s1.user + s1.sys) - (s0.user + s0.sys), to_file ? " to file" : "", mb / down, down,
       (s2.user + s2.sys) - (s1.user + s1.sys), double(peak) * 1024 / 1e6,
       same ? "identical" : "DIFFER");
   print_phase("upload", mb, up, s0, s1, dirty_up);

@@ -526,6 +526,10 @@ TEST(TxSender, ANonceTakenByATransactionOutsideTheJournalFailsLoudlyAfterTheGrac
       s.eth.chain_id(), 0, Uint256(1'000'000'000), Uint256(100'000'000'000), 21'000, kBob,
       Uint256(2),       {}};
   s.eth.send_raw_transaction(sign(foreign, s.key).raw);
+  // Mined before ours is first broadcast (anvil mines a moment after it
+  // accepts): else ours meets the foreign one in the pool and is refused.
+  while (s.eth.transaction_count(s.key.address(), BlockTag::latest()) == 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   try {
     s.sender.wait(ours.hash);
     FAIL() << "the nonce went to a transaction the journal does not know";
