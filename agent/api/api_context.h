@@ -22,6 +22,9 @@ struct ApiContext {
   std::vector<std::string> listen_addrs;   // multiaddrs, shown by /debug/info
   uint32_t block_size = 65536;             // of new uploads
   std::optional<std::string> cors_origin;  // CORS headers only when set
+  // When set, every request needs "Authorization: Bearer <api_token>" (401
+  // otherwise), compared in constant time. From --api-token-file.
+  std::optional<std::string> api_token;
 };
 
 }  // namespace codex::agent

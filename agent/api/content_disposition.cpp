@@ -1,6 +1,8 @@
 #include "agent/api/content_disposition.h"
 
 #include <cctype>
+
+#include "agent/api/utf8.h"
 #include "base/strings.h"
 
 namespace codex::agent {
@@ -19,6 +21,8 @@ bool iequals(std::string_view a, std::string_view b) {
 
 bool safe(std::string_view name) {
   if (name.empty() || name.size() > 255 || name == "." || name == "..") return false;
+  // Names are shown in JSON (GET /data): they must be text.
+  if (!is_valid_utf8(name)) return false;
   for (unsigned char c : name)
     if (c < 0x20 || c == 0x7f || c == '/' || c == '\\') return false;
   return true;

@@ -8,7 +8,8 @@
 namespace codex::agent {
 
 // The filename, or nullopt when the header is malformed or the name is unsafe
-// (empty, over 255 bytes, a path separator, a control character, "." or "..").
+// (empty, over 255 bytes, not UTF-8, a path separator, a control character,
+// "." or "..").
 std::optional<std::string> filename_from_content_disposition(std::string_view header);
 
 }  // namespace codex::agent

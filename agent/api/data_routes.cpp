@@ -5,7 +5,9 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "agent/api/allowed_methods.h"
 #include "agent/api/api_context.h"
+#include "agent/api/byte_range.h"
 #include "agent/api/content_disposition.h"
 #include "agent/api/mime_types.h"
 #include "agent/api/routes.h"
@@ -63,7 +65,7 @@ void upload(ApiContext& ctx, const Request& req, Response& res,
     writer.set_filename(*name);
   }
   std::exception_ptr failure;
-  reader([&](const char* data, size_t len) {
+  bool complete = reader([&](const char* data, size_t len) {
     try {
       writer.write({reinterpret_cast<const uint8_t*>(data), len});
       return true;
@@ -74,6 +76,8 @@ void upload(ApiContext& ctx, const Request& req, Response& res,
   });
   try {
     if (failure) std::rethrow_exception(failure);
+    // httplib could not read the body: a bad chunked encoding, a cut connection.
+    if (!complete) return reply_text(res, 400, "The request body is malformed or incomplete.");
     if (writer.bytes_written() == 0) return reply_text(res, 422, "The upload is empty.");
     Cid cid = writer.finish();
     spdlog::info("api: stored {} bytes as {}", writer.bytes_written(), cid.to_string());
@@ -85,26 +89,67 @@ void upload(ApiContext& ctx, const Request& req, Response& res,
   }
 }
 
+// Content-Disposition for a stored name: quotes and backslashes escaped,
+// control characters dropped (a name stored by an older build may hold any byte).
+std::string content_disposition(const std::string& name) {
+  std::string quoted;
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f) continue;
+    if (c == '"' || c == '\\') quoted.push_back('\\');
+    quoted.push_back(char(c));
+  }
+  return "attachment; filename=\"" + quoted + "\"";
+}
+
 void download(ApiContext& ctx, const Request& req, Response& res) {
   Cid cid = Cid::parse(req.matches[1].str());
   auto reader = std::make_shared<DatasetReader>(ctx.repo, cid);
   const Manifest& m = reader->manifest();
   std::string type = m.mimetype.value_or("application/octet-stream");
-  if (m.filename)
-    res.set_header("Content-Disposition", "attachment; filename=\"" + *m.filename + "\"");
+  if (m.filename) res.set_header("Content-Disposition", content_disposition(*m.filename));
+  res.set_header("Accept-Ranges", "bytes");
+  const uint64_t size = reader->size();
+  ByteRange range = parse_byte_range(req.get_header_value("Range"), size);
+  if (std::holds_alternative<UnsatisfiableRange>(range)) {
+    res.set_header("Content-Range", "bytes */" + std::to_string(size));
+    return reply_text(
+        res, 416,
+        "The range is not satisfiable: the dataset has " + std::to_string(size) + " bytes.");
+  }
+  uint64_t first = 0, length = size;
+  if (auto* r = std::get_if<SatisfiableRange>(&range)) {
+    first = r->first;
+    length = r->length();
+    res.status = 206;
+    res.set_header("Content-Range", "bytes " + std::to_string(r->first) + "-" +
+                                        std::to_string(r->last) + "/" + std::to_string(size));
+  }
   // Read the first block now so that a missing block is a 404/500, not a cut stream.
-  if (reader->blocks() > 0) (void)reader->read_block(0);
+  if (reader->blocks() > 0) (void)reader->read_block(first / reader->block_size());
+  // httplib asks for [offset, length) of the range; `first` maps it onto the
+  // dataset. A block that vanishes meanwhile (deleted, expired) ends this
+  // response, cut short; the client sees fewer bytes than Content-Length.
   res.set_content_provider(
-      reader->size(), type, [reader](size_t offset, size_t, httplib::DataSink& sink) {
-        uint64_t bs = reader->block_size();
-        uint64_t first = offset / bs;
-        uint64_t skip = offset % bs;
-        for (uint64_t i = first; i < std::min(reader->blocks(), first + kBlocksPerWrite); ++i) {
-          std::string data = reader->read_block(i);
-          if (!sink.write(data.data() + skip, data.size() - skip)) return false;
-          skip = 0;
+      length, type, [reader, first, length, cid](size_t offset, size_t, httplib::DataSink& sink) {
+        try {
+          uint64_t bs = reader->block_size();
+          uint64_t pos = first + offset;
+          uint64_t end = first + length;
+          uint64_t block = pos / bs;
+          uint64_t skip = pos % bs;
+          for (uint64_t n = 0; n < kBlocksPerWrite && pos < end; ++n, ++block) {
+            std::string data = reader->read_block(block);
+            uint64_t take = std::min<uint64_t>(data.size() - skip, end - pos);
+            if (take == 0) return false;  // no progress: never loop on it
+            if (!sink.write(data.data() + skip, take)) return false;
+            pos += take;
+            skip = 0;
+          }
+          return true;
+        } catch (const std::exception& e) {
+          spdlog::warn("api: download of {} cut short: {}", cid.to_string(), e.what());
+          return false;
         }
-        return true;
       });
 }
 
@@ -126,8 +171,15 @@ void remove(ApiContext& ctx, const Request& req, Response& res) {
 
 }  // namespace
 
-void register_data_routes(httplib::Server& s, ApiContext& ctx) {
+void register_data_routes(httplib::Server& s, ApiContext& ctx, AllowedMethods& allowed) {
   const std::string base = kApiBase;
+  const std::string data = base + "/data", item = base + R"(/data/([^/]+))",
+                    exists = base + R"(/data/([^/]+)/exists)";
+  allowed.add("POST", data);
+  allowed.add("GET", data);
+  allowed.add("GET", item);
+  allowed.add("DELETE", item);
+  allowed.add("GET", exists);
   s.Post(base + "/data",
          [&ctx](const Request& req, Response& res, const httplib::ContentReader& reader) {
            upload(ctx, req, res, reader);
@@ -142,7 +194,7 @@ void register_data_routes(httplib::Server& s, ApiContext& ctx) {
         spdlog::warn("api: skipping unreadable manifest {}: {}", cid.to_string(), e.what());
       }
     }
-    res.set_content(json{{"content", content}}.dump(), "application/json");
+    reply_json(res, json{{"content", content}});
   });
   s.Get(base + R"(/data/([^/]+))", [&ctx](const Request& req, Response& res) {
     try {
@@ -163,15 +215,17 @@ void register_data_routes(httplib::Server& s, ApiContext& ctx) {
   s.Get(base + R"(/data/([^/]+)/exists)", [&ctx](const Request& req, Response& res) {
     try {
       Cid cid = Cid::parse(req.matches[1].str());
-      res.set_content(json{{cid.to_string(), ctx.repo.has_block(cid)}}.dump(), "application/json");
+      reply_json(res, json{{cid.to_string(), ctx.repo.has_block(cid)}});
     } catch (...) {
       reply_error(res);
     }
   });
   if (ctx.cors_origin) {
     auto ok = [](const Request&, Response& res) { res.status = 204; };
-    s.Options(base + "/data", ok);
-    s.Options(base + R"(/data/([^/]+))", ok);
+    s.Options(data, ok);
+    s.Options(item, ok);
+    allowed.add("OPTIONS", data);
+    allowed.add("OPTIONS", item);
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agent/api/allowed_methods.h"
 #include "agent/api/api_context.h"
 #include "agent/api/routes.h"
 #include "exchange/net/node_key.h"
@@ -21,22 +22,22 @@ bool wants_text(const Request& req) {
 
 }  // namespace
 
-void register_node_routes(httplib::Server& s, ApiContext& ctx) {
+void register_node_routes(httplib::Server& s, ApiContext& ctx, AllowedMethods& allowed) {
   const std::string base = kApiBase;
+  for (const char* path : {"/space", "/peerid", "/debug/info"})
+    allowed.add("GET", base + path);
   s.Get(base + "/space", [&ctx](const Request&, Response& res) {
     store::Usage u = ctx.repo.usage();
-    res.set_content(json{{"totalBlocks", u.total_blocks},
+    reply_json(res, json{{"totalBlocks", u.total_blocks},
                          {"quotaMaxBytes", u.quota_max},
                          {"quotaUsedBytes", u.used},
-                         {"quotaReservedBytes", u.reserved}}
-                        .dump(),
-                    "application/json");
+                         {"quotaReservedBytes", u.reserved}});
   });
   s.Get(base + "/peerid", [&ctx](const Request& req, Response& res) {
     if (wants_text(req))
       res.set_content(ctx.key.peer_id(), "text/plain");
     else
-      res.set_content(json{{"id", ctx.key.peer_id()}}.dump(), "application/json");
+      reply_json(res, json{{"id", ctx.key.peer_id()}});
   });
   s.Get(base + "/debug/info", [&ctx](const Request&, Response& res) {
     json info = {
@@ -48,7 +49,7 @@ void register_node_routes(httplib::Server& s, ApiContext& ctx) {
         {"table", {{"localNode", {{"peerId", ctx.key.peer_id()}}}, {"nodes", json::array()}}},
         {"codex", {{"version", ctx.version}, {"revision", ""}, {"contracts", ""}}},
     };
-    res.set_content(info.dump(), "application/json");
+    reply_json(res, info);
   });
 }
 

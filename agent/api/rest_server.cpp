@@ -1,20 +1,44 @@
 #include "agent/api/rest_server.h"
 
 #include <httplib.h>
+#include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <thread>
 
+#include "agent/api/allowed_methods.h"
+#include "agent/api/http_server.h"
 #include "agent/api/routes.h"
 #include "exchange/error.h"
 
 namespace codex::agent {
+namespace {
+
+// Constant-time, so that the answer's timing says nothing about the token.
+bool token_matches(const std::string& header, const std::string& token) {
+  const std::string prefix = "Bearer ";
+  if (header.size() != prefix.size() + token.size() || header.compare(0, prefix.size(), prefix))
+    return false;
+  return sodium_memcmp(header.data() + prefix.size(), token.data(), token.size()) == 0;
+}
+
+// Answers a request refused before its body was read, and closes the
+// connection (the unread body must not be parsed as the next request).
+void refuse(httplib::Response& res, int status, const std::string& message) {
+  reply_text(res, status, message);
+  res.set_header("Connection", "close");
+  HttpServer::close_after_response();
+}
+
+}  // namespace
 
 struct RestServer::Impl {
   explicit Impl(ApiContext c) : ctx(std::move(c)) {}
   ApiContext ctx;
-  httplib::Server server;
+  HttpServer server;
+  AllowedMethods allowed;
   std::thread thread;
   bool bound = false;
 };
@@ -22,6 +46,12 @@ struct RestServer::Impl {
 void reply_text(httplib::Response& res, int status, const std::string& body) {
   res.status = status;
   res.set_content(body, "text/plain");
+}
+
+void reply_json(httplib::Response& res, const nlohmann::json& body) {
+  res.status = 200;
+  res.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                  "application/json");
 }
 
 void reply_error(httplib::Response& res) {
@@ -40,11 +70,10 @@ void reply_error(httplib::Response& res) {
 }
 
 RestServer::RestServer(ApiContext ctx) : impl_(std::make_unique<Impl>(std::move(ctx))) {
+  if (sodium_init() < 0) throw std::runtime_error("api: libsodium failed to initialise");
   auto& s = impl_->server;
   // The reference uses 64 KiB buffers and no body size limit; uploads stream.
   s.set_payload_max_length(std::numeric_limits<size_t>::max());
-  s.set_read_timeout(60, 0);
-  s.set_write_timeout(60, 0);
   s.set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
         try {
@@ -53,16 +82,60 @@ RestServer::RestServer(ApiContext ctx) : impl_(std::make_unique<Impl>(std::move(
           reply_error(res);
         }
       });
+  // Checks that apply to every request, before its body is read.
+  s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    using R = httplib::Server::HandlerResponse;
+    const ApiContext& c = impl_->ctx;
+    // CORS preflights carry no credentials.
+    bool preflight = req.method == "OPTIONS" && c.cors_origin;
+    if (c.api_token && !preflight &&
+        !token_matches(req.get_header_value("Authorization"), *c.api_token)) {
+      refuse(res, 401, "A valid 'Authorization: Bearer <token>' header is required.");
+      res.set_header("WWW-Authenticate", "Bearer");
+      return R::Handled;
+    }
+    // Bodies are stored byte for byte as sent: never decoded (httplib would
+    // silently gunzip), so a Content-Encoding is refused.
+    std::string encoding = req.get_header_value("Content-Encoding");
+    if (!encoding.empty() && encoding != "identity") {
+      refuse(res, 415,
+             "Content-Encoding '" + encoding + "' is not supported; send the bytes as they are.");
+      return R::Handled;
+    }
+    if (req.get_header_value("Content-Type").rfind("multipart/", 0) == 0) {
+      refuse(res, 415, "Multipart bodies are not supported; send the file's bytes as the body.");
+      return R::Handled;
+    }
+    return R::Unhandled;
+  });
+  // httplib answers a known path with an unhandled method 404 (400 for some
+  // methods), with an empty body: say 405 and what is allowed instead.
+  s.set_error_handler(httplib::Server::HandlerWithResponse(
+      [this](const httplib::Request& req, httplib::Response& res) {
+        using R = httplib::Server::HandlerResponse;
+        if (!res.body.empty() || (res.status != 404 && res.status != 400)) return R::Unhandled;
+        std::string allow = impl_->allowed.allow_header(req.path);
+        if (!allow.empty()) {
+          res.set_header("Allow", allow);
+          reply_text(res, 405, "Method " + req.method + " is not allowed here; allowed: " + allow);
+        } else if (res.status == 404) {
+          reply_text(res, 404, "Not found.");
+        } else {
+          reply_text(res, 400, "Malformed request.");
+        }
+        return R::Handled;
+      }));
   if (impl_->ctx.cors_origin) {
     std::string origin = *impl_->ctx.cors_origin;
     s.set_post_routing_handler([origin](const httplib::Request&, httplib::Response& res) {
       res.set_header("Access-Control-Allow-Origin", origin);
       res.set_header("Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE, OPTIONS");
-      res.set_header("Access-Control-Allow-Headers", "Content-Type, Content-Disposition");
+      res.set_header("Access-Control-Allow-Headers",
+                     "Content-Type, Content-Disposition, Authorization");
     });
   }
-  register_data_routes(s, impl_->ctx);
-  register_node_routes(s, impl_->ctx);
+  register_data_routes(s, impl_->ctx, impl_->allowed);
+  register_node_routes(s, impl_->ctx, impl_->allowed);
 }
 
 RestServer::~RestServer() {
@@ -70,9 +143,19 @@ RestServer::~RestServer() {
 }
 
 uint16_t RestServer::bind(const std::string& host, uint16_t port) {
+  errno = 0;
   int p = port == 0 ? impl_->server.bind_to_any_port(host)
                     : (impl_->server.bind_to_port(host, port) ? port : -1);
-  if (p <= 0) throw std::runtime_error("api: cannot bind " + host + ":" + std::to_string(port));
+  if (p <= 0) {
+    int err = errno;
+    std::string where = host + ":" + std::to_string(port);
+    if (err == EADDRINUSE)
+      throw std::runtime_error("api: cannot listen on " + where +
+                               ": the address is in use (another node or program has the port; "
+                               "choose another with --api-port)");
+    throw std::runtime_error("api: cannot listen on " + where +
+                             (err ? std::string(": ") + std::strerror(err) : std::string()));
+  }
   impl_->bound = true;
   return static_cast<uint16_t>(p);
 }

@@ -1,5 +1,6 @@
 #pragma once
 // Route registration, split by area; shared helpers for handlers.
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 
 namespace httplib {
@@ -10,16 +11,21 @@ struct Response;
 namespace codex::agent {
 
 struct ApiContext;
+class AllowedMethods;
 
 inline constexpr const char* kApiBase = "/api/codex/v1";
 
-void register_data_routes(httplib::Server& server, ApiContext& ctx);
-void register_node_routes(httplib::Server& server, ApiContext& ctx);
+// Each registers its handlers and the methods of each pattern in `allowed`.
+void register_data_routes(httplib::Server& server, ApiContext& ctx, AllowedMethods& allowed);
+void register_node_routes(httplib::Server& server, ApiContext& ctx, AllowedMethods& allowed);
 
 // Sets status and a text/plain body.
 void reply_text(httplib::Response& res, int status, const std::string& body);
 // Maps the current exception (inside a catch block) to a status and message:
 // FormatError → 400, NotFoundError → 404, QuotaError → 422, others → 500.
 void reply_error(httplib::Response& res);
+// Sets status 200 and a JSON body; bytes that are not UTF-8 (a name stored by
+// an older build) become U+FFFD instead of failing the whole answer.
+void reply_json(httplib::Response& res, const nlohmann::json& body);
 
 }  // namespace codex::agent

@@ -62,6 +62,20 @@ size_t on_write(char* buf, size_t size, size_t n, void* user) {
   return len;
 }
 
+void add_token(CurlHandle& c, const std::optional<std::string>& token) {
+  if (token) c.headers = curl_slist_append(c.headers, ("Authorization: Bearer " + *token).c_str());
+}
+
+// A file name as a quoted-string (RFC 9110 §5.6.4): quotes and backslashes escaped.
+std::string quoted_string(const std::string& s) {
+  std::string out = "\"";
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') out.push_back('\\');
+    out.push_back(ch);
+  }
+  return out + "\"";
+}
+
 void perform(CurlHandle& c, Transfer& t, const std::string& what) {
   CURLcode rc = curl_easy_perform(c.h);
   long status = 0;
@@ -73,7 +87,8 @@ void perform(CurlHandle& c, Transfer& t, const std::string& what) {
 
 }  // namespace
 
-RestClient::RestClient(std::string base_url) : base_(std::move(base_url)) {
+RestClient::RestClient(std::string base_url, std::optional<std::string> token)
+    : base_(std::move(base_url)), token_(std::move(token)) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
@@ -99,7 +114,9 @@ std::string RestClient::upload(const std::filesystem::path& path,
       c.headers, ("Content-Type: " + mimetype.value_or("application/octet-stream")).c_str());
   if (filename)
     c.headers = curl_slist_append(
-        c.headers, ("Content-Disposition: attachment; filename=\"" + *filename + "\"").c_str());
+        c.headers,
+        ("Content-Disposition: attachment; filename=" + quoted_string(*filename)).c_str());
+  add_token(c, token_);
   curl_easy_setopt(c.h, CURLOPT_HTTPHEADER, c.headers);
   perform(c, t, "upload");
   return t.body;
@@ -134,6 +151,8 @@ uint64_t RestClient::download(const std::string& cid, const std::filesystem::pat
           return size * n;
         });
     curl_easy_setopt(c.h, CURLOPT_HEADERDATA, &t);
+    add_token(c, token_);
+    if (c.headers) curl_easy_setopt(c.h, CURLOPT_HTTPHEADER, c.headers);
     try {
       perform(c, t, "download");
     } catch (...) {
@@ -152,6 +171,8 @@ std::string RestClient::get(const std::string& path) {
   curl_easy_setopt(c.h, CURLOPT_URL, (base_ + path).c_str());
   curl_easy_setopt(c.h, CURLOPT_WRITEFUNCTION, on_write);
   curl_easy_setopt(c.h, CURLOPT_WRITEDATA, &t);
+  add_token(c, token_);
+  if (c.headers) curl_easy_setopt(c.h, CURLOPT_HTTPHEADER, c.headers);
   perform(c, t, "GET " + path);
   return t.body;
 }

@@ -25,8 +25,9 @@ class HttpError : public std::runtime_error {
 
 class RestClient {
  public:
-  // base_url like "http://127.0.0.1:8080/api/codex/v1".
-  explicit RestClient(std::string base_url);
+  // base_url like "http://127.0.0.1:8080/api/codex/v1"; with a token, every
+  // request sends "Authorization: Bearer <token>" (a node's --api-token-file).
+  explicit RestClient(std::string base_url, std::optional<std::string> token = {});
 
   // POST /data with the file's bytes; returns the manifest CID string.
   // Throws HttpError on a non-2xx answer, std::runtime_error on I/O failure.
@@ -41,6 +42,7 @@ class RestClient {
 
  private:
   std::string base_;
+  std::optional<std::string> token_;
 };
 
 }  // namespace codex::agent

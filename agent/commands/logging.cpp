@@ -6,33 +6,14 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <optional>
 #include <stdexcept>
+
+#include "agent/api/utf8.h"
+#include "base/strings.h"
 
 namespace codex::agent {
 namespace {
-
-// Length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629: no
-// overlong forms, no surrogates, nothing above U+10FFFF), or 0 if there is none.
-size_t utf8_sequence(std::string_view s) {
-  auto b = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
-  auto cont = [&](size_t i) { return i < s.size() && (b(i) & 0xC0) == 0x80; };
-  unsigned char c = b(0);
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (!cont(1) || !cont(2)) return 0;
-    if (c == 0xE0 && b(1) < 0xA0) return 0;  // overlong
-    if (c == 0xED && b(1) > 0x9F) return 0;  // UTF-16 surrogate
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (!cont(1) || !cont(2) || !cont(3)) return 0;
-    if (c == 0xF0 && b(1) < 0x90) return 0;  // overlong
-    if (c == 0xF4 && b(1) > 0x8F) return 0;  // above U+10FFFF
-    return 4;
-  }
-  return 0;
-}
 
 // %j: the message, escaped for a JSON string.
 class JsonMessageFlag final : public spdlog::custom_flag_formatter {
@@ -102,10 +83,40 @@ std::string json_escape(std::string_view text) {
   return out;
 }
 
+spdlog::level::level_enum parse_log_level(const std::string& spec) {
+  auto one = [&](std::string_view name) {
+    std::string n(base::trim(name));
+    for (auto& ch : n)
+      ch = char(std::tolower(static_cast<unsigned char>(ch)));
+    // The reference's (chronicles) names, and spdlog's.
+    if (n == "notice") return spdlog::level::info;
+    if (n == "fatal") return spdlog::level::critical;
+    if (n == "none") return spdlog::level::off;
+    auto lvl = spdlog::level::from_str(n);
+    if (lvl == spdlog::level::off && n != "off")
+      throw std::invalid_argument("unknown log level '" + std::string(name) + "' in '" + spec +
+                                  "'");
+    return lvl;
+  };
+  std::optional<spdlog::level::level_enum> level;
+  std::string_view rest = spec;
+  while (true) {
+    size_t semi = rest.find(';');
+    std::string_view item = base::trim(rest.substr(0, semi));
+    if (size_t colon = item.find(':'); colon != std::string_view::npos) {
+      // "level:topic,topic": the agent has no log topics; the level is checked.
+      (void)one(item.substr(0, colon));
+    } else if (!item.empty()) {
+      level = one(item);
+    }
+    if (semi == std::string_view::npos) break;
+    rest = rest.substr(semi + 1);
+  }
+  return level.value_or(spdlog::level::info);
+}
+
 void setup_logging(const std::string& level, const std::string& format) {
-  auto lvl = spdlog::level::from_str(level);
-  if (lvl == spdlog::level::off && level != "off")
-    throw std::invalid_argument("unknown log level '" + level + "'");
+  auto lvl = parse_log_level(level);
   std::shared_ptr<spdlog::logger> logger;
   if (format == "none") {
     logger =

@@ -1,5 +1,6 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <CLI/CLI.hpp>
 
 #include <fstream>
@@ -19,6 +20,7 @@ struct NodeOptions {
   std::string api_bindaddr = "127.0.0.1";
   uint16_t api_port = 8080;
   std::string api_cors_origin;
+  std::string api_token_file;
   std::string storage_quota = "20GiB";
   std::string block_ttl = "30d";
   std::string block_mi = "10m";
@@ -35,6 +37,7 @@ NodeConfig to_config(const NodeOptions& o) {
   c.api_bindaddr = o.api_bindaddr;
   c.api_port = o.api_port;
   if (!o.api_cors_origin.empty()) c.api_cors_origin = o.api_cors_origin;
+  if (!o.api_token_file.empty()) c.api_token_file = o.api_token_file;
   c.storage_quota = parse_size(o.storage_quota);
   c.block_ttl = parse_duration(o.block_ttl);
   c.block_maintenance_interval = parse_duration(o.block_mi);
@@ -78,6 +81,9 @@ void apply_config_file(CLI::App& cmd, const std::string& path) {
 
 int run_node(const NodeConfig& config) {
   setup_logging(config.log_level, config.log_format);
+  // Everything the node creates (database, its -wal/-shm, blocks) is private
+  // data, like the key: files 0600, directories 0700.
+  ::umask(077);
   // Signals are taken by sigwait on this thread; every thread started later
   // inherits the blocked mask.
   sigset_t set;
@@ -107,11 +113,17 @@ void add_node_command(CLI::App& app, int* rc) {
   env(cmd->add_option("-d,--data-dir", o->data_dir, "Data directory (mode 0700)")
           ->capture_default_str(),
       "CODEX_DATA_DIR");
-  env(cmd->add_option("--api-bindaddr", o->api_bindaddr, "REST API address")->capture_default_str(),
+  env(cmd->add_option("--api-bindaddr", o->api_bindaddr,
+                      "REST API address (\"\" = no API; beyond loopback, use a token file)")
+          ->capture_default_str(),
       "CODEX_API_BINDADDR");
   env(cmd->add_option("-p,--api-port", o->api_port, "REST API port (0 = any free port)")
           ->capture_default_str(),
       "CODEX_API_PORT");
+  env(cmd->add_option("--api-token-file", o->api_token_file,
+                      "File (mode 0600) with the token every API request must send as "
+                      "'Authorization: Bearer <token>'"),
+      "CODEX_API_TOKEN_FILE");
   env(cmd->add_option("--api-cors-origin", o->api_cors_origin, "Send CORS headers for this origin"),
       "CODEX_API_CORS_ORIGIN");
   env(cmd->add_option("-q,--storage-quota", o->storage_quota, "Storage quota, e.g. 20GiB")
@@ -133,7 +145,9 @@ void add_node_command(CLI::App& app, int* rc) {
                       "process-crash (fast) or power-loss (sync block files before each commit)")
           ->capture_default_str(),
       "CODEX_REPO_DURABILITY");
-  env(cmd->add_option("--log-level", o->log_level, "trace|debug|info|warn|error|off")
+  env(cmd->add_option("--log-level", o->log_level,
+                      "trace|debug|info|notice|warn|error|fatal|off, any case; "
+                      "per-topic entries (\"info;trace:restapi\") are accepted, topics ignored")
           ->capture_default_str(),
       "CODEX_LOG_LEVEL");
   env(cmd->add_option("--log-format", o->log_format, "auto|colors|nocolors|json|none")

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <memory>
 
+#include "agent/api/api_token.h"
 #include "agent/client/rest_client.h"
 #include "agent/commands/commands.h"
 #include "agent/commands/progress_bar.h"
@@ -15,8 +16,14 @@ namespace {
 struct ApiOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;
+  std::string token_file;
   std::string base() const {
     return "http://" + host + ":" + std::to_string(port) + "/api/codex/v1";
+  }
+  // A client with the token of --api-token-file (private, like the node's).
+  RestClient client() const {
+    if (token_file.empty()) return RestClient(base());
+    return RestClient(base(), read_api_token(token_file));
   }
 };
 
@@ -27,6 +34,9 @@ void add_api_options(CLI::App* cmd, ApiOptions& o) {
   cmd->add_option("-p,--api-port", o.port, "Node's REST API port")
       ->capture_default_str()
       ->envname("CODEX_API_PORT");
+  cmd->add_option("--api-token-file", o.token_file,
+                  "File (mode 0600) with the node's API token, sent as a bearer token")
+      ->envname("CODEX_API_TOKEN_FILE");
 }
 
 }  // namespace
@@ -43,7 +53,7 @@ void add_upload_command(CLI::App& app, int* rc) {
   cmd->add_option("--mimetype", o->mimetype, "Content type to record");
   cmd->add_option("--filename", o->name, "File name to record (default: the file's name)");
   cmd->callback([o, rc] {
-    RestClient client(o->api.base());
+    RestClient client = o->api.client();
     ProgressBar bar("upload");
     std::string name =
         o->name.empty() ? std::filesystem::path(o->file).filename().string() : o->name;
@@ -70,7 +80,7 @@ void add_download_command(CLI::App& app, int* rc) {
   cmd->add_option("cid", o->cid, "Manifest CID")->required();
   cmd->add_option("-o,--output", o->out, "Output file (default: the CID)");
   cmd->callback([o, rc] {
-    RestClient client(o->api.base());
+    RestClient client = o->api.client();
     ProgressBar bar("download");
     std::string out = o->out.empty() ? o->cid : o->out;
     uint64_t n = client.download(o->cid, out, [&](uint64_t d, uint64_t t) {

@@ -12,9 +12,14 @@ namespace codex::agent {
 
 struct NodeConfig {
   std::filesystem::path data_dir;
+  // Empty: no REST API at all (as in the reference). Loopback by default; a
+  // node listening beyond it without a token file warns at start.
   std::string api_bindaddr = "127.0.0.1";
   uint16_t api_port = 8080;
   std::optional<std::string> api_cors_origin;
+  // A private file (mode 0600, else the node refuses to start) holding the
+  // token that every API request must present as "Authorization: Bearer".
+  std::optional<std::filesystem::path> api_token_file;
   uint64_t storage_quota = 20ull << 30;
   std::chrono::seconds block_ttl{30 * 24 * 3600};
   std::chrono::seconds block_maintenance_interval{600};

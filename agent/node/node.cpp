@@ -1,5 +1,6 @@
 #include "agent/node/node.h"
 
+#include <arpa/inet.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
@@ -7,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "agent/api/api_token.h"
 #include "agent/api/rest_server.h"
 #include "agent/config/version.h"
 #include "exchange/net/node_key.h"
@@ -14,6 +16,27 @@
 #include "exchange/store/repo.h"
 
 namespace codex::agent {
+
+namespace {
+
+bool is_loopback(const std::string& host) {
+  if (host == "localhost" || host == "::1") return true;
+  in_addr a{};
+  return ::inet_pton(AF_INET, host.c_str(), &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+}
+
+// Files of an older build's database may have been created 0644; they hold
+// the node's private data, like the key. (New files are 0600: the node runs
+// with umask 077.)
+void make_private(const std::filesystem::path& db) {
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    auto p = db.string() + suffix;
+    struct stat st {};
+    if (::stat(p.c_str(), &st) == 0 && (st.st_mode & 077)) ::chmod(p.c_str(), st.st_mode & 0700);
+  }
+}
+
+}  // namespace
 
 struct Node::Impl {
   NodeConfig config;
@@ -52,6 +75,7 @@ Node::Node(NodeConfig config) : impl_(std::make_unique<Impl>()) {
   if (impl_->data->upgraded_layout())
     spdlog::info("data dir: moved the block index of an older build into {}",
                  impl_->data->database().path().string());
+  make_private(impl_->data->database().path());
   impl_->key = std::make_unique<net::NodeKey>(net::NodeKey::load_or_create(c.data_dir / "key"));
   store::RepoOptions ro;
   ro.dir = impl_->data->repo_dir();
@@ -60,8 +84,10 @@ Node::Node(NodeConfig config) : impl_(std::make_unique<Impl>()) {
   ro.durability =
       c.power_loss_durability ? store::Durability::kPowerLoss : store::Durability::kProcessCrash;
   impl_->repo = store::Repo::open(impl_->data->database(), ro);
-  ApiContext ctx{*impl_->repo, *impl_->key,  version(),        ro.dir.string(),
-                 {},           c.block_size, c.api_cors_origin};
+  if (c.api_bindaddr.empty()) return;  // no API, as in the reference
+  ApiContext ctx{*impl_->repo, *impl_->key,  version(),         ro.dir.string(),
+                 {},           c.block_size, c.api_cors_origin, std::nullopt};
+  if (c.api_token_file) ctx.api_token = read_api_token(*c.api_token_file);
   impl_->api = std::make_unique<RestServer>(std::move(ctx));
   impl_->port = impl_->api->bind(c.api_bindaddr, c.api_port);
 }
@@ -71,11 +97,21 @@ Node::~Node() {
 }
 
 void Node::start() {
-  impl_->api->start();
   impl_->maintenance = std::thread([this] { impl_->maintenance_loop(); });
+  const auto& c = impl_->config;
+  if (!impl_->api) {
+    spdlog::info("node {}: REST API disabled (empty --api-bindaddr), data dir {}",
+                 impl_->key->peer_id(), c.data_dir.string());
+    return;
+  }
+  impl_->api->start();
   spdlog::info("node {} serving the API on http://{}:{}/api/codex/v1 (data dir {})",
-               impl_->key->peer_id(), impl_->config.api_bindaddr, impl_->port,
-               impl_->config.data_dir.string());
+               impl_->key->peer_id(), c.api_bindaddr, impl_->port, c.data_dir.string());
+  if (!c.api_token_file && !is_loopback(c.api_bindaddr))
+    spdlog::warn(
+        "the REST API listens on {} without --api-token-file: anyone who can reach it may "
+        "upload, download and delete data",
+        c.api_bindaddr);
 }
 
 void Node::stop() {
@@ -90,7 +126,7 @@ void Node::stop() {
   if (impl_->maintenance.joinable()) impl_->maintenance.join();
 }
 
-uint16_t Node::api_port() const {
+uint16_t Node::api_port() const {  // 0 when the API is disabled
   return impl_->port;
 }
 const NodeConfig& Node::config() const {

@@ -17,7 +17,8 @@ class Node {
  public:
   // Opens <data-dir> (creating it with mode 0700; upgrading the layout of an
   // older build), loads or creates the node key, opens the repo, binds the
-  // API. Throws std::runtime_error (or the store's errors) with the reason
+  // API (none when api_bindaddr is empty; a taken port is an error, never
+  // shared). Throws std::runtime_error (or the store's errors) with the reason
   // when any step fails, e.g. when another process has the data directory.
   explicit Node(NodeConfig config);
   ~Node();  // stop()

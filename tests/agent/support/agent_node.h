@@ -36,6 +36,8 @@ class AgentNode {
       try {
         c.get("/peerid");
         return;
+      } catch (const agent::HttpError&) {
+        return;  // it answers (e.g. 401 with --api-token-file)
       } catch (const std::exception&) {
         if (proc_->wait_exit(std::chrono::milliseconds(0)) != -1)
           throw std::runtime_error("codex-agent node exited at start");

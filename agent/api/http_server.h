@@ -1,0 +1,42 @@
+#pragma once
+// cpp-httplib's server with the limits that its Debian 12 version (0.11.4)
+// lacks, added through its own extension point (the virtual
+// process_and_close_socket and the protected process_request):
+//  - a deadline for a request's line and headers in total, on top of the
+//    per-read timeout, so that a client trickling a header line now and then
+//    cannot hold a request thread;
+//  - no exception escapes a connection: one thrown while a response is being
+//    written (a content provider whose blocks vanished) cuts that response
+//    and closes its connection, where it used to terminate the process;
+//  - its listening socket without SO_REUSEPORT (httplib's default), so a
+//    second process cannot bind the same port and take half the requests;
+//  - ranges left to the routes (httplib 0.11.4 applies a Range without
+//    checking it against the size: see byte_range.h).
+#include <httplib.h>
+
+#include <chrono>
+#include <cstddef>
+
+namespace codex::agent {
+
+struct HttpLimits {
+  std::chrono::seconds io_timeout{10};       // each read or write on a connection
+  std::chrono::seconds header_deadline{10};  // request line and headers, in total
+  size_t threads = 32;                       // request threads (connections served at once)
+};
+
+class HttpServer : public httplib::Server {
+ public:
+  explicit HttpServer(HttpLimits limits = {});
+
+  // From a handler (on the request's thread): close the connection after this
+  // response, e.g. when a request was refused before its body was read.
+  static void close_after_response();
+
+ private:
+  bool process_and_close_socket(socket_t sock) override;
+
+  HttpLimits limits_;
+};
+
+}  // namespace codex::agent
