@@ -64,13 +64,13 @@ class Connection final : public httplib::Stream {
   bool close_requested() const { return close_; }
 
   bool is_readable() const override {
-    milliseconds timeout = limits_.io_timeout;
+    milliseconds timeout = limits_.read_timeout;
     if (in_headers_)
       timeout =
           std::min(timeout, std::chrono::duration_cast<milliseconds>(deadline_ - Clock::now()));
     return timeout.count() > 0 && wait_for(fd_, POLLIN, timeout);
   }
-  bool is_writable() const override { return wait_for(fd_, POLLOUT, limits_.io_timeout); }
+  bool is_writable() const override { return wait_for(fd_, POLLOUT, limits_.write_timeout); }
 
   ssize_t read(char* ptr, size_t size) override {
     if (off_ < len_) {
@@ -142,9 +142,8 @@ HttpServer::HttpServer(HttpLimits limits) : limits_(limits) {
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
-  auto io = limits_.io_timeout.count();
-  set_read_timeout(io, 0);
-  set_write_timeout(io, 0);
+  set_read_timeout(limits_.read_timeout.count(), 0);
+  set_write_timeout(limits_.write_timeout.count(), 0);
 }
 
 void HttpServer::close_after_response() {

@@ -20,9 +20,14 @@
 namespace codex::agent {
 
 struct HttpLimits {
-  std::chrono::seconds io_timeout{10};       // each read or write on a connection
-  std::chrono::seconds header_deadline{10};  // request line and headers, in total
-  size_t threads = 32;                       // request threads (connections served at once)
+  // Each read: a body may pause this long (headers are bounded below).
+  std::chrono::seconds read_timeout{15};
+  // Each write: a downloading client may stop reading this long.
+  std::chrono::seconds write_timeout{30};
+  // A request's line and headers, in total.
+  std::chrono::seconds header_deadline{10};
+  // Request threads: connections served at once (httplib's default is 8).
+  size_t threads = 32;
 };
 
 class HttpServer : public httplib::Server {

@@ -132,5 +132,25 @@ TEST(Logging, UnknownLevelOrFormatIsRefused) {
   EXPECT_THROW(setup_logging("info", "xml"), std::invalid_argument);
 }
 
+// The reference's --log-level syntax: any case, chronicles' names, per-topic
+// entries (this agent has no topics: their levels are checked, then ignored).
+TEST(Logging, ReferenceLogLevelSyntax) {
+  using L = spdlog::level::level_enum;
+  EXPECT_EQ(parse_log_level("info"), L::info);
+  EXPECT_EQ(parse_log_level("INFO"), L::info);
+  EXPECT_EQ(parse_log_level("Trace"), L::trace);
+  EXPECT_EQ(parse_log_level("NOTICE"), L::info);
+  EXPECT_EQ(parse_log_level("warn"), L::warn);
+  EXPECT_EQ(parse_log_level("FATAL"), L::critical);
+  EXPECT_EQ(parse_log_level("none"), L::off);
+  EXPECT_EQ(parse_log_level("info;trace:restapi"), L::info);
+  EXPECT_EQ(parse_log_level("trace:restapi,blockexc;DEBUG"), L::debug);
+  EXPECT_EQ(parse_log_level("trace:restapi"), L::info);  // only topics: the default
+  EXPECT_EQ(parse_log_level(""), L::info);
+  EXPECT_THROW(parse_log_level("info;loud:restapi"), std::invalid_argument);
+  EXPECT_THROW(parse_log_level("loud"), std::invalid_argument);
+  EXPECT_NO_THROW(setup_logging("DEBUG;trace:restapi", "none"));
+}
+
 }  // namespace
 }  // namespace codex::agent

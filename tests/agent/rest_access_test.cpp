@@ -171,3 +171,20 @@ TEST(RestAccess, WarnsWhenListeningBeyondLoopbackWithoutAToken) {
   EXPECT_NE(log.find("without --api-token-file"), std::string::npos) << log;
   std::filesystem::remove_all(dir);
 }
+
+// Defect 10: --log-level in the reference's syntax (per topic, any case).
+TEST(RestAccess, NodeTakesTheReferenceLogLevelSyntax) {
+  auto dir = temp_dir("loglevel");
+  for (const char* level : {"info;trace:restapi", "WARN", "Debug;error:blockexc,discv5"}) {
+    int port = test::free_port();
+    ChildProcess node(node_argv(dir / "n", port, {"--log-level", level}), (dir / "n.log").string());
+    bool up = false;
+    for (int i = 0; i < 100 && !up && node.wait_exit(0ms) == -1; ++i) {
+      up = can_connect(AF_INET, port);
+      if (!up) std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_TRUE(up) << level << ": " << read_text(dir / "n.log");
+    node.kill(SIGTERM);
+  }
+  std::filesystem::remove_all(dir);
+}
