@@ -139,8 +139,8 @@ void download(ApiContext& ctx, const Request& req, Response& res) {
           uint64_t skip = pos % bs;
           for (uint64_t n = 0; n < kBlocksPerWrite && pos < end; ++n, ++block) {
             std::string data = reader->read_block(block);
+            if (skip >= data.size()) return false;  // no progress: never loop on it
             uint64_t take = std::min<uint64_t>(data.size() - skip, end - pos);
-            if (take == 0) return false;  // no progress: never loop on it
             if (!sink.write(data.data() + skip, take)) return false;
             pos += take;
             skip = 0;
@@ -184,7 +184,7 @@ void register_data_routes(httplib::Server& s, ApiContext& ctx, AllowedMethods& a
          [&ctx](const Request& req, Response& res, const httplib::ContentReader& reader) {
            upload(ctx, req, res, reader);
          });
-  s.Get(base + "/data", [&ctx](const Request&, Response& res) {
+  s.Get(data, [&ctx](const Request&, Response& res) {
     json content = json::array();
     for (const Cid& cid : ctx.repo.manifests()) {
       try {
@@ -196,7 +196,7 @@ void register_data_routes(httplib::Server& s, ApiContext& ctx, AllowedMethods& a
     }
     reply_json(res, json{{"content", content}});
   });
-  s.Get(base + R"(/data/([^/]+))", [&ctx](const Request& req, Response& res) {
+  s.Get(item, [&ctx](const Request& req, Response& res) {
     try {
       download(ctx, req, res);
     } catch (...) {
@@ -212,7 +212,7 @@ void register_data_routes(httplib::Server& s, ApiContext& ctx, AllowedMethods& a
       reply_error(res);
     }
   });
-  s.Get(base + R"(/data/([^/]+)/exists)", [&ctx](const Request& req, Response& res) {
+  s.Get(exists, [&ctx](const Request& req, Response& res) {
     try {
       Cid cid = Cid::parse(req.matches[1].str());
       reply_json(res, json{{cid.to_string(), ctx.repo.has_block(cid)}});

@@ -10,18 +10,23 @@
 
 #include "agent/api/allowed_methods.h"
 #include "agent/api/http_server.h"
+#include "agent/api/mime_types.h"
 #include "agent/api/routes.h"
 #include "exchange/error.h"
 
 namespace codex::agent {
 namespace {
 
-// Constant-time, so that the answer's timing says nothing about the token.
+// Constant-time, so that the answer's timing says nothing about the token;
+// both sides are hashed first so that not even its length shows.
 bool token_matches(const std::string& header, const std::string& token) {
-  const std::string prefix = "Bearer ";
-  if (header.size() != prefix.size() + token.size() || header.compare(0, prefix.size(), prefix))
-    return false;
-  return sodium_memcmp(header.data() + prefix.size(), token.data(), token.size()) == 0;
+  const std::string expected = "Bearer " + token;
+  unsigned char a[crypto_generichash_BYTES], b[crypto_generichash_BYTES];
+  crypto_generichash(a, sizeof a, reinterpret_cast<const unsigned char*>(header.data()),
+                     header.size(), nullptr, 0);
+  crypto_generichash(b, sizeof b, reinterpret_cast<const unsigned char*>(expected.data()),
+                     expected.size(), nullptr, 0);
+  return sodium_memcmp(a, b, sizeof a) == 0;
 }
 
 // Answers a request refused before its body was read, and closes the
@@ -102,7 +107,7 @@ RestServer::RestServer(ApiContext ctx) : impl_(std::make_unique<Impl>(std::move(
              "Content-Encoding '" + encoding + "' is not supported; send the bytes as they are.");
       return R::Handled;
     }
-    if (req.get_header_value("Content-Type").rfind("multipart/", 0) == 0) {
+    if (normalise_mime_type(req.get_header_value("Content-Type")).rfind("multipart/", 0) == 0) {
       refuse(res, 415, "Multipart bodies are not supported; send the file's bytes as the body.");
       return R::Handled;
     }

@@ -142,7 +142,7 @@ TEST(RestRobustness, DeleteDuringDownloadBreaksOnlyThatTransfer) {
 // Defect 1, by TTL expiry: the maintenance loop removes the blocks mid-download.
 TEST(RestRobustness, ExpiryDuringDownloadBreaksOnlyThatTransfer) {
   auto dir = temp_dir("expiry");
-  AgentNode node(dir / "node", {"-t", "3s", "--block-mi", "1s"});
+  AgentNode node(dir / "node", {"-t", "6s", "--block-mi", "1s"});
   auto c = http(node);
   auto up = c.Post(kBase + "/data", noise(48 << 20, 2), "application/octet-stream");
   ASSERT_TRUE(up);
@@ -260,7 +260,7 @@ TEST(RestRobustness, SlowClientsDoNotBlockTheApi) {
   auto start = std::chrono::steady_clock::now();
   std::vector<bool> closed(slow.size(), false);
   bool answered = false;
-  for (int tick = 0; tick < 20; ++tick) {
+  for (int tick = 0; tick < 16; ++tick) {
     for (size_t i = 0; i < slow.size(); ++i)
       if (!closed[i]) closed[i] = !slow[i]->send("X-Slow-" + std::to_string(tick) + ": 1\r\n");
     if (tick == 2) {
@@ -275,7 +275,7 @@ TEST(RestRobustness, SlowClientsDoNotBlockTheApi) {
     std::this_thread::sleep_for(1s);
   }
   EXPECT_TRUE(answered) << "GET /space did not answer while slow clients were connected";
-  // The header deadline closed every slow connection within the 20 s.
+  // The header deadline (10 s) closed every slow connection in time.
   for (size_t i = 0; i < slow.size(); ++i)
     EXPECT_TRUE(closed[i]) << "slow connection " << i << " still open after "
                            << std::chrono::duration_cast<std::chrono::seconds>(
@@ -306,9 +306,10 @@ TEST(RestRobustness, OddRequestsGetPreciseAnswers) {
   // A bad chunked encoding is a malformed request: 400.
   {
     RawConn conn(node.port());
-    ASSERT_TRUE(conn.send("POST " + kBase +
-                          "/data HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-                          "Content-Type: text/plain\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"));
+    ASSERT_TRUE(
+        conn.send("POST " + kBase +
+                  "/data HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n"
+                  "Content-Type: text/plain\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"));
     std::string r = conn.read_all(5s);
     EXPECT_EQ(status_line(r), "HTTP/1.1 400 Bad Request") << r;
   }
