@@ -120,7 +120,11 @@ RestServer::RestServer(ApiContext ctx) : impl_(std::make_unique<Impl>(std::move(
         using R = httplib::Server::HandlerResponse;
         if (!res.body.empty() || (res.status != 404 && res.status != 400)) return R::Unhandled;
         std::string allow = impl_->allowed.allow_header(req.path);
-        if (!allow.empty()) {
+        // (A request with malformed headers may still have a path and a method
+        // the path takes: that is a 400, not a 405.)
+        std::string method = req.method == "HEAD" ? "GET" : req.method;
+        bool taken = (", " + allow + ", ").find(", " + method + ", ") != std::string::npos;
+        if (!allow.empty() && !taken) {
           res.set_header("Allow", allow);
           reply_text(res, 405, "Method " + req.method + " is not allowed here; allowed: " + allow);
         } else if (res.status == 404) {

@@ -337,6 +337,14 @@ TEST(RestRobustness, OddRequestsGetPreciseAnswers) {
   EXPECT_EQ(post->status, 405);
   EXPECT_EQ(post->get_header_value("Allow"), "GET, DELETE");
   EXPECT_EQ(c.Get(kBase + "/nope")->status, 404);
+  // Malformed headers on a method the path takes: 400, not 405.
+  {
+    RawConn conn(node.port());
+    ASSERT_TRUE(conn.send("GET " + kBase + "/space HTTP/1.1\r\nHost: x\r\nX-Long: " +
+                          std::string(9000, 'a') + "\r\n\r\n"));
+    std::string r = conn.read_all(5s);
+    EXPECT_EQ(status_line(r), "HTTP/1.1 400 Bad Request") << r.substr(0, 300);
+  }
   // Every file of the database is private, like the key.
   for (const char* name : {"codex.sqlite3", "codex.sqlite3-wal", "codex.sqlite3-shm"}) {
     struct stat st {};
