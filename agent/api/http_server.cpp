@@ -63,12 +63,23 @@ class Connection final : public httplib::Stream {
   void request_close() { close_ = true; }
   bool close_requested() const { return close_; }
 
+  // True once a request's headers missed their deadline: the connection ends
+  // (httplib answers 400 and would otherwise read on).
+  bool deadline_missed() const { return missed_; }
+
   bool is_readable() const override {
     milliseconds timeout = limits_.read_timeout;
-    if (in_headers_)
+    if (in_headers_) {
       timeout =
           std::min(timeout, std::chrono::duration_cast<milliseconds>(deadline_ - Clock::now()));
-    return timeout.count() > 0 && wait_for(fd_, POLLIN, timeout);
+      if (timeout.count() <= 0) {
+        missed_ = true;
+        return false;
+      }
+    }
+    if (wait_for(fd_, POLLIN, timeout)) return true;
+    if (in_headers_ && Clock::now() >= deadline_) missed_ = true;
+    return false;
   }
   bool is_writable() const override { return wait_for(fd_, POLLOUT, limits_.write_timeout); }
 
@@ -125,6 +136,7 @@ class Connection final : public httplib::Stream {
   size_t off_ = 0, len_ = 0;
   Clock::time_point deadline_{};
   bool in_headers_ = false;
+  mutable bool missed_ = false;
   bool close_ = false;
 };
 
@@ -179,7 +191,7 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
       spdlog::warn("api: response cut short by an unknown exception");
       ok = false;
     }
-    if (!ok || closed || conn.close_requested()) break;
+    if (!ok || closed || conn.close_requested() || conn.deadline_missed()) break;
   }
   return ok;
 }

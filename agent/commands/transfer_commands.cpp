@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "agent/api/api_token.h"
+#include "agent/api/utf8.h"
 #include "agent/client/rest_client.h"
 #include "agent/commands/commands.h"
 #include "agent/commands/progress_bar.h"
@@ -57,6 +58,11 @@ void add_upload_command(CLI::App& app, int* rc) {
     ProgressBar bar("upload");
     std::string name =
         o->name.empty() ? std::filesystem::path(o->file).filename().string() : o->name;
+    // The node refuses names that are not UTF-8 (they are shown in JSON);
+    // say so before sending the file.
+    if (!is_valid_utf8(name))
+      throw std::runtime_error("the file name '" + name +
+                               "' is not UTF-8; give the name to record with --filename");
     std::optional<std::string> mime;
     if (!o->mimetype.empty()) mime = o->mimetype;
     std::string cid = client.upload(o->file, mime, name, [&](uint64_t d, uint64_t t) {
