@@ -70,13 +70,18 @@ void upload(ApiContext& ctx, const Request& req, Response& res,
   try {
     length = declared_length(req);
   } catch (const FormatError& e) {
+    // The body's end is unknown: the connection cannot carry another request.
+    res.set_header("Connection", "close");
     return reply_text(res, 400, e.what());
   }
   // Without a length or chunking the body ends where the connection does,
   // so a cut-off upload would look complete (RFC 9112 §6.3: 411).
   const bool chunked =
       req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos;
-  if (!length && !chunked) return reply_text(res, 411, "Content-Length or chunked body required.");
+  if (!length && !chunked) {
+    res.set_header("Connection", "close");
+    return reply_text(res, 411, "Content-Length or chunked body required.");
+  }
   // Destroyed before finish(), the writer deletes what it stored at once.
   DatasetWriter writer(ctx.repo, ctx.block_size);
   if (req.has_header("Content-Type")) {
@@ -107,6 +112,7 @@ void upload(ApiContext& ctx, const Request& req, Response& res,
     if (!whole || (length && writer.bytes_written() != *length)) {
       spdlog::warn("api: upload cut off after {} bytes{}; discarded", writer.bytes_written(),
                    length ? " of " + std::to_string(*length) : std::string());
+      res.set_header("Connection", "close");
       return reply_text(res, 400, "The upload body is incomplete.");
     }
     if (writer.bytes_written() == 0) return reply_text(res, 422, "The upload is empty.");
@@ -135,7 +141,9 @@ void download(ApiContext& ctx, const Request& req, Response& res) {
         uint64_t first = offset / bs;
         uint64_t skip = offset % bs;
         for (uint64_t i = first; i < std::min(reader->blocks(), first + kBlocksPerWrite); ++i) {
-          std::string data = reader->read_block(i);
+          std::string data, error;  // a corrupt block ends the response: a failed transfer
+          if (!reader->read_block_into(i, data, &error))
+            return spdlog::error("api: download cut at block {}: {}", i, error), false;
           if (!sink.write(data.data() + skip, data.size() - skip)) return false;
           skip = 0;
         }

@@ -28,19 +28,36 @@ DatasetReader::DatasetReader(store::Repo& repo, const Cid& manifest_cid)
 }
 
 std::string DatasetReader::read_block(uint64_t i) const {
+  std::string data;
+  read(i, data);
+  return data;
+}
+
+bool DatasetReader::read_block_into(uint64_t i, std::string& out,
+                                    std::string* error) const noexcept {
+  try {
+    read(i, out);
+    return true;
+  } catch (const std::exception& e) {
+    if (error) *error = e.what();
+  } catch (...) {
+    if (error) *error = "unknown error";
+  }
+  return false;
+}
+
+void DatasetReader::read(uint64_t i, std::string& data) const {
   if (i >= blocks_) throw std::out_of_range("dataset: block index out of range");
   auto leaf = repo_.get_leaf(tree_, i);
   if (!leaf)
     throw NotFoundError("dataset: leaf " + std::to_string(i) + " of " + tree_.to_string() +
                         " is not stored");
-  std::string data;
   if (!repo_.get_block_into(leaf->block, data))
     throw NotFoundError("dataset: block " + leaf->block.to_string() + " is not stored");
   if (data.size() != manifest_.block_size)
     throw FormatError("dataset: block " + leaf->block.to_string() + " has the wrong size");
   uint64_t last = size_ - i * manifest_.block_size;
   if (last < data.size()) data.resize(last);
-  return data;
 }
 
 }  // namespace codex

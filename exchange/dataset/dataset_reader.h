@@ -31,10 +31,17 @@ class DatasetReader {
   uint64_t blocks() const { return blocks_; }
 
   // The data bytes of block i (the last block trimmed). Throws NotFoundError if
-  // a block or leaf is missing, FormatError if a stored block does not match.
+  // a block or leaf is missing, FormatError if a stored block does not match,
+  // store::CorruptBlockError if its bytes do not hash to its CID (the store
+  // checks every read and records the damage).
   std::string read_block(uint64_t i) const;
+  // The same for a streamed response, where nothing may throw: false (and
+  // the reason in *error) where read_block would throw; out is reused.
+  bool read_block_into(uint64_t i, std::string& out, std::string* error = nullptr) const noexcept;
 
  private:
+  void read(uint64_t i, std::string& data) const;
+
   store::Repo& repo_;
   Manifest manifest_;
   Cid tree_;
