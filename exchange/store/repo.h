@@ -121,6 +121,11 @@ class Repo {
   // Same into a caller buffer that is reused across calls (download path):
   // out is resized to the block's size. Returns false if absent.
   bool get_block_into(const Cid& cid, std::string& out) const;
+  // Reads blocks that all have block_size bytes (a dataset's) into buf, block
+  // i at i * block_size, checked together in one multi-buffer SHA-256 pass
+  // (the download path). Throws NotFoundError naming the first absent block,
+  // FormatError for a block of another size, CorruptBlockError as get_block.
+  void read_blocks(std::span<const Cid> cids, uint64_t block_size, std::string& buf) const;
   bool has_block(const Cid& cid) const;
   // Size of a stored block, nullopt if absent.
   std::optional<uint64_t> block_size(const Cid& cid) const;

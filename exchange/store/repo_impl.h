@@ -175,7 +175,8 @@ struct Repo::Impl {
 
   // ---- reads ----
   // Reads and checks the bytes against the CID (see Repo::get_block).
-  bool read_block(const Cid& cid, std::string& out) const;
+  // verify false: the caller checks the bytes (Repo::read_blocks).
+  bool read_block(const Cid& cid, std::string& out, bool verify = true) const;
   // Records a corrupt block in store_damage (best effort) and throws.
   [[noreturn]] void corrupt(const Cid& cid, const std::string& what) const;
 
