@@ -15,6 +15,7 @@
 #include "exchange/dataset/dataset_delete.h"
 #include "exchange/dataset/dataset_reader.h"
 #include "exchange/dataset/dataset_writer.h"
+#include "exchange/dataset/repo_dataset_blocks.h"
 #include "exchange/error.h"
 #include "exchange/store/corrupt_block_error.h"
 #include "exchange/store/repo.h"
@@ -207,6 +208,8 @@ TEST_P(StoreUploadTest, ACorruptBlockIsRefusedAndRecorded) {
             std::string(reinterpret_cast<const char*>(data.data()) + 4 * kBlock, kBlock));
   EXPECT_THROW(r2.read_block(5), CorruptBlockError);
   EXPECT_THROW(s->get_block(victim), CorruptBlockError);
+  // Erasure decoding sees it as missing, so that it can rebuild it.
+  EXPECT_FALSE(RepoDatasetBlocks(*s).block(victim).has_value());
   EXPECT_EQ(s->damaged_blocks(), std::vector<Cid>{victim});
   auto quick = s->check_consistency(false);
   EXPECT_FALSE(quick.ok());
