@@ -2,8 +2,10 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "agent/api/allowed_methods.h"
 #include "agent/api/api_context.h"
@@ -11,6 +13,7 @@
 #include "agent/api/content_disposition.h"
 #include "agent/api/mime_types.h"
 #include "agent/api/routes.h"
+#include "exchange/dataset/dataset_delete.h"
 #include "exchange/dataset/dataset_reader.h"
 #include "exchange/dataset/dataset_writer.h"
 #include "exchange/error.h"
@@ -50,8 +53,38 @@ json manifest_json(const Manifest& m) {
   return j;
 }
 
+// The declared body length, when the request has one. Throws FormatError for
+// a Content-Length that is not a plain decimal uint64 (httplib would read a
+// negative or huge one as "until the connection closes").
+std::optional<uint64_t> declared_length(const Request& req) {
+  if (!req.has_header("Content-Length")) return std::nullopt;
+  std::string v = req.get_header_value("Content-Length");
+  uint64_t n = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size())
+    throw FormatError("invalid Content-Length '" + v.substr(0, 40) + "'");
+  return n;
+}
+
 void upload(ApiContext& ctx, const Request& req, Response& res,
             const httplib::ContentReader& reader) {
+  std::optional<uint64_t> length;
+  try {
+    length = declared_length(req);
+  } catch (const FormatError& e) {
+    // The body's end is unknown: the connection cannot carry another request.
+    res.set_header("Connection", "close");
+    return reply_text(res, 400, e.what());
+  }
+  // Without a length or chunking the body ends where the connection does,
+  // so a cut-off upload would look complete (RFC 9112 §6.3: 411).
+  const bool chunked =
+      req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos;
+  if (!length && !chunked) {
+    res.set_header("Connection", "close");
+    return reply_text(res, 411, "Content-Length or chunked body required.");
+  }
+  // Destroyed before finish(), the writer deletes what it stored at once.
   DatasetWriter writer(ctx.repo, ctx.block_size);
   if (req.has_header("Content-Type")) {
     std::string type = req.get_header_value("Content-Type");
@@ -65,7 +98,7 @@ void upload(ApiContext& ctx, const Request& req, Response& res,
     writer.set_filename(*name);
   }
   std::exception_ptr failure;
-  bool complete = reader([&](const char* data, size_t len) {
+  bool whole = reader([&](const char* data, size_t len) {
     try {
       writer.write({reinterpret_cast<const uint8_t*>(data), len});
       return true;
@@ -76,8 +109,14 @@ void upload(ApiContext& ctx, const Request& req, Response& res,
   });
   try {
     if (failure) std::rethrow_exception(failure);
-    // httplib could not read the body: a bad chunked encoding, a cut connection.
-    if (!complete) return reply_text(res, 400, "The request body is malformed or incomplete.");
+    // A body shorter than declared, cut by the connection, or chunked
+    // without its last chunk is not the file: never a dataset.
+    if (!whole || (length && writer.bytes_written() != *length)) {
+      spdlog::warn("api: upload cut off after {} bytes{}; discarded", writer.bytes_written(),
+                   length ? " of " + std::to_string(*length) : std::string());
+      res.set_header("Connection", "close");
+      return reply_text(res, 400, "The upload body is incomplete.");
+    }
     if (writer.bytes_written() == 0) return reply_text(res, 422, "The upload is empty.");
     Cid cid = writer.finish();
     spdlog::info("api: stored {} bytes as {}", writer.bytes_written(), cid.to_string());
@@ -138,7 +177,12 @@ void download(ApiContext& ctx, const Request& req, Response& res) {
           uint64_t block = pos / bs;
           uint64_t skip = pos % bs;
           for (uint64_t n = 0; n < kBlocksPerWrite && pos < end; ++n, ++block) {
-            std::string data = reader->read_block(block);
+            std::string data, error;  // a corrupt block ends the response: a failed transfer
+            if (!reader->read_block_into(block, data, &error)) {
+              spdlog::error("api: download of {} cut at block {}: {}", cid.to_string(), block,
+                            error);
+              return false;
+            }
             if (skip >= data.size()) return false;  // no progress: never loop on it
             uint64_t take = std::min<uint64_t>(data.size() - skip, end - pos);
             if (!sink.write(data.data() + skip, take)) return false;
@@ -156,13 +200,8 @@ void download(ApiContext& ctx, const Request& req, Response& res) {
 void remove(ApiContext& ctx, const Request& req, Response& res) {
   Cid cid = Cid::parse(req.matches[1].str());
   if (cid.codec() == multicodec::kManifest) {
-    if (auto bytes = ctx.repo.get_block(cid)) {
-      Manifest m = Manifest::decode(std::string_view(*bytes));
-      ctx.repo.delete_tree(m.tree_cid);
-      if (m.erasure) ctx.repo.delete_tree(m.erasure->original_tree_cid);
-      ctx.repo.delete_block(cid);
-      spdlog::info("api: deleted dataset {}", cid.to_string());
-    }
+    // Leaves and blocks another dataset or an upload uses stay.
+    if (delete_dataset(ctx.repo, cid)) spdlog::info("api: deleted dataset {}", cid.to_string());
   } else {
     ctx.repo.delete_block(cid);
   }

@@ -22,7 +22,8 @@ void add_repo_command(CLI::App& app, int* rc) {
   repo->require_subcommand(1);
   CLI::App* check = repo->add_subcommand("check", "Check the store's consistency (node stopped)");
   check->add_option("-d,--data-dir", *dir, "Data directory of the node")->capture_default_str();
-  check->add_flag("--quick", *quick, "Do not re-hash block bytes");
+  check->add_flag("--quick", *quick,
+                  "Do not re-hash block bytes (damage found by reads is still reported)");
   check->callback([dir, quick, rc] {
     // A missing directory is an error, not an empty store to create.
     store::DataDirOptions dopt;
@@ -35,8 +36,9 @@ void add_repo_command(CLI::App& app, int* rc) {
     store::ConsistencyReport rep = r->check_consistency(!*quick);
     std::cout << "blocks " << rep.blocks << " (" << format_size(rep.bytes) << "), verified "
               << rep.blocks_verified << ", leaves " << rep.leaves << ", orphan files "
-              << rep.orphan_files << ", pack garbage " << format_size(rep.pack_garbage_bytes)
-              << " (freed by compaction)\n";
+              << rep.orphan_files << ", damaged " << rep.damaged_blocks << ", pack garbage "
+              << format_size(rep.pack_garbage_bytes) << " (freed by compaction), packs on disk "
+              << format_size(rep.pack_disk_bytes) << "\n";
     for (const auto& p : rep.problems)
       std::cout << "problem: " << p << "\n";
     if (rep.more_problems) std::cout << "… and " << rep.more_problems << " more problems\n";

@@ -21,7 +21,7 @@ constexpr size_t kLeavesPerBatch = 4096;
 }  // namespace
 
 DatasetWriter::DatasetWriter(store::Repo& repo, uint32_t block_size)
-    : repo_(repo), block_size_(block_size) {
+    : repo_(repo), upload_(repo.upload()), block_size_(block_size) {
   if (block_size == 0) throw std::invalid_argument("dataset writer: block size must be positive");
   filling_.resize(size_t(block_size) * kBlocksPerBatch);
 }
@@ -76,7 +76,8 @@ void DatasetWriter::submit() {
       const Digest32& d = digests_[first + i];
       Cid cid(multicodec::kBlock,
               Multihash(multicodec::kSha2_256, std::string(d.begin(), d.end())));
-      batch.put_block(cid, {reinterpret_cast<const uint8_t*>(committing_.data()) + i * bs, bs});
+      upload_.put_block(batch, cid,
+                        {reinterpret_cast<const uint8_t*>(committing_.data()) + i * bs, bs});
     }
     batch.commit();
   });
@@ -96,6 +97,9 @@ Cid DatasetWriter::finish() {
 
   Sha256Tree tree = Sha256Tree::build(digests_);
   Cid tree_cid = tree.root_cid();
+  // Held before its leaves go in: a deletion of a dataset with the same tree
+  // stops collecting its leaves (the ones it took are put back below).
+  upload_.hold_tree(tree_cid);
   for (size_t start = 0; start < digests_.size(); start += kLeavesPerBatch) {
     auto batch = repo_.batch();
     size_t end = std::min(digests_.size(), start + kLeavesPerBatch);
@@ -116,7 +120,7 @@ Cid DatasetWriter::finish() {
   std::string enc = m.encode();
   std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(enc.data()), enc.size());
   Cid cid = Cid::sha256_of(multicodec::kManifest, bytes);
-  repo_.put_block(cid, bytes);
+  upload_.commit(cid, bytes, std::span<const Cid>(&tree_cid, 1));
   return cid;
 }
 

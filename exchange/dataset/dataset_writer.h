@@ -6,7 +6,12 @@
 // Pipelined: while the caller's thread receives and chunks batch k+1, a
 // background task hashes batch k (multi-buffer SHA-256) and commits it to the repo.
 // Memory stays bounded: two batches of 64 blocks plus 32 bytes of digest per
-// block (512 KiB per GiB).
+// block (512 KiB per GiB), and the set of pinned blocks (see below).
+//
+// The writer is a Repo::Upload: its blocks are pinned until the dataset
+// exists, so that a concurrent deletion of a dataset sharing them cannot
+// take them. A writer destroyed before finish() (a cut-off or failed upload)
+// deletes at once what it stored that nothing else uses.
 #include <cstdint>
 #include <future>
 #include <memory>
@@ -18,12 +23,9 @@
 #include "exchange/crypto/sha256.h"
 #include "exchange/manifest/manifest.h"
 #include "exchange/multiformats/cid.h"
+#include "exchange/store/repo.h"
 
 namespace codex {
-
-namespace store {
-class Repo;
-}
 
 class DatasetWriter {
  public:
@@ -36,8 +38,8 @@ class DatasetWriter {
   void set_filename(std::string name) { filename_ = std::move(name); }
   void set_mimetype(std::string type) { mimetype_ = std::move(type); }
 
-  // Appends bytes. Throws QuotaError when the store is full (the blocks
-  // already written stay until they expire) and StoreError on storage failure.
+  // Appends bytes. Throws QuotaError when the store is full and StoreError
+  // on storage failure (destroy the writer: it frees its blocks).
   void write(std::span<const uint8_t> data);
 
   // Stores the last block, the tree's leaf proofs and the manifest; returns
@@ -52,6 +54,7 @@ class DatasetWriter {
   void wait_inflight();
 
   store::Repo& repo_;
+  store::Repo::Upload upload_;
   uint32_t block_size_;
   std::optional<std::string> filename_;
   std::optional<std::string> mimetype_;

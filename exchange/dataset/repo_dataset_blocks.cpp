@@ -1,5 +1,6 @@
 #include "exchange/dataset/repo_dataset_blocks.h"
 
+#include "exchange/store/corrupt_block_error.h"
 #include "exchange/store/repo.h"
 
 namespace codex {
@@ -11,7 +12,13 @@ std::optional<Cid> RepoDatasetBlocks::leaf_cid(const Cid& tree, uint64_t index) 
 }
 
 std::optional<std::string> RepoDatasetBlocks::block(const Cid& cid) {
-  return repo_.get_block(cid);
+  try {
+    return repo_.get_block(cid);
+  } catch (const store::CorruptBlockError&) {
+    // Recorded by the store; as a missing block, decoding can rebuild it
+    // from the others, and put_block then replaces the damaged bytes.
+    return std::nullopt;
+  }
 }
 
 void RepoDatasetBlocks::put_block(const Cid& cid, std::span<const uint8_t> bytes) {

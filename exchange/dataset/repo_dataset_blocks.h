@@ -15,6 +15,7 @@ class RepoDatasetBlocks : public erasure::DatasetBlocks {
   explicit RepoDatasetBlocks(store::Repo& repo) : repo_(repo) {}
 
   std::optional<Cid> leaf_cid(const Cid& tree, uint64_t index) override;
+  // A block whose bytes fail their check is absent (and recorded as damage).
   std::optional<std::string> block(const Cid& cid) override;
   // Stores a recovered or parity block (its CID was computed from the bytes).
   void put_block(const Cid& cid, std::span<const uint8_t> bytes) override;

@@ -16,6 +16,10 @@ struct ConsistencyReport {
   // kPacks: bytes in packs that no indexed block uses (deleted blocks awaiting
   // compaction). Not part of the quota's `used`.
   uint64_t pack_garbage_bytes = 0;
+  // kPacks: disk space the packs occupy (holes punched by deletions excluded).
+  uint64_t pack_disk_bytes = 0;
+  // Blocks found corrupt when read (store_damage), also without verify_bytes.
+  uint64_t damaged_blocks = 0;
   // Human-readable problems (at most kMaxProblems; `more_problems` counts the rest).
   std::vector<std::string> problems;
   uint64_t more_problems = 0;

@@ -1,6 +1,7 @@
 #include "exchange/store/pack_files.h"
 
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -140,6 +141,22 @@ void PackFiles::truncate(int64_t id, uint64_t size) {
   auto h = handle(id, false);
   if (!h) io_fail("truncate", path_of(id), ENOENT);
   if (::ftruncate(h->fd, static_cast<off_t>(size)) != 0) io_fail("truncate", path_of(id), errno);
+}
+
+bool PackFiles::punch(int64_t id, uint64_t offset, uint64_t len) {
+  auto h = handle(id, false);
+  if (!h || len == 0) return false;
+  return ::fallocate(h->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, static_cast<off_t>(offset),
+                     static_cast<off_t>(len)) == 0;
+}
+
+std::optional<uint64_t> PackFiles::allocated(int64_t id) const {
+  struct stat st;
+  if (::stat(path_of(id).c_str(), &st) != 0) {
+    if (errno == ENOENT) return std::nullopt;
+    io_fail("stat", path_of(id), errno);
+  }
+  return static_cast<uint64_t>(st.st_blocks) * 512;
 }
 
 void PackFiles::remove(int64_t id) {

@@ -10,8 +10,10 @@
 // crash leaves only a tail the index does not count (truncated at the next
 // open) or a whole pack file without an index row (removed at the next
 // open). A pack is unlinked only after the transaction that dropped its row
-// committed. Committed bytes are never rewritten: readers with an older
-// index snapshot read either the bytes they expect or find the pack gone.
+// committed. Committed bytes are never rewritten, only punched out once the
+// deletion of their block has committed: a reader with an older index
+// snapshot reads the bytes it expects, finds the pack gone, or reads zeros
+// (which fail its check against the CID: it then looks the block up again).
 //
 // Thread-safety: every method is thread-safe. Descriptors are cached (one per
 // pack, shared by readers and the writer); the cache is bounded.
@@ -58,6 +60,13 @@ class PackFiles {
   void sync_dir() const;
   // Cuts the pack to size (drops an uncommitted tail). Throws StoreError.
   void truncate(int64_t id, uint64_t size);
+  // Frees the disk space of a range no block uses any more (a hole reads as
+  // zeros; the file keeps its size). Returns false where the file system
+  // cannot punch holes or the pack is gone (the range then stays garbage
+  // until compaction). Only for committed deletions: see repo_packs.cpp.
+  bool punch(int64_t id, uint64_t offset, uint64_t len);
+  // Bytes of disk the pack occupies (holes excluded), nullopt if missing.
+  std::optional<uint64_t> allocated(int64_t id) const;
   // Unlinks the pack; a missing file is not an error.
   void remove(int64_t id);
   // The pack file's length, nullopt if it does not exist.

@@ -8,8 +8,11 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "exchange/crypto/sha256.h"
+#include "exchange/crypto/sha256_multi.h"
 #include "exchange/error.h"
 #include "exchange/multiformats/multicodec.h"
+#include "exchange/store/corrupt_block_error.h"
 #include "exchange/store/private_dir.h"
 #include "exchange/store/repo_impl.h"
 #include "exchange/store/repo_schema.h"
@@ -31,6 +34,13 @@ const char* storage_name(BlockStorage s) {
       return "packs";
   }
   return "?";
+}
+
+// True if bytes hash to cid, or cid's hash is not one we can check.
+bool bytes_match(const Cid& cid, std::string_view bytes) {
+  if (cid.hash().code() != multicodec::kSha2_256) return true;
+  Digest32 d = sha256({reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()});
+  return std::string_view(reinterpret_cast<const char*>(d.data()), d.size()) == cid.hash().digest();
 }
 
 void check_cid(const Cid& cid, const char* what) {
@@ -110,6 +120,7 @@ Repo::Impl::Impl(base::sqlite::Database& database, RepoOptions options)
       }
     }
   });
+  recover_uploads();
   int fd = ::open(dirty.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0)
     throw StoreError("repo: cannot create " + dirty.string() + ": " + std::strerror(errno));
@@ -129,7 +140,7 @@ int64_t Repo::Impl::default_expiry() const {
   return now() + opt.default_ttl.count();
 }
 
-bool Repo::Impl::read_block(const Cid& cid, std::string& out) const {
+bool Repo::Impl::read_block(const Cid& cid, std::string& out, bool verify) const {
   if (cid == Cid::empty_block()) {
     out.clear();
     return true;
@@ -139,21 +150,27 @@ bool Repo::Impl::read_block(const Cid& cid, std::string& out) const {
     Statement& q = lease.cached(
         "SELECT b.size, d.data FROM store_blocks b JOIN store_block_data d ON d.id = b.id "
         "WHERE b.cid = ?");
-    Reset r(q);
-    q.bind_blob(1, cid.bytes());
-    if (!q.step()) return false;
-    std::string_view data = q.blob_view(1);
-    if (data.size() != static_cast<uint64_t>(q.int64(0)))
-      throw StoreError("repo: stored bytes of " + cid.to_string() +
-                       " do not have the indexed size");
-    out.assign(data);
+    {
+      Reset r(q);
+      q.bind_blob(1, cid.bytes());
+      if (!q.step()) return false;
+      std::string_view data = q.blob_view(1);
+      if (data.size() != static_cast<uint64_t>(q.int64(0)))
+        throw StoreError("repo: stored bytes of " + cid.to_string() +
+                         " do not have the indexed size");
+      out.assign(data);
+    }
+    if (verify && !bytes_match(cid, out))
+      corrupt(cid, "bytes in the database do not match the CID");
     return true;
   }
   // Compaction may move a block after our index lookup and remove its old
-  // pack: look again (a fresh snapshot has the new place). A block deleted
-  // meanwhile is absent.
+  // pack, and a deletion may unlink its file or punch its bytes out of the
+  // pack: look again (a fresh snapshot has the new place, or no block). The
+  // same place read twice with the wrong bytes is damage.
   Statement& q = lease.cached("SELECT size, pack, off FROM store_blocks WHERE cid = ?");
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  std::optional<std::pair<int64_t, uint64_t>> mismatch_at;
+  for (int attempt = 0; attempt < 4; ++attempt) {
     uint64_t size;
     int64_t pack;
     uint64_t off;
@@ -169,35 +186,93 @@ bool Repo::Impl::read_block(const Cid& cid, std::string& out) const {
       throw StoreError("repo: indexed size of " + cid.to_string() + " is absurd");
     out.resize(size);
     std::span<uint8_t> dst(reinterpret_cast<uint8_t*>(out.data()), out.size());
-    // A concurrent delete may unlink the file after our index lookup: absent.
-    if (files) return files->read(cid, dst);
-    if (packs->read(pack, off, dst)) return true;
+    bool read = files ? files->read(cid, dst) : packs->read(pack, off, dst);
+    if (!read) {
+      if (files) return false;  // unlinked by a concurrent delete: absent
+      continue;
+    }
+    if (!verify || bytes_match(cid, out)) return true;
+    if (mismatch_at == std::pair{pack, off})
+      corrupt(cid, files ? "bytes in its block file do not match the CID"
+                         : "bytes in pack " + std::to_string(pack) + " at offset " +
+                               std::to_string(off) + " do not match the CID");
+    mismatch_at = std::pair{pack, off};
   }
   return false;
 }
 
+void Repo::Impl::corrupt(const Cid& cid, const std::string& what) const {
+  std::string msg = "repo: block " + cid.to_string() + " is corrupt: " + what;
+  // Recorded for check_consistency; from inside a write transaction of this
+  // thread it cannot be (a second one would deadlock): the error still says it.
+  if (!db.in_write_txn()) {
+    try {
+      db.write([&](WriteTxn& t) {
+        t.cached("INSERT OR REPLACE INTO store_damage(cid, found, what) VALUES(?, ?, ?)")
+            .bind_blob(1, cid.bytes())
+            .bind(2, now())
+            .bind_blob(3, std::string_view(what))
+            .run();
+      });
+    } catch (const StoreError&) {
+      // Best effort: the read fails either way.
+    }
+  }
+  throw CorruptBlockError(cid, msg);
+}
+
+BlockRow block_row(Statement& q, int c) {
+  return BlockRow{
+      q.int64(c),     static_cast<uint64_t>(q.int64(c + 1)), q.int64(c + 2), q.int64(c + 3),
+      q.int64(c + 4), static_cast<uint64_t>(q.int64(c + 5)), q.int64(c + 6), q.int64(c + 7) != 0};
+}
+
 std::optional<BlockRow> Repo::Impl::find_block(Connection& c, const Cid& cid) {
   Statement& q =
-      c.cached("SELECT id, size, expiry, refcount, pack, off FROM store_blocks WHERE cid = ?");
+      c.cached("SELECT " + std::string(kBlockRowColumns) + " FROM store_blocks WHERE cid = ?");
   Reset r(q);
   q.bind_blob(1, cid.bytes());
   if (!q.step()) return std::nullopt;
-  return BlockRow{q.int64(0), static_cast<uint64_t>(q.int64(1)), q.int64(2), q.int64(3),
-                  q.int64(4), static_cast<uint64_t>(q.int64(5))};
+  return block_row(q, 0);
 }
 
 bool Repo::Impl::put_block(Tx x, const Cid& cid, std::span<const uint8_t> bytes,
-                           std::optional<int64_t> expiry) {
+                           std::optional<int64_t> expiry, bool pin) {
   TxState& s = x.s;
   int64_t exp = expiry ? *expiry : default_expiry();
   if (auto row = find_block(x.c, cid)) {
     if (row->size != bytes.size())
       throw FormatError("repo: block " + cid.to_string() + " is stored with size " +
                         std::to_string(row->size) + ", not " + std::to_string(bytes.size()));
-    if (exp > row->expiry)
-      x.sql("UPDATE store_blocks SET expiry = ? WHERE id = ?").bind(1, exp).bind(2, row->id).run();
+    // An upload pins it; a put of its own means someone wants it kept.
+    if (exp > row->expiry || pin || row->transient)
+      x.sql(
+           "UPDATE store_blocks SET expiry = max(expiry, ?), pins = pins + ?, transient = ? "
+           "WHERE id = ?")
+          .bind(1, exp)
+          .bind(2, pin ? 1 : 0)
+          .bind(3, pin && row->transient ? 1 : 0)
+          .bind(4, row->id)
+          .run();
+    // Bytes found corrupt when read are replaced by these (callers hash).
+    bool damaged = false;
+    {
+      Statement& q = x.sql("SELECT 1 FROM store_damage WHERE cid = ?");
+      Reset r(q);
+      q.bind_blob(1, cid.bytes());
+      damaged = q.step();
+    }
+    if (damaged) {
+      x.sql("DELETE FROM store_damage WHERE cid = ?").bind_blob(1, cid.bytes()).run();
+      if (files) files->write(cid, bytes);
+      if (*opt.storage == BlockStorage::kSqlite)
+        x.sql("UPDATE store_block_data SET data = ? WHERE id = ?")
+            .bind_blob(1, bytes.data(), bytes.size())
+            .bind(2, row->id)
+            .run();
+    }
     if (files && !files->exists(cid)) files->write(cid, bytes);  // lost file: heal
-    if (packs && !pack_holds(*row)) {                            // lost pack: heal
+    if (packs && (damaged || !pack_holds(*row))) {               // lost or damaged: heal
       auto [pack, off] = append(x, bytes);
       x.sql("UPDATE store_blocks SET pack = ?, off = ? WHERE id = ?")
           .bind(1, pack)
@@ -238,13 +313,15 @@ bool Repo::Impl::put_block(Tx x, const Cid& cid, std::span<const uint8_t> bytes,
   if (packs) where = append(x, bytes);
   try {
     Statement& ins = x.sql(
-        "INSERT INTO store_blocks(cid, codec, size, expiry, refcount, pack, off) "
-        "VALUES(?, ?, ?, ?, ?, ?, ?)");
+        "INSERT INTO store_blocks(cid, codec, size, expiry, refcount, pack, off, pins, transient) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
     ins.bind_blob(1, cid.bytes())
         .bind(2, static_cast<int64_t>(cid.codec()))
         .bind(3, static_cast<int64_t>(bytes.size()))
         .bind(4, exp)
-        .bind(5, refs);
+        .bind(5, refs)
+        .bind(8, pin ? 1 : 0)
+        .bind(9, pin ? 1 : 0);
     if (packs)
       ins.bind(6, where.first).bind(7, static_cast<int64_t>(where.second));
     else
@@ -274,12 +351,15 @@ void Repo::Impl::remove_block(Tx x, const Cid& cid, const BlockRow& row) {
   if (row.refcount > 0)
     x.sql("DELETE FROM store_leaves WHERE block = ?").bind_blob(1, cid.bytes()).run();
   x.sql("DELETE FROM store_blocks WHERE id = ?").bind(1, row.id).run();
-  if (files)
+  x.sql("DELETE FROM store_damage WHERE cid = ?").bind_blob(1, cid.bytes()).run();
+  if (files) {
     x.s.unlink_after_commit.push_back(cid);
-  else if (packs)
+  } else if (packs) {
     drop_live(x.s, row.pack, row.size);
-  else
+    x.s.holes.push_back({row.pack, row.off, row.size});
+  } else {
     x.sql("DELETE FROM store_block_data WHERE id = ?").bind(1, row.id).run();
+  }
   x.s.used -= row.size;
   --x.s.total;
 }
@@ -376,6 +456,48 @@ void Repo::reserve(uint64_t bytes) {
 
 void Repo::release(uint64_t bytes) {
   impl_->db.write([&](WriteTxn& t) { in(t).release(bytes); });
+}
+
+std::vector<Cid> Repo::damaged_blocks() const {
+  auto lease = impl_->db.read();
+  Statement& q = lease.cached("SELECT cid FROM store_damage ORDER BY found DESC");
+  Reset r(q);
+  std::vector<Cid> out;
+  while (q.step())
+    out.push_back(Cid::from_bytes(q.blob_view(0)));
+  return out;
+}
+
+void Repo::read_blocks(std::span<const Cid> cids, uint64_t block_size, std::string& buf) const {
+  if (block_size == 0 || block_size > kMaxBlockSize)
+    throw FormatError("repo: block size " + std::to_string(block_size) + " is not valid");
+  buf.resize(cids.size() * block_size);
+  std::string one;
+  bool all_sha256 = true;
+  for (size_t i = 0; i < cids.size(); ++i) {
+    if (!impl_->read_block(cids[i], one, false))
+      throw NotFoundError("repo: block " + cids[i].to_string() + " is not stored");
+    if (one.size() != block_size)
+      throw FormatError("repo: block " + cids[i].to_string() + " has " +
+                        std::to_string(one.size()) + " bytes, not " + std::to_string(block_size));
+    std::memcpy(buf.data() + i * block_size, one.data(), block_size);
+    all_sha256 = all_sha256 && cids[i].hash().code() == multicodec::kSha2_256;
+  }
+  // One multi-buffer pass (16 blocks per AVX-512 pass) instead of one hash
+  // per block; a mismatch is read again on its own, which tells a block
+  // deleted meanwhile (absent) from damage (recorded, thrown).
+  std::vector<Digest32> digests(cids.size());
+  if (all_sha256)
+    sha256_many(reinterpret_cast<const uint8_t*>(buf.data()), block_size, block_size, cids.size(),
+                digests.data());
+  for (size_t i = 0; i < cids.size(); ++i) {
+    if (all_sha256 && std::string_view(reinterpret_cast<const char*>(digests[i].data()), 32) ==
+                          cids[i].hash().digest())
+      continue;
+    if (!impl_->read_block(cids[i], one, true) || one.size() != block_size)
+      throw NotFoundError("repo: block " + cids[i].to_string() + " is not stored");
+    std::memcpy(buf.data() + i * block_size, one.data(), block_size);
+  }
 }
 
 Repo::Txn Repo::in(WriteTxn& txn) {

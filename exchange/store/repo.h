@@ -22,6 +22,10 @@
 //   - every indexed block is readable and its bytes match its CID;
 //   - usage().used == sum of indexed block sizes, total_blocks == their count;
 //   - a block's refCount == number of leaves pointing at it (codex-block CIDs);
+//   - a tree's leaves are kept while a dataset or an upload holds the tree
+//     (store_trees); a block is kept while a leaf points at it, an upload in
+//     flight pinned it, or (stored on its own) until its expiry. A block an
+//     upload stored goes as soon as none of these holds it;
 //   - no block file exists that the index does not count;
 //   - kPacks: each pack's recorded live bytes == the sizes of the blocks the
 //     index places in it, every block lies within its pack's committed size,
@@ -72,10 +76,13 @@ struct Leaf {
   std::string proof;
 };
 
+struct UploadState;  // repo_impl.h
+
 class Repo {
  public:
   class Txn;
   class Batch;
+  class Upload;
   struct Impl;
 
   // Opens or creates the store on db (the data directory's database), with
@@ -108,10 +115,17 @@ class Repo {
                          std::optional<int64_t> expiry = {});
 
   // The block's bytes, or nullopt if absent (the empty CID gives "").
+  // Bytes are checked against a sha2-256 CID on every read: a mismatch is
+  // recorded (check_consistency reports it) and throws CorruptBlockError.
   std::optional<std::string> get_block(const Cid& cid) const;
   // Same into a caller buffer that is reused across calls (download path):
   // out is resized to the block's size. Returns false if absent.
   bool get_block_into(const Cid& cid, std::string& out) const;
+  // Reads blocks that all have block_size bytes (a dataset's) into buf, block
+  // i at i * block_size, checked together in one multi-buffer SHA-256 pass
+  // (the download path). Throws NotFoundError naming the first absent block,
+  // FormatError for a block of another size, CorruptBlockError as get_block.
+  void read_blocks(std::span<const Cid> cids, uint64_t block_size, std::string& buf) const;
   bool has_block(const Cid& cid) const;
   // Size of a stored block, nullopt if absent.
   std::optional<uint64_t> block_size(const Cid& cid) const;
@@ -119,7 +133,7 @@ class Repo {
   // Deletes a block whose refCount is 0 or whose expiry has passed (an
   // expired block's leaves are deleted with it). Returns false if it was not
   // stored. Throws StoreError if the block is part of a dataset (refCount > 0
-  // and not expired).
+  // and not expired) or an upload in flight uses it.
   bool delete_block(const Cid& cid);
 
   // expiry = max(expiry, t). Throws FormatError if t <= 0, NotFoundError if
@@ -141,6 +155,18 @@ class Repo {
   // consistent store with part of the tree; calling again finishes the work.
   uint64_t delete_tree(const Cid& tree, size_t batch_size = 1024);
 
+  // ---- datasets -----------------------------------------------------------
+  // Starts an upload (see Repo::Upload).
+  Upload upload();
+  // Deletes the dataset whose manifest block is `manifest` and whose leaves
+  // are in `trees`: one transaction removes the manifest and its hold on each
+  // tree; then the leaves (and the blocks nothing else uses) of every tree no
+  // other dataset or upload holds go, in transactions of at most batch_size
+  // leaves. A tree stored without a hold (before store_trees existed, or by
+  // put_leaf alone) counts as held by this dataset only. Returns false if the
+  // manifest was not stored. A crash in the middle leaves the manifest gone
+  // and the rest collected at the next open or maintenance.
+  bool delete_dataset(const Cid& manifest, std::span<const Cid> trees, size_t batch_size = 1024);
   // ---- manifests (blocks whose CID codec is codex-manifest, 0xCD01) ------
   std::vector<Cid> manifests() const;
 
@@ -156,9 +182,13 @@ class Repo {
   void release(uint64_t bytes);
 
   // ---- maintenance --------------------------------------------------------
-  // Deletes up to max_entries blocks with expiry < now, oldest first, in one
-  // transaction; returns how many. With kPacks it then compacts at most one
-  // pack (see RepoOptions::compact_below_percent) in a second transaction.
+  // Deletes up to max_entries blocks with expiry < now (and no upload in
+  // flight using them), oldest first, in one transaction; returns how many.
+  // Then collects the leaves of up to max_entries trees nothing holds (a
+  // deletion cut short), retries releasing what failed uploads could not,
+  // and, with kPacks, compacts at most one pack (see
+  // RepoOptions::compact_below_percent; the pack taking appends included) in
+  // a transaction of its own.
   // Unlike the reference, which leaves leaf metadata dangling, the leaves
   // pointing at a deleted block are deleted too (an index on leaves(block)
   // makes this cheap), so refCounts stay exact.
@@ -172,6 +202,8 @@ class Repo {
   // The store's side of txn: its writes commit or roll back with txn.
   // Throws std::logic_error if txn is not on this store's database.
   Txn in(base::sqlite::WriteTxn& txn);
+  // Blocks found corrupt when read (their CIDs), most recent first.
+  std::vector<Cid> damaged_blocks() const;
   // Opens a write transaction that groups many puts (e.g. 64 blocks and
   // their leaves of an upload). Waits until the writer is free; other
   // writers wait while a batch is open: fill it from data already in memory
@@ -214,6 +246,7 @@ class Repo::Txn {
 
  private:
   friend class Repo;
+  friend class Repo::Upload;
   Txn(Impl& impl, base::sqlite::WriteTxn& txn) : impl_(&impl), txn_(&txn) {}
   template <typename F>
   auto guarded(F&& f);
@@ -252,9 +285,48 @@ class Repo::Batch {
 
  private:
   friend class Repo;
+  friend class Repo::Upload;
   explicit Batch(Impl& impl);
   base::sqlite::WriteTxn txn_;
   Txn store_;
+};
+
+// An upload in flight (DatasetWriter). The blocks it puts are pinned: no
+// deletion of another dataset sharing them and no expiry removes them while
+// it is open. hold_tree() keeps a tree's leaves the same way. commit() stores
+// the manifest, makes it a holder of its trees and releases the rest.
+// Destroyed (or abort()ed) without commit(): the holds and pins are released
+// and the blocks and leaves it stored that nothing else uses are deleted at
+// once (with kPacks their bytes are freed by punching holes in the packs).
+// If that fails (e.g. the disk is full), maintenance retries; holds and pins
+// of a killed process are released at the next open.
+// Not thread-safe: one thread at a time (it may move between threads).
+class Repo::Upload {
+ public:
+  Upload(Upload&&) noexcept;
+  Upload& operator=(Upload&&) = delete;
+  Upload(const Upload&) = delete;
+  Upload& operator=(const Upload&) = delete;
+  ~Upload();
+
+  // Puts a block in batch's transaction, pinned by this upload. Errors as
+  // Batch::put_block.
+  bool put_block(Batch& batch, const Cid& cid, std::span<const uint8_t> bytes);
+  // Holds tree's leaves until commit or abort (its own transaction).
+  void hold_tree(const Cid& tree);
+  // One transaction: stores the manifest block and, if it is new, counts it
+  // as a holder of each of trees; releases this upload's tree holds. Then
+  // releases its pins. Returns true if the manifest was new.
+  bool commit(const Cid& manifest, std::span<const uint8_t> bytes, std::span<const Cid> trees);
+  // Releases everything without a dataset; returns the blocks deleted.
+  // Idempotent. Throws StoreError (then maintenance retries).
+  uint64_t abort();
+
+ private:
+  friend class Repo;
+  Upload(Impl& impl, std::shared_ptr<UploadState> st);
+  Impl* impl_;
+  std::shared_ptr<UploadState> st_;
 };
 
 }  // namespace codex::store

@@ -148,6 +148,22 @@ ConsistencyReport Repo::check_consistency(bool verify_bytes) const {
     }
   }
   {
+    // Damage found by reads: without verify_bytes this is the only way a
+    // corrupt block shows.
+    Statement& q = db.cached("SELECT cid, what FROM store_damage ORDER BY found");
+    Reset r(q);
+    while (q.step()) {
+      ++rep.damaged_blocks;
+      std::string name;
+      try {
+        name = Cid::from_bytes(q.blob_view(0)).to_string();
+      } catch (const FormatError&) {
+        name = "(invalid CID)";
+      }
+      rep.add(name + ": found corrupt when read: " + std::string(q.blob_view(1)));
+    }
+  }
+  {
     Statement& q = db.cached("SELECT COUNT(*) FROM store_leaves");
     Reset r(q);
     if (q.step()) rep.leaves = q.int64(0);
@@ -161,6 +177,7 @@ ConsistencyReport Repo::check_consistency(bool verify_bytes) const {
         rep.add("pack " + std::to_string(id) + " records " + std::to_string(pc.live) +
                 " live bytes but its blocks hold " + std::to_string(pc.counted));
       auto on_disk = m.packs->file_size(id);
+      if (auto a = m.packs->allocated(id)) rep.pack_disk_bytes += *a;
       if (!on_disk)
         rep.add("pack " + std::to_string(id) + " is missing");
       else if (*on_disk < pc.size)

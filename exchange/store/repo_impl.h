@@ -21,7 +21,10 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "base/sqlite/database.h"
@@ -45,6 +48,19 @@ struct BlockRow {
   int64_t refcount = 0;
   int64_t pack = 0;  // kPacks: where the bytes are
   uint64_t off = 0;
+  int64_t pins = 0;        // uploads in flight that put it
+  bool transient = false;  // first stored by an upload: goes when nothing uses it
+};
+
+// The columns BlockRow is read from, in its order.
+inline constexpr std::string_view kBlockRowColumns =
+    "id, size, expiry, refcount, pack, off, pins, transient";
+BlockRow block_row(Statement& q, int first_column);
+
+// A range of a pack freed by a deletion (kPacks).
+struct PackHole {
+  int64_t pack = 0;
+  uint64_t off = 0, size = 0;
 };
 
 // A pack's changes inside the current write transaction.
@@ -72,6 +88,16 @@ struct TxState {
   std::map<int64_t, PackDelta> packs;
   std::vector<int64_t> new_packs;
   std::vector<int64_t> remove_packs_after_commit;
+  // kPacks: ranges of deleted blocks, punched out of their packs once the
+  // deletion has committed (the disk space comes back at once).
+  std::vector<PackHole> holes;
+};
+
+// An upload's pins and tree holds as committed (Repo::Upload::State).
+struct UploadState {
+  std::unordered_set<std::string> pinned;  // CID bytes of the blocks it pinned
+  std::vector<Cid> trees;                  // trees it holds
+  bool committed = false;
 };
 
 // A joined transaction: the writer connection and the store's state in it.
@@ -98,8 +124,14 @@ struct Repo::Impl {
 
   // ---- inside a write transaction ----
   std::optional<BlockRow> find_block(Connection& c, const Cid& cid);
+  // pin: an upload's put (pins the block; a new block is transient).
   bool put_block(Tx x, const Cid& cid, std::span<const uint8_t> bytes,
-                 std::optional<int64_t> expiry);
+                 std::optional<int64_t> expiry, bool pin = false);
+  // Releases one upload's pin; deletes the block if it was transient and
+  // nothing uses it any more. Returns true if it was deleted.
+  bool unpin(Tx x, const Cid& cid);
+  // Adds to a tree's holders (creating its row), never below 0.
+  void hold_delta(Tx x, const Cid& tree, int datasets, int uploads);
   bool put_leaf(Tx x, const Cid& tree, uint64_t index, const Cid& block, std::string_view proof);
   // Deletes the block row, its bytes and (if referenced) the leaves pointing at it.
   void remove_block(Tx x, const Cid& cid, const BlockRow& row);
@@ -127,8 +159,26 @@ struct Repo::Impl {
   // transaction's pack. Returns the bytes copied.
   uint64_t compact_one(Tx x);
 
+  // ---- own transactions (repo_uploads.cpp) ----
+  // Removes, in transactions of at most batch leaves, the leaves of tree
+  // while its row says nothing holds it; drops the row once it is empty.
+  uint64_t collect_tree(const Cid& tree, size_t batch);
+  // collect_tree for up to max_trees trees nothing holds.
+  uint64_t collect_unheld(size_t max_trees);
+  // What a killed process left: pins and tree holds of uploads that died,
+  // transient blocks nothing uses.
+  void recover_uploads();
+  // Releases an upload's holds and pins (see Repo::Upload).
+  uint64_t release_upload(UploadState& st);
+  // Failed releases, retried by maintenance.
+  void retry_releases();
+
   // ---- reads ----
-  bool read_block(const Cid& cid, std::string& out) const;
+  // Reads and checks the bytes against the CID (see Repo::get_block).
+  // verify false: the caller checks the bytes (Repo::read_blocks).
+  bool read_block(const Cid& cid, std::string& out, bool verify = true) const;
+  // Records a corrupt block in store_damage (best effort) and throws.
+  [[noreturn]] void corrupt(const Cid& cid, const std::string& what) const;
 
   base::sqlite::Database& db;
   base::sqlite::Claim claim;  // one Repo per database
@@ -143,6 +193,9 @@ struct Repo::Impl {
   // kPacks: the pack taking appends and its committed size (0: none yet).
   int64_t cur_pack = 0;
   uint64_t cur_size = 0;
+  // Uploads whose release failed (e.g. disk full): maintenance retries.
+  std::mutex failed_mu;
+  std::vector<std::shared_ptr<UploadState>> failed_releases;
 };
 
 // The block size the index records can be trusted as a buffer size only up

@@ -75,12 +75,14 @@ uint64_t Repo::Impl::remove_leaves(Tx x, const Cid& tree, size_t max_leaves) {
     auto row = find_block(x.c, block);
     if (!row) continue;
     row->refcount = std::max<int64_t>(0, row->refcount - 1);
-    if (row->refcount == 0 || row->expiry < t)
+    // An upload in flight that put the block keeps it (it will need it).
+    if (row->pins == 0 && (row->refcount == 0 || row->expiry < t))
       remove_block(x, block, *row);
-    else
-      x.sql("UPDATE store_blocks SET refcount = ? WHERE id = ?")
+    else  // kept for the upload only: it goes when that upload ends unused
+      x.sql("UPDATE store_blocks SET refcount = ?, transient = transient OR ? WHERE id = ?")
           .bind(1, row->refcount)
-          .bind(2, row->id)
+          .bind(2, row->refcount == 0 ? 1 : 0)
+          .bind(3, row->id)
           .run();
   }
   return leaves.size();
@@ -104,6 +106,8 @@ size_t Repo::run_maintenance(size_t max_entries) {
   // that space freed by deletions is reclaimed in bounded steps.
   size_t removed =
       m.db.write([&](WriteTxn& t) { return m.remove_expired(m.join(t), max_entries); });
+  m.collect_unheld(max_entries);
+  m.retry_releases();
   if (m.packs) m.db.write([&](WriteTxn& t) { m.compact_one(m.join(t)); });
   return removed;
 }
@@ -111,15 +115,14 @@ size_t Repo::run_maintenance(size_t max_entries) {
 size_t Repo::Impl::remove_expired(Tx x, size_t max_entries) {
   std::vector<std::pair<std::string, BlockRow>> expired;
   {
-    Statement& q = x.sql(
-        "SELECT cid, id, size, expiry, refcount, pack, off FROM store_blocks WHERE expiry < ? "
-        "ORDER BY expiry LIMIT ?");
+    // Blocks an upload in flight pinned wait for it to end.
+    Statement& q = x.sql("SELECT cid, " + std::string(kBlockRowColumns) +
+                         " FROM store_blocks WHERE expiry < ? AND pins = 0 "
+                         "ORDER BY expiry LIMIT ?");
     Reset r(q);
     q.bind(1, now()).bind(2, static_cast<int64_t>(std::min<size_t>(max_entries, INT64_MAX)));
     while (q.step())
-      expired.emplace_back(std::string(q.blob_view(0)),
-                           BlockRow{q.int64(1), static_cast<uint64_t>(q.int64(2)), q.int64(3),
-                                    q.int64(4), q.int64(5), static_cast<uint64_t>(q.int64(6))});
+      expired.emplace_back(std::string(q.blob_view(0)), block_row(q, 1));
   }
   for (const auto& [cid_bytes, row] : expired)
     remove_block(x, Cid::from_bytes(std::string_view(cid_bytes)), row);

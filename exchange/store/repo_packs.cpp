@@ -10,8 +10,12 @@
 //
 // Quota: usage().used counts the logical bytes of the indexed blocks, as for
 // the other storages. Dead bytes in packs (deleted blocks not yet compacted)
-// are not counted; compaction keeps them below (100 - compact_below_percent)%
-// of each pack, plus packs not yet visited by maintenance.
+// are not counted. Their disk space is freed at once: after the commit that
+// deletes a block, its range is punched out of its pack (where the file
+// system can). Compaction then keeps the dead ranges below
+// (100 - compact_below_percent)% of each pack, the pack taking appends
+// included (a store whose blocks were all deleted ends with no pack).
+#include <algorithm>
 #include <string>
 #include <tuple>
 
@@ -102,7 +106,7 @@ void Repo::Impl::save_packs(Tx x) {
     else
       u.bind_null(1);
     u.bind(2, d.live).bind(3, id).run();
-    if (id == s.pack || d.live >= 0) continue;
+    if (d.live >= 0) continue;
     int64_t live = -1;
     {
       Statement& q = x.sql("SELECT live FROM store_packs WHERE id = ?");
@@ -113,6 +117,10 @@ void Repo::Impl::save_packs(Tx x) {
     if (live == 0) {  // its last block went: drop it now, unlink after the commit
       x.sql("DELETE FROM store_packs WHERE id = ?").bind(1, id).run();
       s.remove_packs_after_commit.push_back(id);
+      if (id == s.pack) {  // the next append starts a new pack
+        s.pack = 0;
+        s.size = 0;
+      }
     }
   }
 }
@@ -130,6 +138,11 @@ void Repo::Impl::after_pack_commit(TxState& s) {
   s.new_packs.clear();
   std::vector<int64_t> gone;
   gone.swap(s.remove_packs_after_commit);
+  std::vector<PackHole> holes;
+  holes.swap(s.holes);
+  for (const PackHole& h : holes)
+    if (std::find(gone.begin(), gone.end(), h.pack) == gone.end())
+      packs->punch(h.pack, h.off, h.size);  // else compaction frees it later
   if (gone.empty()) return;
   // The packs' rows are gone only once the commit is durable (kPowerLoss);
   // if the sync fails the packs stay (stray) and the commit reports it.
@@ -164,19 +177,26 @@ void Repo::Impl::rollback_packs(TxState& s) noexcept {
   s.packs.clear();
   s.new_packs.clear();
   s.remove_packs_after_commit.clear();
+  s.holes.clear();
 }
 
 uint64_t Repo::Impl::compact_one(Tx x) {
   int64_t victim = 0;
   {
+    // The pack taking appends too: deletions there would otherwise stay on
+    // disk until it fills, which may be never.
     Statement& q = x.sql(
-        "SELECT id FROM store_packs WHERE id != ? AND (live = 0 OR live * 100 < size * ?) "
+        "SELECT id FROM store_packs WHERE live = 0 OR live * 100 < size * ? "
         "ORDER BY CAST(live AS REAL) / max(size, 1) LIMIT 1");
     Reset r(q);
-    q.bind(1, x.s.pack).bind(2, static_cast<int64_t>(opt.compact_below_percent));
+    q.bind(1, static_cast<int64_t>(opt.compact_below_percent));
     if (q.step()) victim = q.int64(0);
   }
   if (victim == 0) return 0;
+  if (victim == x.s.pack) {  // its live blocks go to a new pack
+    x.s.pack = 0;
+    x.s.size = 0;
+  }
   std::vector<std::tuple<int64_t, uint64_t, uint64_t>> live;  // block id, size, offset
   {
     Statement& q = x.sql("SELECT id, size, off FROM store_blocks WHERE pack = ?");

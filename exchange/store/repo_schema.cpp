@@ -70,6 +70,27 @@ CREATE INDEX store_blocks_manifests ON store_blocks(codec) WHERE codec = 52481;
 CREATE INDEX store_leaves_by_block ON store_leaves(block);
 )sql";
 
+// v3: who uses what (README "Choices"), so that a deletion never takes bytes
+// another dataset or an upload in flight still needs, and a failed upload
+// frees its blocks at once:
+//  - store_blocks.pins: uploads in flight that put the block (reset at open:
+//    uploads die with the process); transient: the block was first stored by
+//    an upload, so it goes as soon as no leaf and no upload uses it;
+//  - store_trees: how many datasets (manifests) and uploads hold a tree's
+//    leaves; a row at 0/0 is a tree whose leaves are being collected. Trees
+//    stored before v3 are counted as held by one dataset.
+//  - store_damage: blocks whose bytes were found not to match their CID.
+constexpr std::string_view kV3 = R"sql(
+ALTER TABLE store_blocks ADD COLUMN pins INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE store_blocks ADD COLUMN transient INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX store_blocks_in_flight ON store_blocks(id) WHERE pins > 0 OR transient = 1;
+CREATE TABLE store_trees(
+  tree BLOB PRIMARY KEY, datasets INTEGER NOT NULL, uploads INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO store_trees SELECT DISTINCT tree, 1, 0 FROM store_leaves;
+CREATE TABLE store_damage(cid BLOB PRIMARY KEY, found INTEGER NOT NULL, what TEXT NOT NULL)
+  WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 std::span<const base::sqlite::Migration> store_migrations() {
@@ -78,6 +99,7 @@ std::span<const base::sqlite::Migration> store_migrations() {
   static const Migration kMigrations[] = {
       {1, kV1, v1_adopt},
       {2, kV2},
+      {3, kV3},
   };
   return kMigrations;
 }

@@ -5,7 +5,8 @@
 //   store_meta(key, value)        'storage' → files | sqlite | packs, fixed
 //                                 when the store is created
 //   store_blocks                  the block index: CID, codec, size, expiry,
-//                                 refCount, and with packs (pack, off)
+//                                 refCount, with packs (pack, off), and the
+//                                 uploads in flight using it (pins, transient)
 //   store_block_data(id, data)    BlockStorage::kSqlite: the bytes, out of
 //                                 the index rows so scans skip overflow pages
 //   store_leaves                  (tree, index) → (block CID, proof)
@@ -14,6 +15,8 @@
 //                                 AUTOINCREMENT never reuses a removed
 //                                 pack's id, so a reader holding an old
 //                                 location finds that pack gone, not another
+//   store_trees(tree, datasets, uploads)  what holds a tree's leaves
+//   store_damage(cid, found, what)  blocks found corrupt when read
 #include <span>
 #include <string_view>
 

@@ -1,5 +1,6 @@
 // The store's part of a write transaction: joining it (Repo::Impl::join and
 // the commit hooks), Repo::Txn and Repo::Batch.
+#include <algorithm>
 #include <stdexcept>
 
 #include "exchange/crypto/sha256.h"
@@ -145,6 +146,8 @@ bool Repo::Txn::delete_block(const Cid& cid) {
   if (row->refcount > 0 && row->expiry >= impl_->now())
     throw StoreError("repo: directly deleting a block that is part of a dataset is not allowed (" +
                      cid.to_string() + " has " + std::to_string(row->refcount) + " leaves)");
+  if (row->pins > 0)
+    throw StoreError("repo: block " + cid.to_string() + " is in use by an upload in flight");
   guarded([&](Tx x) { impl_->remove_block(x, cid, *row); });
   return true;
 }
@@ -185,6 +188,43 @@ void Repo::Txn::release(uint64_t bytes) {
 Usage Repo::Txn::usage() {
   Tx x = impl_->join(*txn_);
   return Usage{x.s.total, impl_->opt.quota_bytes, x.s.used, x.s.reserved};
+}
+
+// ---- Upload ----------------------------------------------------------------
+
+namespace {
+
+// Pins an upload took in one transaction: its own once that commits.
+struct PendingPins {
+  bool hooked = false;
+  std::vector<std::string> cids;
+};
+
+}  // namespace
+
+bool Repo::Upload::put_block(Batch& batch, const Cid& cid, std::span<const uint8_t> bytes) {
+  if (!st_) throw std::logic_error("repo: upload already ended");
+  if (!cid.valid()) throw FormatError("repo: invalid block CID");
+  if (cid == Cid::empty_block()) return false;
+  WriteTxn& txn = batch.txn();
+  PendingPins& pending = txn.state<PendingPins>(st_.get());
+  const std::string& key = cid.bytes();
+  // One pin per upload and block, however often the block repeats.
+  bool pin = !st_->pinned.count(key) &&
+             std::find(pending.cids.begin(), pending.cids.end(), key) == pending.cids.end();
+  bool fresh = batch.store_.guarded(
+      [&](Tx x) { return impl_->put_block(x, cid, bytes, std::nullopt, pin); });
+  if (pin) {
+    pending.cids.push_back(key);
+    if (!pending.hooked) {
+      pending.hooked = true;
+      txn.after_commit([st = st_, &pending] {
+        st->pinned.insert(pending.cids.begin(), pending.cids.end());
+        pending.cids.clear();
+      });
+    }
+  }
+  return fresh;
 }
 
 // ---- Batch -----------------------------------------------------------------
