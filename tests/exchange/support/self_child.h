@@ -5,6 +5,7 @@
 // writer instead of GoogleTest (no extra CMake target). The child reports
 // progress on descriptor kProgressFd, the write end of a pipe.
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@ inline constexpr int kProgressFd = 3;
 struct SelfChild {
   pid_t pid = -1;
   int progress = -1;  // read end of the progress pipe
+  std::string early;  // progress read before the child was gone (wait_progress)
 };
 
 // Starts this executable with env_name=value (any inherited value of
@@ -66,9 +68,22 @@ inline bool killed_by_sigkill(int status) {
   return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
 }
 
+// Waits until the child has reported something (kept for drain_progress),
+// or timeout_ms passed; true if it did. Kill tests use it so that a loaded
+// machine's slow start-up does not eat the time before the kill.
+inline bool wait_progress(SelfChild& c, int timeout_ms) {
+  pollfd p{c.progress, POLLIN, 0};
+  if (::poll(&p, 1, timeout_ms) <= 0 || !(p.revents & POLLIN)) return false;
+  char buf[4096];
+  ssize_t n = ::read(c.progress, buf, sizeof buf);
+  if (n <= 0) return false;
+  c.early.append(buf, static_cast<size_t>(n));
+  return true;
+}
+
 // Everything the child reported, once it is gone; closes the pipe.
 inline std::string drain_progress(SelfChild& c) {
-  std::string out;
+  std::string out = std::move(c.early);
   char buf[4096];
   for (ssize_t n; (n = ::read(c.progress, buf, sizeof buf)) > 0;)
     out.append(buf, static_cast<size_t>(n));
