@@ -1,9 +1,8 @@
 // Private keys, address derivation, key files and keystore v3.
 #include <gtest/gtest.h>
-
 #include <sys/stat.h>
-#include <chrono>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
