@@ -1,8 +1,9 @@
 // The ABI codec on eth_call return data and event data. The input is
 // "<type>\n<data>": AbiType::parse takes the type (or throws AbiError), then
 // abi::decode the data (a value or AbiError). A decoded value encodes, and the
-// encoding decodes to the same value (decoding tolerates trailing bytes and
-// any offsets, so the bytes themselves need not round-trip).
+// encoding decodes to the same value (decoding tolerates trailing bytes, any
+// offsets and, like Solidity's decoder, a bytes/string tail whose padding is
+// short or not zero, so the bytes themselves need not round-trip).
 #include <algorithm>
 
 #include "agent/eth/abi_codec.h"
@@ -24,7 +25,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const AbiValue value = abi::decode(type, body);
     const Bytes encoded = abi::encode(type, value);
     FUZZ_CHECK(abi::decode(type, encoded) == value);
-    FUZZ_CHECK(encoded.size() <= body.size() || !type.is_dynamic());
   } catch (const AbiError&) {
   }
   return 0;
