@@ -55,8 +55,8 @@ Bytes derive_key(const json& crypto, std::string_view password) {
     // r and p bounded before multiplying: a huge pair wrapped to a small product.
     if (r == 0 || par == 0 || r > 64 || par > 64 || r * par > 64)
       throw KeystoreError("keystore: scrypt r*p out of range");
-    // scrypt takes 128·r·n bytes: n = 2^20 with r = 64 asked for 8 GiB (found by
-    // fuzzing); 1 GiB still admits n = 2^20, r = 8, above geth's standard 2^18.
+    // scrypt takes 128·r·n bytes: n = 2^20 with r = 64 asked for 8 GiB (seen writing the
+    // fuzz harness); 1 GiB still admits n = 2^20, r = 8, above geth's standard 2^18.
     if (128 * r * n > kMaxScryptBytes)
       throw KeystoreError("keystore: scrypt needs " + std::to_string(128 * r * n >> 20) +
                           " MiB (128·r·n); at most " + std::to_string(kMaxScryptBytes >> 20) +

@@ -155,7 +155,7 @@ TEST(Keystore, RejectsMalformedDocuments) {
     EXPECT_THROW(decrypt_keystore(c, "codex-pass"), KeystoreError) << c.substr(0, 80);
 }
 
-// Found by fuzzing (tests/fuzz/regressions/agent_keystore): parameters within
+// Seen writing the keystore fuzz harness (its regressions/ input): parameters within
 // each bound that together ask scrypt for 8 GiB, or whose r·p wraps to 0.
 TEST(Keystore, RefusesScryptCostsBeyondTheMemoryBound) {
   auto with = [](const std::string& n, const std::string& r, const std::string& p) {
