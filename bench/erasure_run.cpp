@@ -3,8 +3,8 @@
 // 64 KiB blocks in the stepped layout; then the dataset-level encoder/decoder
 // (hashing, tree, proofs, in-memory store) for reference.
 //
-// Usage: erasure_run [--bytes=N] [--dataset-bytes=N] [--reps=N]
-//   or CODEX_BENCH_BYTES / CODEX_BENCH_DATASET_BYTES / CODEX_BENCH_REPS.
+// Usage: erasure_run [--bytes N] [--dataset-bytes N] [--reps N] (or --bytes=N;
+//   or CODEX_BENCH_BYTES / CODEX_BENCH_DATASET_BYTES / CODEX_BENCH_REPS); --help.
 // Defaults: 1 GiB for both, 5 repetitions (best taken). --dataset-bytes=0 skips
 // the dataset-level part. GB/s counts data bytes (the K data blocks of a step);
 // codec figures use the thread's CPU time, dataset figures wall time and the
@@ -12,6 +12,7 @@
 #include <isa-l/erasure_code.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -29,6 +30,7 @@
 #include "exchange/erasure/codec.h"
 #include "exchange/erasure/erasure.h"
 #include "exchange/erasure/memory_dataset_blocks.h"
+#include "prover/cli/unsigned_option.h"
 
 namespace {
 
@@ -37,15 +39,6 @@ using namespace codex::erasure;
 using Clock = std::chrono::steady_clock;
 
 constexpr size_t kBlock = 64 * 1024;
-
-uint64_t option(int argc, char** argv, const char* flag, const char* env, uint64_t def) {
-  std::string prefix = std::string("--") + flag + "=";
-  for (int i = 1; i < argc; ++i)
-    if (std::strncmp(argv[i], prefix.c_str(), prefix.size()) == 0)
-      return std::strtoull(argv[i] + prefix.size(), nullptr, 10);
-  if (const char* v = std::getenv(env)) return std::strtoull(v, nullptr, 10);
-  return def;
-}
 
 void fill_random(std::vector<uint8_t>& buf, uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -235,12 +228,27 @@ void dataset_level(uint32_t k, uint32_t m, uint64_t bytes) {
 
 int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures appear as they come, even in a file
-  uint64_t bytes = option(argc, argv, "bytes", "CODEX_BENCH_BYTES", 1ull << 30);
-  uint64_t dataset_bytes =
-      option(argc, argv, "dataset-bytes", "CODEX_BENCH_DATASET_BYTES", 1ull << 30);
-  int reps = int(std::max<uint64_t>(1, option(argc, argv, "reps", "CODEX_BENCH_REPS", 5)));
+  using codex::prover::cli::UnsignedRange;
+  CLI::App app{
+      "erasure_run: erasure-coding throughput, our codec against plain ISA-L, then "
+      "the dataset-level encoder and decoder"};
+  uint64_t bytes = 1ull << 30, dataset_bytes = 1ull << 30, reps = 5;
+  const uint64_t max_bytes = 64ull << 30;  // more would not fit the machines we bench on
+  app.add_option("--bytes", bytes, "bytes per codec measurement")
+      ->envname("CODEX_BENCH_BYTES")
+      ->check(UnsignedRange(1, max_bytes))
+      ->capture_default_str();
+  app.add_option("--dataset-bytes", dataset_bytes, "bytes of the dataset-level part (0: skip it)")
+      ->envname("CODEX_BENCH_DATASET_BYTES")
+      ->check(UnsignedRange(0, max_bytes))
+      ->capture_default_str();
+  app.add_option("--reps", reps, "repetitions of each codec measurement (best taken)")
+      ->envname("CODEX_BENCH_REPS")
+      ->check(UnsignedRange(1, 1000))
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
   for (auto [k, m] : {std::pair{10u, 4u}, std::pair{3u, 2u}})
-    codec_vs_isal(k, m, bytes, reps);
+    codec_vs_isal(k, m, bytes, int(reps));
   if (dataset_bytes > 0)
     for (auto [k, m] : {std::pair{10u, 4u}, std::pair{3u, 2u}})
       dataset_level(k, m, dataset_bytes);

@@ -4,7 +4,7 @@
 // time for an .r1cs.
 //
 // Usage: prover_groth16_run --zkey K.zkey --wtns W.wtns [--r1cs C.r1cs]
-//          [--runs N] [--threads T] [--snarkjs PATH | --no-snarkjs]
+//          [--runs N] [--threads T] [--snarkjs PATH | --no-snarkjs]   (--help)
 //   --r1cs without --zkey: runs our setup first (timed) into a temporary key.
 // Make inputs with codex-prover, e.g. the production circuit (5 samples):
 //   codex-prover r1cs --nsamples 5 --out c.r1cs
@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -23,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "prover/cli/unsigned_option.h"
 #include "prover/formats/r1cs_file.h"
 #include "prover/formats/wtns_file.h"
 #include "prover/groth16/prover.h"
@@ -111,42 +113,29 @@ double best_of(const std::vector<Sample>& xs, bool cpu = false) {
 int main(int argc, char** argv) {
   std::string zkey, wtns, r1cs;
   std::string snarkjs = std::string(CODEX_SOURCE_DIR) + "/node_modules/.bin/snarkjs";
-  int runs = 3;
+  uint64_t runs = 3;
   unsigned threads = 0;
-  bool use_snarkjs = true;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "%s needs a value\n", a.c_str());
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    if (a == "--zkey")
-      zkey = next();
-    else if (a == "--wtns")
-      wtns = next();
-    else if (a == "--r1cs")
-      r1cs = next();
-    else if (a == "--runs")
-      runs = std::max(1, std::atoi(next().c_str()));
-    else if (a == "--threads")
-      threads = unsigned(std::atoi(next().c_str()));
-    else if (a == "--snarkjs")
-      snarkjs = next();
-    else if (a == "--no-snarkjs")
-      use_snarkjs = false;
-    else {
-      std::fprintf(stderr,
-                   "usage: %s --zkey K --wtns W [--r1cs C] [--runs N] [--threads T] "
-                   "[--snarkjs PATH | --no-snarkjs]\n",
-                   argv[0]);
-      return 2;
-    }
-  }
-  if (wtns.empty() || (zkey.empty() && r1cs.empty())) {
-    std::fprintf(stderr, "need --wtns and --zkey (or --r1cs to make one)\n");
+  bool no_snarkjs = false;
+  using codex::prover::cli::UnsignedRange;
+  CLI::App app{
+      "prover_groth16_run: our Groth16 prover against snarkjs on the same .zkey and .wtns"};
+  app.add_option("--zkey", zkey, "proving key .zkey")->check(CLI::ExistingFile);
+  app.add_option("--wtns", wtns, "witness .wtns")->required()->check(CLI::ExistingFile);
+  app.add_option("--r1cs", r1cs, "circuit .r1cs: without --zkey, our setup runs first (timed)")
+      ->check(CLI::ExistingFile);
+  app.add_option("--runs", runs, "runs of each prover (best taken)")
+      ->check(UnsignedRange(1, 1000))
+      ->capture_default_str();
+  app.add_option("--threads", threads, "our prover's threads (0 = all cores)")
+      ->check(UnsignedRange(0, 4096))
+      ->capture_default_str();
+  auto* snarkjs_opt =
+      app.add_option("--snarkjs", snarkjs, "the snarkjs program")->capture_default_str();
+  app.add_flag("--no-snarkjs", no_snarkjs, "measure our prover only")->excludes(snarkjs_opt);
+  CLI11_PARSE(app, argc, argv);
+  const bool use_snarkjs = !no_snarkjs;
+  if (zkey.empty() && r1cs.empty()) {
+    std::fprintf(stderr, "need --zkey, or --r1cs to make one (see --help)\n");
     return 2;
   }
   std::string tmp_key;
@@ -177,7 +166,7 @@ int main(int argc, char** argv) {
   std::vector<Sample> ours, theirs;
   const std::string dir = std::filesystem::temp_directory_path().string();
   const std::string pid = std::to_string(getpid());
-  for (int r = 0; r < runs; ++r) {
+  for (uint64_t r = 0; r < runs; ++r) {
     ours.push_back(in_child([&] {
       groth16::ZkeyReader k(zkey);
       auto w = formats::read_wtns(wtns);

@@ -1,7 +1,7 @@
 // Upload and download through the REST API of a real `codex-agent node` on
 // loopback: MB/s of each direction and what the node cost.
 //   rest_transfer_run [size_mib=1024] [path/to/codex-agent]
-//                     [process-crash|power-loss|-] [to-file]
+//                     [process-crash|power-loss|-] [compare|to-file]     (--help)
 // Goal (issue 2): upload ≥ 300 MB/s, download ≥ 600 MB/s, peak < 200 MB.
 // Goal (issue 10): at 4 GiB both directions ≥ 0.9× their 256 MiB rate, node
 // CPU per GiB constant, memory bounded.
@@ -32,6 +32,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -51,6 +52,7 @@
 #include <curl/curl.h>
 
 #include "agent/client/rest_client.h"
+#include "prover/cli/unsigned_option.h"
 
 namespace {
 
@@ -193,10 +195,29 @@ void print_phase(const char* name, double mb, double secs, const NodeStat& a, co
 }  // namespace
 
 int main(int argc, char** argv) {
-  uint64_t mib = argc > 1 ? std::stoull(argv[1]) : 1024;
-  std::string agent = argc > 2 ? argv[2] : std::string(CODEX_AGENT_PATH);
-  std::string durability = argc > 3 && std::string(argv[3]) != "-" ? argv[3] : "";
-  bool to_file = argc > 4 && std::string(argv[4]) == "to-file";
+  using codex::prover::cli::UnsignedRange;
+  CLI::App app{
+      "rest_transfer_run: upload and download through the REST API of a real "
+      "codex-agent node on loopback"};
+  uint64_t mib = 1024;
+  std::string agent = CODEX_AGENT_PATH, durability = "-", sink = "compare";
+  app.add_option("size_mib", mib, "MiB to upload and download")
+      ->check(UnsignedRange(1, 1ull << 20))
+      ->capture_default_str();
+  app.add_option("agent", agent, "the codex-agent program")
+      ->check(CLI::ExistingFile)
+      ->capture_default_str();
+  app.add_option("durability", durability, "the node's --repo-durability (-: the node's default)")
+      ->check(CLI::IsMember({"process-crash", "power-loss", "-"}))
+      ->capture_default_str();
+  app.add_option("download", sink,
+                 "compare: check the download as it arrives; to-file: write it to a file as "
+                 "`codex-agent download` does")
+      ->check(CLI::IsMember({"compare", "to-file"}))
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+  if (durability == "-") durability.clear();
+  const bool to_file = sink == "to-file";
   auto dir = std::filesystem::temp_directory_path() / ("codex-bench-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   auto in = dir / "in.bin", out = dir / "out.bin";

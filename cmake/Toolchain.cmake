@@ -13,3 +13,14 @@ add_compile_options(-Wall -Wextra -Wno-unused-parameter)
 if(CODEX_NATIVE)
   add_compile_options(-march=native)
 endif()
+
+if(CODEX_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "CODEX_FUZZ needs clang (-DCMAKE_CXX_COMPILER=clang++)")
+  endif()
+  # Every library gets coverage feedback and the sanitizers; the harnesses
+  # link libFuzzer's main (tests/fuzz/CMakeLists.txt).
+  add_compile_options(-fsanitize=address,undefined -fsanitize=fuzzer-no-link
+                      -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -25,8 +25,10 @@ std::string toml_scalar(const std::string& key, const toml::node& v) {
 
 std::string json_scalar(const std::string& key, const nlohmann::json& v) {
   if (v.is_string()) return v.get<std::string>();
-  if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
+  // Unsigned first: is_number_integer() is true for unsigned numbers too, and
+  // get<int64_t>() turned those above 2^63 - 1 negative (seen writing its fuzz harness).
   if (v.is_number_unsigned()) return std::to_string(v.get<uint64_t>());
+  if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
   if (v.is_number_float()) return std::to_string(v.get<double>());
   if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
   throw CLI::ConversionError("config file: '" + key + "' must be a string, number or boolean");

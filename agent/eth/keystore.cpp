@@ -14,6 +14,7 @@ namespace {
 using nlohmann::json;
 
 constexpr uint64_t kMaxScryptN = uint64_t{1} << 20;
+constexpr uint64_t kMaxScryptBytes = uint64_t{1} << 30;
 
 struct Wipe {
   Bytes& b;
@@ -51,8 +52,15 @@ Bytes derive_key(const json& crypto, std::string_view password) {
     uint64_t n = uint_field(p, "n"), r = uint_field(p, "r"), par = uint_field(p, "p");
     if (n < 2 || (n & (n - 1)) != 0 || n > kMaxScryptN)
       throw KeystoreError("keystore: scrypt n must be a power of two <= 2^20");
-    if (r == 0 || par == 0 || r * par > 64)
+    // r and p bounded before multiplying: a huge pair wrapped to a small product.
+    if (r == 0 || par == 0 || r > 64 || par > 64 || r * par > 64)
       throw KeystoreError("keystore: scrypt r*p out of range");
+    // scrypt takes 128·r·n bytes: n = 2^20 with r = 64 asked for 8 GiB (seen writing the
+    // fuzz harness); 1 GiB still admits n = 2^20, r = 8, above geth's standard 2^18.
+    if (128 * r * n > kMaxScryptBytes)
+      throw KeystoreError("keystore: scrypt needs " + std::to_string(128 * r * n >> 20) +
+                          " MiB (128·r·n); at most " + std::to_string(kMaxScryptBytes >> 20) +
+                          " MiB is allowed");
     if (crypto_pwhash_scryptsalsa208sha256_ll(pw, password.size(), salt.data(), salt.size(), n,
                                               static_cast<uint32_t>(r), static_cast<uint32_t>(par),
                                               dk.data(), dk.size()) != 0)

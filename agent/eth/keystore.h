@@ -15,7 +15,8 @@ struct KeystoreError : std::runtime_error {
 
 // Decrypts a keystore v3 JSON document. Throws KeystoreError on malformed JSON,
 // unsupported kdf/cipher, KDF parameters beyond sane bounds (scrypt n > 2^20,
-// r*p > 64, pbkdf2 c > 10^7: refused rather than exhausting memory/time), a MAC
+// r*p > 64, memory 128·r·n > 1 GiB, pbkdf2 c > 10^7: refused rather than
+// exhausting memory/time), a MAC
 // mismatch (wrong password or corrupted file), or an address field that does not
 // match the decrypted key. Thread-safe.
 PrivateKey decrypt_keystore(std::string_view json_text, std::string_view password);

@@ -2,13 +2,18 @@
 // cells of one slot and writes the SampleAndProve circuit input (JSON).
 // The data come from the reference generators' fake-data rule (--fake-data)
 // or from a directory of block files (--blocks DIR, see block_dir.h).
+#include <unistd.h>
+
 #include <chrono>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <sstream>
+#include <string>
 
 #include "prover/cli/block_dir.h"
 #include "prover/cli/commands.h"
+#include "prover/cli/unsigned_option.h"
 #include "prover/error.h"
 #include "prover/slots/fake_data.h"
 #include "prover/slots/input_params.h"
@@ -29,6 +34,35 @@ struct InputOptions {
   std::string out;
   bool quiet = false;
 };
+
+// Memory the kernel says it can give us without swapping (MemAvailable), or
+// the physical memory when /proc/meminfo does not say.
+uint64_t available_memory() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  uint64_t kib = 0;
+  std::string unit;
+  while (in >> key >> kib >> unit)
+    if (key == "MemAvailable:") return kib * 1024;
+  return uint64_t(sysconf(_SC_PHYS_PAGES)) * uint64_t(sysconf(_SC_PAGESIZE));
+}
+
+// Refuses, before any work, a dataset whose trees this machine cannot hold
+// (they would run it out of memory after a while).
+void check_fits_memory(uint64_t nslots, uint64_t slot_blocks, uint64_t slot_cells) {
+  const uint64_t need = slots::dataset_build_bytes(nslots, slot_blocks);
+  const uint64_t have = available_memory();
+  if (need <= have) return;
+  auto gib = [](uint64_t b) {
+    std::ostringstream s;
+    s.precision(1);
+    s << std::fixed << double(b) / double(1ull << 30) << " GiB";
+    return s.str();
+  };
+  throw InvalidInput(std::to_string(nslots) + " slots of " + std::to_string(slot_cells) +
+                     " cells need " + (need == UINT64_MAX ? "more than 2^64 bytes" : gib(need)) +
+                     " of memory to build the trees; this machine has " + gib(have) + " available");
+}
 
 void run(const InputOptions& o, const CLI::App& cmd) {
   auto t0 = std::chrono::steady_clock::now();
@@ -52,6 +86,7 @@ void run(const InputOptions& o, const CLI::App& cmd) {
   if (o.fake) {
     if (cmd.count("--ncells") == 0) throw InvalidInput("--fake-data needs --ncells");
     slots::validate(p, true);
+    check_fits_memory(p.nslots, p.ncells / (p.blocksize / p.cellsize), p.ncells);
     layout.emplace(slots::fake_dataset_layout(p.nslots, p.ncells, p.blocksize, p.cellsize));
     read = slots::fake_block_reader(*layout, o.seed);
     if (!o.write_blocks.empty()) write_block_dir(o.write_blocks, *layout, read);
@@ -65,6 +100,7 @@ void run(const InputOptions& o, const CLI::App& cmd) {
     }
     p.ncells = layout->slot_cells();
     slots::validate(p, true);
+    check_fits_memory(layout->num_slots(), layout->slot_blocks(), layout->slot_cells());
     read = dir.reader(p.blocksize);
   }
 
@@ -106,22 +142,38 @@ void add_input_command(CLI::App& app) {
   auto* blocks = cmd->add_option("--blocks", o->blocks_dir, "directory of block files <index>.bin");
   fake->excludes(blocks);
   blocks->excludes(fake);
-  cmd->add_option("--seed", o->seed, "fake-data seed")->needs(fake)->capture_default_str();
+  cmd->add_option("--seed", o->seed, "fake-data seed")
+      ->check(UnsignedRange())
+      ->needs(fake)
+      ->capture_default_str();
   cmd->add_option("--write-blocks", o->write_blocks,
                   "also write the fake dataset as block files here")
       ->needs(fake);
-  cmd->add_option("--nslots", o->nslots, "slots in the dataset")->required();
-  cmd->add_option("--slot", o->slot, "slot to prove (0-based)")->required();
-  cmd->add_option("--ncells", o->ncells, "cells per slot (fake data; a power of two)");
-  cmd->add_option("--nsamples", o->nsamples, "cells to sample")->capture_default_str();
+  cmd->add_option("--nslots", o->nslots, "slots in the dataset")
+      ->check(UnsignedRange())
+      ->required();
+  cmd->add_option("--slot", o->slot, "slot to prove (0-based)")->check(UnsignedRange())->required();
+  cmd->add_option("--ncells", o->ncells, "cells per slot (fake data; a power of two)")
+      ->check(UnsignedRange());
+  cmd->add_option("--nsamples", o->nsamples, "cells to sample")
+      ->check(UnsignedRange(1, slots::kMaxSamples))
+      ->capture_default_str();
   cmd->add_option("--entropy", o->entropy, "challenge entropy (field element, decimal or 0x hex)")
       ->required();
-  cmd->add_option("--depth", o->depth, "circuit maxDepth")->capture_default_str();
-  cmd->add_option("--maxslots", o->maxslots, "circuit maximum slot count (2^maxLog2NSlots)")
+  cmd->add_option("--depth", o->depth, "circuit maxDepth")
+      ->check(UnsignedRange(0, std::numeric_limits<unsigned>::max()))
       ->capture_default_str();
-  cmd->add_option("--cellsize", o->cellsize, "cell size in bytes")->capture_default_str();
-  cmd->add_option("--blocksize", o->blocksize, "block size in bytes")->capture_default_str();
+  cmd->add_option("--maxslots", o->maxslots, "circuit maximum slot count (2^maxLog2NSlots)")
+      ->check(UnsignedRange())
+      ->capture_default_str();
+  cmd->add_option("--cellsize", o->cellsize, "cell size in bytes")
+      ->check(UnsignedRange())
+      ->capture_default_str();
+  cmd->add_option("--blocksize", o->blocksize, "block size in bytes")
+      ->check(UnsignedRange())
+      ->capture_default_str();
   cmd->add_option("--threads", o->threads, "hashing threads (0 = all cores)")
+      ->check(UnsignedRange(0, std::numeric_limits<unsigned>::max()))
       ->capture_default_str();
   cmd->add_option("--out", o->out, "output file (default: standard output)");
   cmd->add_flag("--quiet", o->quiet, "print no summary on standard error");

@@ -7,6 +7,7 @@
 
 #include "base/hex.h"
 #include "prover/cli/commands.h"
+#include "prover/cli/unsigned_option.h"
 #include "prover/poseidon2/bytes.h"
 #include "prover/poseidon2/permutation.h"
 
@@ -44,7 +45,7 @@ void add_poseidon2_command(CLI::App& app) {
       cmd->add_subcommand("compress", "keyed 2-to-1 compression: first lane of perm(X, Y, key)");
   comp->add_option("inputs", *xy, "two field elements")->required()->expected(2);
   comp->add_option("--key", *key, "key 0..3 (bit0 bottom layer, bit1 odd node)")
-      ->check(CLI::Range(uint64_t{0}, uint64_t{3}));
+      ->check(UnsignedRange(0, 3));
   comp->callback([xy, key] {
     Fr x = Fr::from_string((*xy)[0]), y = Fr::from_string((*xy)[1]);
     std::cout << poseidon2::compress(x, y, *key).to_decimal() << "\n";

@@ -7,6 +7,7 @@
 #include "prover/circuit/storage_circuit.h"
 #include "prover/cli/circuit_options.h"
 #include "prover/cli/commands.h"
+#include "prover/cli/unsigned_option.h"
 #include "prover/formats/r1cs_file.h"
 
 namespace codex::prover::cli {
@@ -46,7 +47,9 @@ void run(const R1csOptions& o) {
 void add_r1cs_command(CLI::App& app) {
   auto o = std::make_shared<R1csOptions>();
   auto* cmd = app.add_subcommand("r1cs", "write the storage-proof circuit as an .r1cs file");
-  cmd->add_option("--nsamples", o->nsamples, "cells sampled per proof")->capture_default_str();
+  cmd->add_option("--nsamples", o->nsamples, "cells sampled per proof")
+      ->check(UnsignedRange(1, 65536))
+      ->capture_default_str();
   o->circuit.add_to(*cmd);
   cmd->add_option("--out", o->out, "output .r1cs file")->required();
   cmd->add_flag("--quiet", o->quiet, "print no timing on standard error");

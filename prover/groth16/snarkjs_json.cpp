@@ -86,6 +86,12 @@ void expect_string(const Json& obj, const std::string& key, const std::string& v
   }
 }
 
+// A member that some writers omit: absent is fine, present must be `value`.
+void expect_string_if_present(const Json& obj, const std::string& key, const std::string& value,
+                              const std::string& where) {
+  if (obj.find(key) != nullptr) expect_string(obj, key, value, where);
+}
+
 const Json& object(const Json& doc, const std::string& where) {
   if (!doc.is_object())
     bad(where, std::string("expected a JSON object, got ") + Json::kind_name(doc.kind()));
@@ -142,7 +148,8 @@ Proof parse_proof_json(std::string_view text) {
   p.b = g2(member(doc, "pi_b", where), where + " pi_b");
   p.c = g1(member(doc, "pi_c", where), where + " pi_c");
   expect_string(doc, "protocol", "groth16", where);
-  expect_string(doc, "curve", "bn128", where);
+  // rapidsnark writes no "curve" and snarkjs does not read it (the key's curve counts).
+  expect_string_if_present(doc, "curve", "bn128", where);
   return p;
 }
 

@@ -9,7 +9,8 @@
 // Readers are strict: every coordinate must be a canonical decimal string,
 // z must be 1 (or the point be the identity), points must be on the curve and
 // (G2) in the subgroup, counts must agree (nPublic = |IC| − 1), protocol and
-// curve must be "groth16" / "bn128"; anything else throws InvalidInput naming
+// curve must be "groth16" / "bn128" (proof.json may omit "curve": rapidsnark
+// does, and snarkjs ignores it); anything else throws InvalidInput naming
 // the field. Writers produce the same layout snarkjs does (1-space indent).
 //
 // All functions are thread-safe.

@@ -158,7 +158,9 @@ ProofInput parse_circuit_json(std::string_view text, const CircuitShape& shape) 
   static constexpr std::array<const char*, 9> kKeys = {
       "dataSetRoot", "entropy",   "nCellsPerSlot", "nSlotsPerDataSet", "slotIndex",
       "slotRoot",    "slotProof", "cellData",      "merklePaths"};
-  for (const auto& [key, value] : doc.members()) {
+  for (const auto& member : doc.members()) {
+    // Not a structured binding: clang before 16 cannot capture one in a lambda.
+    const std::string& key = member.first;
     if (std::find_if(kKeys.begin(), kKeys.end(), [&](const char* k) { return key == k; }) ==
         kKeys.end()) {
       bad("key \"" + key + "\"", "unknown key");

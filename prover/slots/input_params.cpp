@@ -59,6 +59,12 @@ CircuitParams circuit_params(const InputParams& p) {
   return c;
 }
 
+uint64_t dataset_build_bytes(uint64_t nslots, uint64_t slot_blocks) {
+  const unsigned __int128 bytes =
+      (unsigned __int128)nslots * slot_blocks * (unsigned __int128)kBuildBytesPerBlock;
+  return bytes > UINT64_MAX ? UINT64_MAX : uint64_t(bytes);
+}
+
 ProofInput fake_proof_input(const InputParams& p, uint64_t seed, const BuildOptions& options) {
   validate(p, true);
   SlotLayout layout = fake_dataset_layout(p.nslots, p.ncells, p.blocksize, p.cellsize);

@@ -36,6 +36,16 @@ void validate(const InputParams& p, bool check_ncells);
 
 CircuitParams circuit_params(const InputParams& p);
 
+// Peak bytes per block (pads included) of build_dataset: the block indices
+// (per slot and all together, the latter grown by doubling), the block roots
+// (all, then per slot) and each slot tree's layers (2 roots per block): about
+// 144, rounded up.
+inline constexpr uint64_t kBuildBytesPerBlock = 160;
+
+// Peak memory of building the trees of nslots slots of slot_blocks blocks
+// each; saturates at UINT64_MAX (so sizes beyond 64 bits compare as too big).
+uint64_t dataset_build_bytes(uint64_t nslots, uint64_t slot_blocks);
+
 // Builds the fake dataset (seed), its slot and dataset trees, samples and
 // assembles the circuit input. Validates p first.
 ProofInput fake_proof_input(const InputParams& p, uint64_t seed, const BuildOptions& options = {});

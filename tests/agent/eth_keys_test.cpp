@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -152,6 +153,28 @@ TEST(Keystore, RejectsMalformedDocuments) {
   };
   for (const auto& c : cases)
     EXPECT_THROW(decrypt_keystore(c, "codex-pass"), KeystoreError) << c.substr(0, 80);
+}
+
+// Seen writing the keystore fuzz harness (its regressions/ input): parameters within
+// each bound that together ask scrypt for 8 GiB, or whose r·p wraps to 0.
+TEST(Keystore, RefusesScryptCostsBeyondTheMemoryBound) {
+  auto with = [](const std::string& n, const std::string& r, const std::string& p) {
+    std::string s = kNodeKeystore;
+    s.replace(s.find("\"n\":4096"), 8, "\"n\":" + n);
+    s.replace(s.find("\"r\":8"), 5, "\"r\":" + r);
+    s.replace(s.find("\"p\":1"), 5, "\"p\":" + p);
+    return s;
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  try {
+    decrypt_keystore(with("1048576", "64", "1"), "codex-pass");
+    ADD_FAILURE() << "an 8 GiB scrypt was attempted";
+  } catch (const KeystoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("needs 8192 MiB"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(decrypt_keystore(with("4096", "4294967296", "4294967296"), "codex-pass"),
+               KeystoreError);
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 2.0);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -112,6 +113,65 @@ TEST_F(Cli, MalformedInputsAreRejectedWithClearMessages) {
     EXPECT_NE(res.status, 0) << c.args;
     EXPECT_NE(res.output.find(c.needle), std::string::npos) << c.args << "\n" << res.output;
   }
+}
+
+// CLI11 reads unsigned options with strtoull, which wrapped or clamped these
+// silently (issue 11, defect 11: 2^64 became 2^64 - 1, -(2^64 - 1) became 1).
+TEST_F(Cli, IntegerOptionsOutOfRangeOrNegativeAreRefused) {
+  struct Bad {
+    std::string args, needle;
+  };
+  const std::string fake = "input --fake-data --ncells 16" + kTinyArgs + " --out " + path("x.json");
+  std::vector<Bad> cases = {
+      {fake + " --seed 18446744073709551616",
+       "--seed: 18446744073709551616 is out of range (0 to 18446744073709551615)"},
+      {"input --fake-data --ncells 16 --nslots 3 --slot -18446744073709551615 --entropy 1",
+       "--slot: -18446744073709551615 is not a non-negative decimal integer"},
+      {fake + " --nsamples -18446744073709551614",
+       "--nsamples: -18446744073709551614 is not a non-negative decimal integer (1 to 65536)"},
+      {fake + " --nsamples 65537", "--nsamples: 65537 is out of range (1 to 65536)"},
+      {fake + " --seed -1", "--seed: -1 is not a non-negative decimal integer"},
+      {fake + " --threads 4294967296", "--threads: 4294967296 is out of range"},
+      {fake + " --depth -1", "--depth: -1 is not a non-negative"},
+      {fake + " --maxslots 1e3", "--maxslots: 1e3 is not a non-negative decimal integer"},
+      {"poseidon2 compress 1 2 --key -18446744073709551613", "--key: -18446744073709551613"},
+      {"r1cs --nsamples -18446744073709551615 --out " + path("c.r1cs"), "--nsamples: -1844"},
+      {"r1cs --maxslots 18446744073709551617 --out " + path("c.r1cs"),
+       "--maxslots: 18446744073709551617 is out of range"},
+      {"setup a.r1cs b.zkey --vk c.json --threads -4294967295", "--threads: -4294967295"},
+  };
+  for (const auto& c : cases) {
+    Result res = run(c.args);
+    EXPECT_NE(res.status, 0) << c.args;
+    EXPECT_NE(res.output.find(c.needle), std::string::npos) << c.args << "\n" << res.output;
+  }
+  EXPECT_FALSE(fs::exists(path("x.json")));
+  // A leading zero made strtoull read octal (--seed 012345 was 5349): refused.
+  Result r = run(fake + " --seed 012345");
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.output.find("--seed: 012345 has a leading zero"), std::string::npos) << r.output;
+  // The largest seed is a seed.
+  Result ok = run(fake + " --seed 18446744073709551615");
+  EXPECT_EQ(ok.status, 0) << ok.output;
+}
+
+// --ncells 4294967296 (3 slots) needs about 60 GiB for the trees: refused at
+// once instead of running out of memory after a while (issue 11, defect 11).
+TEST_F(Cli, DatasetsTooLargeForTheMachineAreRefusedUpFront) {
+  const auto t0 = std::chrono::steady_clock::now();
+  Result r = run("input --fake-data --nslots 3 --slot 1 --ncells 4294967296 --entropy 1 --quiet");
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("3 slots of 4294967296 cells need 60.0 GiB of memory to build the trees"),
+            std::string::npos)
+      << r.output;
+  EXPECT_LT(secs, 5.0);
+  // Beyond 64 bits of bytes (2^63 slots' worth of blocks), no overflow.
+  r =
+      run("input --fake-data --nslots 4611686018427387904 --slot 0 --ncells 1099511627776 "
+          "--maxslots 9223372036854775808 --depth 60 --entropy 1 --quiet");
+  EXPECT_EQ(r.status, 1) << r.output;
+  EXPECT_NE(r.output.find("more than 2^64 bytes"), std::string::npos) << r.output;
 }
 
 TEST_F(Cli, BlockDirectoryErrors) {

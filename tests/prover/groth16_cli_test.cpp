@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "groth16_test_circuit.h"
@@ -101,6 +102,36 @@ TEST_F(Groth16Cli, SetupProveVerifyInfo) {
   EXPECT_NE(run("info " + p("proof.json")).output.find("Groth16 proof"), std::string::npos);
   EXPECT_NE(run("info " + p("vk.json")).output.find("verification key"), std::string::npos);
   EXPECT_NE(run("info " + p("public.json")).output.find("count: 3"), std::string::npos);
+}
+
+// A proof.json without "curve", as rapidsnark writes it (issue 11, defect
+// 11): verify and info accept it like snarkjs does.
+TEST_F(Groth16Cli, VerifyAndInfoAcceptProofWithoutCurve) {
+  ASSERT_EQ(run("setup " + p("c.r1cs") + " " + p("c.zkey") + " --vk " + p("vk.json") +
+                " --seed abc --quiet")
+                .status,
+            0);
+  ASSERT_EQ(run("prove " + p("c.zkey") + " " + p("c.wtns") + " " + p("proof.json") + " " +
+                p("public.json") + " --quiet")
+                .status,
+            0);
+  std::string proof;
+  {
+    std::ifstream in(p("proof.json"));
+    proof.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const std::string curve = ",\n \"curve\": \"bn128\"";
+  const size_t at = proof.find(curve);
+  ASSERT_NE(at, std::string::npos) << proof;
+  proof.erase(at, curve.size());
+  std::ofstream(p("rapidsnark_proof.json")) << proof;
+  Result v =
+      run("verify " + p("vk.json") + " " + p("public.json") + " " + p("rapidsnark_proof.json"));
+  EXPECT_EQ(v.status, 0) << v.output;
+  EXPECT_NE(v.output.find("OK"), std::string::npos) << v.output;
+  Result i = run("info " + p("rapidsnark_proof.json"));
+  EXPECT_EQ(i.status, 0) << i.output;
+  EXPECT_NE(i.output.find("Groth16 proof"), std::string::npos) << i.output;
 }
 
 TEST_F(Groth16Cli, ClearErrors) {

@@ -85,6 +85,18 @@ TEST(SnarkjsJson, ReferenceRoundTrips) {
   EXPECT_EQ(verification_key_to_json(vk), ref_file("verification_key_hardhat.json"));
 }
 
+// rapidsnark writes proof.json without "curve" and snarkjs accepts it (issue
+// 11, defect 11): so do we; a "curve" that is there must still be bn128.
+TEST(SnarkjsJson, ProofWithoutCurveIsAccepted) {
+  const std::string good = ref_file("proof.json");
+  const std::string no_curve = replace(good, ",\n \"curve\": \"bn128\"", "");
+  ASSERT_EQ(no_curve.find("curve"), std::string::npos);
+  EXPECT_EQ(parse_proof_json(no_curve), parse_proof_json(good));
+  expect_error([](const std::string& s) { return parse_proof_json(s); },
+               replace(good, "\"curve\": \"bn128\"", "\"curve\": \"bls12381\""),
+               "\"curve\" must be \"bn128\"");
+}
+
 TEST(SnarkjsJson, RejectsDamagedProofs) {
   const std::string good = ref_file("proof.json");
   auto parse = [](const std::string& s) { return parse_proof_json(s); };
