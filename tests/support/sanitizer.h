@@ -23,6 +23,12 @@ inline constexpr bool sanitized_with(std::string_view which) {
   return sanitizers().find(which) != std::string_view::npos;
 }
 
+// How many times longer sanitized code takes to start and run (about 2-15x): tests that
+// kill a child after a delay scale the delay by it so that the child still gets to work.
+inline constexpr int sanitizer_slowdown() {
+  return sanitizers().empty() ? 1 : 10;
+}
+
 }  // namespace codex::testing
 
 #define CODEX_SKIP_UNDER_SANITIZER(which, reason)                                    \
