@@ -16,7 +16,9 @@
 // REQUIRES for every function here: cios_no_carry_ok(m) and 4m < 2^256
 // (mulx_kernel_ok(m)); operands < 2m. mont_*_mulx return the reduced value
 // (< m), bit for bit mont_mul_gmp's for operands < m. Optimised builds only:
-// unoptimised code cannot address all the operands with the registers left.
+// unoptimised code cannot address all the operands with the registers left, nor
+// can sanitized builds (cmake/Sanitizers.cmake: frame pointer and instrumentation
+// take registers), which use kernel_adx.h instead.
 #pragma once
 
 #include "prover/field/limbs.h"
@@ -28,7 +30,8 @@ constexpr bool mulx_kernel_ok(const Limbs<4>& m) {
   return m[3] < (uint64_t(1) << 62);
 }
 
-#if defined(__x86_64__) && defined(__BMI2__) && defined(__ADX__) && defined(__OPTIMIZE__)
+#if defined(__x86_64__) && defined(__BMI2__) && defined(__ADX__) && defined(__OPTIMIZE__) && \
+    !defined(CODEX_SANITIZE)
 #define CODEX_FIELD_HAVE_MULX 1
 inline constexpr bool kHaveMulxKernel = true;
 

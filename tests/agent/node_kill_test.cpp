@@ -16,6 +16,7 @@
 
 #include "exchange/crypto/sha256.h"
 #include "tests/agent/support/agent_node.h"
+#include "tests/support/sanitizer.h"
 
 using namespace codex;
 using codex::test::AgentNode;
@@ -115,7 +116,9 @@ TEST(NodeKill, StoreStaysConsistentAcrossRandomKills) {
         }
       }
     });
-    std::this_thread::sleep_for(std::chrono::milliseconds(50 + rng() % 600));
+    // Sanitized nodes start and work slower: they get longer before the kill.
+    std::this_thread::sleep_for(std::chrono::milliseconds((50 + rng() % 600) *
+                                                          codex::testing::sanitizer_slowdown()));
     node.stop(SIGKILL);
     stop = true;
     client.join();

@@ -23,6 +23,7 @@
 #include "exchange/store/repo.h"
 #include "tests/exchange/support/self_child.h"
 #include "tests/exchange/support/store_test_support.h"
+#include "tests/support/sanitizer.h"
 
 namespace codex::store {
 namespace {
@@ -166,6 +167,7 @@ TEST_P(StoreKillTest, SigkillAtRandomMomentsLeavesAConsistentStore) {
     // Mostly mid-work, sometimes during start-up and recovery.
     int delay_ms =
         rng() % 4 == 0 ? static_cast<int>(rng() % 30) : 40 + static_cast<int>(rng() % 300);
+    delay_ms *= ::codex::testing::sanitizer_slowdown();  // sanitized start-up is slower
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     int status = testing::kill_child(child);
     ASSERT_TRUE(testing::killed_by_sigkill(status))
