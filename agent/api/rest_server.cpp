@@ -4,6 +4,8 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <thread>
@@ -45,6 +47,7 @@ struct RestServer::Impl {
   HttpServer server;
   AllowedMethods allowed;
   std::thread thread;
+  std::atomic<bool> listening_done{false};
   bool bound = false;
 };
 
@@ -171,7 +174,14 @@ uint16_t RestServer::bind(const std::string& host, uint16_t port) {
 
 void RestServer::start() {
   if (!impl_->bound) throw std::logic_error("api: start() before bind()");
-  impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
+  impl_->thread = std::thread([this] {
+    impl_->server.listen_after_bind();
+    impl_->listening_done = true;
+  });
+  // httplib's stop() does nothing until the listen loop runs: a stop right
+  // after start (a SIGTERM at start-up) would leave it accepting for ever.
+  while (!impl_->server.is_running() && !impl_->listening_done)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 void RestServer::stop() {

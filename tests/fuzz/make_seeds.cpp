@@ -28,9 +28,6 @@ void put(const std::string& harness, const std::string& name, std::string_view b
   fs::create_directories(root / harness);
   std::ofstream(root / harness / name, std::ios::binary) << bytes;
 }
-void put(const std::string& harness, const std::string& name, const std::vector<uint8_t>& b) {
-  put(harness, name, std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
-}
 
 void manifests() {
   Digest32 d{};

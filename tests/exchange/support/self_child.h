@@ -53,7 +53,7 @@ inline SelfChild spawn_self(const char* env_name, const std::string& value) {
     ::_exit(127);
   }
   ::close(fds[1]);
-  return {pid, fds[0]};
+  return {pid, fds[0], {}};
 }
 
 // SIGKILLs the child and reaps it; returns its wait status.
