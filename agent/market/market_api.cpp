@@ -70,9 +70,7 @@ ViewReads MarketApi::read(std::span<const ViewCall> calls, At at) {
               [&](const views::CurrentCollateral& v) -> ViewValue {
                 return current_collateral(v.id, at);
               },
-              [&](const views::GetActiveSlot& v) -> ViewValue {
-                return get_active_slot(v.id, at);
-              },
+              [&](const views::GetActiveSlot& v) -> ViewValue { return get_active_slot(v.id, at); },
               [&](const views::CanReserveSlot& v) -> ViewValue {
                 return can_reserve_slot(v.id, v.slot_index, at);
               },

@@ -186,8 +186,7 @@ ViewResult Marketplace::view_result(const ViewCall& v,
   }
 }
 
-ViewResult Marketplace::read(const ViewCall& v, std::optional<Address> from,
-                             const Tag& tag) const {
+ViewResult Marketplace::read(const ViewCall& v, std::optional<Address> from, const Tag& tag) const {
   const ContractIo c = io();
   return view_result(v, c.call(view_request(v, from), tag));
 }

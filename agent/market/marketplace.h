@@ -112,7 +112,7 @@ class Marketplace {
   ContractIo io() const { return ContractIo(eth_, abi_, address_, sender_); }
   template <class V>
   typename V::Result get(const V& v, const Tag& tag,
-                               std::optional<Address> from = std::nullopt) const {
+                         std::optional<Address> from = std::nullopt) const {
     return read(v, from, tag).template get<V>();
   }
 

@@ -117,8 +117,8 @@ TEST(NodeKill, StoreStaysConsistentAcrossRandomKills) {
       }
     });
     // Sanitized nodes start and work slower: they get longer before the kill.
-    std::this_thread::sleep_for(std::chrono::milliseconds((50 + rng() % 600) *
-                                                          codex::testing::sanitizer_slowdown()));
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds((50 + rng() % 600) * codex::testing::sanitizer_slowdown()));
     node.stop(SIGKILL);
     stop = true;
     client.join();

@@ -31,9 +31,9 @@ inline constexpr int sanitizer_slowdown() {
 
 }  // namespace codex::testing
 
-#define CODEX_SKIP_UNDER_SANITIZER(which, reason)                                    \
-  do {                                                                               \
-    if (::codex::testing::sanitized_with(which))                                     \
-      GTEST_SKIP() << "SANITIZER: skipped under " << (which) << " (" << ::codex::testing::sanitizers() \
-                   << " build): " << reason;                                         \
+#define CODEX_SKIP_UNDER_SANITIZER(which, reason)                              \
+  do {                                                                         \
+    if (::codex::testing::sanitized_with(which))                               \
+      GTEST_SKIP() << "SANITIZER: skipped under " << (which) << " ("           \
+                   << ::codex::testing::sanitizers() << " build): " << reason; \
   } while (0)
