@@ -430,14 +430,19 @@ void Repo::ensure_expiry(const Cid& cid, int64_t t) {
   impl_->db.write([&](WriteTxn& txn) { in(txn).ensure_expiry(cid, t); });
 }
 
-std::vector<Cid> Repo::manifests() const {
-  auto lease = impl_->db.read();
-  Statement& q = lease.cached("SELECT cid FROM store_blocks WHERE codec = 52481");
+// The CIDs a one-column query reads, on a reader connection.
+static std::vector<Cid> read_cids(base::sqlite::Database& db, const char* sql) {
+  auto lease = db.read();
+  Statement& q = lease.cached(sql);
   Reset r(q);
   std::vector<Cid> out;
   while (q.step())
     out.push_back(Cid::from_bytes(q.blob_view(0)));
   return out;
+}
+
+std::vector<Cid> Repo::manifests() const {
+  return read_cids(impl_->db, "SELECT cid FROM store_blocks WHERE codec = 52481");
 }
 
 Usage Repo::usage() const {
@@ -459,13 +464,7 @@ void Repo::release(uint64_t bytes) {
 }
 
 std::vector<Cid> Repo::damaged_blocks() const {
-  auto lease = impl_->db.read();
-  Statement& q = lease.cached("SELECT cid FROM store_damage ORDER BY found DESC");
-  Reset r(q);
-  std::vector<Cid> out;
-  while (q.step())
-    out.push_back(Cid::from_bytes(q.blob_view(0)));
-  return out;
+  return read_cids(impl_->db, "SELECT cid FROM store_damage ORDER BY found DESC");
 }
 
 void Repo::read_blocks(std::span<const Cid> cids, uint64_t block_size, std::string& buf) const {
