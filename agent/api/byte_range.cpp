@@ -1,6 +1,5 @@
 #include "agent/api/byte_range.h"
 
-#include <charconv>
 #include <optional>
 
 #include "base/strings.h"
@@ -9,11 +8,7 @@ namespace codex::agent {
 namespace {
 
 std::optional<uint64_t> number(std::string_view s) {
-  s = base::trim(s);
-  uint64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
+  return base::parse_decimal<uint64_t>(base::trim(s));
 }
 
 }  // namespace

@@ -2,7 +2,6 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
-#include <charconv>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -13,6 +12,7 @@
 #include "agent/api/content_disposition.h"
 #include "agent/api/mime_types.h"
 #include "agent/api/routes.h"
+#include "base/strings.h"
 #include "exchange/dataset/dataset_delete.h"
 #include "exchange/dataset/dataset_reader.h"
 #include "exchange/dataset/dataset_writer.h"
@@ -59,10 +59,8 @@ json manifest_json(const Manifest& m) {
 std::optional<uint64_t> declared_length(const Request& req) {
   if (!req.has_header("Content-Length")) return std::nullopt;
   std::string v = req.get_header_value("Content-Length");
-  uint64_t n = 0;
-  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (v.empty() || ec != std::errc() || end != v.data() + v.size())
-    throw FormatError("invalid Content-Length '" + v.substr(0, 40) + "'");
+  auto n = base::parse_decimal<uint64_t>(v);
+  if (!n) throw FormatError("invalid Content-Length '" + v.substr(0, 40) + "'");
   return n;
 }
 

@@ -1,6 +1,6 @@
 #include "agent/eth/abi_type.h"
 
-#include <charconv>
+#include "base/strings.h"
 
 namespace codex::eth {
 namespace {
@@ -8,9 +8,10 @@ namespace {
 constexpr size_t kMaxFixedArray = 1u << 16;  // keep head sizes bounded
 
 bool parse_number(std::string_view s, size_t& out) {
-  if (s.empty() || (s.size() > 1 && s[0] == '0')) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc() && p == s.data() + s.size();
+  if (s.size() > 1 && s[0] == '0') return false;
+  auto v = base::parse_decimal<size_t>(s);
+  if (v) out = *v;
+  return v.has_value();
 }
 
 [[noreturn]] void bad(std::string_view text, const char* why) {

@@ -6,11 +6,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <string>
 #include <system_error>
 
+#include "base/strings.h"
 #include "exchange/error.h"
 
 namespace codex::store {
@@ -29,9 +29,8 @@ constexpr size_t kMaxCachedFds = 256;
 std::optional<int64_t> parse_name(std::string_view name) {
   if (name.size() <= kSuffix.size() || !name.ends_with(kSuffix)) return std::nullopt;
   name.remove_suffix(kSuffix.size());
-  int64_t id = 0;
-  auto [end, ec] = std::from_chars(name.data(), name.data() + name.size(), id);
-  if (ec != std::errc() || end != name.data() + name.size() || id <= 0) return std::nullopt;
+  auto id = base::parse_decimal<int64_t>(name);
+  if (!id || *id <= 0) return std::nullopt;
   return id;
 }
 
