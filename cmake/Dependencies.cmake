@@ -17,6 +17,13 @@ pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 
+# Standalone Asio (header-only, Debian's libasio-dev): the network's event loop
+# and C++20 coroutines.
+find_path(ASIO_INCLUDE_DIR asio.hpp REQUIRED)
+add_library(codex_asio INTERFACE)
+target_include_directories(codex_asio SYSTEM INTERFACE ${ASIO_INCLUDE_DIR})
+target_compile_definitions(codex_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
+
 if(CODEX_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()

@@ -9,7 +9,6 @@
 #include "exchange/crypto/key_file.h"
 #include "exchange/crypto/secret_bytes.h"
 #include "exchange/crypto/sha256.h"
-#include "exchange/multiformats/base58.h"
 
 namespace codex::net {
 namespace {
@@ -45,13 +44,10 @@ crypto::Secp256k1Key create(const std::filesystem::path& file) {
 }  // namespace
 
 NodeKey::NodeKey(crypto::Secp256k1Key key)
-    : key_(std::move(key)), public_key_(key_.public_key().compressed()) {
-  // PeerId = identity multihash (0x00, length) of the PublicKey protobuf.
-  std::vector<uint8_t> mh = {0x00, 37};
-  const std::vector<uint8_t> pub = public_key_protobuf();
-  mh.insert(mh.end(), pub.begin(), pub.end());
-  peer_id_ = base58::encode(mh);
-}
+    : key_(std::move(key)),
+      public_key_(key_.public_key().compressed()),
+      id_(PeerId::from_public_key(PublicKey::secp256k1(public_key_))),
+      peer_id_(id_.to_string()) {}
 
 NodeKey NodeKey::load_or_create(const std::filesystem::path& file) {
   return NodeKey(std::filesystem::exists(file) ? load(file) : create(file));

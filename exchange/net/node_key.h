@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "exchange/crypto/secp256k1_key.h"
+#include "exchange/net/peer_id.h"
 
 namespace codex::net {
 
@@ -26,6 +27,7 @@ class NodeKey {
 
   // "16Uiu2…": base58btc of the identity multihash of the public key protobuf.
   const std::string& peer_id() const { return peer_id_; }
+  const PeerId& id() const { return id_; }
   // Compressed 33-byte public key.
   const std::array<uint8_t, 33>& public_key() const { return public_key_; }
   // The libp2p PublicKey protobuf (KeyType Secp256k1, compressed key): what
@@ -44,6 +46,7 @@ class NodeKey {
 
   crypto::Secp256k1Key key_;
   std::array<uint8_t, 33> public_key_{};
+  PeerId id_;
   std::string peer_id_;
 };
 
