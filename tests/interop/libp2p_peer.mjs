@@ -7,7 +7,7 @@
 // Prints one JSON object per line on stdout: {"event":"listening",...} when
 // listening, {"event":"identify",...} for every peer identified,
 // {"event":"ping",...} and {"event":"done"} after a dial. Errors go to stderr
-// and exit non-zero. Listeners run until stdin closes (the test's end).
+// and exit non-zero. Listeners run until they are killed (SIGTERM, SIGKILL).
 import { createLibp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
@@ -84,9 +84,8 @@ if (target) {
   }
 }
 
-// A listener lives until its parent closes stdin.
-process.stdin.resume()
-process.stdin.on('end', async () => {
+// A listener lives until it is killed.
+process.on('SIGTERM', async () => {
   await node.stop()
   process.exit(0)
 })

@@ -7,7 +7,7 @@
 
 #include "agent/client/rest_client.h"
 #include "tests/agent/support/anvil.h"
-#include "tests/agent/support/child_process.h"
+#include "tests/support/child_process.h"
 
 namespace codex::test {
 
