@@ -10,6 +10,7 @@ class Repo;
 }
 namespace codex::net {
 class NodeKey;
+class Network;
 }
 
 namespace codex::agent {
@@ -25,6 +26,9 @@ struct ApiContext {
   // When set, every request needs "Authorization: Bearer <api_token>" (401
   // otherwise), compared in constant time. From --api-token-file.
   std::optional<std::string> api_token;
+  // The peer-to-peer network (/connect, /spr, /debug/info); none in tests of
+  // the store's routes alone.
+  net::Network* network = nullptr;
 };
 
 }  // namespace codex::agent

@@ -6,6 +6,7 @@
 #include "agent/api/allowed_methods.h"
 #include "agent/api/api_context.h"
 #include "agent/api/routes.h"
+#include "exchange/net/network.h"
 #include "exchange/net/node_key.h"
 #include "exchange/store/repo.h"
 
@@ -40,13 +41,24 @@ void register_node_routes(httplib::Server& s, ApiContext& ctx, AllowedMethods& a
       reply_json(res, json{{"id", ctx.key.peer_id()}});
   });
   s.Get(base + "/debug/info", [&ctx](const Request&, Response& res) {
+    json peers = json::array();
+    if (ctx.network)
+      for (const auto& p : ctx.network->peers())
+        peers.push_back({{"peerId", p.id.to_string()},
+                         {"address", p.remote},
+                         {"direction", p.outbound ? "outbound" : "inbound"},
+                         {"muxer", p.muxer},
+                         {"agentVersion", p.agent_version},
+                         {"protocols", p.protocols},
+                         {"listenAddrs", p.listen_addrs}});
     json info = {
         {"id", ctx.key.peer_id()},
         {"addrs", ctx.listen_addrs},
         {"repo", ctx.repo_path},
-        {"spr", ""},
-        {"announceAddresses", json::array()},
+        {"spr", ctx.network ? ctx.network->spr() : ""},
+        {"announceAddresses", ctx.listen_addrs},
         {"table", {{"localNode", {{"peerId", ctx.key.peer_id()}}}, {"nodes", json::array()}}},
+        {"peers", peers},
         {"codex", {{"version", ctx.version}, {"revision", ""}, {"contracts", ""}}},
     };
     reply_json(res, info);

@@ -18,6 +18,7 @@ inline constexpr const char* kApiBase = "/api/codex/v1";
 // Each registers its handlers and the methods of each pattern in `allowed`.
 void register_data_routes(httplib::Server& server, ApiContext& ctx, AllowedMethods& allowed);
 void register_node_routes(httplib::Server& server, ApiContext& ctx, AllowedMethods& allowed);
+void register_net_routes(httplib::Server& server, ApiContext& ctx, AllowedMethods& allowed);
 
 // Sets status and a text/plain body.
 void reply_text(httplib::Response& res, int status, const std::string& body);

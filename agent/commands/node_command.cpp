@@ -27,6 +27,11 @@ struct NodeOptions {
   uint64_t block_mn = 1000;
   std::string block_size = "64KiB";
   std::string repo_durability = "process-crash";
+  std::vector<std::string> listen_addrs = {"/ip4/0.0.0.0/tcp/0"};
+  std::vector<std::string> bootstrap_nodes;
+  uint32_t max_peers = 160;
+  std::string net_privkey = "key";
+  std::string agent_string = "Codex";
   std::string log_level = "info";
   std::string log_format = "auto";
 };
@@ -51,6 +56,12 @@ NodeConfig to_config(const NodeOptions& o) {
   if (o.repo_durability != "process-crash" && o.repo_durability != "power-loss")
     throw std::invalid_argument("--repo-durability must be process-crash or power-loss");
   c.power_loss_durability = o.repo_durability == "power-loss";
+  c.listen_addrs = o.listen_addrs;
+  c.bootstrap_nodes = o.bootstrap_nodes;
+  if (o.max_peers == 0) throw std::invalid_argument("--max-peers must be at least 1");
+  c.max_peers = o.max_peers;
+  c.net_privkey = o.net_privkey;
+  c.agent_string = o.agent_string;
   c.log_level = o.log_level;
   c.log_format = o.log_format;
   return c;
@@ -145,6 +156,24 @@ void add_node_command(CLI::App& app, int* rc) {
                       "process-crash (fast) or power-loss (sync block files before each commit)")
           ->capture_default_str(),
       "CODEX_REPO_DURABILITY");
+  env(cmd->add_option("-i,--listen-addrs", o->listen_addrs,
+                      "Multiaddrs to listen on for peers, e.g. /ip4/0.0.0.0/tcp/8070")
+          ->capture_default_str(),
+      "CODEX_LISTEN_ADDRS");
+  env(cmd->add_option("-b,--bootstrap-node", o->bootstrap_nodes,
+                      "A peer to connect to at start: its signed peer record (spr:…) or a "
+                      "multiaddr ending in /p2p/<peer id>; repeatable"),
+      "CODEX_BOOTSTRAP_NODE");
+  env(cmd->add_option("--max-peers", o->max_peers, "Most peers connected at once")
+          ->capture_default_str(),
+      "CODEX_MAX_PEERS");
+  env(cmd->add_option("--net-privkey", o->net_privkey,
+                      "Node key file (libp2p secp256k1 key, mode 0600), relative to the data dir")
+          ->capture_default_str(),
+      "CODEX_NET_PRIVKEY");
+  env(cmd->add_option("--agent-string", o->agent_string, "Agent name shown to peers (identify)")
+          ->capture_default_str(),
+      "CODEX_AGENT_STRING");
   env(cmd->add_option("--log-level", o->log_level,
                       "trace|debug|info|notice|warn|error|fatal|off, any case; "
                       "per-topic entries (\"info;trace:restapi\") are accepted, topics ignored")

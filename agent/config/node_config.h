@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace codex::agent {
 
@@ -31,6 +32,12 @@ struct NodeConfig {
   // upload is limited elsewhere (README: figures). Off by default, like the
   // reference and RepoOptions.
   bool power_loss_durability = false;
+  // Peer-to-peer network (spec node.md §8.1, §10.2).
+  std::vector<std::string> listen_addrs = {"/ip4/0.0.0.0/tcp/0"};
+  std::vector<std::string> bootstrap_nodes;  // "spr:…" or multiaddrs with /p2p/
+  uint32_t max_peers = 160;
+  std::filesystem::path net_privkey = "key";  // relative to data_dir unless absolute
+  std::string agent_string = "Codex";
   std::string log_level = "info";
   std::string log_format = "auto";  // auto | colors | nocolors | json | none
 };

@@ -11,6 +11,8 @@
 #include "agent/api/api_token.h"
 #include "agent/api/rest_server.h"
 #include "agent/config/version.h"
+#include "exchange/net/multiaddr.h"
+#include "exchange/net/network.h"
 #include "exchange/net/node_key.h"
 #include "exchange/store/data_dir.h"
 #include "exchange/store/repo.h"
@@ -45,6 +47,7 @@ struct Node::Impl {
   std::unique_ptr<store::DataDir> data;
   std::unique_ptr<net::NodeKey> key;
   std::unique_ptr<store::Repo> repo;
+  std::unique_ptr<net::Network> network;
   std::unique_ptr<RestServer> api;
   uint16_t port = 0;
 
@@ -76,7 +79,8 @@ Node::Node(NodeConfig config) : impl_(std::make_unique<Impl>()) {
     spdlog::info("data dir: moved the block index of an older build into {}",
                  impl_->data->database().path().string());
   make_private(impl_->data->database().path());
-  impl_->key = std::make_unique<net::NodeKey>(net::NodeKey::load_or_create(c.data_dir / "key"));
+  impl_->key = std::make_unique<net::NodeKey>(net::NodeKey::load_or_create(
+      c.net_privkey.is_absolute() ? c.net_privkey : c.data_dir / c.net_privkey));
   store::RepoOptions ro;
   ro.dir = impl_->data->repo_dir();
   ro.quota_bytes = c.storage_quota;
@@ -84,9 +88,24 @@ Node::Node(NodeConfig config) : impl_(std::make_unique<Impl>()) {
   ro.durability =
       c.power_loss_durability ? store::Durability::kPowerLoss : store::Durability::kProcessCrash;
   impl_->repo = store::Repo::open(impl_->data->database(), ro);
+  net::NetworkConfig nc;
+  for (const auto& a : c.listen_addrs) {
+    try {
+      nc.listen.push_back(net::Multiaddr::parse(a));
+    } catch (const std::exception& e) {
+      throw std::invalid_argument("--listen-addrs " + a + ": " + e.what());
+    }
+  }
+  nc.bootstrap = c.bootstrap_nodes;
+  nc.max_peers = c.max_peers;
+  nc.agent_version = c.agent_string;
+  nc.diagnostic = [](const std::string& what) { spdlog::debug("net: {}", what); };
+  impl_->network = std::make_unique<net::Network>(*impl_->key, std::move(nc));
   if (c.api_bindaddr.empty()) return;  // no API, as in the reference
   ApiContext ctx{*impl_->repo, *impl_->key,  version(),         ro.dir.string(),
                  {},           c.block_size, c.api_cors_origin, std::nullopt};
+  ctx.network = impl_->network.get();
+  for (const auto& a : impl_->network->addresses()) ctx.listen_addrs.push_back(a.to_string());
   if (c.api_token_file) ctx.api_token = read_api_token(*c.api_token_file);
   impl_->api = std::make_unique<RestServer>(std::move(ctx));
   impl_->port = impl_->api->bind(c.api_bindaddr, c.api_port);
@@ -97,6 +116,9 @@ Node::~Node() {
 }
 
 void Node::start() {
+  for (const auto& a : impl_->network->addresses())
+    spdlog::info("node {} listening for peers on {}", impl_->key->peer_id(), a.to_string());
+  spdlog::info("node {} signed peer record: {}", impl_->key->peer_id(), impl_->network->spr());
   impl_->maintenance = std::thread([this] { impl_->maintenance_loop(); });
   const auto& c = impl_->config;
   if (!impl_->api) {
@@ -123,6 +145,7 @@ void Node::stop() {
   }
   impl_->cv.notify_all();
   if (impl_->api) impl_->api->stop();
+  impl_->network.reset();
   if (impl_->maintenance.joinable()) impl_->maintenance.join();
 }
 

@@ -1,0 +1,324 @@
+#include "exchange/net/network.h"
+
+#include <ifaddrs.h>
+#include <netinet/in.h>
+
+#include <asio/co_spawn.hpp>
+#include <asio/detached.hpp>
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/use_awaitable.hpp>
+#include <asio/use_future.hpp>
+#include <chrono>
+#include <future>
+#include <map>
+#include <thread>
+
+#include "exchange/net/error.h"
+#include "exchange/net/host.h"
+#include "exchange/net/identify.h"
+#include "exchange/net/mux/mplex.h"
+#include "exchange/net/mux/yamux.h"
+#include "exchange/net/noise/noise_upgrade.h"
+#include "exchange/net/peer_record.h"
+#include "exchange/net/ping.h"
+#include "exchange/net/timeout.h"
+
+namespace codex::net {
+namespace {
+
+// Peers whose addresses we remember (from identify and records) for later
+// dials; beyond it the oldest are forgotten.
+constexpr size_t kMaxAddressBook = 4096;
+constexpr int kBootstrapAttempts = 5;
+constexpr auto kPingTimeout = std::chrono::seconds(10);
+constexpr auto kIdentifyTimeout = std::chrono::seconds(15);
+
+// The machine's interface addresses of one family, for announcing a
+// listener bound to the unspecified address. Loopback last.
+std::vector<asio::ip::address> interface_addresses(bool v6) {
+  std::vector<asio::ip::address> out, loopback;
+  ifaddrs* list = nullptr;
+  if (::getifaddrs(&list) != 0) return out;
+  for (ifaddrs* i = list; i; i = i->ifa_next) {
+    if (!i->ifa_addr) continue;
+    asio::ip::address a;
+    if (!v6 && i->ifa_addr->sa_family == AF_INET) {
+      const auto* sin = reinterpret_cast<const sockaddr_in*>(i->ifa_addr);
+      asio::ip::address_v4::bytes_type b;
+      std::memcpy(b.data(), &sin->sin_addr, 4);
+      a = asio::ip::address_v4(b);
+    } else if (v6 && i->ifa_addr->sa_family == AF_INET6) {
+      const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(i->ifa_addr);
+      asio::ip::address_v6::bytes_type b;
+      std::memcpy(b.data(), &sin6->sin6_addr, 16);
+      const asio::ip::address_v6 a6(b);
+      if (a6.is_link_local()) continue;  // needs a scope id to be dialled
+      a = a6;
+    } else {
+      continue;
+    }
+    (a.is_loopback() ? loopback : out).push_back(a);
+  }
+  ::freeifaddrs(list);
+  out.insert(out.end(), loopback.begin(), loopback.end());
+  return out;
+}
+
+std::string endpoint_text(const asio::ip::tcp::endpoint& e) {
+  return Multiaddr::from_tcp(e).to_string();
+}
+
+}  // namespace
+
+struct Network::Impl {
+  Impl(const NodeKey& k, NetworkConfig c) : key(k), config(std::move(c)) {}
+
+  const NodeKey& key;
+  NetworkConfig config;
+  asio::io_context io{1};
+  asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
+  std::unique_ptr<Host> host;
+  std::vector<Multiaddr> announce;
+  std::optional<SignedPeerRecord> record;
+  // Network thread only.
+  std::map<PeerId, IdentifyInfo> identified;
+  std::map<PeerId, std::vector<Multiaddr>> address_book;
+  std::thread thread;
+  std::promise<void> finished;
+
+  void diagnose(const std::string& what) const {
+    if (config.diagnostic) config.diagnostic(what);
+  }
+
+  void remember(const PeerId& peer, const std::vector<Multiaddr>& addrs) {
+    if (addrs.empty()) return;
+    if (!address_book.contains(peer) && address_book.size() >= kMaxAddressBook)
+      address_book.erase(address_book.begin());
+    address_book[peer] = addrs;
+  }
+
+  IdentifyInfo our_info(const PeerId& peer) const {
+    IdentifyInfo info;
+    info.agent_version = config.agent_version;
+    info.public_key = PublicKey::from_protobuf(key.public_key_protobuf());
+    info.listen_addrs = announce;
+    info.protocols = host->protocols();
+    info.signed_peer_record = record;
+    for (const auto& c : host->connections())
+      if (c.peer == peer) {
+        info.observed_addr = Multiaddr::from_tcp(c.remote);
+        break;
+      }
+    return info;
+  }
+
+  asio::awaitable<void> identify_peer(PeerId peer) {
+    try {
+      const std::vector<std::string> proto = {std::string(kIdentifyProtocol)};
+      auto stream = co_await host->open_stream(peer, proto);
+      IdentifyInfo info =
+          co_await with_timeout(identify_request(*stream, peer), kIdentifyTimeout, "identify");
+      std::vector<Multiaddr> addrs = info.listen_addrs;
+      if (info.signed_peer_record) addrs = info.signed_peer_record->record().addresses;
+      remember(peer, addrs);
+      if (host->connected(peer)) identified[peer] = std::move(info);
+    } catch (const ProtocolError& e) {
+      host->penalize(peer, std::string("identify: ") + e.what());
+    } catch (const std::exception& e) {
+      diagnose("identify " + peer.to_string() + ": " + e.what());
+    }
+  }
+
+  asio::awaitable<PeerId> dial(std::optional<PeerId> peer, std::vector<Multiaddr> addrs) {
+    if (addrs.empty() && peer) {
+      const auto it = address_book.find(*peer);
+      if (it != address_book.end()) addrs = it->second;
+    }
+    if (addrs.empty())
+      throw NetError("no address known for " + (peer ? peer->to_string() : std::string("the peer")));
+    std::string failures;
+    for (const auto& a : addrs) {
+      const auto ep = a.tcp_endpoint();
+      if (!ep) continue;
+      std::optional<PeerId> expected = peer;
+      if (!expected) expected = a.peer_id();
+      try {
+        co_return co_await host->connect(*ep, expected);
+      } catch (const std::exception& e) {
+        failures += (failures.empty() ? "" : "; ") + endpoint_text(*ep) + ": " + e.what();
+      }
+    }
+    if (failures.empty()) throw NetError("none of the addresses is a TCP address");
+    throw NetError("dial failed: " + failures);
+  }
+
+  asio::awaitable<void> bootstrap(std::string entry) {
+    std::optional<PeerId> peer;
+    std::vector<Multiaddr> addrs;
+    try {
+      if (entry.rfind("spr:", 0) == 0) {
+        const auto spr = SignedPeerRecord::from_uri(entry);
+        peer = spr.peer_id();
+        addrs = spr.record().addresses;
+      } else {
+        addrs.push_back(Multiaddr::parse(entry));
+        peer = addrs.back().peer_id();
+      }
+    } catch (const std::exception& e) {
+      diagnose("bootstrap node " + entry.substr(0, 80) + ": " + e.what());
+      co_return;
+    }
+    if (peer) remember(*peer, addrs);
+    auto delay = std::chrono::seconds(1);
+    for (int attempt = 1; attempt <= kBootstrapAttempts; ++attempt) {
+      try {
+        const PeerId id = co_await dial(peer, addrs);
+        diagnose("connected to bootstrap node " + id.to_string());
+        co_return;
+      } catch (const std::exception& e) {
+        diagnose("bootstrap attempt " + std::to_string(attempt) + ": " + e.what());
+      }
+      asio::steady_timer t(io, delay);
+      co_await t.async_wait(asio::use_awaitable);
+      delay *= 2;
+    }
+  }
+};
+
+Network::Network(const NodeKey& key, NetworkConfig config)
+    : impl_(std::make_unique<Impl>(key, std::move(config))) {
+  Impl& m = *impl_;
+  const auto timeout = m.config.handshake_timeout;
+  HostConfig hc;
+  hc.max_peers = m.config.max_peers;
+  hc.handshake_timeout = timeout;
+  hc.security.push_back({"/noise", [&key, timeout](std::unique_ptr<Stream> raw, bool initiator,
+                                                   std::optional<PeerId> expected) {
+                           return initiator ? noise_outbound(std::move(raw), key, expected, timeout)
+                                            : noise_inbound(std::move(raw), key, timeout);
+                         }});
+  for (const auto& id : m.config.muxers) {
+    if (id == "/yamux/1.0.0")
+      hc.muxers.push_back({id, [](std::unique_ptr<Stream> s, bool initiator) {
+                             return make_yamux(std::move(s), initiator);
+                           }});
+    else if (id == "/mplex/6.7.0")
+      hc.muxers.push_back({id, [](std::unique_ptr<Stream> s, bool initiator) {
+                             return make_mplex(std::move(s), initiator);
+                           }});
+    else
+      throw std::invalid_argument("unknown muxer " + id);
+  }
+  m.host = std::make_unique<Host>(m.io.get_executor(), key.id(), std::move(hc));
+  m.host->on_diagnostic([&m](const std::string& what) { m.diagnose(what); });
+  m.host->handle(std::string(kIdentifyProtocol),
+                 [&m](std::unique_ptr<Stream> s, PeerId peer) -> asio::awaitable<void> {
+                   co_await identify_serve(*s, m.our_info(peer));
+                 });
+  m.host->handle(std::string(kPingProtocol),
+                 [](std::unique_ptr<Stream> s, PeerId) -> asio::awaitable<void> {
+                   co_await ping_serve(*s);
+                 });
+  m.host->on_peer([&m](const PeerId& peer, bool connected) {
+    if (connected)
+      asio::co_spawn(m.io, m.identify_peer(peer), asio::detached);
+    else
+      m.identified.erase(peer);
+  });
+
+  for (const auto& a : m.config.listen) {
+    const auto ep = a.tcp_endpoint();
+    if (!ep) throw NetError("listen address " + a.to_string() + " is not /ip4|ip6/…/tcp/…");
+    const auto bound = m.host->listen(*ep);
+    if (bound.address().is_unspecified()) {
+      for (const auto& ip : interface_addresses(bound.address().is_v6()))
+        m.announce.push_back(Multiaddr::from_tcp({ip, bound.port()}));
+    } else {
+      m.announce.push_back(Multiaddr::from_tcp(bound));
+    }
+  }
+  // Wall-clock milliseconds, as js-libp2p does: a restarted node's record
+  // supersedes the one peers kept.
+  const auto seq = uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
+  m.record = SignedPeerRecord::sign(key, seq, m.announce);
+
+  for (const auto& entry : m.config.bootstrap)
+    asio::co_spawn(m.io, m.bootstrap(entry), asio::detached);
+  // The one network thread: every protocol object lives on it.
+  m.thread = std::thread([&m] {
+    m.io.run();
+    m.finished.set_value();
+  });
+}
+
+Network::~Network() {
+  Impl& m = *impl_;
+  try {
+    run([&m]() -> asio::awaitable<void> {
+      m.host->stop();
+      co_return;
+    });
+  } catch (...) {
+  }
+  m.work.reset();
+  // Everything ends once the connections are reset; a coroutine that does
+  // not is cut short rather than hanging the node's shutdown.
+  if (m.finished.get_future().wait_for(std::chrono::seconds(5)) != std::future_status::ready)
+    m.io.stop();
+  m.thread.join();
+}
+
+const PeerId& Network::id() const { return impl_->key.id(); }
+std::vector<Multiaddr> Network::addresses() const { return impl_->announce; }
+std::string Network::spr() const { return impl_->record->to_uri(); }
+Host& Network::host() { return *impl_->host; }
+asio::any_io_executor Network::executor() { return impl_->io.get_executor(); }
+
+void Network::run(std::function<asio::awaitable<void>()> task) const {
+  asio::co_spawn(impl_->io, std::move(task), asio::use_future).get();
+}
+
+PeerId Network::connect(std::optional<PeerId> peer, const std::vector<Multiaddr>& addrs) {
+  std::optional<PeerId> result;
+  Impl& m = *impl_;
+  run([&]() -> asio::awaitable<void> {
+    result = co_await with_timeout(m.dial(peer, addrs), m.config.dial_timeout, "connect");
+  });
+  return *result;
+}
+
+std::chrono::microseconds Network::ping(const PeerId& peer) {
+  std::chrono::microseconds rtt{};
+  Impl& m = *impl_;
+  run([&]() -> asio::awaitable<void> {
+    const std::vector<std::string> proto = {std::string(kPingProtocol)};
+    auto stream = co_await m.host->open_stream(peer, proto);
+    rtt = co_await with_timeout(net::ping(*stream), kPingTimeout, "ping");
+    co_await stream->close_write();
+  });
+  return rtt;
+}
+
+std::vector<PeerSummary> Network::peers() const {
+  std::vector<PeerSummary> out;
+  const Impl& m = *impl_;
+  run([&]() -> asio::awaitable<void> {
+    for (const auto& c : m.host->connections()) {
+      PeerSummary s{c.peer, endpoint_text(c.remote), c.outbound, c.muxer, {}, {}, {}};
+      if (const auto it = m.identified.find(c.peer); it != m.identified.end()) {
+        s.agent_version = it->second.agent_version;
+        s.protocols = it->second.protocols;
+        for (const auto& a : it->second.listen_addrs) s.listen_addrs.push_back(a.to_string());
+      }
+      out.push_back(std::move(s));
+    }
+    co_return;
+  });
+  return out;
+}
+
+}  // namespace codex::net

@@ -1,0 +1,93 @@
+#pragma once
+// A node's peer-to-peer network: the libp2p Host on its own network thread,
+// with noise, yamux and mplex, identify and ping, the node's signed peer
+// record, and the addresses learned about peers. The public members are
+// thread-safe and blocking (the REST API calls them from its threads); the
+// protocol engines (block exchange, DHT) live on the network thread and use
+// host() and executor() from there.
+#include <asio/any_io_executor.hpp>
+#include <asio/awaitable.hpp>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "exchange/net/multiaddr.h"
+#include "exchange/net/node_key.h"
+#include "exchange/net/peer_id.h"
+
+namespace codex::net {
+
+class Host;
+
+struct NetworkConfig {
+  // Where to listen; port 0 picks a free port. An unspecified address
+  // (0.0.0.0, ::) is announced as the addresses of the machine's interfaces.
+  std::vector<Multiaddr> listen;
+  // Peers to connect to at start: "spr:" URIs or multiaddrs ending in /p2p/.
+  std::vector<std::string> bootstrap;
+  size_t max_peers = 160;
+  std::string agent_version = "Codex";
+  // Muxers offered when dialing, in order of preference; both are accepted.
+  std::vector<std::string> muxers = {"/yamux/1.0.0", "/mplex/6.7.0"};
+  std::chrono::milliseconds handshake_timeout{10'000};
+  std::chrono::milliseconds dial_timeout{15'000};
+  // Why connections failed or peers were dropped; called on the network
+  // thread (the node logs it).
+  std::function<void(const std::string&)> diagnostic;
+};
+
+struct PeerSummary {
+  PeerId id;
+  std::string remote;  // the connection's remote TCP endpoint
+  bool outbound = false;
+  std::string muxer;
+  // From identify (empty until it answers).
+  std::string agent_version;
+  std::vector<std::string> protocols;
+  std::vector<std::string> listen_addrs;
+};
+
+class Network {
+ public:
+  // Binds every listen address (a taken port throws NetError), signs the
+  // peer record and starts the network thread. `key` must outlive this.
+  Network(const NodeKey& key, NetworkConfig config);
+  // Stops the host and joins the network thread.
+  ~Network();
+  Network(const Network&) = delete;
+  Network& operator=(const Network&) = delete;
+
+  const PeerId& id() const;
+  // The addresses we announce (bound ports, interfaces for 0.0.0.0), with
+  // no /p2p suffix.
+  std::vector<Multiaddr> addresses() const;
+  // Our signed peer record as "spr:…" (the reference's form).
+  std::string spr() const;
+
+  // Connects to `peer` (or to whoever answers at the first address, when
+  // `peer` is unset) at `addrs` (tried in order; the addresses identify and
+  // records taught us when empty), identifies it, and returns its id.
+  // Throws NetError (unreachable, no address known, timed out) or
+  // ProtocolError (it broke the handshake).
+  PeerId connect(std::optional<PeerId> peer, const std::vector<Multiaddr>& addrs);
+  // Round trip of one ping to a connected peer.
+  std::chrono::microseconds ping(const PeerId& peer);
+  std::vector<PeerSummary> peers() const;
+
+  // Network thread only.
+  Host& host();
+  asio::any_io_executor executor();
+  // Runs `task` on the network thread and waits for it (rethrowing what it
+  // throws). Must not be called from the network thread.
+  void run(std::function<asio::awaitable<void>()> task) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace codex::net
