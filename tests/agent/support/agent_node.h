@@ -1,6 +1,7 @@
 // A real `codex-agent node` process on loopback for REST tests.
 #pragma once
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -28,6 +29,11 @@ class AgentNode {
     port_ = free_port();
     std::vector<std::string> argv{agent_binary(),        "node",        "-d",  dir_.string(), "-p",
                                   std::to_string(port_), "--log-level", "warn"};
+    // Peers on loopback only, unless the test says where.
+    if (std::find(extra_.begin(), extra_.end(), "--listen-addrs") == extra_.end()) {
+      argv.push_back("--listen-addrs");
+      argv.push_back("/ip4/127.0.0.1/tcp/0");
+    }
     argv.insert(argv.end(), extra_.begin(), extra_.end());
     proc_ = std::make_unique<ChildProcess>(
         argv, (dir_.parent_path() / (dir_.filename().string() + ".log")).string());
