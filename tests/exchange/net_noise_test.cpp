@@ -169,32 +169,36 @@ struct Keys {
   NodeKey b = NodeKey::load_or_create(dir / "b.key");
 };
 
-// A Stream in the middle of a real one: counts and records what is written,
-// and flips one bit of the next write when told to.
+// What a TapStream does; owned by the test, as the stream goes with the connection.
+struct Tap {
+  std::optional<size_t> flip_at;  // flip one bit of the next write at this offset
+  bool record = false;
+  std::vector<uint8_t> written;
+};
+
+// A Stream in the middle of a real one: records what is written, and
+// tampers with a write when told to.
 class TapStream final : public Stream {
  public:
-  explicit TapStream(std::unique_ptr<Stream> inner) : inner_(std::move(inner)) {}
+  TapStream(std::unique_ptr<Stream> inner, Tap& tap) : inner_(std::move(inner)), tap_(tap) {}
   asio::awaitable<size_t> read_some(std::span<uint8_t> buf) override {
     co_return co_await inner_->read_some(buf);
   }
   asio::awaitable<void> write(std::span<const uint8_t> data) override {
     std::vector<uint8_t> copy(data.begin(), data.end());
-    if (flip_at_ && *flip_at_ < copy.size()) {
-      copy[*flip_at_] ^= 0x01;
-      flip_at_.reset();
+    if (tap_.flip_at && *tap_.flip_at < copy.size()) {
+      copy[*tap_.flip_at] ^= 0x01;
+      tap_.flip_at.reset();
     }
-    if (record_) written_.insert(written_.end(), copy.begin(), copy.end());
+    if (tap_.record) tap_.written.insert(tap_.written.end(), copy.begin(), copy.end());
     co_await inner_->write(copy);
   }
   asio::awaitable<void> close_write() override { co_await inner_->close_write(); }
   void reset() noexcept override { inner_->reset(); }
 
-  std::optional<size_t> flip_at_;
-  bool record_ = false;
-  std::vector<uint8_t> written_;
-
  private:
   std::unique_ptr<Stream> inner_;
+  Tap& tap_;
 };
 
 noise::Identity ed25519_identity(std::vector<uint8_t>& secret) {
@@ -272,13 +276,13 @@ TEST(NetNoise, TransportFramesFollowTheWireFormat) {
   Keys k;
   IoRunner r;
   auto [a, b] = local_stream_pair(r.executor());
-  auto tap = std::make_unique<TapStream>(std::move(a));
-  TapStream& t = *tap;
+  Tap t;
+  auto tap = std::make_unique<TapStream>(std::move(a), t);
   const auto data = pattern(2 * 65519 + 100, 3);
-  auto dialer = r.spawn([](std::unique_ptr<Stream> raw, const NodeKey& key, TapStream& t,
+  auto dialer = r.spawn([](std::unique_ptr<Stream> raw, const NodeKey& key, Tap& t,
                            const std::vector<uint8_t>& data) -> asio::awaitable<void> {
     auto conn = co_await noise_outbound(std::move(raw), key, std::nullopt, kTimeout);
-    t.record_ = true;
+    t.record = true;
     co_await conn.stream->write(data);
     co_await conn.stream->close_write();
   }(std::move(tap), k.a, t, data));
@@ -292,13 +296,13 @@ TEST(NetNoise, TransportFramesFollowTheWireFormat) {
   EXPECT_EQ(listener.get(), data);
   // 2-byte big-endian lengths; full frames are 65535 bytes of ciphertext.
   std::vector<size_t> frames;
-  for (size_t off = 0; off + 2 <= t.written_.size();) {
-    const size_t len = size_t(t.written_[off]) << 8 | t.written_[off + 1];
+  for (size_t off = 0; off + 2 <= t.written.size();) {
+    const size_t len = size_t(t.written[off]) << 8 | t.written[off + 1];
     frames.push_back(len);
     off += 2 + len;
   }
   EXPECT_EQ(frames, (std::vector<size_t>{65535, 65535, 116}));
-  EXPECT_EQ(t.written_.size(), 3 * 2 + 65535 * 2 + 116u);
+  EXPECT_EQ(t.written.size(), 3 * 2 + 65535 * 2 + 116u);
 }
 
 TEST(NetNoise, Ed25519IdentityIsAccepted) {
@@ -384,15 +388,15 @@ TEST(NetNoise, FlippedCiphertextByteBreaksTheStream) {
   Keys k;
   IoRunner r;
   auto [a, b] = local_stream_pair(r.executor());
-  auto tap = std::make_unique<TapStream>(std::move(a));
-  TapStream& t = *tap;
-  auto dialer = r.spawn(
-      [](std::unique_ptr<Stream> raw, const NodeKey& key, TapStream& t) -> asio::awaitable<void> {
+  Tap t;
+  auto tap = std::make_unique<TapStream>(std::move(a), t);
+  auto dialer =
+      r.spawn([](std::unique_ptr<Stream> raw, const NodeKey& key, Tap& t) -> asio::awaitable<void> {
         auto conn = co_await noise_outbound(std::move(raw), key, std::nullopt, kTimeout);
         co_await conn.stream->write(bytes("first, intact"));
-        t.flip_at_ = 2 + 5;  // inside the second frame's ciphertext
+        t.flip_at = 2 + 5;  // inside the second frame's ciphertext
         co_await conn.stream->write(bytes("second, tampered"));
-        t.flip_at_.reset();
+        t.flip_at.reset();
         co_await conn.stream->write(bytes("third, intact but after"));
         co_await conn.stream->close_write();
       }(std::move(tap), k.a, t));
