@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <cstring>
+#include <stdexcept>
 
 #include "exchange/net/error.h"
 
@@ -38,6 +39,9 @@ void CipherState::wipe() {
 }
 
 void CipherState::initialize_key(std::span<const uint8_t, kKeySize> key) {
+  // sodium_init picks the SIMD ChaCha20 and Poly1305; before it, the slow
+  // portable code runs.
+  if (sodium_init() < 0) throw std::runtime_error("libsodium initialisation failed");
   std::memcpy(key_.data(), key.data(), kKeySize);
   has_key_ = true;
   nonce_ = 0;
