@@ -454,6 +454,10 @@ TEST(NetNoise, HostileOrTruncatedHandshakesFail) {
                    true});
   std::vector<uint8_t> oversized = {0xff, 0xff};
   cases.push_back({"oversized message", false, oversized, false, false, true});
+  // One byte over the limit, body never sent: refused on the length alone.
+  const size_t over = noise::kMaxHandshakeMessageSize + 1;
+  std::vector<uint8_t> just_over = {uint8_t(over >> 8), uint8_t(over)};
+  cases.push_back({"message one byte over the limit", false, just_over, false, false, true});
   std::vector<uint8_t> garbage2 = {0x00, 0xc8};
   const auto g = pattern(200, 9);
   garbage2.insert(garbage2.end(), g.begin(), g.end());
@@ -537,6 +541,70 @@ TEST(NetNoise, SilentPeerTimesOut) {
     }(*theirs));
     r.run(5s);
     EXPECT_TRUE(seen.get());
+  }
+}
+
+// Transport frames written by hand with the peer's cipher, read through a
+// NoiseStream: empty frames are skipped, end of stream is clean only between
+// frames, a frame shorter than a tag is a protocol error.
+TEST(NetNoiseStream, FramesEmptyTruncatedAndShort) {
+  struct Case {
+    std::string name;
+    std::vector<std::string> frames;  // plaintexts, sealed in order
+    std::vector<uint8_t> tail;        // raw bytes after them, then end of stream
+    std::string expect;               // what is read before the end or the error
+    int outcome;                      // 0 clean end, 1 NetError, 2 ProtocolError
+  };
+  std::vector<Case> cases;
+  cases.push_back({"empty frames are skipped", {"", "abc", "", "de"}, {}, "abcde", 0});
+  cases.push_back({"end inside a length", {"abc"}, {0x00}, "abc", 1});
+  cases.push_back({"end inside a frame", {"abc"}, {0x00, 0x20, 1, 2, 3}, "abc", 1});
+  cases.push_back({"frame shorter than a tag", {"abc"}, {0x00, 0x05, 1, 2, 3, 4, 5}, "abc", 2});
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    // The transport ciphers of an in-memory handshake.
+    HandshakeState init(Role::Initiator, {}, DhKeyPair::generate());
+    HandshakeState resp(Role::Responder, {}, DhKeyPair::generate());
+    (void)resp.read_message(init.write_message({}));
+    (void)init.read_message(resp.write_message({}));
+    (void)resp.read_message(init.write_message({}));
+    auto peer = resp.split();
+    IoRunner r;
+    auto [a, b] = local_stream_pair(r.executor());
+    std::vector<uint8_t> wire;
+    for (const auto& f : c.frames) {
+      const auto sealed = peer.send.encrypt_with_ad({}, bytes(f));
+      wire.push_back(uint8_t(sealed.size() >> 8));
+      wire.push_back(uint8_t(sealed.size()));
+      wire.insert(wire.end(), sealed.begin(), sealed.end());
+    }
+    wire.insert(wire.end(), c.tail.begin(), c.tail.end());
+    auto writer = r.spawn([](Stream& s, std::vector<uint8_t> wire) -> asio::awaitable<void> {
+      co_await s.write(wire);
+      co_await s.close_write();
+    }(*b, wire));
+    noise::NoiseStream ours(std::move(a), init.split());
+    int outcome = 0;
+    std::string got;
+    auto reader = r.spawn([](Stream& s, std::string& got, int& outcome) -> asio::awaitable<void> {
+      std::vector<uint8_t> buf(2);  // small reads: frames are delivered in pieces
+      try {
+        for (;;) {
+          const size_t n = co_await s.read_some(buf);
+          if (n == 0) break;
+          got.append(buf.begin(), buf.begin() + n);
+        }
+      } catch (const ProtocolError&) {
+        outcome = 2;
+      } catch (const NetError&) {
+        outcome = 1;
+      }
+    }(ours, got, outcome));
+    r.run();
+    writer.get();
+    reader.get();
+    EXPECT_EQ(got, c.expect);
+    EXPECT_EQ(outcome, c.outcome);
   }
 }
 

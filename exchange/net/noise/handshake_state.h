@@ -51,7 +51,8 @@ class HandshakeState {
   bool finished() const { return step_ == 3; }
 
   // WriteMessage(payload): the next handshake message. Throws
-  // std::logic_error when it is not our turn.
+  // ProtocolError when a DH result is all zeros (the peer sent a low-order
+  // key), std::logic_error when it is not our turn.
   std::vector<uint8_t> write_message(std::span<const uint8_t> payload);
   // ReadMessage(message): the payload of the peer's next message. Throws
   // ProtocolError when the message is too short, a key is of low order or a

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "exchange/net/node_key.h"
+#include "exchange/net/noise/handshake_payload.h"
 #include "exchange/net/noise/handshake_state.h"
 #include "exchange/net/peer_id.h"
 #include "exchange/net/secure_channel.h"
@@ -44,8 +45,9 @@ asio::awaitable<SecuredConnection> noise_inbound(std::unique_ptr<Stream> raw, co
 
 namespace noise {
 
-// Handshake messages carry at most a payload and two encrypted keys.
-inline constexpr size_t kMaxHandshakeMessageSize = 8192;
+// A handshake message is at most e, an encrypted s and an encrypted payload.
+inline constexpr size_t kMaxHandshakeMessageSize =
+    kMaxHandshakePayloadSize + 2 * kDhSize + 2 * CipherState::kTagSize;
 
 // Who signs the handshake: the node key, or (tests, and key types NodeKey
 // does not hold) any libp2p identity. `sign` follows libp2p's signing rule
