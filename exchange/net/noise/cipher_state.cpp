@@ -56,7 +56,9 @@ void CipherState::nonce_bytes(uint8_t out[12]) const {
 size_t CipherState::encrypt_with_ad(std::span<const uint8_t> ad, std::span<const uint8_t> plaintext,
                                     uint8_t* out) {
   if (!has_key_) {
-    if (out != plaintext.data()) std::memmove(out, plaintext.data(), plaintext.size());
+    // (memmove with an empty vector's null data() is undefined.)
+    if (!plaintext.empty() && out != plaintext.data())
+      std::memmove(out, plaintext.data(), plaintext.size());
     return plaintext.size();
   }
   check_nonce(nonce_);
@@ -79,7 +81,8 @@ std::vector<uint8_t> CipherState::encrypt_with_ad(std::span<const uint8_t> ad,
 size_t CipherState::decrypt_with_ad(std::span<const uint8_t> ad,
                                     std::span<const uint8_t> ciphertext, uint8_t* out) {
   if (!has_key_) {
-    if (out != ciphertext.data()) std::memmove(out, ciphertext.data(), ciphertext.size());
+    if (!ciphertext.empty() && out != ciphertext.data())
+      std::memmove(out, ciphertext.data(), ciphertext.size());
     return ciphertext.size();
   }
   check_nonce(nonce_);
