@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "exchange/net/error.h"
@@ -45,36 +46,47 @@ asio::awaitable<bool> NoiseStream::buffer_at_least(size_t n) {
   co_return true;
 }
 
-asio::awaitable<bool> NoiseStream::fill() {
-  for (;;) {
-    if (!co_await buffer_at_least(2)) {
-      if (in_end_ == in_pos_) co_return false;
-      throw NetError("noise: stream ended inside a frame length");
-    }
-    const size_t len = size_t(in_[in_pos_]) << 8 | in_[in_pos_ + 1];
-    if (!co_await buffer_at_least(2 + len))
-      throw NetError("noise: stream ended inside a frame of " + std::to_string(len) + " bytes");
-    const std::span<const uint8_t> ciphertext(in_.data() + in_pos_ + 2, len);
-    plain_.resize(len);  // ≥ the plaintext; shrunk below
-    size_t n = 0;
-    try {
-      n = receive_.decrypt_with_ad({}, ciphertext, plain_.data());
-    } catch (const ProtocolError&) {
-      broken_ = true;
-      plain_.clear();
-      raw_->reset();
-      throw;
-    }
-    in_pos_ += 2 + len;
-    plain_.resize(n);
+asio::awaitable<std::optional<std::span<const uint8_t>>> NoiseStream::next_frame() {
+  if (!co_await buffer_at_least(2)) {
+    if (in_end_ == in_pos_) co_return std::nullopt;
+    throw NetError("noise: stream ended inside a frame length");
+  }
+  const size_t len = size_t(in_[in_pos_]) << 8 | in_[in_pos_ + 1];
+  if (!co_await buffer_at_least(2 + len))
+    throw NetError("noise: stream ended inside a frame of " + std::to_string(len) + " bytes");
+  const std::span<const uint8_t> ciphertext(in_.data() + in_pos_ + 2, len);
+  in_pos_ += 2 + len;  // the bytes stay in place until the next read
+  co_return ciphertext;
+}
+
+size_t NoiseStream::open(std::span<const uint8_t> ciphertext, uint8_t* out) {
+  try {
+    return receive_.decrypt_with_ad({}, ciphertext, out);
+  } catch (const ProtocolError&) {
+    broken_ = true;
+    plain_.clear();
     plain_pos_ = 0;
-    if (n > 0) co_return true;  // an empty frame is legal: read on
+    raw_->reset();
+    throw;
   }
 }
 
 asio::awaitable<size_t> NoiseStream::read_some(std::span<uint8_t> buf) {
   if (broken_) throw ProtocolError("noise: stream broken by a frame that failed to decrypt");
-  if (plain_pos_ == plain_.size() && !co_await fill()) co_return 0;
+  while (plain_pos_ == plain_.size()) {
+    const auto frame = co_await next_frame();
+    if (!frame) co_return 0;
+    const size_t bound = frame->size();  // ≥ the plaintext
+    if (buf.size() >= bound) {
+      // The whole frame fits: decrypt straight into the caller's buffer.
+      const size_t n = open(*frame, buf.data());
+      if (n > 0) co_return n;
+      continue;  // an empty frame is legal: read on
+    }
+    plain_.resize(bound);
+    plain_.resize(open(*frame, plain_.data()));
+    plain_pos_ = 0;
+  }
   const size_t n = std::min(buf.size(), plain_.size() - plain_pos_);
   std::memcpy(buf.data(), plain_.data() + plain_pos_, n);
   plain_pos_ += n;

@@ -11,6 +11,8 @@
 //
 // Same threading as Stream: one executor, one reader and one writer at a time.
 #include <memory>
+#include <optional>
+#include <span>
 #include <vector>
 
 #include "exchange/net/noise/handshake_state.h"
@@ -32,9 +34,11 @@ class NoiseStream final : public Stream {
   void reset() noexcept override;
 
  private:
-  // Reads and decrypts the next non-empty frame into plain_; false at a
-  // clean end of stream.
-  asio::awaitable<bool> fill();
+  // The ciphertext of the next frame (valid until the next read), or none
+  // at a clean end of stream.
+  asio::awaitable<std::optional<std::span<const uint8_t>>> next_frame();
+  // Decrypts a frame to `out`; on failure spends the stream (see above).
+  size_t open(std::span<const uint8_t> ciphertext, uint8_t* out);
   // Ensures in_ holds at least `n` unread bytes; false if the stream ended
   // first (`in_` then holds what came).
   asio::awaitable<bool> buffer_at_least(size_t n);
