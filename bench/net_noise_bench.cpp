@@ -5,12 +5,14 @@
 //   65519-byte frames (ChaCha20-Poly1305, libsodium). bytes_per_second counts
 //   each plaintext byte once, so it is the rate one core sustains as sender
 //   and receiver at once (GB/s per core); "seal_GBps"/"open_GBps" split it.
+//   BM_OpenSslChaChaPolyReference measures OpenSSL's implementation likewise.
 // - BM_NoiseStream: the same through NoiseStream over a Unix socket pair, both
 //   ends on one thread (framing, copies and system calls included).
 // - BM_NoiseHandshake: full libp2p handshakes over a socket pair, both sides
 //   on one thread (X25519 key generation and DH, secp256k1 signatures and
 //   their verification, peer ids): handshakes per second of one core.
 #include <benchmark/benchmark.h>
+#include <openssl/evp.h>
 #include <stdlib.h>
 
 #include <asio/co_spawn.hpp>
@@ -66,6 +68,45 @@ void BM_NoiseTransportCipher(benchmark::State& state) {
   state.counters["open_GBps"] = bytes / open / 1e9;
 }
 BENCHMARK(BM_NoiseTransportCipher)->MinTime(1.0);
+
+// For comparison only: the same frames with OpenSSL's ChaCha20-Poly1305 (EVP),
+// the alternative if the libsodium cipher ever becomes the ceiling.
+void BM_OpenSslChaChaPolyReference(benchmark::State& state) {
+  std::array<uint8_t, 32> key{};
+  key[0] = 7;
+  uint8_t nonce[12] = {};
+  std::vector<uint8_t> plain(kMaxFramePlaintext, 0x5a), wire(kMaxFramePlaintext),
+      back(kMaxFramePlaintext);
+  uint8_t tag[16];
+  EVP_CIPHER_CTX* enc = EVP_CIPHER_CTX_new();
+  EVP_CIPHER_CTX* dec = EVP_CIPHER_CTX_new();
+  double seal = 0, open = 0;
+  for (auto _ : state) {
+    int len = 0;
+    const double t0 = thread_cpu_seconds();
+    EVP_EncryptInit_ex(enc, EVP_chacha20_poly1305(), nullptr, key.data(), nonce);
+    EVP_EncryptUpdate(enc, wire.data(), &len, plain.data(), int(plain.size()));
+    EVP_EncryptFinal_ex(enc, wire.data() + len, &len);
+    EVP_CIPHER_CTX_ctrl(enc, EVP_CTRL_AEAD_GET_TAG, 16, tag);
+    const double t1 = thread_cpu_seconds();
+    EVP_DecryptInit_ex(dec, EVP_chacha20_poly1305(), nullptr, key.data(), nonce);
+    EVP_DecryptUpdate(dec, back.data(), &len, wire.data(), int(wire.size()));
+    EVP_CIPHER_CTX_ctrl(dec, EVP_CTRL_AEAD_SET_TAG, 16, tag);
+    if (EVP_DecryptFinal_ex(dec, back.data() + len, &len) != 1) state.SkipWithError("bad tag");
+    const double t2 = thread_cpu_seconds();
+    seal += t1 - t0;
+    open += t2 - t1;
+    ++nonce[4];
+    benchmark::DoNotOptimize(back.data());
+  }
+  EVP_CIPHER_CTX_free(enc);
+  EVP_CIPHER_CTX_free(dec);
+  const double bytes = double(state.iterations()) * double(kMaxFramePlaintext);
+  state.SetBytesProcessed(int64_t(bytes));
+  state.counters["seal_GBps"] = bytes / seal / 1e9;
+  state.counters["open_GBps"] = bytes / open / 1e9;
+}
+BENCHMARK(BM_OpenSslChaChaPolyReference)->MinTime(1.0);
 
 struct Keys {
   Keys() {
