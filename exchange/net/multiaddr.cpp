@@ -280,7 +280,10 @@ Multiaddr Multiaddr::with_peer_id(const PeerId& id) const {
     fail("more than " + std::to_string(kMaxComponents) + " components");
   std::vector<Component> components = components_;
   components.push_back({kP2p, id.bytes()});
-  return Multiaddr(std::move(components));
+  Multiaddr out(std::move(components));
+  if (out.bytes().size() > kMaxSize)
+    fail("binary form longer than " + std::to_string(kMaxSize) + " bytes");
+  return out;
 }
 
 }  // namespace codex::net

@@ -13,9 +13,9 @@ namespace codex::net {
 
 constexpr std::string_view kPingProtocol = "/ipfs/ping/1.0.0";
 constexpr size_t kPingSize = 32;
-// A stream echoes at most this many pings, then the listener closes it: a
-// peer cannot keep a stream (and our writes) busy for ever. At one ping every
-// 15 s (js-libp2p's keep-alive pace) that is over four hours of one stream.
+// A stream echoes at most this many pings, then the listener closes its
+// side: a peer cannot keep one stream (and our writes) busy for ever. Time
+// limits are the connection owner's (a timer around the whole stream).
 constexpr size_t kMaxPingsPerStream = 1000;
 
 // Listener: echoes 32-byte blocks until end of stream or `max_pings`, then

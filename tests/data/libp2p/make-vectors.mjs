@@ -2,12 +2,14 @@
 // packages for our multiaddr, signed envelope and peer record code. Pinned:
 //   @multiformats/multiaddr 13.0.3, @libp2p/peer-record 9.0.16,
 //   @libp2p/crypto 5.2.0, @libp2p/peer-id 6.0.15
-// Run where those are installed (README of this folder):
-//   node make-vectors.mjs > libp2p-vectors.json
+// Run where those are installed (tests/data/README.md, section 6):
+//   node make-vectors.mjs > vectors.json
+//   node make-vectors.mjs --check vectors.json   # exit 1 unless identical
 import { multiaddr } from '@multiformats/multiaddr'
 import { PeerRecord, RecordEnvelope } from '@libp2p/peer-record'
 import { privateKeyFromRaw, generateKeyPairFromSeed, publicKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { readFileSync } from 'node:fs'
 
 const hex = (b) => Buffer.from(b).toString('hex')
 const fromHex = (s) => Uint8Array.from(Buffer.from(s, 'hex'))
@@ -86,7 +88,7 @@ const records = {
   ed25519: await spr(edKey, 42n, ['/ip6/::1/tcp/4001', '/dns4/example.com/tcp/443/wss'])
 }
 
-console.log(JSON.stringify({
+const out = JSON.stringify({
   generator: 'tests/data/libp2p/make-vectors.mjs',
   packages: {
     '@multiformats/multiaddr': '13.0.3',
@@ -97,4 +99,14 @@ console.log(JSON.stringify({
   multiaddrs,
   invalid_multiaddrs: invalid,
   signed_peer_records: records
-}, null, 2))
+}, null, 2)
+
+const check = process.argv.indexOf('--check')
+if (check === -1) {
+  console.log(out)
+} else if (readFileSync(process.argv[check + 1], 'utf8').trim() !== out) {
+  console.error(`make-vectors: ${process.argv[check + 1]} differs from what js-libp2p produces`)
+  process.exit(1)
+} else {
+  console.error('make-vectors: identical')
+}
