@@ -2,7 +2,7 @@
 // packages for our multiaddr, signed envelope and peer record code. Pinned:
 //   @multiformats/multiaddr 13.0.3, @libp2p/peer-record 9.0.16,
 //   @libp2p/crypto 5.2.0, @libp2p/peer-id 6.0.15
-// Run where those are installed (tests/data/README.md, section 6):
+// Run where those are installed (tests/data/README.md, section 7):
 //   node make-vectors.mjs > vectors.json
 //   node make-vectors.mjs --check vectors.json   # exit 1 unless identical
 import { multiaddr } from '@multiformats/multiaddr'
