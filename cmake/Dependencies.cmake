@@ -23,6 +23,11 @@ find_path(ASIO_INCLUDE_DIR asio.hpp REQUIRED)
 add_library(codex_asio INTERFACE)
 target_include_directories(codex_asio SYSTEM INTERFACE ${ASIO_INCLUDE_DIR})
 target_compile_definitions(codex_asio INTERFACE ASIO_STANDALONE ASIO_NO_DEPRECATED)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  # Asio 1.22 looks for clang's coroutines in <experimental/coroutine> only;
+  # with libstdc++ 12 they are the standard ones.
+  target_compile_definitions(codex_asio INTERFACE ASIO_HAS_CO_AWAIT=1 ASIO_HAS_STD_COROUTINE=1)
+endif()
 
 if(CODEX_BUILD_TESTS)
   find_package(GTest REQUIRED)
