@@ -13,6 +13,7 @@
 #include "exchange/net/error.h"
 #include "exchange/net/mux/mplex_frame.h"
 #include "exchange/net/mux/recv_buffer.h"
+#include "exchange/net/mux/stream_handle.h"
 #include "exchange/net/mux/write_queue.h"
 
 namespace codex::net {
@@ -69,6 +70,7 @@ class MplexSession : public std::enable_shared_from_this<MplexSession> {
   void close_write(const StatePtr& st);
   void reset(const StatePtr& st) noexcept;
   void release(const StatePtr& st) noexcept;
+  void consumed(const StatePtr&, size_t) {}  // no flow control
 
  private:
   using Map = std::unordered_map<uint64_t, StatePtr>;
@@ -105,45 +107,7 @@ class MplexSession : public std::enable_shared_from_this<MplexSession> {
   uint64_t body_left_ = 0;
 };
 
-class MplexStream final : public Stream {
- public:
-  MplexStream(StatePtr st, std::weak_ptr<MplexSession> session)
-      : st_(std::move(st)), session_(std::move(session)) {}
-  ~MplexStream() override {
-    if (auto s = session_.lock()) s->release(st_);
-  }
-
-  asio::awaitable<size_t> read_some(std::span<uint8_t> buf) override {
-    const StatePtr st = st_;
-    for (;;) {
-      if (st->reset) throw NetError(st->name() + ": " + st->error);
-      if (!st->in.empty()) co_return st->in.take(buf);
-      if (st->remote_closed || buf.empty()) co_return 0;
-      co_await st->signal.wait();
-    }
-  }
-
-  asio::awaitable<void> write(std::span<const uint8_t> data) override {
-    auto s = session_.lock();
-    if (!s) throw NetError(st_->name() + ": connection gone");
-    co_await s->write(st_, data);
-  }
-
-  asio::awaitable<void> close_write() override {
-    auto s = session_.lock();
-    if (!s) throw NetError(st_->name() + ": connection gone");
-    s->close_write(st_);
-    co_return;
-  }
-
-  void reset() noexcept override {
-    if (auto s = session_.lock()) s->reset(st_);
-  }
-
- private:
-  StatePtr st_;
-  std::weak_ptr<MplexSession> session_;
-};
+using MplexStream = mux::StreamHandle<MplexSession, MplexStreamState>;
 
 void MplexSession::mark_reset(MplexStreamState& st, const std::string& why) noexcept {
   if (st.reset) return;

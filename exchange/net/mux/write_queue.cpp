@@ -39,7 +39,9 @@ asio::awaitable<void> WriteQueue::run(Stream& conn) {
     }
     owners.swap(owners_);
     reply_bytes_ = 0;
+    writing_ = true;
     co_await conn.write(batch);
+    writing_ = false;
     batch.clear();
     for (auto& o : owners) {
       --o->queued_frames;

@@ -43,6 +43,9 @@ class WriteQueue {
   void add_reply_bytes(size_t n) { reply_bytes_ += n; }
   size_t reply_bytes() const { return reply_bytes_; }
 
+  // Nothing queued and nothing being written.
+  bool idle() const { return !writing_ && urgent_.empty() && ordered_.empty(); }
+
   // Woken after each batch is written and when the queue closes.
   Signal& written() { return written_; }
 
@@ -54,6 +57,7 @@ class WriteQueue {
 
  private:
   bool closed_ = false;
+  bool writing_ = false;
   std::vector<uint8_t> urgent_, ordered_;
   std::vector<std::shared_ptr<WriteOwner>> owners_;
   size_t reply_bytes_ = 0;
