@@ -97,6 +97,9 @@ TEST(NetMplex, SixtyFourMiBThroughOneStream) {
 TEST(NetMplex, HalfClose) {
   check_half_close(make_mplex);
 }
+TEST(NetMplex, BusyStreamDoesNotStarveOthers) {
+  check_fairness(make_mplex);
+}
 TEST(NetMplex, ResetBothWays) {
   check_reset_both_ways(make_mplex);
 }

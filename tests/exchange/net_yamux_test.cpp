@@ -111,6 +111,9 @@ TEST(NetYamux, SixtyFourMiBThroughOneStream) {
 TEST(NetYamux, HalfClose) {
   check_half_close(make_yamux);
 }
+TEST(NetYamux, BusyStreamDoesNotStarveOthers) {
+  check_fairness(make_yamux);
+}
 TEST(NetYamux, ResetBothWays) {
   check_reset_both_ways(make_yamux);
 }

@@ -334,6 +334,64 @@ inline void check_reset_both_ways(MuxFactory make) {
   body.get();
 }
 
+// Fairness: a stream that writes without pause does not hold back another
+// stream's short message; it arrives long before the bulk transfer ends.
+struct FairnessRecord {
+  uint64_t bulk_written = 0;
+  uint64_t bulk_read = 0;
+  uint64_t bulk_written_when_small_sent = 0;
+  uint64_t bulk_read_when_small_arrived = 0;
+};
+inline asio::awaitable<void> fair_bulk_writer(MuxedConnection& a,
+                                              std::shared_ptr<FairnessRecord> rec) {
+  auto s = co_await a.open_stream();
+  const std::vector<uint8_t> chunk(1 << 20, 'b');
+  for (int i = 0; i < 32; ++i) {
+    co_await s->write(chunk);
+    rec->bulk_written += chunk.size();
+  }
+  co_await s->close_write();
+}
+inline asio::awaitable<void> fair_bulk_reader(std::shared_ptr<Stream> t,
+                                              std::shared_ptr<FairnessRecord> rec) {
+  std::vector<uint8_t> buf(64 * 1024);
+  for (;;) {
+    const size_t n = co_await t->read_some(buf);
+    if (n == 0) break;
+    rec->bulk_read += n;
+  }
+}
+inline void check_fairness(MuxFactory make) {
+  MuxPair p(make);
+  auto rec = std::make_shared<FairnessRecord>();
+  auto bulk = p.r.spawn(fair_bulk_writer(*p.a, rec));
+  auto body = p.r.spawn([](MuxedConnection& a, MuxedConnection& b,
+                           std::shared_ptr<FairnessRecord> rec) -> asio::awaitable<void> {
+    std::shared_ptr<Stream> t = co_await b.accept_stream();
+    asio::co_spawn(co_await asio::this_coro::executor, fair_bulk_reader(t, rec), asio::detached);
+    co_await until([&] { return rec->bulk_written >= (2 << 20); });
+    rec->bulk_written_when_small_sent = rec->bulk_written;
+    auto s = co_await a.open_stream();
+    co_await s->write(bytes("small"));
+    co_await s->close_write();
+    auto u = co_await b.accept_stream();
+    const auto got = co_await read_all(*u);
+    rec->bulk_read_when_small_arrived = rec->bulk_read;
+    EXPECT_EQ(got, bytes("small"));
+    co_await until([&] { return rec->bulk_read == (32u << 20); });
+    a.close();
+    b.close();
+  }(*p.a, *p.b, rec));
+  p.finish();
+  bulk.get();
+  body.get();
+  EXPECT_EQ(rec->bulk_read, 32u << 20);
+  // The small message waits behind at most the rest of the bulk write under
+  // way (1 MiB) and its queued frames (two of 64 KiB), not behind the whole
+  // transfer.
+  EXPECT_LT(rec->bulk_read_when_small_arrived, rec->bulk_written_when_small_sent + (2 << 20));
+}
+
 // b accepts at most 2 inbound streams, a opens at most 3.
 inline void check_stream_limit(MuxFactory make) {
   MuxerLimits la, lb;
