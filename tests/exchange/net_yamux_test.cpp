@@ -173,8 +173,33 @@ TEST(NetYamux, DataBeyondTheWindowIsAProtocolErrorAndAGoAway) {
 }
 
 TEST(NetYamux, OversizedDataFrameEndsTheConnection) {
-  auto wire = header(YamuxType::kWindowUpdate, mux::kYamuxSyn, 1, 0);
-  check_refused_bytes(make_yamux, false, cat(wire, header(YamuxType::kData, 0, 1, (1 << 20) + 1)));
+  // The limit is the larger of max_frame_size and the window granted.
+  MuxerLimits limits;
+  limits.stream_buffer = 256 * 1024;
+  limits.max_frame_size = 1 << 20;
+  auto wire = header(YamuxType::kWindowUpdate, mux::kYamuxSyn, 1, (1 << 20) - 256 * 1024);
+  check_refused_bytes(make_yamux, false, cat(wire, header(YamuxType::kData, 0, 1, (1 << 20) + 1)),
+                      limits);
+}
+
+// js-libp2p's yamux sends a data frame as large as the window it was granted:
+// a 4 MiB frame within our 16 MiB window is accepted though above
+// max_frame_size.
+TEST(NetYamux, DataFrameAsLargeAsTheWindowIsAccepted) {
+  RawPeer p(make_yamux, false);
+  auto body = p.r.spawn([](MuxedConnection& m, Stream& raw) -> asio::awaitable<void> {
+    auto wire = header(YamuxType::kWindowUpdate, mux::kYamuxSyn, 1, 0);
+    wire = cat(wire, header(YamuxType::kData, mux::kYamuxFin, 1, 4 << 20));
+    wire = cat(wire, pattern(3, 0, 4 << 20));
+    co_await raw.write(wire);
+    auto s = co_await m.accept_stream();
+    const auto got = co_await read_all(*s);
+    EXPECT_EQ(got, pattern(3, 0, 4 << 20));
+    m.close();
+  }(*p.mux, *p.raw));
+  p.r.run();
+  body.get();
+  p.run.get();
 }
 
 TEST(NetYamux, GarbageIsAProtocolError) {

@@ -207,9 +207,13 @@ void YamuxSession::handle(const YamuxHeader& h) {
   const uint32_t id = h.stream_id;
   if (id == 0) throw ProtocolError("yamux: data or window update on stream 0");
   if (h.type == YamuxType::kData) {
-    if (h.length > limits_.max_frame_size)
+    // js-libp2p's yamux sends frames as large as the window we granted, and
+    // bodies go to the stream piece by piece, so the window bounds a frame
+    // as much as max_frame_size does.
+    const uint64_t limit = std::max<uint64_t>(limits_.max_frame_size, window_);
+    if (h.length > limit)
       throw ProtocolError("yamux: data frame of " + std::to_string(h.length) +
-                          " bytes exceeds the limit of " + std::to_string(limits_.max_frame_size));
+                          " bytes exceeds the limit of " + std::to_string(limit));
     body_left_ = h.length;  // dropped unless a stream takes it below
   }
   StatePtr st;

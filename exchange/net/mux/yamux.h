@@ -9,8 +9,10 @@
 // ACK (a window update; js and go yamux accept windows beyond 256 KiB), then
 // grant again as the reader takes bytes, so at most stream_buffer bytes of a
 // stream are ever buffered. A peer that sends beyond its window, a data frame
-// above max_frame_size, a SYN with an id of the wrong side or one already in
-// use ends the connection with ProtocolError (after a GoAway with the
+// above both max_frame_size and the window we grant (js-libp2p's yamux sends
+// frames as large as the window, so the window is the frame limit when it is
+// the larger), a SYN with an id of the wrong side or one already in use ends
+// the connection with ProtocolError (after a GoAway with the
 // protocol error code, when it can be written at once). Pings are answered;
 // a GoAway from the peer ends the session (run() returns at code 0, else
 // throws NetError). A new inbound stream beyond max_streams is reset. Data
