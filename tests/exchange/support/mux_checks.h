@@ -490,48 +490,53 @@ inline void check_peer_disconnect(MuxFactory make) {
   }
 }
 
-// A Stream kept after its MuxedConnection is destroyed and the io_context
-// has finished: reads and writes fail with NetError, destruction is safe.
-inline void check_stream_outlives_connection(MuxFactory make) {
-  std::unique_ptr<Stream> kept;
-  {
-    MuxPair p(make);
-    auto body = p.r.spawn([](MuxedConnection& a, MuxedConnection& b,
-                             std::unique_ptr<Stream>& kept) -> asio::awaitable<void> {
-      kept = co_await a.open_stream();
-      co_await kept->write(bytes("hi"));
-      auto t = co_await b.accept_stream();
-      a.close();
-      b.close();
-    }(*p.a, *p.b, kept));
-    p.finish();
-    body.get();
-    p.a.reset();
-    p.b.reset();
+// A Stream kept after its MuxedConnection is destroyed and both run() have
+// ended: reads and writes fail with NetError, destruction is safe. (Streams
+// live on their io_context like any Asio object: not beyond it.)
+inline asio::awaitable<int> use_after_connection(Stream& s) {
+  int failures = 0;
+  std::vector<uint8_t> buf(4);
+  try {
+    (void)co_await s.read_some(buf);
+  } catch (const NetError&) {
+    ++failures;
   }
-  IoRunner r;
-  auto f = r.spawn([](Stream& s) -> asio::awaitable<int> {
-    int failures = 0;
-    std::vector<uint8_t> buf(4);
-    try {
-      (void)co_await s.read_some(buf);
-    } catch (const NetError&) {
-      ++failures;
-    }
-    try {
-      co_await s.write(bytes("x"));
-    } catch (const NetError&) {
-      ++failures;
-    }
-    try {
-      co_await s.close_write();
-    } catch (const NetError&) {
-      ++failures;
-    }
-    s.reset();
-    co_return failures;
-  }(*kept));
-  r.run();
+  try {
+    co_await s.write(bytes("x"));
+  } catch (const NetError&) {
+    ++failures;
+  }
+  try {
+    co_await s.close_write();
+  } catch (const NetError&) {
+    ++failures;
+  }
+  s.reset();
+  co_return failures;
+}
+
+inline void check_stream_outlives_connection(MuxFactory make) {
+  MuxPair p(make);
+  std::unique_ptr<Stream> kept;
+  auto body = p.r.spawn([](MuxedConnection& a, MuxedConnection& b,
+                           std::unique_ptr<Stream>& kept) -> asio::awaitable<void> {
+    kept = co_await a.open_stream();
+    co_await kept->write(bytes("hi"));
+    auto t = co_await b.accept_stream();
+    co_await t->write(bytes("yo"));
+    std::vector<uint8_t> buf(2);
+    co_await read_exact(*kept, buf);  // waits: the stream's wake-up exists
+    EXPECT_EQ(buf, bytes("yo"));
+    a.close();
+    b.close();
+  }(*p.a, *p.b, kept));
+  p.finish();
+  body.get();
+  p.a.reset();
+  p.b.reset();
+  p.r.io().restart();
+  auto f = p.r.spawn(use_after_connection(*kept));
+  p.r.run();
   EXPECT_EQ(f.get(), 3);
   kept.reset();
 }
