@@ -1,0 +1,70 @@
+#pragma once
+// The Stream a muxer gives out: the stream's state, shared with the session,
+// and a weak link to the session, so the Stream may outlive its connection
+// (operations then throw NetError; nothing dangles).
+//
+// Session provides: write(StatePtr, span), close_write(StatePtr),
+// reset(StatePtr), release(StatePtr) (the Stream is gone) and
+// consumed(StatePtr, n) (the reader took n bytes: yamux grants window).
+// State provides: in (RecvBuffer), reset, remote_closed, signal, name(), error.
+#include <asio/awaitable.hpp>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "exchange/net/error.h"
+#include "exchange/net/stream.h"
+
+namespace codex::net::mux {
+
+template <typename Session, typename State>
+class StreamHandle final : public Stream {
+ public:
+  StreamHandle(std::shared_ptr<State> st, std::weak_ptr<Session> session)
+      : st_(std::move(st)), session_(std::move(session)) {}
+  ~StreamHandle() override {
+    if (auto s = session_.lock()) s->release(st_);
+  }
+  StreamHandle(const StreamHandle&) = delete;
+  StreamHandle& operator=(const StreamHandle&) = delete;
+
+  asio::awaitable<size_t> read_some(std::span<uint8_t> buf) override {
+    const std::shared_ptr<State> st = st_;
+    for (;;) {
+      if (st->reset) throw NetError(st->name() + ": " + st->error);
+      if (!st->in.empty()) {
+        const size_t n = st->in.take(buf);
+        if (auto s = session_.lock()) s->consumed(st, n);
+        co_return n;
+      }
+      if (st->remote_closed || buf.empty()) co_return 0;
+      co_await st->signal.wait();
+    }
+  }
+
+  asio::awaitable<void> write(std::span<const uint8_t> data) override {
+    auto s = session();
+    co_await s->write(st_, data);
+  }
+
+  asio::awaitable<void> close_write() override {
+    session()->close_write(st_);
+    co_return;
+  }
+
+  void reset() noexcept override {
+    if (auto s = session_.lock()) s->reset(st_);
+  }
+
+ private:
+  std::shared_ptr<Session> session() const {
+    auto s = session_.lock();
+    if (!s) throw NetError(st_->name() + ": connection gone");
+    return s;
+  }
+
+  std::shared_ptr<State> st_;
+  std::weak_ptr<Session> session_;
+};
+
+}  // namespace codex::net::mux
