@@ -150,8 +150,12 @@ asio::awaitable<std::shared_ptr<Host::Connection>> Host::upgrade(std::unique_ptr
   std::vector<std::string> ids;
   for (const auto& s : config_.security)
     ids.push_back(s.id);
-  const std::string sec_id =
-      initiator ? co_await multistream_select(*raw, ids) : co_await multistream_handle(*raw, ids);
+  // GCC 12 miscompiles co_await inside ?: (a temporary destroyed twice).
+  std::string sec_id;
+  if (initiator)
+    sec_id = co_await multistream_select(*raw, ids);
+  else
+    sec_id = co_await multistream_handle(*raw, ids);
   const auto sec = std::find_if(config_.security.begin(), config_.security.end(),
                                 [&](const SecurityProtocol& s) { return s.id == sec_id; });
   SecuredConnection secured = co_await sec->upgrade(std::move(raw), initiator, expected);
@@ -159,8 +163,11 @@ asio::awaitable<std::shared_ptr<Host::Connection>> Host::upgrade(std::unique_ptr
   ids.clear();
   for (const auto& m : config_.muxers)
     ids.push_back(m.id);
-  const std::string mux_id = initiator ? co_await multistream_select(*secured.stream, ids)
-                                       : co_await multistream_handle(*secured.stream, ids);
+  std::string mux_id;
+  if (initiator)
+    mux_id = co_await multistream_select(*secured.stream, ids);
+  else
+    mux_id = co_await multistream_handle(*secured.stream, ids);
   const auto mux = std::find_if(config_.muxers.begin(), config_.muxers.end(),
                                 [&](const MuxerProtocol& m) { return m.id == mux_id; });
   auto conn = std::make_shared<Connection>(

@@ -35,7 +35,8 @@ const node = await createLibp2p({
   transports: [tcp()],
   connectionEncrypters: [noise()],
   streamMuxers: [muxerName === 'mplex' ? mplex() : yamux()],
-  services: { identify: identify({ agentVersion: 'js-interop' }), ping: ping() },
+  nodeInfo: { userAgent: 'js-interop' },
+  services: { identify: identify(), ping: ping() },
   connectionManager: { maxConnections: 16 },
 })
 
