@@ -180,8 +180,9 @@ ConsistencyReport Repo::check_consistency(bool verify_bytes) const {
     }
   }
   {
-    // Damage found by reads: without verify_bytes this is the only way a
-    // corrupt block shows.
+    // Damage recorded before (by reads or an earlier check) that this check
+    // did not find again: reported too, until a put of the right bytes
+    // heals the block or its deletion drops the record.
     rep.damaged_blocks = found_damage.size();
     Statement& q = db.cached("SELECT cid, what FROM store_damage ORDER BY found");
     Reset r(q);
