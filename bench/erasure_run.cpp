@@ -27,10 +27,10 @@
 #include <utility>
 #include <vector>
 
+#include "base/cli/unsigned_range.h"
 #include "exchange/erasure/codec.h"
 #include "exchange/erasure/erasure.h"
 #include "exchange/erasure/memory_dataset_blocks.h"
-#include "prover/cli/unsigned_option.h"
 
 namespace {
 
@@ -228,7 +228,7 @@ void dataset_level(uint32_t k, uint32_t m, uint64_t bytes) {
 
 int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures appear as they come, even in a file
-  using codex::prover::cli::UnsignedRange;
+  using codex::base::cli::UnsignedRange;
   CLI::App app{
       "erasure_run: erasure-coding throughput, our codec against plain ISA-L, then "
       "the dataset-level encoder and decoder"};

@@ -24,7 +24,7 @@
 #include <string>
 #include <vector>
 
-#include "prover/cli/unsigned_option.h"
+#include "base/cli/unsigned_range.h"
 #include "prover/formats/r1cs_file.h"
 #include "prover/formats/wtns_file.h"
 #include "prover/groth16/prover.h"
@@ -116,7 +116,7 @@ int main(int argc, char** argv) {
   uint64_t runs = 3;
   unsigned threads = 0;
   bool no_snarkjs = false;
-  using codex::prover::cli::UnsignedRange;
+  using codex::base::cli::UnsignedRange;
   CLI::App app{
       "prover_groth16_run: our Groth16 prover against snarkjs on the same .zkey and .wtns"};
   app.add_option("--zkey", zkey, "proving key .zkey")->check(CLI::ExistingFile);

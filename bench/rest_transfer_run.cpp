@@ -52,7 +52,7 @@
 #include <curl/curl.h>
 
 #include "agent/client/rest_client.h"
-#include "prover/cli/unsigned_option.h"
+#include "base/cli/unsigned_range.h"
 
 namespace {
 
@@ -195,7 +195,7 @@ void print_phase(const char* name, double mb, double secs, const NodeStat& a, co
 }  // namespace
 
 int main(int argc, char** argv) {
-  using codex::prover::cli::UnsignedRange;
+  using codex::base::cli::UnsignedRange;
   CLI::App app{
       "rest_transfer_run: upload and download through the REST API of a real "
       "codex-agent node on loopback"};

@@ -1,5 +1,7 @@
 # Run by codex_check_includes (Helpers.cmake) with -DDIR -DROOT -DALLOW -DTARGET -DSTAMP.
-# Fails when a file below DIR includes a project header outside ALLOW.
+# Fails when a file below DIR includes a project header outside ALLOW, or
+# base/cli/ (CLI11 validators) from a file that is not part of a program's
+# command line (a folder named cli, main or commands, or base/cli itself).
 string(REPLACE "," ";" allow "${ALLOW}")
 set(project_folders base exchange prover agent contracts-abi)
 file(GLOB_RECURSE files ${DIR}/*.cpp ${DIR}/*.h)
@@ -13,6 +15,11 @@ foreach(f ${files})
     if(is_project EQUAL -1)
       continue()
     endif()
+    file(RELATIVE_PATH rel ${ROOT} ${f})
+    if(inc MATCHES "^base/cli/" AND NOT rel MATCHES "(^|/)(cli|main|commands)/")
+      string(APPEND errors "  ${rel}: #include \"${inc}\" (base/cli is for command lines only)\n")
+      continue()
+    endif()
     set(ok FALSE)
     foreach(prefix ${allow})
       string(LENGTH "${prefix}/" n)
@@ -23,7 +30,6 @@ foreach(f ${files})
       endif()
     endforeach()
     if(NOT ok)
-      file(RELATIVE_PATH rel ${ROOT} ${f})
       string(APPEND errors "  ${rel}: #include \"${inc}\"\n")
     endif()
   endforeach()

@@ -11,9 +11,16 @@
 #include "agent/commands/logging.h"
 #include "agent/config/units.h"
 #include "agent/node/node.h"
+#include "base/cli/unsigned_range.h"
 
 namespace codex::agent {
 namespace {
+
+using base::cli::UnsignedRange;
+
+// Expired blocks are removed in one write transaction per maintenance run
+// (Repo::run_maintenance): bounded, as every other writer waits for it.
+constexpr uint64_t kMaxBlockMn = 1'000'000;
 
 struct NodeOptions {
   std::string data_dir = default_data_dir().string();
@@ -129,7 +136,8 @@ void add_node_command(CLI::App& app, int* rc) {
           ->capture_default_str(),
       "CODEX_API_BINDADDR");
   env(cmd->add_option("-p,--api-port", o->api_port, "REST API port (0 = any free port)")
-          ->capture_default_str(),
+          ->capture_default_str()
+          ->check(UnsignedRange(0, 65535)),
       "CODEX_API_PORT");
   env(cmd->add_option("--api-token-file", o->api_token_file,
                       "File (mode 0600) with the token every API request must send as "
@@ -146,8 +154,10 @@ void add_node_command(CLI::App& app, int* rc) {
   env(cmd->add_option("--block-mi", o->block_mi, "Block maintenance interval, e.g. 10m")
           ->capture_default_str(),
       "CODEX_BLOCK_MI");
-  env(cmd->add_option("--block-mn", o->block_mn, "Blocks checked per maintenance run")
-          ->capture_default_str(),
+  env(cmd->add_option("--block-mn", o->block_mn,
+                      "Blocks checked per maintenance run (one transaction: at most a million)")
+          ->capture_default_str()
+          ->check(UnsignedRange(1, kMaxBlockMn)),
       "CODEX_BLOCK_MN");
   env(cmd->add_option("--block-size", o->block_size, "Block size of new uploads")
           ->capture_default_str(),

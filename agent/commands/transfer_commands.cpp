@@ -10,6 +10,7 @@
 #include "agent/client/rest_client.h"
 #include "agent/commands/commands.h"
 #include "agent/commands/progress_bar.h"
+#include "base/cli/unsigned_range.h"
 
 namespace codex::agent {
 namespace {
@@ -34,6 +35,7 @@ void add_api_options(CLI::App* cmd, ApiOptions& o) {
       ->envname("CODEX_API_BINDADDR");
   cmd->add_option("-p,--api-port", o.port, "Node's REST API port")
       ->capture_default_str()
+      ->check(base::cli::UnsignedRange(1, 65535))
       ->envname("CODEX_API_PORT");
   cmd->add_option("--api-token-file", o.token_file,
                   "File (mode 0600) with the node's API token, sent as a bearer token")

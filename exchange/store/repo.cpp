@@ -8,6 +8,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "exchange/crypto/crc32c.h"
 #include "exchange/crypto/sha256.h"
 #include "exchange/crypto/sha256_multi.h"
 #include "exchange/error.h"
@@ -271,8 +272,12 @@ bool Repo::Impl::put_block(Tx x, const Cid& cid, std::span<const uint8_t> bytes,
             .bind(2, row->id)
             .run();
     }
-    if (files && !files->exists(cid)) files->write(cid, bytes);  // lost file: heal
-    if (packs && (damaged || !pack_holds(*row))) {               // lost or damaged: heal
+    bool rewritten = damaged;
+    if (files && !files->exists(cid)) {  // lost file: heal
+      files->write(cid, bytes);
+      rewritten = true;
+    }
+    if (packs && (damaged || !pack_holds(*row))) {  // lost or damaged: heal
       auto [pack, off] = append(x, bytes);
       x.sql("UPDATE store_blocks SET pack = ?, off = ? WHERE id = ?")
           .bind(1, pack)
@@ -280,7 +285,14 @@ bool Repo::Impl::put_block(Tx x, const Cid& cid, std::span<const uint8_t> bytes,
           .bind(3, row->id)
           .run();
       drop_live(s, row->pack, row->size);
+      rewritten = true;
     }
+    // The checksum follows the bytes written (a block from before v4 gets one).
+    if (rewritten)
+      x.sql("UPDATE store_blocks SET crc = ? WHERE id = ?")
+          .bind(1, static_cast<int64_t>(crc32c(bytes)))
+          .bind(2, row->id)
+          .run();
     return false;
   }
   if (bytes.size() > kMaxBlockSize)
@@ -313,15 +325,16 @@ bool Repo::Impl::put_block(Tx x, const Cid& cid, std::span<const uint8_t> bytes,
   if (packs) where = append(x, bytes);
   try {
     Statement& ins = x.sql(
-        "INSERT INTO store_blocks(cid, codec, size, expiry, refcount, pack, off, pins, transient) "
-        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "INSERT INTO store_blocks(cid, codec, size, expiry, refcount, pack, off, pins, transient, "
+        "crc) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     ins.bind_blob(1, cid.bytes())
         .bind(2, static_cast<int64_t>(cid.codec()))
         .bind(3, static_cast<int64_t>(bytes.size()))
         .bind(4, exp)
         .bind(5, refs)
         .bind(8, pin ? 1 : 0)
-        .bind(9, pin ? 1 : 0);
+        .bind(9, pin ? 1 : 0)
+        .bind(10, static_cast<int64_t>(crc32c(bytes)));
     if (packs)
       ins.bind(6, where.first).bind(7, static_cast<int64_t>(where.second));
     else

@@ -19,7 +19,9 @@
 //
 // Invariants, kept across any crash (a SIGKILL at any instant, and with
 // Durability::kPowerLoss a power loss) and restored by open():
-//   - every indexed block is readable and its bytes match its CID;
+//   - every indexed block is readable and its bytes match its CID and the
+//     CRC32C recorded when they were written (blocks stored before v4 of the
+//     schema have none);
 //   - usage().used == sum of indexed block sizes, total_blocks == their count;
 //   - a block's refCount == number of leaves pointing at it (codex-block CIDs);
 //   - a tree's leaves are kept while a dataset or an upload holds the tree
@@ -194,15 +196,23 @@ class Repo {
   // makes this cheap), so refCounts stay exact.
   size_t run_maintenance(size_t max_entries = 1000);
 
-  // Checks every invariant listed at the top of this file (re-hashing every
-  // block's bytes if verify_bytes). Holds the writer for its duration.
+  // Checks every invariant listed at the top of this file, reading every
+  // block's bytes in the order they lie on disk (pack by pack) and checking
+  // them: verify_bytes re-hashes them against the CID (SHA-256) and checks
+  // the CRC32C the index records; without it (`repo check --quick`) only the
+  // CRC32C is checked, and blocks stored before checksums existed (schema v4,
+  // repo_schema.cpp) are re-hashed instead. A block whose bytes fail either is
+  // recorded in store_damage as a read records it (damaged_blocks(); a put of
+  // the right bytes heals it); that is the check's only write. Holds the
+  // writer for its duration. Throws StoreError if the database fails.
   ConsistencyReport check_consistency(bool verify_bytes = true) const;
 
   // ---- transactions -------------------------------------------------------
   // The store's side of txn: its writes commit or roll back with txn.
   // Throws std::logic_error if txn is not on this store's database.
   Txn in(base::sqlite::WriteTxn& txn);
-  // Blocks found corrupt when read (their CIDs), most recent first.
+  // Blocks found corrupt when read or by check_consistency (their CIDs),
+  // most recent first.
   std::vector<Cid> damaged_blocks() const;
   // Opens a write transaction that groups many puts (e.g. 64 blocks and
   // their leaves of an upload). Waits until the writer is free; other

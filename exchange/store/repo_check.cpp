@@ -1,7 +1,9 @@
 // Repo::check_consistency: verifies every invariant listed in repo.h.
 #include <map>
+#include <optional>
 #include <unordered_set>
 
+#include "exchange/crypto/crc32c.h"
 #include "exchange/crypto/sha256.h"
 #include "exchange/error.h"
 #include "exchange/multiformats/multicodec.h"
@@ -11,15 +13,22 @@ namespace codex::store {
 
 ConsistencyReport Repo::check_consistency(bool verify_bytes) const {
   Impl& m = *impl_;
-  // Holding the writer: no transaction is half-done. Read only; rolled back.
+  // Holding the writer: no transaction is half-done. Read only (rolled back)
+  // unless it finds damaged blocks, which it records.
   WriteTxn txn = m.db.begin();
   Connection& db = txn.conn();
   ConsistencyReport rep;
   std::unordered_set<std::string> indexed;
   std::string buf;
 
-  Statement& blocks =
-      db.cached("SELECT id, cid, codec, size, refcount, pack, off FROM store_blocks");
+  // In the order of the bytes on disk (kPacks: pack by pack, each from its
+  // start), so that reading them all is a sequential read of every pack.
+  Statement& blocks = db.cached(
+      "SELECT id, cid, codec, size, refcount, pack, off, crc FROM store_blocks "
+      "ORDER BY pack, off, id");
+  // Blocks whose bytes this check found damaged (CID bytes → what), recorded
+  // in store_damage as a read that meets them does.
+  std::map<std::string, std::string> found_damage;
   // kPacks: each pack's recorded (size, live) and the live bytes the index puts in it.
   struct PackCheck {
     uint64_t size = 0;
@@ -48,6 +57,8 @@ ConsistencyReport Repo::check_consistency(bool verify_bytes) const {
     int64_t refcount = blocks.int64(4);
     int64_t pack = blocks.int64(5);
     uint64_t off = static_cast<uint64_t>(blocks.int64(6));
+    std::optional<uint32_t> crc;
+    if (!blocks.is_null(7)) crc = static_cast<uint32_t>(blocks.int64(7));
     ++rep.blocks;
     rep.bytes += size;
     if (m.files) indexed.insert(cid_bytes);
@@ -119,14 +130,35 @@ ConsistencyReport Repo::check_consistency(bool verify_bytes) const {
       rep.add(name + ": indexed but its bytes are missing");
       continue;
     }
-    if (verify_bytes && cid.hash().code() == multicodec::kSha2_256) {
-      Digest32 d = sha256({reinterpret_cast<const uint8_t*>(buf.data()), buf.size()});
-      if (std::string_view(reinterpret_cast<const char*>(d.data()), d.size()) !=
-          cid.hash().digest())
-        rep.add(name + ": bytes do not match the CID");
-      else
-        ++rep.blocks_verified;
+    // Full: SHA-256 against the CID, and the checksum too (a wrong one is a
+    // damaged index). Quick: the checksum; SHA-256 for blocks stored before
+    // checksums (repo_schema.cpp, v4).
+    std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(buf.data()), buf.size());
+    const bool sha = cid.hash().code() == multicodec::kSha2_256;
+    std::optional<bool> hash_ok, crc_ok;
+    if (sha && (verify_bytes || !crc)) {
+      Digest32 d = sha256(bytes);
+      hash_ok = std::string_view(reinterpret_cast<const char*>(d.data()), d.size()) ==
+                cid.hash().digest();
+      if (*hash_ok) ++rep.blocks_verified;
     }
+    if (crc) {
+      crc_ok = crc32c(bytes) == *crc;
+      if (*crc_ok) ++rep.blocks_checksummed;
+    }
+    if (!hash_ok && !crc_ok) ++rep.blocks_unchecked;
+    const std::string where =
+        m.packs   ? "bytes in pack " + std::to_string(pack) + " at offset " + std::to_string(off)
+        : m.files ? "bytes in its block file"
+                  : "bytes in the database";
+    if (hash_ok == false)
+      found_damage[cid_bytes] = where + " do not match the CID";
+    else if (crc_ok == false && hash_ok == true)
+      rep.add(name + ": its bytes match the CID but not the checksum the index records");
+    else if (crc_ok == false)
+      found_damage[cid_bytes] = where + " do not match the checksum recorded when it was stored";
+    if (auto it = found_damage.find(cid_bytes); it != found_damage.end())
+      rep.add(name + ": corrupt: " + it->second + " (found by this check)");
   }
 
   {
@@ -148,11 +180,14 @@ ConsistencyReport Repo::check_consistency(bool verify_bytes) const {
     }
   }
   {
-    // Damage found by reads: without verify_bytes this is the only way a
-    // corrupt block shows.
+    // Damage recorded before (by reads or an earlier check) that this check
+    // did not find again: reported too, until a put of the right bytes
+    // heals the block or its deletion drops the record.
+    rep.damaged_blocks = found_damage.size();
     Statement& q = db.cached("SELECT cid, what FROM store_damage ORDER BY found");
     Reset r(q);
     while (q.step()) {
+      if (found_damage.count(std::string(q.blob_view(0)))) continue;  // reported above
       ++rep.damaged_blocks;
       std::string name;
       try {
@@ -207,7 +242,20 @@ ConsistencyReport Repo::check_consistency(bool verify_bytes) const {
     if (q.step() && q.int64(0) > 0)
       rep.add(std::to_string(q.int64(0)) + " block_data rows have no block");
   }
-  txn.rollback();
+  if (found_damage.empty()) {
+    txn.rollback();
+    return rep;
+  }
+  // Recorded as a read records it: damaged_blocks() lists them, later checks
+  // report them, and a put of the right bytes heals them.
+  Statement& ins =
+      db.cached("INSERT OR REPLACE INTO store_damage(cid, found, what) VALUES(?, ?, ?)");
+  for (const auto& [cid_bytes, what] : found_damage)
+    ins.bind_blob(1, std::string_view(cid_bytes))
+        .bind(2, m.now())
+        .bind_blob(3, std::string_view(what))
+        .run();
+  txn.commit();
   return rep;
 }
 

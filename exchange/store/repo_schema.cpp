@@ -91,6 +91,20 @@ CREATE TABLE store_damage(cid BLOB PRIMARY KEY, found INTEGER NOT NULL, what TEX
   WITHOUT ROWID;
 )sql";
 
+// v4: store_blocks.crc, the CRC32C (exchange/crypto/crc32c.h) of the
+// block's bytes, written whenever the store writes them (a new block, a
+// damaged or lost one healed by a put; compaction copies bytes and keeps
+// it). `repo check --quick` checks it while reading the packs in order,
+// which finds damage no read has met yet without SHA-256.
+// Blocks stored before v4 have none (NULL): we do not compute one from
+// bytes nobody has checked since. Every check (quick or full) re-hashes
+// them against their CID with SHA-256 instead, as the full check does for
+// every block; a block without a checksum whose CID does not use sha2-256
+// cannot be checked and is counted as unchecked (ConsistencyReport).
+constexpr std::string_view kV4 = R"sql(
+ALTER TABLE store_blocks ADD COLUMN crc INTEGER;
+)sql";
+
 }  // namespace
 
 std::span<const base::sqlite::Migration> store_migrations() {
@@ -100,6 +114,7 @@ std::span<const base::sqlite::Migration> store_migrations() {
       {1, kV1, v1_adopt},
       {2, kV2},
       {3, kV3},
+      {4, kV4},
   };
   return kMigrations;
 }

@@ -5,8 +5,10 @@
 //   store_meta(key, value)        'storage' → files | sqlite | packs, fixed
 //                                 when the store is created
 //   store_blocks                  the block index: CID, codec, size, expiry,
-//                                 refCount, with packs (pack, off), and the
-//                                 uploads in flight using it (pins, transient)
+//                                 refCount, with packs (pack, off), the
+//                                 uploads in flight using it (pins,
+//                                 transient) and the CRC32C of its bytes
+//                                 (crc, v4; NULL for older blocks)
 //   store_block_data(id, data)    BlockStorage::kSqlite: the bytes, out of
 //                                 the index rows so scans skip overflow pages
 //   store_leaves                  (tree, index) → (block CID, proof)

@@ -9,8 +9,8 @@
 #include <memory>
 #include <string>
 
+#include "base/cli/unsigned_range.h"
 #include "prover/circuit/storage_circuit.h"
-#include "prover/cli/unsigned_option.h"
 #include "prover/error.h"
 
 namespace codex::prover::cli {
@@ -23,16 +23,16 @@ struct CircuitOptions {
 
   void add_to(CLI::App& cmd) {
     cmd.add_option("--depth", depth, "circuit maxDepth (log2 of the maximum cells per slot)")
-        ->check(UnsignedRange(0, std::numeric_limits<uint32_t>::max()))
+        ->check(base::cli::UnsignedRange(0, std::numeric_limits<uint32_t>::max()))
         ->capture_default_str();
     cmd.add_option("--maxslots", maxslots, "circuit maximum slot count (a power of two)")
-        ->check(UnsignedRange())
+        ->check(base::cli::UnsignedRange())
         ->capture_default_str();
     cmd.add_option("--blockdepth", blockdepth, "block tree depth (log2 of cells per block)")
-        ->check(UnsignedRange(0, std::numeric_limits<uint32_t>::max()))
+        ->check(base::cli::UnsignedRange(0, std::numeric_limits<uint32_t>::max()))
         ->capture_default_str();
     cmd.add_option("--cellelems", cellelems, "field elements per cell ((cellsize + 30) / 31)")
-        ->check(UnsignedRange(0, std::numeric_limits<uint32_t>::max()))
+        ->check(base::cli::UnsignedRange(0, std::numeric_limits<uint32_t>::max()))
         ->capture_default_str();
   }
 

@@ -12,9 +12,9 @@
 #include <memory>
 #include <string>
 
+#include "base/cli/unsigned_range.h"
 #include "base/hex.h"
 #include "prover/cli/commands.h"
-#include "prover/cli/unsigned_option.h"
 #include "prover/error.h"
 #include "prover/formats/json.h"
 #include "prover/formats/r1cs_file.h"
@@ -132,7 +132,7 @@ void add_groth16_commands(CLI::App& app) {
   setup->add_option("--seed", so->seed,
                     "seed of the toxic waste (default: random, printed); same seed, same key");
   setup->add_option("--threads", so->threads, "threads (0 = all cores)")
-      ->check(UnsignedRange(0, std::numeric_limits<unsigned>::max()));
+      ->check(base::cli::UnsignedRange(0, std::numeric_limits<unsigned>::max()));
   setup->add_flag("--quiet", so->quiet, "print only the development-key warning");
   setup->callback([so] { run_setup(*so); });
 
@@ -143,7 +143,7 @@ void add_groth16_commands(CLI::App& app) {
   prove->add_option("proof", po->proof, "output proof.json")->required();
   prove->add_option("public", po->pub, "output public.json")->required();
   prove->add_option("--threads", po->threads, "threads (0 = all cores)")
-      ->check(UnsignedRange(0, std::numeric_limits<unsigned>::max()));
+      ->check(base::cli::UnsignedRange(0, std::numeric_limits<unsigned>::max()));
   prove->add_flag("--no-check", po->no_check, "skip verifying the proof before writing it");
   prove->add_flag("--quiet", po->quiet, "print no timing");
   prove->callback([po] { run_prove(*po); });

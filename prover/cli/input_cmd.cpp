@@ -11,9 +11,9 @@
 #include <sstream>
 #include <string>
 
+#include "base/cli/unsigned_range.h"
 #include "prover/cli/block_dir.h"
 #include "prover/cli/commands.h"
-#include "prover/cli/unsigned_option.h"
 #include "prover/error.h"
 #include "prover/slots/fake_data.h"
 #include "prover/slots/input_params.h"
@@ -143,37 +143,39 @@ void add_input_command(CLI::App& app) {
   fake->excludes(blocks);
   blocks->excludes(fake);
   cmd->add_option("--seed", o->seed, "fake-data seed")
-      ->check(UnsignedRange())
+      ->check(base::cli::UnsignedRange())
       ->needs(fake)
       ->capture_default_str();
   cmd->add_option("--write-blocks", o->write_blocks,
                   "also write the fake dataset as block files here")
       ->needs(fake);
   cmd->add_option("--nslots", o->nslots, "slots in the dataset")
-      ->check(UnsignedRange())
+      ->check(base::cli::UnsignedRange())
       ->required();
-  cmd->add_option("--slot", o->slot, "slot to prove (0-based)")->check(UnsignedRange())->required();
+  cmd->add_option("--slot", o->slot, "slot to prove (0-based)")
+      ->check(base::cli::UnsignedRange())
+      ->required();
   cmd->add_option("--ncells", o->ncells, "cells per slot (fake data; a power of two)")
-      ->check(UnsignedRange());
+      ->check(base::cli::UnsignedRange());
   cmd->add_option("--nsamples", o->nsamples, "cells to sample")
-      ->check(UnsignedRange(1, slots::kMaxSamples))
+      ->check(base::cli::UnsignedRange(1, slots::kMaxSamples))
       ->capture_default_str();
   cmd->add_option("--entropy", o->entropy, "challenge entropy (field element, decimal or 0x hex)")
       ->required();
   cmd->add_option("--depth", o->depth, "circuit maxDepth")
-      ->check(UnsignedRange(0, std::numeric_limits<unsigned>::max()))
+      ->check(base::cli::UnsignedRange(0, std::numeric_limits<unsigned>::max()))
       ->capture_default_str();
   cmd->add_option("--maxslots", o->maxslots, "circuit maximum slot count (2^maxLog2NSlots)")
-      ->check(UnsignedRange())
+      ->check(base::cli::UnsignedRange())
       ->capture_default_str();
   cmd->add_option("--cellsize", o->cellsize, "cell size in bytes")
-      ->check(UnsignedRange())
+      ->check(base::cli::UnsignedRange())
       ->capture_default_str();
   cmd->add_option("--blocksize", o->blocksize, "block size in bytes")
-      ->check(UnsignedRange())
+      ->check(base::cli::UnsignedRange())
       ->capture_default_str();
   cmd->add_option("--threads", o->threads, "hashing threads (0 = all cores)")
-      ->check(UnsignedRange(0, std::numeric_limits<unsigned>::max()))
+      ->check(base::cli::UnsignedRange(0, std::numeric_limits<unsigned>::max()))
       ->capture_default_str();
   cmd->add_option("--out", o->out, "output file (default: standard output)");
   cmd->add_flag("--quiet", o->quiet, "print no summary on standard error");

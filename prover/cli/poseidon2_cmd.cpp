@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "base/cli/unsigned_range.h"
 #include "base/hex.h"
 #include "prover/cli/commands.h"
-#include "prover/cli/unsigned_option.h"
 #include "prover/poseidon2/bytes.h"
 #include "prover/poseidon2/permutation.h"
 
@@ -45,7 +45,7 @@ void add_poseidon2_command(CLI::App& app) {
       cmd->add_subcommand("compress", "keyed 2-to-1 compression: first lane of perm(X, Y, key)");
   comp->add_option("inputs", *xy, "two field elements")->required()->expected(2);
   comp->add_option("--key", *key, "key 0..3 (bit0 bottom layer, bit1 odd node)")
-      ->check(UnsignedRange(0, 3));
+      ->check(base::cli::UnsignedRange(0, 3));
   comp->callback([xy, key] {
     Fr x = Fr::from_string((*xy)[0]), y = Fr::from_string((*xy)[1]);
     std::cout << poseidon2::compress(x, y, *key).to_decimal() << "\n";

@@ -4,10 +4,10 @@
 #include <iostream>
 #include <memory>
 
+#include "base/cli/unsigned_range.h"
 #include "prover/circuit/storage_circuit.h"
 #include "prover/cli/circuit_options.h"
 #include "prover/cli/commands.h"
-#include "prover/cli/unsigned_option.h"
 #include "prover/formats/r1cs_file.h"
 
 namespace codex::prover::cli {
@@ -48,7 +48,7 @@ void add_r1cs_command(CLI::App& app) {
   auto o = std::make_shared<R1csOptions>();
   auto* cmd = app.add_subcommand("r1cs", "write the storage-proof circuit as an .r1cs file");
   cmd->add_option("--nsamples", o->nsamples, "cells sampled per proof")
-      ->check(UnsignedRange(1, 65536))
+      ->check(base::cli::UnsignedRange(1, 65536))
       ->capture_default_str();
   o->circuit.add_to(*cmd);
   cmd->add_option("--out", o->out, "output .r1cs file")->required();

@@ -1,4 +1,7 @@
-// A CLI11 validator for unsigned integer options. CLI11 (2.1) converts them
+// A CLI11 validator for unsigned integer options, used by both programs
+// (codex-agent, codex-prover) and the bench programs. base/cli is the one
+// part of base/ that uses a library besides the standard one: CLI11, and only
+// in headers (DESIGN.md). CLI11 (2.1) converts unsigned options
 // with strtoull, which wraps a leading minus ("-18446744073709551615" becomes
 // 1), clamps an overflow to 2^64 − 1 and reads a leading 0 as octal; its
 // Range and NonNegativeNumber validators convert the same way (or through a
@@ -12,7 +15,7 @@
 #include <limits>
 #include <string>
 
-namespace codex::prover::cli {
+namespace codex::base::cli {
 
 class UnsignedRange : public CLI::Validator {
  public:
@@ -34,4 +37,4 @@ class UnsignedRange : public CLI::Validator {
   }
 };
 
-}  // namespace codex::prover::cli
+}  // namespace codex::base::cli
