@@ -11,7 +11,7 @@ class Repo;
 namespace codex::net {
 class NodeKey;
 class Network;
-}
+}  // namespace codex::net
 
 namespace codex::agent {
 

@@ -35,7 +35,8 @@ std::vector<net::Multiaddr> parse_addrs(const Request& req) {
   std::vector<net::Multiaddr> out;
   const size_t n = req.get_param_value_count("addrs");
   for (size_t i = 0; i < n; ++i) {
-    std::string_view all = req.get_param_value("addrs", i);
+    const std::string value = req.get_param_value("addrs", i);
+    std::string_view all = value;
     while (!all.empty()) {
       const size_t comma = all.find(',');
       const std::string_view one = base::trim(all.substr(0, comma));

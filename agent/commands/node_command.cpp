@@ -65,7 +65,6 @@ NodeConfig to_config(const NodeOptions& o) {
   c.power_loss_durability = o.repo_durability == "power-loss";
   c.listen_addrs = o.listen_addrs;
   c.bootstrap_nodes = o.bootstrap_nodes;
-  if (o.max_peers == 0) throw std::invalid_argument("--max-peers must be at least 1");
   c.max_peers = o.max_peers;
   c.net_privkey = o.net_privkey;
   c.agent_string = o.agent_string;
@@ -175,7 +174,8 @@ void add_node_command(CLI::App& app, int* rc) {
                       "multiaddr ending in /p2p/<peer id>; repeatable"),
       "CODEX_BOOTSTRAP_NODE");
   env(cmd->add_option("--max-peers", o->max_peers, "Most peers connected at once")
-          ->capture_default_str(),
+          ->capture_default_str()
+          ->check(UnsignedRange(1, 100000)),
       "CODEX_MAX_PEERS");
   env(cmd->add_option("--net-privkey", o->net_privkey,
                       "Node key file (libp2p secp256k1 key, mode 0600), relative to the data dir")

@@ -105,7 +105,8 @@ Node::Node(NodeConfig config) : impl_(std::make_unique<Impl>()) {
   ApiContext ctx{*impl_->repo, *impl_->key,  version(),         ro.dir.string(),
                  {},           c.block_size, c.api_cors_origin, std::nullopt};
   ctx.network = impl_->network.get();
-  for (const auto& a : impl_->network->addresses()) ctx.listen_addrs.push_back(a.to_string());
+  for (const auto& a : impl_->network->addresses())
+    ctx.listen_addrs.push_back(a.to_string());
   if (c.api_token_file) ctx.api_token = read_api_token(*c.api_token_file);
   impl_->api = std::make_unique<RestServer>(std::move(ctx));
   impl_->port = impl_->api->bind(c.api_bindaddr, c.api_port);

@@ -137,7 +137,8 @@ struct Network::Impl {
       if (it != address_book.end()) addrs = it->second;
     }
     if (addrs.empty())
-      throw NetError("no address known for " + (peer ? peer->to_string() : std::string("the peer")));
+      throw NetError("no address known for " +
+                     (peer ? peer->to_string() : std::string("the peer")));
     std::string failures;
     for (const auto& a : addrs) {
       const auto ep = a.tcp_endpoint();
@@ -217,10 +218,9 @@ Network::Network(const NodeKey& key, NetworkConfig config)
                  [&m](std::unique_ptr<Stream> s, PeerId peer) -> asio::awaitable<void> {
                    co_await identify_serve(*s, m.our_info(peer));
                  });
-  m.host->handle(std::string(kPingProtocol),
-                 [](std::unique_ptr<Stream> s, PeerId) -> asio::awaitable<void> {
-                   co_await ping_serve(*s);
-                 });
+  m.host->handle(
+      std::string(kPingProtocol),
+      [](std::unique_ptr<Stream> s, PeerId) -> asio::awaitable<void> { co_await ping_serve(*s); });
   m.host->on_peer([&m](const PeerId& peer, bool connected) {
     if (connected)
       asio::co_spawn(m.io, m.identify_peer(peer), asio::detached);
@@ -272,11 +272,21 @@ Network::~Network() {
   m.thread.join();
 }
 
-const PeerId& Network::id() const { return impl_->key.id(); }
-std::vector<Multiaddr> Network::addresses() const { return impl_->announce; }
-std::string Network::spr() const { return impl_->record->to_uri(); }
-Host& Network::host() { return *impl_->host; }
-asio::any_io_executor Network::executor() { return impl_->io.get_executor(); }
+const PeerId& Network::id() const {
+  return impl_->key.id();
+}
+std::vector<Multiaddr> Network::addresses() const {
+  return impl_->announce;
+}
+std::string Network::spr() const {
+  return impl_->record->to_uri();
+}
+Host& Network::host() {
+  return *impl_->host;
+}
+asio::any_io_executor Network::executor() {
+  return impl_->io.get_executor();
+}
 
 void Network::run(std::function<asio::awaitable<void>()> task) const {
   asio::co_spawn(impl_->io, std::move(task), asio::use_future).get();
@@ -312,7 +322,8 @@ std::vector<PeerSummary> Network::peers() const {
       if (const auto it = m.identified.find(c.peer); it != m.identified.end()) {
         s.agent_version = it->second.agent_version;
         s.protocols = it->second.protocols;
-        for (const auto& a : it->second.listen_addrs) s.listen_addrs.push_back(a.to_string());
+        for (const auto& a : it->second.listen_addrs)
+          s.listen_addrs.push_back(a.to_string());
       }
       out.push_back(std::move(s));
     }

@@ -20,7 +20,9 @@ using json = nlohmann::json;
 using test::AgentNode;
 using namespace std::chrono_literals;
 
-json info(const AgentNode& n) { return json::parse(n.client().get("/debug/info")); }
+json info(const AgentNode& n) {
+  return json::parse(n.client().get("/debug/info"));
+}
 
 // Waits until `n` lists `count` peers (identified: agent version known).
 json wait_peers(const AgentNode& n, size_t count) {
@@ -136,8 +138,8 @@ TEST_F(NodeNetwork, BadNetworkOptionsStopTheNodeWithAMessage) {
         std::vector<std::string>{"--max-peers", "0"},
         std::vector<std::string>{"--max-peers", "-3"}}) {
     testing::TempDir d;
-    std::vector<std::string> argv = {test::agent_binary(), "node", "-d", (d.path() / "n").string(),
-                                     "-p", "0"};
+    std::vector<std::string> argv = {test::agent_binary(),      "node", "-d",
+                                     (d.path() / "n").string(), "-p",   "0"};
     argv.insert(argv.end(), bad.begin(), bad.end());
     const std::string log = (d.path() / "log").string();
     test::ChildProcess p(argv, log);
@@ -150,9 +152,9 @@ TEST_F(NodeNetwork, BadNetworkOptionsStopTheNodeWithAMessage) {
 TEST_F(NodeNetwork, ATakenPeerPortStopsTheSecondNode) {
   AgentNode a(dir_.path() / "a");
   const std::string a_addr = info(a)["addrs"][0];
-  std::vector<std::string> argv = {test::agent_binary(), "node", "-d",
-                                   (dir_.path() / "b").string(), "-p", "0", "--listen-addrs",
-                                   a_addr};
+  std::vector<std::string> argv = {
+      test::agent_binary(), "node", "-d", (dir_.path() / "b").string(), "-p", "0",
+      "--listen-addrs",     a_addr};
   test::ChildProcess p(argv, (dir_.path() / "b.log").string());
   const int status = p.wait_exit(20s);
   ASSERT_NE(status, -1) << "the second node kept running";

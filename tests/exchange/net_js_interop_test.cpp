@@ -26,8 +26,7 @@ using json = nlohmann::json;
 using namespace std::chrono_literals;
 
 const std::string kScript = std::string(CODEX_SOURCE_DIR) + "/tests/interop/libp2p_peer.mjs";
-const std::string kPolyfill =
-    std::string(CODEX_SOURCE_DIR) + "/tests/interop/node20_polyfill.mjs";
+const std::string kPolyfill = std::string(CODEX_SOURCE_DIR) + "/tests/interop/node20_polyfill.mjs";
 
 bool js_libp2p_installed() {
   return testing::node_runs() &&
@@ -61,7 +60,8 @@ std::vector<json> of_kind(const std::vector<json>& all, const std::string& kind)
   return out;
 }
 
-std::unique_ptr<test::ChildProcess> start_js(std::vector<std::string> args, const std::string& log) {
+std::unique_ptr<test::ChildProcess> start_js(std::vector<std::string> args,
+                                             const std::string& log) {
   std::vector<std::string> argv = {"/usr/bin/env", "node", "--import", kPolyfill, kScript};
   argv.insert(argv.end(), args.begin(), args.end());
   return std::make_unique<test::ChildProcess>(argv, log);
@@ -88,7 +88,9 @@ struct Case {
   std::string key;    // js identity: "secp256k1" | "ed25519"
 };
 
-std::string muxer_id(const std::string& m) { return m == "mplex" ? "/mplex/6.7.0" : "/yamux/1.0.0"; }
+std::string muxer_id(const std::string& m) {
+  return m == "mplex" ? "/mplex/6.7.0" : "/yamux/1.0.0";
+}
 
 class JsInterop : public ::testing::TestWithParam<Case> {};
 
@@ -133,15 +135,18 @@ TEST_P(JsInterop, WeDialJsPingAndIdentifyIt) {
   json listening;
   for (int i = 0; i < 300 && listening.is_null(); ++i) {
     const auto l = of_kind(events(log), "listening");
-    if (!l.empty()) listening = l[0];
-    else std::this_thread::sleep_for(50ms);
+    if (!l.empty())
+      listening = l[0];
+    else
+      std::this_thread::sleep_for(50ms);
   }
   ASSERT_FALSE(listening.is_null()) << read_all(log);
   const auto js_addr = Multiaddr::parse(listening["addrs"][0].get<std::string>());
   const PeerId js_peer = PeerId::parse(listening["peer"].get<std::string>());
 
   EXPECT_EQ(ours.network->connect(std::nullopt, {js_addr}), js_peer);
-  for (int i = 0; i < 3; ++i) EXPECT_LT(ours.network->ping(js_peer), 5s);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_LT(ours.network->ping(js_peer), 5s);
 
   // Our identify of the js peer, and its identify of us.
   PeerSummary seen{js_peer, "", false, "", "", {}, {}};
