@@ -18,11 +18,9 @@
 #include "exchange/net/error.h"
 #include "exchange/net/host.h"
 #include "exchange/net/identify.h"
-#include "exchange/net/mux/mplex.h"
-#include "exchange/net/mux/yamux.h"
-#include "exchange/net/noise/noise_upgrade.h"
 #include "exchange/net/peer_record.h"
 #include "exchange/net/ping.h"
+#include "exchange/net/standard_transports.h"
 #include "exchange/net/timeout.h"
 
 namespace codex::net {
@@ -191,27 +189,8 @@ struct Network::Impl {
 Network::Network(const NodeKey& key, NetworkConfig config)
     : impl_(std::make_unique<Impl>(key, std::move(config))) {
   Impl& m = *impl_;
-  const auto timeout = m.config.handshake_timeout;
-  HostConfig hc;
+  HostConfig hc = standard_host_config(key, m.config.muxers, m.config.handshake_timeout);
   hc.max_peers = m.config.max_peers;
-  hc.handshake_timeout = timeout;
-  hc.security.push_back({"/noise", [&key, timeout](std::unique_ptr<Stream> raw, bool initiator,
-                                                   std::optional<PeerId> expected) {
-                           return initiator ? noise_outbound(std::move(raw), key, expected, timeout)
-                                            : noise_inbound(std::move(raw), key, timeout);
-                         }});
-  for (const auto& id : m.config.muxers) {
-    if (id == "/yamux/1.0.0")
-      hc.muxers.push_back({id, [](std::unique_ptr<Stream> s, bool initiator) {
-                             return make_yamux(std::move(s), initiator);
-                           }});
-    else if (id == "/mplex/6.7.0")
-      hc.muxers.push_back({id, [](std::unique_ptr<Stream> s, bool initiator) {
-                             return make_mplex(std::move(s), initiator);
-                           }});
-    else
-      throw std::invalid_argument("unknown muxer " + id);
-  }
   m.host = std::make_unique<Host>(m.io.get_executor(), key.id(), std::move(hc));
   m.host->on_diagnostic([&m](const std::string& what) { m.diagnose(what); });
   m.host->handle(std::string(kIdentifyProtocol),
