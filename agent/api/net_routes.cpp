@@ -21,15 +21,6 @@ using json = nlohmann::json;
 // A /connect may name at most this many addresses.
 constexpr size_t kMaxConnectAddrs = 16;
 
-bool wants_text(const Request& req) {
-  return req.get_header_value("Accept").find("text/plain") != std::string::npos;
-}
-
-void text(Response& res, int status, const std::string& body) {
-  res.status = status;
-  res.set_content(body, "text/plain");
-}
-
 // `addrs` may repeat, or list several addresses separated by commas.
 std::vector<net::Multiaddr> parse_addrs(const Request& req) {
   std::vector<net::Multiaddr> out;
@@ -57,30 +48,30 @@ void register_net_routes(httplib::Server& s, ApiContext& ctx, AllowedMethods& al
   allowed.add("GET", base + "/spr");
   allowed.add("GET", base + R"(/connect/([^/]+))");
   s.Get(base + "/spr", [&ctx](const Request& req, Response& res) {
-    if (!ctx.network) return text(res, 503, "The network is not running");
-    if (wants_text(req)) return text(res, 200, ctx.network->spr());
+    if (!ctx.network) return reply_text(res, 503, "The network is not running");
+    if (wants_text(req)) return reply_text(res, 200, ctx.network->spr());
     reply_json(res, json{{"spr", ctx.network->spr()}});
   });
   s.Get(base + R"(/connect/([^/]+))", [&ctx](const Request& req, Response& res) {
-    if (!ctx.network) return text(res, 503, "The network is not running");
+    if (!ctx.network) return reply_text(res, 503, "The network is not running");
     std::optional<net::PeerId> peer;
     std::vector<net::Multiaddr> addrs;
     try {
       peer = net::PeerId::parse(req.matches[1].str());
       addrs = parse_addrs(req);
     } catch (const std::exception& e) {
-      return text(res, 400, std::string("Invalid peer id or address: ") + e.what());
+      return reply_text(res, 400, std::string("Invalid peer id or address: ") + e.what());
     }
     for (const auto& a : addrs)
       if (a.peer_id() && a.peer_id() != peer)
-        return text(res, 400, "Address " + a.to_string() + " names another peer");
+        return reply_text(res, 400, "Address " + a.to_string() + " names another peer");
     try {
       ctx.network->connect(peer, addrs);
-      text(res, 200, "Successfully connected to peer");
+      reply_text(res, 200, "Successfully connected to peer");
     } catch (const net::NetError& e) {
-      text(res, 400, std::string("Unable to connect to peer: ") + e.what());
+      reply_text(res, 400, std::string("Unable to connect to peer: ") + e.what());
     } catch (const FormatError& e) {
-      text(res, 400, std::string("Peer broke the handshake: ") + e.what());
+      reply_text(res, 400, std::string("Peer broke the handshake: ") + e.what());
     }
   });
 }

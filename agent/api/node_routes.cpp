@@ -17,10 +17,6 @@ using httplib::Request;
 using httplib::Response;
 using json = nlohmann::json;
 
-bool wants_text(const Request& req) {
-  return req.get_header_value("Accept").find("text/plain") != std::string::npos;
-}
-
 }  // namespace
 
 void register_node_routes(httplib::Server& s, ApiContext& ctx, AllowedMethods& allowed) {

@@ -51,6 +51,10 @@ struct RestServer::Impl {
   bool bound = false;
 };
 
+bool wants_text(const httplib::Request& req) {
+  return req.get_header_value("Accept").find("text/plain") != std::string::npos;
+}
+
 void reply_text(httplib::Response& res, int status, const std::string& body) {
   res.status = status;
   res.set_content(body, "text/plain");

@@ -5,6 +5,7 @@
 
 namespace httplib {
 class Server;
+struct Request;
 struct Response;
 }  // namespace httplib
 
@@ -20,6 +21,8 @@ void register_data_routes(httplib::Server& server, ApiContext& ctx, AllowedMetho
 void register_node_routes(httplib::Server& server, ApiContext& ctx, AllowedMethods& allowed);
 void register_net_routes(httplib::Server& server, ApiContext& ctx, AllowedMethods& allowed);
 
+// Whether the client asks for text/plain (/peerid, /spr answer JSON otherwise).
+bool wants_text(const httplib::Request& req);
 // Sets status and a text/plain body.
 void reply_text(httplib::Response& res, int status, const std::string& body);
 // Maps the current exception (inside a catch block) to a status and message:
