@@ -25,6 +25,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr auto kForever = std::chrono::hours(24 * 365);
+// Presences queued for one peer before we stop reading its want lists.
+constexpr size_t kMaxQueuedPresences = 4 * kMaxPresences;
 
 std::span<const uint8_t> as_bytes(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
@@ -36,6 +38,32 @@ std::string framed(const Message& m) {
   std::string out = varint::encode(body.size());
   out += body;
   return out;
+}
+
+// The length prefix of the next message, or `ended` at a clean end of stream
+// before it. Throws ProtocolError for a bad varint or a size over the limit.
+asio::awaitable<size_t> read_message_size(Stream& s, bool& ended) {
+  ended = false;
+  uint64_t value = 0;
+  for (unsigned i = 0; i < varint::kMaxBytes; ++i) {
+    uint8_t byte = 0;
+    if (co_await s.read_some({&byte, 1}) == 0) {
+      if (i == 0) {
+        ended = true;
+        co_return 0;
+      }
+      throw NetError("blockexc: stream ended inside a length prefix");
+    }
+    value |= uint64_t(byte & 0x7f) << (7 * i);
+    if (!(byte & 0x80)) {
+      if (byte == 0 && i > 0) throw ProtocolError("blockexc: length prefix not minimal");
+      if (value > kMaxMessageSize)
+        throw ProtocolError("blockexc: message of " + std::to_string(value) +
+                            " bytes exceeds the limit of " + std::to_string(kMaxMessageSize));
+      co_return size_t(value);
+    }
+  }
+  throw ProtocolError("blockexc: length prefix longer than 9 bytes");
 }
 
 // Waits until `t` is cancelled or `d` passes; never throws.
@@ -91,6 +119,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     std::vector<PeerId> haves;  // peers that announced it
     std::unordered_set<PeerId, PeerIdHash> asked_have, asked_block;
     std::optional<PeerId> requested;  // the peer asked for the block now
+    size_t waiters = 0;
   };
 
   Host& host;
@@ -267,6 +296,11 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
       }
     }
     if (!have_checks.empty()) {
+      // A peer that asks faster than it reads our replies is not read from
+      // until its presence queue drains (polled: a rare, slow-peer case).
+      asio::steady_timer poll(ex);
+      while (running && !p->closed && p->out_presences.size() >= kMaxQueuedPresences)
+        co_await sleep_on(poll, std::chrono::milliseconds(10));
       auto self = shared_from_this();
       auto check = [self, &have_checks] {
         std::vector<bool> out;
@@ -471,13 +505,18 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
       Stream* s;
       ~Unregister() { impl.inbound.erase(s); }
     } unregister{*self, s.get()};
+    std::vector<uint8_t> body;
     for (;;) {
       bool ended = false;
-      std::vector<uint8_t> body = co_await read_length_prefixed_or_end(*s, kMaxMessageSize, ended);
+      const size_t size = co_await read_message_size(*s, ended);
+      if (ended || !self->running) co_return;
+      // One buffer per stream, reused: no fresh megabyte (and page faults)
+      // per message.
+      body.resize(size);
+      co_await read_exact(*s, body);
       if (ended || !self->running) co_return;
       // A malformed message throws ProtocolError: the host penalises the peer.
       Message m = decode(body);
-      body = {};
       auto p = self->peer_of(from);
       if (!p) co_return;
       self->handle_presences(from, m.presences);
@@ -612,11 +651,14 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
       pending.emplace(w->key, w);
       asio::co_spawn(ex, download(self, w), asio::detached);
     }
+    ++w->waiters;
     while (!w->done) {
       std::error_code ec;
       co_await w->done_timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
     if (w->error) std::rethrow_exception(w->error);
+    // The last waiter takes the bytes; earlier ones copy them.
+    if (--w->waiters == 0) co_return std::move(*w->data);
     co_return *w->data;
   }
 
