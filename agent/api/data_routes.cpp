@@ -30,29 +30,6 @@ using json = nlohmann::json;
 // Blocks sent per content-provider call: fewer calls, bounded memory.
 constexpr uint64_t kBlocksPerWrite = 4;
 
-json manifest_json(const Manifest& m) {
-  json j = {{"treeCid", m.tree_cid.to_string()},
-            {"datasetSize", m.dataset_size},
-            {"blockSize", m.block_size},
-            {"protected", m.is_protected()}};
-  if (m.filename) j["filename"] = *m.filename;
-  if (m.mimetype) j["mimetype"] = *m.mimetype;
-  if (m.erasure) {
-    j["ecK"] = m.erasure->ec_k;
-    j["ecM"] = m.erasure->ec_m;
-    j["originalTreeCid"] = m.erasure->original_tree_cid.to_string();
-    j["originalDatasetSize"] = m.erasure->original_dataset_size;
-    if (m.erasure->verification) {
-      j["verifyRoot"] = m.erasure->verification->verify_root.to_string();
-      json roots = json::array();
-      for (const Cid& c : m.erasure->verification->slot_roots)
-        roots.push_back(c.to_string());
-      j["slotRoots"] = roots;
-    }
-  }
-  return j;
-}
-
 // The declared body length, when the request has one. Throws FormatError for
 // a Content-Length that is not a plain decimal uint64 (httplib would read a
 // negative or huge one as "until the connection closes").
@@ -126,18 +103,6 @@ void upload(ApiContext& ctx, const Request& req, Response& res,
   }
 }
 
-// Content-Disposition for a stored name: quotes and backslashes escaped,
-// control characters dropped (a name stored by an older build may hold any byte).
-std::string content_disposition(const std::string& name) {
-  std::string quoted;
-  for (unsigned char c : name) {
-    if (c < 0x20 || c == 0x7f) continue;
-    if (c == '"' || c == '\\') quoted.push_back('\\');
-    quoted.push_back(char(c));
-  }
-  return "attachment; filename=\"" + quoted + "\"";
-}
-
 void download(ApiContext& ctx, const Request& req, Response& res) {
   Cid cid = Cid::parse(req.matches[1].str());
   auto reader = std::make_shared<DatasetReader>(ctx.repo, cid);
@@ -207,6 +172,41 @@ void remove(ApiContext& ctx, const Request& req, Response& res) {
 }
 
 }  // namespace
+
+json manifest_json(const Manifest& m) {
+  json j = {{"treeCid", m.tree_cid.to_string()},
+            {"datasetSize", m.dataset_size},
+            {"blockSize", m.block_size},
+            {"protected", m.is_protected()}};
+  if (m.filename) j["filename"] = *m.filename;
+  if (m.mimetype) j["mimetype"] = *m.mimetype;
+  if (m.erasure) {
+    j["ecK"] = m.erasure->ec_k;
+    j["ecM"] = m.erasure->ec_m;
+    j["originalTreeCid"] = m.erasure->original_tree_cid.to_string();
+    j["originalDatasetSize"] = m.erasure->original_dataset_size;
+    if (m.erasure->verification) {
+      j["verifyRoot"] = m.erasure->verification->verify_root.to_string();
+      json roots = json::array();
+      for (const Cid& c : m.erasure->verification->slot_roots)
+        roots.push_back(c.to_string());
+      j["slotRoots"] = roots;
+    }
+  }
+  return j;
+}
+
+// Content-Disposition for a stored name: quotes and backslashes escaped,
+// control characters dropped (a name stored by an older build may hold any byte).
+std::string content_disposition(const std::string& name) {
+  std::string quoted;
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f) continue;
+    if (c == '"' || c == '\\') quoted.push_back('\\');
+    quoted.push_back(char(c));
+  }
+  return "attachment; filename=\"" + quoted + "\"";
+}
 
 void register_data_routes(httplib::Server& s, ApiContext& ctx, AllowedMethods& allowed) {
   const std::string base = kApiBase;

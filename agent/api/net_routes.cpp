@@ -1,12 +1,17 @@
 // Network endpoints: /connect/{peerId}, /spr (spec node.md §10.1).
 #include <httplib.h>
 
+#include <spdlog/spdlog.h>
+
 #include <nlohmann/json.hpp>
 
 #include "agent/api/allowed_methods.h"
 #include "agent/api/api_context.h"
 #include "agent/api/routes.h"
 #include "base/strings.h"
+#include "exchange/manifest/manifest.h"
+#include "exchange/multiformats/multicodec.h"
+#include "exchange/net/blockexc/message.h"
 #include "exchange/net/error.h"
 #include "exchange/net/multiaddr.h"
 #include "exchange/net/network.h"
@@ -41,12 +46,110 @@ std::vector<net::Multiaddr> parse_addrs(const Request& req) {
   return out;
 }
 
+// Blocks fetched per window of a network stream: bounded memory (4 MiB of
+// 64 KiB blocks), enough requests in flight to keep peers busy.
+constexpr uint64_t kStreamWindow = 64;
+
+// The manifest, local or fetched from peers (verified against its CID and
+// stored). Throws FormatError if `cid` is not a manifest CID.
+Manifest fetch_manifest(net::Network& network, const Cid& cid) {
+  if (cid.codec() != multicodec::kManifest)
+    throw FormatError("CID " + cid.to_string() + " is not a manifest");
+  std::vector<net::blockexc::BlockAddress> one;
+  one.push_back(net::blockexc::BlockAddress::of_cid(cid));
+  const auto blocks = network.fetch_blocks(std::move(one), 1);
+  Manifest m = Manifest::decode(blocks.at(0));
+  m.verify();
+  return m;
+}
+
+std::vector<net::blockexc::BlockAddress> leaves(const Cid& tree, uint64_t first, uint64_t end) {
+  std::vector<net::blockexc::BlockAddress> out;
+  for (uint64_t i = first; i < end; ++i)
+    out.push_back(net::blockexc::BlockAddress::of_leaf(tree, i));
+  return out;
+}
+
+// Runs `fn`, answering the network's failures: 404 when no peer has the
+// manifest, 400 for a bad CID, 500 otherwise.
+template <typename F>
+void network_call(Response& res, F&& fn) {
+  try {
+    fn();
+  } catch (const net::NetError& e) {
+    reply_text(res, 404, std::string("Not found on the network: ") + e.what());
+  } catch (const FormatError& e) {
+    reply_text(res, 400, e.what());
+  } catch (const std::exception& e) {
+    reply_text(res, 500, e.what());
+  }
+}
+
 }  // namespace
 
 void register_net_routes(httplib::Server& s, ApiContext& ctx, AllowedMethods& allowed) {
   const std::string base = kApiBase;
   allowed.add("GET", base + "/spr");
   allowed.add("GET", base + R"(/connect/([^/]+))");
+  allowed.add("GET", base + R"(/data/([^/]+)/network/manifest)");
+  allowed.add("GET", base + R"(/data/([^/]+)/network/stream)");
+  allowed.add("POST", base + R"(/data/([^/]+)/network)");
+  s.Get(base + R"(/data/([^/]+)/network/manifest)", [&ctx](const Request& req, Response& res) {
+    if (!ctx.network) return reply_text(res, 503, "The network is not running");
+    network_call(res, [&] {
+      const Cid cid = Cid::parse(req.matches[1].str());
+      reply_json(res, json{{"cid", cid.to_string()},
+                           {"manifest", manifest_json(fetch_manifest(*ctx.network, cid))}});
+    });
+  });
+  s.Post(base + R"(/data/([^/]+)/network)", [&ctx](const Request& req, Response& res) {
+    if (!ctx.network) return reply_text(res, 503, "The network is not running");
+    network_call(res, [&] {
+      const Cid cid = Cid::parse(req.matches[1].str());
+      const Manifest m = fetch_manifest(*ctx.network, cid);
+      ctx.network->fetch_in_background(leaves(m.tree_cid, 0, m.blocks_count()));
+      spdlog::info("api: downloading {} ({} blocks) from the network", cid.to_string(),
+                   m.blocks_count());
+      reply_json(res, json{{"cid", cid.to_string()}, {"manifest", manifest_json(m)}});
+    });
+  });
+  s.Get(base + R"(/data/([^/]+)/network/stream)", [&ctx](const Request& req, Response& res) {
+    if (!ctx.network) return reply_text(res, 503, "The network is not running");
+    network_call(res, [&] {
+      const Cid cid = Cid::parse(req.matches[1].str());
+      const Manifest m = fetch_manifest(*ctx.network, cid);
+      if (m.is_protected())
+        return reply_text(res, 501,
+                          "Streaming a protected dataset from the network is not supported yet; "
+                          "stream its original dataset");
+      // The first window now: a dataset nobody serves is a 404, not a cut stream.
+      const uint64_t first_end = std::min<uint64_t>(kStreamWindow, m.blocks_count());
+      auto window = std::make_shared<std::vector<std::string>>(
+          ctx.network->fetch_blocks(leaves(m.tree_cid, 0, first_end)));
+      if (m.filename) res.set_header("Content-Disposition", content_disposition(*m.filename));
+      net::Network* network = ctx.network;
+      res.set_content_provider(
+          m.dataset_size, m.mimetype.value_or("application/octet-stream"),
+          [network, m, cid, window](size_t offset, size_t, httplib::DataSink& sink) {
+            try {
+              const uint64_t bs = m.block_size;
+              const uint64_t block = offset / bs;
+              if (offset % bs != 0) return false;  // whole blocks are written: never here
+              const uint64_t start = block - block % kStreamWindow;
+              if (block == start && block > 0)
+                *window = network->fetch_blocks(
+                    leaves(m.tree_cid, start,
+                           std::min<uint64_t>(start + kStreamWindow, m.blocks_count())));
+              const std::string& data = window->at(block - start);
+              const uint64_t take = std::min<uint64_t>(data.size(), m.dataset_size - offset);
+              return sink.write(data.data(), take);
+            } catch (const std::exception& e) {
+              spdlog::warn("api: network stream of {} cut short: {}", cid.to_string(), e.what());
+              return false;
+            }
+          });
+    });
+  });
   s.Get(base + "/spr", [&ctx](const Request& req, Response& res) {
     if (!ctx.network) return reply_text(res, 503, "The network is not running");
     if (wants_text(req)) return reply_text(res, 200, ctx.network->spr());

@@ -9,6 +9,10 @@ struct Request;
 struct Response;
 }  // namespace httplib
 
+namespace codex {
+struct Manifest;
+}
+
 namespace codex::agent {
 
 struct ApiContext;
@@ -31,5 +35,10 @@ void reply_error(httplib::Response& res);
 // Sets status 200 and a JSON body; bytes that are not UTF-8 (a name stored by
 // an older build) become U+FFFD instead of failing the whole answer.
 void reply_json(httplib::Response& res, const nlohmann::json& body);
+// A manifest as the REST API shows it (the DataItem's "manifest").
+nlohmann::json manifest_json(const Manifest& m);
+// Content-Disposition for a stored file name: quotes and backslashes escaped,
+// control characters dropped.
+std::string content_disposition(const std::string& name);
 
 }  // namespace codex::agent

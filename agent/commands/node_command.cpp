@@ -39,6 +39,7 @@ struct NodeOptions {
   uint32_t max_peers = 160;
   std::string net_privkey = "key";
   std::string agent_string = "Codex";
+  uint32_t block_retries = 3000;
   std::string log_level = "info";
   std::string log_format = "auto";
 };
@@ -68,6 +69,7 @@ NodeConfig to_config(const NodeOptions& o) {
   c.max_peers = o.max_peers;
   c.net_privkey = o.net_privkey;
   c.agent_string = o.agent_string;
+  c.block_retries = o.block_retries;
   c.log_level = o.log_level;
   c.log_format = o.log_format;
   return c;
@@ -184,6 +186,11 @@ void add_node_command(CLI::App& app, int* rc) {
   env(cmd->add_option("--agent-string", o->agent_string, "Agent name shown to peers (identify)")
           ->capture_default_str(),
       "CODEX_AGENT_STRING");
+  env(cmd->add_option("--block-retries", o->block_retries,
+                      "Attempts to fetch a block from peers before giving up")
+          ->capture_default_str()
+          ->check(UnsignedRange(1, 1000000)),
+      "CODEX_BLOCK_RETRIES");
   env(cmd->add_option("--log-level", o->log_level,
                       "trace|debug|info|notice|warn|error|fatal|off, any case; "
                       "per-topic entries (\"info;trace:restapi\") are accepted, topics ignored")

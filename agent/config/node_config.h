@@ -38,6 +38,7 @@ struct NodeConfig {
   uint32_t max_peers = 160;
   std::filesystem::path net_privkey = "key";  // relative to data_dir unless absolute
   std::string agent_string = "Codex";
+  uint32_t block_retries = 3000;  // attempts per block fetched from peers
   std::string log_level = "info";
   std::string log_format = "auto";  // auto | colors | nocolors | json | none
 };

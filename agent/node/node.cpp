@@ -97,6 +97,8 @@ Node::Node(NodeConfig config) : impl_(std::make_unique<Impl>()) {
     }
   }
   nc.bootstrap = c.bootstrap_nodes;
+  nc.repo = impl_->repo.get();
+  nc.block_retries = int(c.block_retries);
   nc.max_peers = c.max_peers;
   nc.agent_version = c.agent_string;
   nc.diagnostic = [](const std::string& what) { spdlog::debug("net: {}", what); };

@@ -15,6 +15,7 @@
 #include <map>
 #include <thread>
 
+#include "exchange/net/blockexc/engine.h"
 #include "exchange/net/error.h"
 #include "exchange/net/host.h"
 #include "exchange/net/identify.h"
@@ -78,6 +79,8 @@ struct Network::Impl {
   asio::io_context io{1};
   asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
   std::unique_ptr<Host> host;
+  // After host: destroyed first (it uses the host until stopped).
+  std::unique_ptr<blockexc::Engine> engine;
   std::vector<Multiaddr> announce;
   std::optional<SignedPeerRecord> record;
   // Network thread only.
@@ -225,6 +228,12 @@ Network::Network(const NodeKey& key, NetworkConfig config)
                                 .count());
   m.record = SignedPeerRecord::sign(key, seq, m.announce);
 
+  if (m.config.repo) {
+    blockexc::EngineConfig ec;
+    ec.max_retries = m.config.block_retries;
+    m.engine = std::make_unique<blockexc::Engine>(*m.host, *m.config.repo, ec);
+    m.engine->start();
+  }
   for (const auto& entry : m.config.bootstrap)
     asio::co_spawn(m.io, m.bootstrap(entry), asio::detached);
   // The one network thread: every protocol object lives on it.
@@ -238,6 +247,7 @@ Network::~Network() {
   Impl& m = *impl_;
   try {
     run([&m]() -> asio::awaitable<void> {
+      if (m.engine) m.engine->stop();
       m.host->stop();
       co_return;
     });
@@ -262,6 +272,39 @@ std::string Network::spr() const {
 }
 Host& Network::host() {
   return *impl_->host;
+}
+blockexc::Engine* Network::engine() {
+  return impl_->engine.get();
+}
+
+std::vector<std::string> Network::fetch_blocks(std::vector<blockexc::BlockAddress> addresses,
+                                               size_t window) {
+  if (!impl_->engine) throw NetError("the block exchange is not running");
+  std::vector<std::string> blocks;
+  run([&]() -> asio::awaitable<void> {
+    blocks = co_await impl_->engine->want_blocks(std::move(addresses), window);
+  });
+  return blocks;
+}
+
+void Network::fetch_in_background(std::vector<blockexc::BlockAddress> addresses, size_t window) {
+  if (!impl_->engine) throw NetError("the block exchange is not running");
+  auto task = [](Impl& m, std::vector<blockexc::BlockAddress> all,
+                 size_t window) -> asio::awaitable<void> {
+    // One window of wants at a time: memory stays bounded by the window.
+    for (size_t i = 0; i < all.size(); i += window) {
+      std::vector<blockexc::BlockAddress> part(all.begin() + i,
+                                               all.begin() + std::min(all.size(), i + window));
+      try {
+        (void)co_await m.engine->want_blocks(std::move(part), window);
+      } catch (const std::exception& e) {
+        m.diagnose("background download stopped at " + all[i].to_string() + ": " + e.what());
+        co_return;
+      }
+    }
+    m.diagnose("background download of " + std::to_string(all.size()) + " blocks finished");
+  };
+  asio::co_spawn(impl_->io, task(*impl_, std::move(addresses), window), asio::detached);
 }
 asio::any_io_executor Network::executor() {
   return impl_->io.get_executor();

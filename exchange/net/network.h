@@ -15,13 +15,21 @@
 #include <string>
 #include <vector>
 
+#include "exchange/net/blockexc/message.h"
 #include "exchange/net/multiaddr.h"
 #include "exchange/net/node_key.h"
 #include "exchange/net/peer_id.h"
 
+namespace codex::store {
+class Repo;
+}
+
 namespace codex::net {
 
 class Host;
+namespace blockexc {
+class Engine;
+}
 
 struct NetworkConfig {
   // Where to listen; port 0 picks a free port. An unspecified address
@@ -35,6 +43,11 @@ struct NetworkConfig {
   std::vector<std::string> muxers = {"/yamux/1.0.0", "/mplex/6.7.0"};
   std::chrono::milliseconds handshake_timeout{10'000};
   std::chrono::milliseconds dial_timeout{15'000};
+  // With a repo, the node serves its blocks and fetches blocks over the
+  // block exchange (/codex/blockexc/1.0.0). Must outlive the Network.
+  store::Repo* repo = nullptr;
+  // Attempts per block before a fetch fails (--block-retries).
+  int block_retries = 3000;
   // Why connections failed or peers were dropped; called on the network
   // thread (the node logs it).
   std::function<void(const std::string&)> diagnostic;
@@ -78,8 +91,19 @@ class Network {
   std::chrono::microseconds ping(const PeerId& peer);
   std::vector<PeerSummary> peers() const;
 
+  // Blocks by address, local first, else fetched from peers (verified and
+  // stored), at most `window` requests pending; in order. Throws
+  // blockexc::RetriesExhaustedError (a NetError) when no peer delivers one,
+  // NetError when there is no block exchange (no repo).
+  std::vector<std::string> fetch_blocks(std::vector<blockexc::BlockAddress> addresses,
+                                        size_t window = 64);
+  // The same in the background, `window` at a time; failures go to the
+  // diagnostic sink.
+  void fetch_in_background(std::vector<blockexc::BlockAddress> addresses, size_t window = 64);
+
   // Network thread only.
   Host& host();
+  blockexc::Engine* engine();
   asio::any_io_executor executor();
   // Runs `task` on the network thread and waits for it (rethrowing what it
   // throws). Must not be called from the network thread.
