@@ -59,9 +59,11 @@ void BM_Download(benchmark::State& state) {
   state.counters["peak_rss_MiB"] = double(u.ru_maxrss) / 1024.0;
 }
 
-// 256 MiB of 64 KiB blocks, 256 wants in flight.
+// 256 MiB of 64 KiB blocks, with 32, 256 and 1024 wants in flight.
 BENCHMARK(BM_Download)
+    ->Args({256, 64, 32})
     ->Args({256, 64, 256})
+    ->Args({256, 64, 1024})
     ->Unit(benchmark::kMillisecond)
     ->Iterations(2)
     ->UseRealTime();

@@ -245,6 +245,44 @@ TEST(Blockexc, GarbageFramesEndTheStreamAndPenalise) {
   }
 }
 
+TEST(Blockexc, ASilentPeerTimesOutTheBlockComesFromAnotherAndTheSilentOneGetsACancel) {
+  const Dataset d = make_dataset(2, 65536, 11);
+  RawPeer silent;  // claims every block, never delivers
+  silent.reply = [](const Message& m) {
+    Message r;
+    for (const auto& e : m.want_list.entries)
+      if (!e.cancel && e.type == WantType::kWantHave)
+        r.presences.push_back({e.address, PresenceType::kHave, {}});
+    std::vector<Message> out;
+    if (!r.presences.empty()) out.push_back(std::move(r));
+    return out;
+  };
+  EngineConfig cfg = fast_config();
+  cfg.block_timeout = 500ms;
+  Node b(cfg), honest;
+  store_dataset(*honest.store, d, 0, 2);
+  b.connect(*silent.network);
+  const BlockAddress want = BlockAddress::of_leaf(d.tree, 1);
+  auto fetched = std::async(std::launch::async, [&] { return b.fetch(want); });
+  auto asked_for_block = [&] {
+    for (const auto& m : silent.messages())
+      for (const auto& e : m.want_list.entries)
+        if (e.address == want && e.type == WantType::kWantBlock && !e.cancel) return true;
+    return false;
+  };
+  ASSERT_TRUE(eventually(asked_for_block));
+  b.connect(honest);
+  ASSERT_EQ(fetched.wait_for(20s), std::future_status::ready);
+  EXPECT_EQ(fetched.get(), d.blocks[1]);
+  EXPECT_TRUE(eventually([&] {
+    for (const auto& m : silent.messages())
+      for (const auto& e : m.want_list.entries)
+        if (e.address == want && e.cancel) return true;
+    return false;
+  }));
+  EXPECT_TRUE(b.connected(silent.id()));  // slow is not an offence
+}
+
 TEST(Blockexc, ManyConcurrentWantsCompleteWithBoundedPending) {
   const Dataset d = make_dataset(1000, 4096, 9);
   EngineConfig cfg = fast_config();

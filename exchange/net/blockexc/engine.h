@@ -40,6 +40,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -80,8 +81,9 @@ struct EngineStats {
   uint64_t blocks_received = 0;  // verified and stored
   uint64_t blocks_sent = 0;
   uint64_t dropped_unrequested = 0;  // unrequested or duplicate deliveries
-  uint64_t peers_penalized = 0;
-  size_t pending = 0;  // wants registered now
+  uint64_t peers_penalized = 0;      // for deliveries that failed verification
+                                     // (malformed messages: the Host penalises)
+  size_t pending = 0;                // wants registered now
 };
 
 class Engine {
@@ -107,7 +109,9 @@ class Engine {
   // max_pending wants are pending, FormatError for an invalid address.
   asio::awaitable<std::string> want_block(BlockAddress address);
   // Several blocks, at most `window` pending at once; results in order.
-  // The first failure is thrown (the other wants are still completed).
+  // The first failure is thrown (the other wants are still completed). Every
+  // result is held until the call returns: for a large dataset, call it per
+  // slice of addresses (the download's sliding window) or use on_block.
   asio::awaitable<std::vector<std::string>> want_blocks(std::vector<BlockAddress> addresses,
                                                         size_t window = 256);
 
