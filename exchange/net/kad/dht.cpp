@@ -294,7 +294,8 @@ struct Dht::Impl : std::enable_shared_from_this<Impl> {
   }
 
   asio::awaitable<std::vector<FoundPeer>> closest_peers(std::vector<uint8_t> key) {
-    auto found = co_await lookup(MessageType::kFindNode, key, nullptr, {});
+    std::vector<PeerInfo> no_extra;
+    auto found = co_await lookup(MessageType::kFindNode, key, nullptr, std::move(no_extra));
     std::vector<FoundPeer> out;
     for (auto& p : found)
       out.push_back(
@@ -315,7 +316,10 @@ struct Dht::Impl : std::enable_shared_from_this<Impl> {
     std::vector<std::function<asio::awaitable<void>()>> tasks;
     for (const auto& p : closest)
       tasks.push_back([keep, m, p, sent]() -> asio::awaitable<void> {
-        co_await keep->request(PeerInfo{p.id, p.addrs}, m, false);
+        // A named value: GCC 12 destroys a braced temporary alive across
+        // co_await twice.
+        PeerInfo to{p.id, p.addrs};
+        co_await keep->request(std::move(to), m, false);
         ++*sent;
       });
     co_await all_of(std::move(tasks));
@@ -336,13 +340,19 @@ struct Dht::Impl : std::enable_shared_from_this<Impl> {
     for (const auto& p : providers_of(key))
       take(p);
     if (found.size() < limit) {
-      co_await lookup(MessageType::kGetProviders, key,
-                      [&](const PeerInfo&, const Message& reply, int) {
-                        for (const auto& p : reply.providers)
-                          take(p);
-                        return found.size() >= limit;
-                      },
-                      {});
+      // The hop of the first reply that named a provider.
+      int first_hop = 0;
+      std::vector<PeerInfo> no_extra;
+      co_await lookup(
+          MessageType::kGetProviders, key,
+          [&](const PeerInfo&, const Message& reply, int hop) {
+            for (const auto& p : reply.providers)
+              take(p);
+            if (first_hop == 0 && !found.empty()) first_hop = hop;
+            return found.size() >= limit;
+          },
+          std::move(no_extra));
+      last.result_hop = first_hop;
     } else {
       last = LookupStats{};
     }
@@ -356,14 +366,16 @@ struct Dht::Impl : std::enable_shared_from_this<Impl> {
     const auto keep = shared_from_this();
     if (host().connected(target)) co_return FoundPeer{target, network.addresses_of(target)};
     std::optional<FoundPeer> found;
-    co_await lookup(MessageType::kFindNode, target.bytes(),
-                    [&](const PeerInfo& from, const Message& reply, int) {
-                      if (from.id == target) found = FoundPeer{target, from.addrs};
-                      for (const auto& p : reply.closer)
-                        if (p.id == target && !p.addrs.empty()) found = FoundPeer{target, p.addrs};
-                      return found.has_value();
-                    },
-                    {});
+    std::vector<PeerInfo> no_extra;
+    co_await lookup(
+        MessageType::kFindNode, target.bytes(),
+        [&](const PeerInfo& from, const Message& reply, int) {
+          if (from.id == target) found = FoundPeer{target, from.addrs};
+          for (const auto& p : reply.closer)
+            if (p.id == target && !p.addrs.empty()) found = FoundPeer{target, p.addrs};
+          return found.has_value();
+        },
+        std::move(no_extra));
     co_return found;
   }
 
