@@ -7,6 +7,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <map>
+#include <random>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -23,6 +24,8 @@ namespace {
 
 // Rate-limit buckets kept per peer; beyond it the full (idle) ones are forgotten.
 constexpr size_t kMaxRateBuckets = 4096;
+// Buckets beyond it are not refreshed (a key of bucket 16 takes ~65k hashes).
+constexpr int kMaxRefreshBucket = 15;
 
 std::vector<std::string> kad_protocols() {
   std::vector<std::string> out;
@@ -75,6 +78,7 @@ struct Dht::Impl : std::enable_shared_from_this<Impl> {
   RoutingTable table;
   ProviderStore store;
   std::set<Cid> announced;
+  std::mt19937_64 rng{std::random_device{}()};
   LookupStats last;
   bool started = false;
   bool stopped = false;
@@ -387,6 +391,24 @@ struct Dht::Impl : std::enable_shared_from_this<Impl> {
     for (const auto& c : host().connections())
       if (!table.contains(c.peer)) extra.push_back(info_of(c.peer));
     co_await lookup(MessageType::kFindNode, network.id().bytes(), nullptr, std::move(extra));
+    // Refresh every bucket up to the deepest one with a lookup of a random
+    // key that falls in it (libp2p's refresh): the self lookup fills only the
+    // nearest buckets, and sparse far buckets leave lookups stuck short of
+    // the closest peers. A key of bucket i costs about 2^i hashes to find,
+    // hence the cap.
+    const int deepest = std::min(table.deepest_bucket(), kMaxRefreshBucket);
+    const Point me = point_of(network.id());
+    for (int cpl = 0; cpl <= deepest && !stopped; ++cpl) {
+      std::vector<uint8_t> key(34);  // shaped like a SHA-256 peer id
+      key[0] = 0x12;
+      key[1] = 0x20;
+      do {
+        for (size_t b = 2; b < key.size(); ++b)
+          key[b] = uint8_t(rng());
+      } while (common_prefix_length(me, point_of(key)) != cpl);
+      std::vector<PeerInfo> none;
+      co_await lookup(MessageType::kFindNode, std::move(key), nullptr, std::move(none));
+    }
     co_return table.size();
   }
 

@@ -85,8 +85,9 @@ class Dht {
   // idempotent.
   void stop();
 
-  // Lookup of our own id: fills the routing table from the peers we are
-  // connected to. Returns the routing table's size.
+  // Lookup of our own id, seeded by the peers we are connected to, then one
+  // lookup of a random key per bucket up to the deepest (at most 16): fills
+  // the routing table. Returns its size.
   size_t bootstrap();
   // Stores a provider record for us at the k peers closest to the CID's key
   // (and locally). Returns how many peers it was sent to.

@@ -60,6 +60,12 @@ std::vector<PeerId> RoutingTable::closest(const Point& target, size_t n) const {
   return out;
 }
 
+int RoutingTable::deepest_bucket() const {
+  for (size_t i = buckets_.size(); i-- > 0;)
+    if (!buckets_[i].empty()) return int(i);
+  return -1;
+}
+
 std::vector<PeerId> RoutingTable::all() const {
   std::vector<PeerId> out;
   for (const auto& bucket : buckets_)

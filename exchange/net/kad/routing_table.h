@@ -36,6 +36,9 @@ class RoutingTable {
   // Up to `n` peers closest to `target`, closest first.
   std::vector<PeerId> closest(const Point& target, size_t n) const;
   std::vector<PeerId> all() const;
+  // The longest prefix a peer of the table shares with us (-1 when empty):
+  // buckets beyond it are empty because no such peer exists, not unvisited.
+  int deepest_bucket() const;
 
  private:
   struct Entry {
