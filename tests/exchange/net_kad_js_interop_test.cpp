@@ -139,9 +139,16 @@ TEST(KadJsInterop, JsNodeJoinsOurNetworkAndProvidersAreFoundBothWays) {
   EXPECT_EQ(found[0].id, js_peer);
   EXPECT_FALSE(found[0].addrs.empty());
   EXPECT_EQ(ours[2]->network->connect(js_peer, found[0].addrs), js_peer);
+  // Our ADD_PROVIDER reaches the js node too (4 nodes, k = 20: all of them).
+  const Cid late_cid = cid_of("provided by ours after the js node joined");
+  EXPECT_EQ(ours[2]->dht->provide(late_cid), 3u);
+
   // The js node answers our requests as a server: FIND_NODE names our
-  // nodes, GET_PROVIDERS its own record.
-  Message find_node, get_providers;
+  // nodes, GET_PROVIDERS its own record and the one we just sent it.
+  Message find_node, get_providers, get_late;
+  get_late.type = MessageType::kGetProviders;
+  get_late.key = provider_key(late_cid);
+  Message late;
   find_node.type = MessageType::kFindNode;
   find_node.key = ours[0]->key.id().bytes();
   get_providers.type = MessageType::kGetProviders;
@@ -156,6 +163,8 @@ TEST(KadJsInterop, JsNodeJoinsOurNetworkAndProvidersAreFoundBothWays) {
     closer = co_await read_message(*s);
     co_await write_message(*s, get_providers);
     providers = co_await read_message(*s);
+    co_await write_message(*s, get_late);
+    late = co_await read_message(*s);
     co_await s->close_write();
   });
   EXPECT_EQ(closer.type, MessageType::kFindNode);
@@ -167,6 +176,9 @@ TEST(KadJsInterop, JsNodeJoinsOurNetworkAndProvidersAreFoundBothWays) {
   EXPECT_NE(std::find(named.begin(), named.end(), ours[0]->key.id()), named.end());
   ASSERT_EQ(providers.providers.size(), 1u);
   EXPECT_EQ(providers.providers[0].id, js_peer);
+  ASSERT_EQ(late.providers.size(), 1u);
+  EXPECT_EQ(late.providers[0].id, ours[2]->key.id());
+  EXPECT_EQ(late.providers[0].addrs, ours[2]->network->addresses());
   std::printf("js routing table: %d peers; ours[2]: %zu\n", done["routingTable"].get<int>(),
               ours[2]->dht->routing_table_size());
   js.kill(SIGTERM);

@@ -317,6 +317,36 @@ TEST(KadNetwork, RecordsExpire) {
 INSTANTIATE_TEST_SUITE_P(K, KadThirty, ::testing::Values(Size{20, 2, 20}, Size{4, 5, 40}),
                          [](const auto& info) { return "k" + std::to_string(info.param.k); });
 
+TEST(KadNetwork, AnnouncedKeysAreReprovidedUntilWithdrawn) {
+  base::ManualClock clock(base::Millis(1'000'000));
+  DhtConfig c;
+  c.provider_ttl = 1h;
+  c.reprovide_interval = 100ms;  // real time: the loop's timer
+  Node a(clock, c), b(clock, c), d(clock, c);
+  join(b, a);
+  join(d, a);
+  b.dht->bootstrap();
+  d.dht->bootstrap();
+  const Cid cid = cid_of("announced");
+  a.dht->announce(cid);
+  const auto found_within = [&](std::chrono::milliseconds limit) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    do {
+      if (!d.dht->find_providers(cid, 1).empty()) return true;
+      std::this_thread::sleep_for(20ms);
+    } while (std::chrono::steady_clock::now() < end);
+    return false;
+  };
+  EXPECT_TRUE(found_within(2s));
+  // Past the ttl of the first records: the loop has stored fresh ones.
+  clock.advance(61min);
+  EXPECT_TRUE(found_within(2s));
+  a.dht->withdraw(cid);
+  std::this_thread::sleep_for(300ms);  // a re-provide already started may finish
+  clock.advance(61min);
+  EXPECT_FALSE(found_within(500ms));
+}
+
 // Sends one message to `to` on a fresh kad stream and reads until the end.
 void send_raw(Node& from, const PeerId& to, std::vector<uint8_t> framed_body) {
   from.network->run([&]() -> asio::awaitable<void> {

@@ -229,8 +229,14 @@ struct Dht::Impl : std::enable_shared_from_this<Impl> {
     co_await write_message(*stream, m);
     if (!expect_reply) {
       co_await stream->close_write();
-      // The server closes after it has handled the message.
-      co_await read_message_or_end(*stream);
+      // We wait for the server's end of the stream, so that the message is
+      // not cut off by our reset. js-libp2p resets instead of closing when
+      // our end of stream reaches it while it waits for a next message: the
+      // message was whole by then, so a reset counts as delivered.
+      try {
+        co_await read_message_or_end(*stream);
+      } catch (const NetError&) {
+      }
       co_return m;
     }
     Message reply = co_await read_message(*stream);
