@@ -379,6 +379,47 @@ TEST(KadNetwork, AddProviderForAnotherPeerIsRefused) {
   EXPECT_EQ(found[0].id, a.id());
 }
 
+TEST(KadNetwork, RepliesFitTheMessageLimit) {
+  // 16 providers with 32 addresses of ~260 bytes each: 16 addresses of each
+  // are still beyond 64 KiB.
+  base::SystemClock clock;
+  Node b(clock);
+  std::vector<std::unique_ptr<Node>> providers;
+  const Cid cid = cid_of("many long addresses");
+  const std::string long_dns(245, 'a');
+  std::vector<Multiaddr> addrs;
+  for (int i = 0; i < 32; ++i)
+    addrs.push_back(Multiaddr::parse("/dns4/" + long_dns + std::to_string(i) + "/tcp/1"));
+  for (int i = 0; i < 16; ++i) {
+    providers.push_back(std::make_unique<Node>(clock));
+    join(*providers.back(), b);
+    Message m;
+    m.type = MessageType::kAddProvider;
+    m.key = provider_key(cid);
+    m.providers.push_back(PeerInfo{providers.back()->id(), addrs});
+    send_raw(*providers.back(), b.id(), encode_message(m));
+  }
+  EXPECT_EQ(b.dht->provider_records(), 16u);
+  Node asker(clock);
+  join(asker, b);
+  Message get;
+  get.type = MessageType::kGetProviders;
+  get.key = provider_key(cid);
+  Message reply;
+  asker.network->run([&]() -> asio::awaitable<void> {
+    std::vector<std::string> protocols;
+    protocols.push_back(std::string(kProtocol));
+    auto s = co_await asker.network->host().open_stream(b.id(), protocols);
+    co_await write_message(*s, get);
+    reply = co_await read_message(*s);
+  });
+  EXPECT_GE(reply.providers.size(), 10u);
+  EXPECT_LT(reply.providers.size(), 16u);  // some were dropped to fit
+  EXPECT_LE(encode_message(reply).size(), kMaxMessageSize);
+  for (const auto& p : reply.providers)
+    EXPECT_LE(p.addrs.size(), 16u);
+}
+
 TEST(KadNetwork, MalformedMessageIsPenalised) {
   base::SystemClock clock;
   Node a(clock), b(clock);

@@ -26,6 +26,7 @@ namespace {
 constexpr size_t kMaxRateBuckets = 4096;
 // Buckets beyond it are not refreshed (a key of bucket 16 takes ~65k hashes).
 constexpr int kMaxRefreshBucket = 15;
+constexpr size_t kMaxReplyAddrs = 16;
 
 std::vector<std::string> kad_protocols() {
   std::vector<std::string> out;
@@ -193,6 +194,21 @@ struct Dht::Impl : std::enable_shared_from_this<Impl> {
     throw std::logic_error("unreachable");
   }
 
+  // Peers may have sent long address lists: a reply keeps at most
+  // kMaxReplyAddrs per peer and drops the farthest closer peers, then
+  // providers, until it fits in kMaxMessageSize.
+  static void fit(Message& m) {
+    for (auto* list : {&m.closer, &m.providers})
+      for (auto& p : *list)
+        if (p.addrs.size() > kMaxReplyAddrs) p.addrs.resize(kMaxReplyAddrs);
+    while (encode_message(m).size() > kMaxMessageSize) {
+      if (!m.closer.empty())
+        m.closer.pop_back();
+      else
+        m.providers.pop_back();
+    }
+  }
+
   asio::awaitable<void> serve(std::unique_ptr<Stream> s, PeerId peer) {
     const auto keep = shared_from_this();
     try {
@@ -208,7 +224,10 @@ struct Dht::Impl : std::enable_shared_from_this<Impl> {
         }
         ++served;
         auto reply = answer(peer, *m);
-        if (reply) co_await write_message(*s, *reply);
+        if (reply) {
+          fit(*reply);
+          co_await write_message(*s, *reply);
+        }
       }
       co_await s->close_write();
     } catch (const ProtocolError&) {
