@@ -22,7 +22,9 @@
 namespace codex::net::kad {
 namespace {
 
-// Rate-limit buckets kept per peer; beyond it the full (idle) ones are forgotten.
+// Rate-limit buckets kept per peer; beyond it the full (idle) ones are
+// forgotten. Only connected peers send requests, so Host's max_peers bounds
+// the busy ones.
 constexpr size_t kMaxRateBuckets = 4096;
 // Buckets beyond it are not refreshed (a key of bucket 16 takes ~65k hashes).
 constexpr int kMaxRefreshBucket = 15;
@@ -291,11 +293,8 @@ struct Dht::Impl : std::enable_shared_from_this<Impl> {
 
   std::vector<PeerInfo> seeds(const Point& target) {
     std::vector<PeerInfo> out;
-    std::set<PeerId> seen;
-    for (const auto& p : table.closest(target, config.k)) {
-      seen.insert(p);
+    for (const auto& p : table.closest(target, config.k))
       out.push_back(info_of(p));
-    }
     return out;
   }
 
