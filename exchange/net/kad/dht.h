@@ -56,7 +56,8 @@ struct DhtConfig {
   // Routing table: a full bucket's least recently seen peer makes room only
   // once it is this old.
   std::chrono::milliseconds stale_after = std::chrono::minutes(10);
-  // Re-provide of the announced keys.
+  // Re-provide of the announced keys. Measured by an asio timer on the
+  // network thread (real time), unlike record expiry, which follows `clock`.
   std::chrono::milliseconds reprovide_interval = std::chrono::minutes(30);
   size_t max_announced = 100'000;
   size_t provide_concurrency = 10;
