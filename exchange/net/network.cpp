@@ -86,6 +86,7 @@ struct Network::Impl {
   // Network thread only.
   std::map<PeerId, IdentifyInfo> identified;
   std::map<PeerId, std::vector<Multiaddr>> address_book;
+  std::vector<IdentifiedHook> identified_hooks;
   std::thread thread;
   std::promise<void> finished;
 
@@ -124,7 +125,11 @@ struct Network::Impl {
       std::vector<Multiaddr> addrs = info.listen_addrs;
       if (info.signed_peer_record) addrs = info.signed_peer_record->record().addresses;
       remember(peer, addrs);
-      if (host->connected(peer)) identified[peer] = std::move(info);
+      if (host->connected(peer)) {
+        for (const auto& hook : identified_hooks)
+          hook(peer, info.protocols);
+        identified[peer] = std::move(info);
+      }
     } catch (const ProtocolError& e) {
       host->penalize(peer, std::string("identify: ") + e.what());
     } catch (const std::exception& e) {
@@ -308,6 +313,26 @@ void Network::fetch_in_background(std::vector<blockexc::BlockAddress> addresses,
 }
 asio::any_io_executor Network::executor() {
   return impl_->io.get_executor();
+}
+
+asio::awaitable<PeerId> Network::dial(std::optional<PeerId> peer, std::vector<Multiaddr> addrs) {
+  co_return co_await with_timeout(impl_->dial(peer, std::move(addrs)), impl_->config.dial_timeout,
+                                  "connect");
+}
+
+std::vector<Multiaddr> Network::addresses_of(const PeerId& peer) const {
+  const auto it = impl_->address_book.find(peer);
+  if (it == impl_->address_book.end()) return {};
+  return it->second;
+}
+
+void Network::learn_addresses(const PeerId& peer, const std::vector<Multiaddr>& addrs) {
+  if (peer == id() || impl_->address_book.contains(peer)) return;
+  impl_->remember(peer, addrs);
+}
+
+void Network::on_identified(IdentifiedHook hook) {
+  impl_->identified_hooks.push_back(std::move(hook));
 }
 
 void Network::run(std::function<asio::awaitable<void>()> task) const {

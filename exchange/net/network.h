@@ -105,6 +105,17 @@ class Network {
   Host& host();
   blockexc::Engine* engine();
   asio::any_io_executor executor();
+  // Hooks for the protocol engines (the DHT), network thread only:
+  // connect() as a coroutine, with the same deadline;
+  asio::awaitable<PeerId> dial(std::optional<PeerId> peer, std::vector<Multiaddr> addrs);
+  // the addresses identify, records or learn_addresses taught us for `peer`;
+  std::vector<Multiaddr> addresses_of(const PeerId& peer) const;
+  // remembers `addrs` for `peer` unless we already know addresses for it
+  // (what the peer said itself beats what others say of it);
+  void learn_addresses(const PeerId& peer, const std::vector<Multiaddr>& addrs);
+  // called each time identify of a peer succeeds, with its protocols.
+  using IdentifiedHook = std::function<void(const PeerId&, const std::vector<std::string>&)>;
+  void on_identified(IdentifiedHook hook);
   // Runs `task` on the network thread and waits for it (rethrowing what it
   // throws). Must not be called from the network thread.
   void run(std::function<asio::awaitable<void>()> task) const;
