@@ -14,6 +14,7 @@
 #include "base/hex.h"
 #include "exchange/crypto/sha256.h"
 #include "tests/exchange/support/blockexc_nodes.h"
+#include "tests/exchange/support/js_peer.h"
 #include "tests/support/child_process.h"
 #include "tests/support/require_tool.h"
 
@@ -24,28 +25,11 @@ using json = nlohmann::json;
 using namespace std::chrono_literals;
 using namespace testing;
 
-const std::string kScript = std::string(CODEX_SOURCE_DIR) + "/tests/interop/blockexc_fetch.mjs";
-const std::string kPolyfill = std::string(CODEX_SOURCE_DIR) + "/tests/interop/node20_polyfill.mjs";
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), {}};
-}
-
 std::vector<json> events(const std::string& log, const std::string& kind) {
-  std::vector<json> out;
-  std::ifstream in(log);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] != '{') continue;
-    try {
-      auto j = json::parse(line);
-      if (j.value("event", "") == kind) out.push_back(j);
-    } catch (const json::exception&) {
-    }
-  }
-  return out;
+  return test::js_events(log, kind);
 }
+
+using test::read_log;
 
 class BlockexcJsInterop : public ::testing::TestWithParam<std::string> {};
 
@@ -59,12 +43,12 @@ TEST_P(BlockexcJsInterop, JsPeerFetchesABlockFromUs) {
   store_dataset(*ours.store, d, 0, 3);
   const std::string log = (ours.dir.path() / "js.log").string();
   const std::string addr = ours.network->addresses().at(0).with_peer_id(ours.key.id()).to_string();
-  test::ChildProcess js({"/usr/bin/env", "node", "--import", kPolyfill, kScript, "--dial", addr,
-                         "--cid", d.cids[1].to_string(), "--muxer", GetParam()},
-                        log);
-  ASSERT_EQ(js.wait_exit(60s), 0) << read_all(log);
+  auto js = test::start_js_peer(
+      "blockexc_fetch.mjs", {"--dial", addr, "--cid", d.cids[1].to_string(), "--muxer", GetParam()},
+      log);
+  ASSERT_EQ(js->wait_exit(60s), 0) << read_log(log);
   const auto blocks = events(log, "block");
-  ASSERT_EQ(blocks.size(), 1u) << read_all(log);
+  ASSERT_EQ(blocks.size(), 1u) << read_log(log);
   const auto digest = sha256({reinterpret_cast<const uint8_t*>(d.blocks[1].data()), 65536});
   EXPECT_EQ(blocks[0]["cid"], d.cids[1].to_string());
   EXPECT_EQ(blocks[0]["addressCid"], d.cids[1].to_string());

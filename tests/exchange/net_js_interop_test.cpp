@@ -15,6 +15,7 @@
 #include "exchange/net/multiaddr.h"
 #include "exchange/net/network.h"
 #include "exchange/net/node_key.h"
+#include "tests/exchange/support/js_peer.h"
 #include "tests/support/child_process.h"
 #include "tests/support/require_tool.h"
 #include "tests/support/temp_dir.h"
@@ -25,32 +26,11 @@ namespace {
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
-const std::string kScript = std::string(CODEX_SOURCE_DIR) + "/tests/interop/libp2p_peer.mjs";
-const std::string kPolyfill = std::string(CODEX_SOURCE_DIR) + "/tests/interop/node20_polyfill.mjs";
+using test::js_events;
+using test::read_log;
 
 bool js_libp2p_installed() {
-  return testing::node_runs() &&
-         std::filesystem::exists(std::string(CODEX_SOURCE_DIR) + "/node_modules/libp2p");
-}
-
-// The JSON lines a js peer printed so far.
-std::vector<json> events(const std::string& log) {
-  std::vector<json> out;
-  std::ifstream in(log);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] != '{') continue;
-    try {
-      out.push_back(json::parse(line));
-    } catch (const json::exception&) {
-    }
-  }
-  return out;
-}
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), {}};
+  return test::js_package_installed("libp2p");
 }
 
 std::vector<json> of_kind(const std::vector<json>& all, const std::string& kind) {
@@ -62,9 +42,7 @@ std::vector<json> of_kind(const std::vector<json>& all, const std::string& kind)
 
 std::unique_ptr<test::ChildProcess> start_js(std::vector<std::string> args,
                                              const std::string& log) {
-  std::vector<std::string> argv = {"/usr/bin/env", "node", "--import", kPolyfill, kScript};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return std::make_unique<test::ChildProcess>(argv, log);
+  return test::start_js_peer("libp2p_peer.mjs", std::move(args), log);
 }
 
 struct Ours {
@@ -103,16 +81,16 @@ TEST_P(JsInterop, JsDialsUsPingsAndIdentifiesUs) {
                       GetParam().key, "--pings", "3"},
                      log);
   const int status = js->wait_exit(60s);
-  ASSERT_EQ(status, 0) << read_all(log);
-  const auto all = events(log);
+  ASSERT_EQ(status, 0) << read_log(log);
+  const auto all = js_events(log);
   const auto connected = of_kind(all, "connected");
-  ASSERT_EQ(connected.size(), 1u) << read_all(log);
+  ASSERT_EQ(connected.size(), 1u) << read_log(log);
   EXPECT_EQ(connected[0]["peer"], ours.key.peer_id());
   EXPECT_EQ(connected[0]["muxer"], muxer_id(GetParam().muxer));
   EXPECT_EQ(connected[0]["encryption"], "/noise");
-  EXPECT_EQ(of_kind(all, "ping").size(), 3u) << read_all(log);
+  EXPECT_EQ(of_kind(all, "ping").size(), 3u) << read_log(log);
   const auto identify = of_kind(all, "identify");
-  ASSERT_FALSE(identify.empty()) << read_all(log);
+  ASSERT_FALSE(identify.empty()) << read_log(log);
   const auto& id = identify.back();
   EXPECT_EQ(id["peer"], ours.key.peer_id());
   EXPECT_EQ(id["agentVersion"], "codex-interop-test");
@@ -134,13 +112,13 @@ TEST_P(JsInterop, WeDialJsPingAndIdentifyIt) {
   auto js = start_js({"--listen", "--muxer", GetParam().muxer, "--key", GetParam().key}, log);
   json listening;
   for (int i = 0; i < 300 && listening.is_null(); ++i) {
-    const auto l = of_kind(events(log), "listening");
+    const auto l = of_kind(js_events(log), "listening");
     if (!l.empty())
       listening = l[0];
     else
       std::this_thread::sleep_for(50ms);
   }
-  ASSERT_FALSE(listening.is_null()) << read_all(log);
+  ASSERT_FALSE(listening.is_null()) << read_log(log);
   const auto js_addr = Multiaddr::parse(listening["addrs"][0].get<std::string>());
   const PeerId js_peer = PeerId::parse(listening["peer"].get<std::string>());
 
@@ -165,10 +143,10 @@ TEST_P(JsInterop, WeDialJsPingAndIdentifyIt) {
 
   std::vector<json> theirs;
   for (int i = 0; i < 200 && theirs.empty(); ++i) {
-    theirs = of_kind(events(log), "identify");
+    theirs = of_kind(js_events(log), "identify");
     if (theirs.empty()) std::this_thread::sleep_for(25ms);
   }
-  ASSERT_FALSE(theirs.empty()) << read_all(log);
+  ASSERT_FALSE(theirs.empty()) << read_log(log);
   EXPECT_EQ(theirs.back()["peer"], ours.key.peer_id());
   EXPECT_EQ(theirs.back()["agentVersion"], "codex-interop-test");
 }

@@ -23,6 +23,7 @@
 #include "exchange/net/multiaddr.h"
 #include "exchange/net/network.h"
 #include "exchange/net/node_key.h"
+#include "tests/exchange/support/js_peer.h"
 #include "tests/support/child_process.h"
 #include "tests/support/require_tool.h"
 #include "tests/support/temp_dir.h"
@@ -33,44 +34,19 @@ namespace {
 using json = nlohmann::json;
 using namespace std::chrono_literals;
 
-const std::string kScript = std::string(CODEX_SOURCE_DIR) + "/tests/interop/kad_peer.mjs";
-const std::string kPolyfill = std::string(CODEX_SOURCE_DIR) + "/tests/interop/node20_polyfill.mjs";
-
 bool js_kad_installed() {
-  return testing::node_runs() &&
-         std::filesystem::exists(std::string(CODEX_SOURCE_DIR) + "/node_modules/@libp2p/kad-dht");
-}
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), {}};
+  return test::js_package_installed("@libp2p/kad-dht");
 }
 
 std::vector<json> of_kind(const std::string& log, const std::string& kind) {
-  std::vector<json> out;
-  std::ifstream in(log);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] != '{') continue;
-    try {
-      auto e = json::parse(line);
-      if (e.value("event", "") == kind) out.push_back(std::move(e));
-    } catch (const json::exception&) {
-    }
-  }
-  return out;
+  return test::js_events(log, kind);
 }
 
-// Waits up to `limit` for the first event of `kind`; null when none came.
 json wait_for(const std::string& log, const std::string& kind, std::chrono::milliseconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    const auto e = of_kind(log, kind);
-    if (!e.empty()) return e[0];
-    std::this_thread::sleep_for(50ms);
-  }
-  return nullptr;
+  return test::wait_js_event(log, kind, limit);
 }
+
+using test::read_log;
 
 struct Node {
   explicit Node(base::Clock& clock) : key(NodeKey::load_or_create(dir.path() / "key")) {
@@ -113,17 +89,17 @@ TEST(KadJsInterop, JsNodeJoinsOurNetworkAndProvidersAreFoundBothWays) {
 
   testing::TempDir dir;
   const std::string log = (dir.path() / "js.log").string();
-  test::ChildProcess js(
-      {"/usr/bin/env", "node", "--import", kPolyfill, kScript, "--bootstrap",
-       ours[0]->dial_address(), "--provide", js_cid.to_string(), "--find", ours_cid.to_string()},
-      log);
+  auto js = test::start_js_peer("kad_peer.mjs",
+                                {"--bootstrap", ours[0]->dial_address(), "--provide",
+                                 js_cid.to_string(), "--find", ours_cid.to_string()},
+                                log);
   const json done = wait_for(log, "done", 60s);
-  ASSERT_FALSE(done.is_null()) << read_all(log);
+  ASSERT_FALSE(done.is_null()) << read_log(log);
   const json listening = of_kind(log, "listening").at(0);
   const PeerId js_peer = PeerId::parse(listening["peer"].get<std::string>());
 
   // js found our provider, with its address.
-  ASSERT_EQ(of_kind(log, "found").size(), 1u) << read_all(log);
+  ASSERT_EQ(of_kind(log, "found").size(), 1u) << read_log(log);
   const json provider = of_kind(log, "provider").at(0);
   EXPECT_EQ(provider["peer"], ours[1]->key.peer_id());
   EXPECT_NE(std::find(provider["addrs"].begin(), provider["addrs"].end(),
@@ -131,11 +107,11 @@ TEST(KadJsInterop, JsNodeJoinsOurNetworkAndProvidersAreFoundBothWays) {
             provider["addrs"].end())
       << provider.dump();
   // js provided its CID through our nodes.
-  ASSERT_EQ(of_kind(log, "provided").size(), 1u) << read_all(log);
+  ASSERT_EQ(of_kind(log, "provided").size(), 1u) << read_log(log);
 
   // Our third node finds the js node as the provider and can reach it.
   const auto found = ours[2]->dht->find_providers(js_cid, 1);
-  ASSERT_EQ(found.size(), 1u) << read_all(log);
+  ASSERT_EQ(found.size(), 1u) << read_log(log);
   EXPECT_EQ(found[0].id, js_peer);
   EXPECT_FALSE(found[0].addrs.empty());
   EXPECT_EQ(ours[2]->network->connect(js_peer, found[0].addrs), js_peer);
@@ -181,8 +157,8 @@ TEST(KadJsInterop, JsNodeJoinsOurNetworkAndProvidersAreFoundBothWays) {
   EXPECT_EQ(late.providers[0].addrs, ours[2]->network->addresses());
   std::printf("js routing table: %d peers; ours[2]: %zu\n", done["routingTable"].get<int>(),
               ours[2]->dht->routing_table_size());
-  js.kill(SIGTERM);
-  js.wait_exit(10s);
+  js->kill(SIGTERM);
+  js->wait_exit(10s);
 }
 
 }  // namespace
