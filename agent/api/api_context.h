@@ -11,6 +11,9 @@ class Repo;
 namespace codex::net {
 class NodeKey;
 class Network;
+namespace kad {
+class Dht;
+}
 }  // namespace codex::net
 
 namespace codex::agent {
@@ -29,6 +32,8 @@ struct ApiContext {
   // The peer-to-peer network (/connect, /spr, /debug/info); none in tests of
   // the store's routes alone.
   net::Network* network = nullptr;
+  // Discovery: uploads are announced; network fetches look up providers.
+  net::kad::Dht* dht = nullptr;
 };
 
 }  // namespace codex::agent

@@ -18,6 +18,7 @@
 #include "exchange/dataset/dataset_writer.h"
 #include "exchange/error.h"
 #include "exchange/multiformats/multicodec.h"
+#include "exchange/net/kad/dht.h"
 #include "exchange/store/repo.h"
 
 namespace codex::agent {
@@ -95,6 +96,7 @@ void upload(ApiContext& ctx, const Request& req, Response& res,
     if (writer.bytes_written() == 0) return reply_text(res, 422, "The upload is empty.");
     Cid cid = writer.finish();
     spdlog::info("api: stored {} bytes as {}", writer.bytes_written(), cid.to_string());
+    if (ctx.dht) ctx.dht->announce(cid);  // provided now, and again every 30 min
     reply_text(res, 200, cid.to_string());
   } catch (const QuotaError& e) {
     reply_text(res, 422, std::string("Not enough storage quota: ") + e.what());

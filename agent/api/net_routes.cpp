@@ -13,8 +13,10 @@
 #include "exchange/multiformats/multicodec.h"
 #include "exchange/net/blockexc/message.h"
 #include "exchange/net/error.h"
+#include "exchange/net/kad/dht.h"
 #include "exchange/net/multiaddr.h"
 #include "exchange/net/network.h"
+#include "exchange/store/repo.h"
 
 namespace codex::agent {
 namespace {
@@ -49,12 +51,30 @@ std::vector<net::Multiaddr> parse_addrs(const Request& req) {
 // Blocks fetched per window of a network stream: bounded memory (4 MiB of
 // 64 KiB blocks), enough requests in flight to keep peers busy.
 constexpr uint64_t kStreamWindow = 64;
+// Providers of a dataset a network fetch connects to (spec §8.4: up to 8).
+constexpr size_t kProvidersToDial = 8;
+
+// Connects to the providers the DHT knows for `cid` (those we are not
+// connected to yet), so that the block exchange can ask them. Failures to
+// reach one are not errors: others may have the blocks.
+void connect_providers(ApiContext& ctx, const Cid& cid) {
+  if (!ctx.dht || ctx.repo.has_block(cid)) return;
+  for (const auto& p : ctx.dht->find_providers(cid, kProvidersToDial)) {
+    try {
+      ctx.network->connect(p.id, p.addrs);
+    } catch (const std::exception& e) {
+      spdlog::debug("api: provider {} of {}: {}", p.id.to_string(), cid.to_string(), e.what());
+    }
+  }
+}
 
 // The manifest, local or fetched from peers (verified against its CID and
 // stored). Throws FormatError if `cid` is not a manifest CID.
-Manifest fetch_manifest(net::Network& network, const Cid& cid) {
+Manifest fetch_manifest(ApiContext& ctx, const Cid& cid) {
   if (cid.codec() != multicodec::kManifest)
     throw FormatError("CID " + cid.to_string() + " is not a manifest");
+  connect_providers(ctx, cid);
+  net::Network& network = *ctx.network;
   std::vector<net::blockexc::BlockAddress> one;
   one.push_back(net::blockexc::BlockAddress::of_cid(cid));
   const auto blocks = network.fetch_blocks(std::move(one), 1);
@@ -99,14 +119,14 @@ void register_net_routes(httplib::Server& s, ApiContext& ctx, AllowedMethods& al
     network_call(res, [&] {
       const Cid cid = Cid::parse(req.matches[1].str());
       reply_json(res, json{{"cid", cid.to_string()},
-                           {"manifest", manifest_json(fetch_manifest(*ctx.network, cid))}});
+                           {"manifest", manifest_json(fetch_manifest(ctx, cid))}});
     });
   });
   s.Post(base + R"(/data/([^/]+)/network)", [&ctx](const Request& req, Response& res) {
     if (!ctx.network) return reply_text(res, 503, "The network is not running");
     network_call(res, [&] {
       const Cid cid = Cid::parse(req.matches[1].str());
-      const Manifest m = fetch_manifest(*ctx.network, cid);
+      const Manifest m = fetch_manifest(ctx, cid);
       ctx.network->fetch_in_background(leaves(m.tree_cid, 0, m.blocks_count()));
       spdlog::info("api: downloading {} ({} blocks) from the network", cid.to_string(),
                    m.blocks_count());
@@ -117,7 +137,7 @@ void register_net_routes(httplib::Server& s, ApiContext& ctx, AllowedMethods& al
     if (!ctx.network) return reply_text(res, 503, "The network is not running");
     network_call(res, [&] {
       const Cid cid = Cid::parse(req.matches[1].str());
-      const Manifest m = fetch_manifest(*ctx.network, cid);
+      const Manifest m = fetch_manifest(ctx, cid);
       if (m.is_protected())
         return reply_text(res, 501,
                           "Streaming a protected dataset from the network is not supported yet; "

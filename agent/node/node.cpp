@@ -11,6 +11,8 @@
 #include "agent/api/api_token.h"
 #include "agent/api/rest_server.h"
 #include "agent/config/version.h"
+#include "base/clock.h"
+#include "exchange/net/kad/dht.h"
 #include "exchange/net/multiaddr.h"
 #include "exchange/net/network.h"
 #include "exchange/net/node_key.h"
@@ -47,7 +49,10 @@ struct Node::Impl {
   std::unique_ptr<store::DataDir> data;
   std::unique_ptr<net::NodeKey> key;
   std::unique_ptr<store::Repo> repo;
+  base::SystemClock clock;
   std::unique_ptr<net::Network> network;
+  // After network: destroyed (stopped) before it.
+  std::unique_ptr<net::kad::Dht> dht;
   std::unique_ptr<RestServer> api;
   uint16_t port = 0;
 
@@ -56,7 +61,24 @@ struct Node::Impl {
   bool stopping = false;
   std::thread maintenance;
 
+  // Joins the DHT through the peers we reached, then announces every local
+  // dataset (each again every 30 minutes).
+  void join_dht() {
+    try {
+      const size_t known = dht->bootstrap();
+      size_t announced = 0;
+      for (const Cid& m : repo->manifests()) {
+        dht->announce(m);
+        ++announced;
+      }
+      spdlog::info("dht: {} peers in the routing table, {} datasets announced", known, announced);
+    } catch (const std::exception& e) {
+      spdlog::warn("dht: joining failed: {}", e.what());
+    }
+  }
+
   void maintenance_loop() {
+    join_dht();
     std::unique_lock lock(mu);
     while (!cv.wait_for(lock, config.block_maintenance_interval, [this] { return stopping; })) {
       lock.unlock();
@@ -103,10 +125,13 @@ Node::Node(NodeConfig config) : impl_(std::make_unique<Impl>()) {
   nc.agent_version = c.agent_string;
   nc.diagnostic = [](const std::string& what) { spdlog::debug("net: {}", what); };
   impl_->network = std::make_unique<net::Network>(*impl_->key, std::move(nc));
+  impl_->dht = std::make_unique<net::kad::Dht>(*impl_->network, impl_->clock);
+  impl_->dht->start();
   if (c.api_bindaddr.empty()) return;  // no API, as in the reference
   ApiContext ctx{*impl_->repo, *impl_->key,  version(),         ro.dir.string(),
                  {},           c.block_size, c.api_cors_origin, std::nullopt};
   ctx.network = impl_->network.get();
+  ctx.dht = impl_->dht.get();
   for (const auto& a : impl_->network->addresses())
     ctx.listen_addrs.push_back(a.to_string());
   if (c.api_token_file) ctx.api_token = read_api_token(*c.api_token_file);
@@ -148,8 +173,10 @@ void Node::stop() {
   }
   impl_->cv.notify_all();
   if (impl_->api) impl_->api->stop();
-  impl_->network.reset();
+  // The maintenance thread uses the DHT (joining it): it ends first.
   if (impl_->maintenance.joinable()) impl_->maintenance.join();
+  impl_->dht.reset();
+  impl_->network.reset();
 }
 
 uint16_t Node::api_port() const {  // 0 when the API is disabled

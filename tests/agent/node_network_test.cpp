@@ -271,3 +271,35 @@ TEST_F(NodeNetwork, ADatasetNobodyHasIs404) {
 
 }  // namespace
 }  // namespace codex
+
+namespace codex {
+namespace {
+
+TEST_F(NodeNetwork, ANodeFindsTheUploaderThroughTheDht) {
+  // A line: C knows only B, B knows only A. A's upload is announced to the
+  // DHT; C finds A as its provider, connects and streams from it.
+  AgentNode a(dir_.path() / "a");
+  const std::string a_spr = json::parse(a.client().get("/spr"))["spr"];
+  AgentNode b(dir_.path() / "b", {"--bootstrap-node", a_spr});
+  wait_peers(a, 1);
+  const std::string b_spr = json::parse(b.client().get("/spr"))["spr"];
+  AgentNode c(dir_.path() / "c", {"--bootstrap-node", b_spr});
+  wait_peers(c, 1);
+  const std::string a_id = info(a)["id"];
+  const json before = info(c)["peers"];
+  for (const auto& p : before)
+    ASSERT_NE(p["peerId"], a_id);
+
+  const std::string bytes = random_bytes((1 << 20) + 7, 3);
+  const std::string cid = a.client().upload(write_file(dir_.path() / "f", bytes));
+  const std::string got = get_or_status(c, "/data/" + cid + "/network/stream");
+  EXPECT_TRUE(got == bytes) << got.substr(0, 200);
+  bool c_knows_a = false;
+  const json after = info(c)["peers"];
+  for (const auto& p : after)
+    c_knows_a |= p["peerId"] == a_id;
+  EXPECT_TRUE(c_knows_a) << after.dump();
+}
+
+}  // namespace
+}  // namespace codex
