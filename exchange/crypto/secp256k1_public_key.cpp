@@ -91,6 +91,9 @@ bool Secp256k1PublicKey::verify_compact(Digest digest, std::span<const uint8_t, 
 }
 
 bool Secp256k1PublicKey::verify_der(Digest digest, std::span<const uint8_t> der) const {
+  // An empty signature (a peer's empty noise identity_sig) has no data
+  // pointer, which libsecp256k1 must not be given (found by fuzzing).
+  if (der.empty()) return false;
   secp256k1_ecdsa_signature s;
   return secp256k1_ecdsa_signature_parse_der(ctx(), &s, der.data(), der.size()) == 1 &&
          verify(parsed_, digest, s);
