@@ -123,7 +123,7 @@ std::string RestClient::upload(const std::filesystem::path& path,
 }
 
 uint64_t RestClient::download(const std::string& cid, const std::filesystem::path& path,
-                              Progress progress) {
+                              Progress progress, bool from_network) {
   std::filesystem::path part = path;
   part += ".part";
   Transfer t;
@@ -132,7 +132,8 @@ uint64_t RestClient::download(const std::string& cid, const std::filesystem::pat
     t.file = f.f;
     t.progress = std::move(progress);
     CurlHandle c;
-    curl_easy_setopt(c.h, CURLOPT_URL, (base_ + "/data/" + cid).c_str());
+    const std::string url = base_ + "/data/" + cid + (from_network ? "/network/stream" : "");
+    curl_easy_setopt(c.h, CURLOPT_URL, url.c_str());
     curl_easy_setopt(c.h, CURLOPT_WRITEFUNCTION, on_write);
     curl_easy_setopt(c.h, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(c.h, CURLOPT_BUFFERSIZE, 512L * 1024);

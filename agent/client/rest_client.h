@@ -34,9 +34,10 @@ class RestClient {
   std::string upload(const std::filesystem::path& file, std::optional<std::string> mimetype = {},
                      std::optional<std::string> filename = {}, Progress progress = {});
   // GET /data/{cid} into a file (written to file.part, renamed when complete).
-  // Returns the bytes written.
+  // Returns the bytes written. With from_network, GET /data/{cid}/network/stream:
+  // the node fetches the blocks from its peers.
   uint64_t download(const std::string& cid, const std::filesystem::path& file,
-                    Progress progress = {});
+                    Progress progress = {}, bool from_network = false);
   // GET path (relative to the base URL) and return the body; throws HttpError.
   std::string get(const std::string& path);
 

@@ -81,20 +81,31 @@ void add_download_command(CLI::App& app, int* rc) {
   struct Opts {
     ApiOptions api;
     std::string cid, out;
+    bool local = false;
   };
   auto o = std::make_shared<Opts>();
-  CLI::App* cmd = app.add_subcommand("download", "Download a dataset from a running node");
+  CLI::App* cmd = app.add_subcommand(
+      "download", "Download a dataset through a running node (from its peers when not local)");
   add_api_options(cmd, o->api);
   cmd->add_option("cid", o->cid, "Manifest CID")->required();
   cmd->add_option("-o,--output", o->out, "Output file (default: the CID)");
+  cmd->add_flag("--local", o->local, "Only what the node stores itself: no network fetch");
   cmd->callback([o, rc] {
     RestClient client = o->api.client();
     ProgressBar bar("download");
     std::string out = o->out.empty() ? o->cid : o->out;
-    uint64_t n = client.download(o->cid, out, [&](uint64_t d, uint64_t t) {
+    auto progress = [&](uint64_t d, uint64_t t) {
       bar.update(d, t);
       return true;
-    });
+    };
+    uint64_t n = 0;
+    try {
+      n = client.download(o->cid, out, progress);
+    } catch (const HttpError& e) {
+      if (e.status() != 404 || o->local) throw;
+      std::cerr << "not stored on the node: fetching it from the network\n";
+      n = client.download(o->cid, out, progress, true);
+    }
     bar.finish();
     std::cerr << "wrote " << n << " bytes to " << out << "\n";
     *rc = 0;

@@ -303,3 +303,41 @@ TEST_F(NodeNetwork, ANodeFindsTheUploaderThroughTheDht) {
 
 }  // namespace
 }  // namespace codex
+
+namespace codex {
+namespace {
+
+// Runs `codex-agent download` against node `n`; returns its exit status.
+int run_download(const AgentNode& n, const std::vector<std::string>& extra,
+                 const std::filesystem::path& log) {
+  std::vector<std::string> argv = {test::agent_binary(), "download", "-p",
+                                   std::to_string(n.port())};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  test::ChildProcess p(argv, log.string());
+  return p.wait_exit(60s);
+}
+
+TEST_F(NodeNetwork, TheDownloadCommandFetchesFromTheNetworkWhenNotLocal) {
+  AgentNode a(dir_.path() / "a");
+  const std::string spr = json::parse(a.client().get("/spr"))["spr"];
+  AgentNode b(dir_.path() / "b", {"--bootstrap-node", spr});
+  wait_peers(a, 1);
+  const std::string bytes = random_bytes((2 << 20) + 99, 5);
+  const std::string cid = a.client().upload(write_file(dir_.path() / "f", bytes));
+  const auto out = dir_.path() / "out";
+  // --local: B does not have it.
+  int st = run_download(b, {cid, "-o", out.string(), "--local"}, dir_.path() / "local.log");
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) != 0);
+  EXPECT_FALSE(std::filesystem::exists(out));
+  st = run_download(b, {cid, "-o", out.string()}, dir_.path() / "net.log");
+  std::ifstream log(dir_.path() / "net.log");
+  const std::string log_text{std::istreambuf_iterator<char>(log), {}};
+  ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << log_text;
+  EXPECT_NE(log_text.find("fetching it from the network"), std::string::npos) << log_text;
+  std::ifstream in(out, std::ios::binary);
+  const std::string got{std::istreambuf_iterator<char>(in), {}};
+  EXPECT_TRUE(got == bytes);
+}
+
+}  // namespace
+}  // namespace codex
