@@ -341,3 +341,52 @@ TEST_F(NodeNetwork, TheDownloadCommandFetchesFromTheNetworkWhenNotLocal) {
 
 }  // namespace
 }  // namespace codex
+
+namespace codex {
+namespace {
+
+TEST_F(NodeNetwork, AStreamSurvivesTheKillOfAServingNode) {
+  AgentNode a(dir_.path() / "a");
+  const std::string a_spr = json::parse(a.client().get("/spr"))["spr"];
+  AgentNode b(dir_.path() / "b", {"--bootstrap-node", a_spr});
+  wait_peers(a, 1);
+  const std::string bytes = random_bytes(12 << 20, 9);
+  const std::string cid = a.client().upload(write_file(dir_.path() / "f", bytes));
+  // B holds a full copy too.
+  ASSERT_EQ(request(b, "POST", "/data/" + cid + "/network")->status, 200);
+  // Until its download is complete a local read is cut short (an exception).
+  bool b_has_it = false;
+  for (int i = 0; i < 400 && !b_has_it; ++i) {
+    try {
+      b_has_it = b.client().get("/data/" + cid) == bytes;
+    } catch (const std::exception&) {
+    }
+    if (!b_has_it) std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_TRUE(b_has_it);
+  const std::string b_spr = json::parse(b.client().get("/spr"))["spr"];
+  AgentNode c(dir_.path() / "c", {"--bootstrap-node", a_spr, "--bootstrap-node", b_spr});
+  wait_peers(c, 2);
+
+  // C streams; once the first MiB has arrived, A is killed.
+  httplib::Client cli("127.0.0.1", c.port());
+  cli.set_read_timeout(120, 0);
+  std::string got;
+  bool killed = false;
+  const std::string path = "/api/codex/v1/data/" + cid + "/network/stream";
+  auto res = cli.Get(path.c_str(), [&](const char* data, size_t n) {
+    got.append(data, n);
+    if (!killed && got.size() > (1 << 20)) {
+      a.stop(SIGKILL);
+      killed = true;
+    }
+    return true;
+  });
+  ASSERT_TRUE(res);
+  EXPECT_TRUE(killed);
+  EXPECT_EQ(got.size(), bytes.size());
+  EXPECT_TRUE(got == bytes) << "the bytes differ";
+}
+
+}  // namespace
+}  // namespace codex
