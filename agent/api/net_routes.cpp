@@ -127,7 +127,7 @@ void register_net_routes(httplib::Server& s, ApiContext& ctx, AllowedMethods& al
     network_call(res, [&] {
       const Cid cid = Cid::parse(req.matches[1].str());
       const Manifest m = fetch_manifest(ctx, cid);
-      ctx.network->fetch_in_background(leaves(m.tree_cid, 0, m.blocks_count()));
+      ctx.network->fetch_tree_in_background(m.tree_cid, m.blocks_count());
       spdlog::info("api: downloading {} ({} blocks) from the network", cid.to_string(),
                    m.blocks_count());
       reply_json(res, json{{"cid", cid.to_string()}, {"manifest", manifest_json(m)}});

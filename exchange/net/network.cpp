@@ -292,24 +292,25 @@ std::vector<std::string> Network::fetch_blocks(std::vector<blockexc::BlockAddres
   return blocks;
 }
 
-void Network::fetch_in_background(std::vector<blockexc::BlockAddress> addresses, size_t window) {
+void Network::fetch_tree_in_background(const Cid& tree, uint64_t count, size_t window) {
   if (!impl_->engine) throw NetError("the block exchange is not running");
-  auto task = [](Impl& m, std::vector<blockexc::BlockAddress> all,
-                 size_t window) -> asio::awaitable<void> {
-    // One window of wants at a time: memory stays bounded by the window.
-    for (size_t i = 0; i < all.size(); i += window) {
-      std::vector<blockexc::BlockAddress> part(all.begin() + i,
-                                               all.begin() + std::min(all.size(), i + window));
+  auto task = [](Impl& m, Cid tree, uint64_t count, size_t window) -> asio::awaitable<void> {
+    for (uint64_t first = 0; first < count; first += window) {
+      std::vector<blockexc::BlockAddress> part;
+      for (uint64_t i = first; i < std::min<uint64_t>(count, first + window); ++i)
+        part.push_back(blockexc::BlockAddress::of_leaf(tree, i));
       try {
         (void)co_await m.engine->want_blocks(std::move(part), window);
       } catch (const std::exception& e) {
-        m.diagnose("background download stopped at " + all[i].to_string() + ": " + e.what());
+        m.diagnose("background download of " + tree.to_string() + " stopped at block " +
+                   std::to_string(first) + ": " + e.what());
         co_return;
       }
     }
-    m.diagnose("background download of " + std::to_string(all.size()) + " blocks finished");
+    m.diagnose("background download of " + tree.to_string() + " (" + std::to_string(count) +
+               " blocks) finished");
   };
-  asio::co_spawn(impl_->io, task(*impl_, std::move(addresses), window), asio::detached);
+  asio::co_spawn(impl_->io, task(*impl_, tree, count, window), asio::detached);
 }
 asio::any_io_executor Network::executor() {
   return impl_->io.get_executor();

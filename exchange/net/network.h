@@ -97,9 +97,10 @@ class Network {
   // NetError when there is no block exchange (no repo).
   std::vector<std::string> fetch_blocks(std::vector<blockexc::BlockAddress> addresses,
                                         size_t window = 64);
-  // The same in the background, `window` at a time; failures go to the
-  // diagnostic sink.
-  void fetch_in_background(std::vector<blockexc::BlockAddress> addresses, size_t window = 64);
+  // Leaves 0 … count − 1 of `tree` in the background, `window` at a time
+  // (addresses made per window: memory does not grow with the dataset);
+  // failures go to the diagnostic sink.
+  void fetch_tree_in_background(const Cid& tree, uint64_t count, size_t window = 64);
 
   // Network thread only.
   Host& host();
