@@ -8,6 +8,9 @@
 namespace codex::store {
 class Repo;
 }
+namespace codex::sales {
+class Availabilities;
+}
 namespace codex::net {
 class NodeKey;
 class Network;
@@ -34,6 +37,9 @@ struct ApiContext {
   net::Network* network = nullptr;
   // Discovery: uploads are announced; network fetches look up providers.
   net::kad::Dht* dht = nullptr;
+  // The provider's availabilities; none without the marketplace roles
+  // (--persistence): its endpoints then answer 503.
+  sales::Availabilities* availabilities = nullptr;
 };
 
 }  // namespace codex::agent

@@ -153,6 +153,7 @@ RestServer::RestServer(ApiContext ctx) : impl_(std::make_unique<Impl>(std::move(
   register_data_routes(s, impl_->ctx, impl_->allowed);
   register_node_routes(s, impl_->ctx, impl_->allowed);
   register_net_routes(s, impl_->ctx, impl_->allowed);
+  register_sales_routes(s, impl_->ctx, impl_->allowed);
 }
 
 RestServer::~RestServer() {

@@ -40,6 +40,11 @@ struct NodeOptions {
   std::string net_privkey = "key";
   std::string agent_string = "Codex";
   uint32_t block_retries = 3000;
+  bool persistence = false;
+  std::string eth_provider = "http://localhost:8545";
+  std::string eth_private_key;
+  std::string eth_account;
+  std::string marketplace_address;
   std::string log_level = "info";
   std::string log_format = "auto";
 };
@@ -70,6 +75,18 @@ NodeConfig to_config(const NodeOptions& o) {
   c.net_privkey = o.net_privkey;
   c.agent_string = o.agent_string;
   c.block_retries = o.block_retries;
+  c.persistence = o.persistence;
+  c.eth_provider = o.eth_provider;
+  if (!o.eth_private_key.empty()) c.eth_private_key = o.eth_private_key;
+  if (!o.eth_account.empty()) c.eth_account = o.eth_account;
+  if (!o.marketplace_address.empty()) c.marketplace_address = o.marketplace_address;
+  if (c.persistence && !c.eth_private_key)
+    throw std::invalid_argument(
+        c.eth_account ? "--eth-account needs --eth-private-key: signing through the chain "
+                        "node's accounts is not supported"
+                      : "--persistence needs --eth-private-key");
+  if (c.persistence && !c.marketplace_address)
+    throw std::invalid_argument("--persistence needs --marketplace-address");
   c.log_level = o.log_level;
   c.log_format = o.log_format;
   return c;
@@ -191,6 +208,21 @@ void add_node_command(CLI::App& app, int* rc) {
           ->capture_default_str()
           ->check(UnsignedRange(1, 1000000)),
       "CODEX_BLOCK_RETRIES");
+  env(cmd->add_flag("--persistence", o->persistence,
+                    "Enable the marketplace roles (needs the --eth-* options)"),
+      "CODEX_PERSISTENCE");
+  env(cmd->add_option("--eth-provider", o->eth_provider, "The chain's JSON-RPC URL (http)")
+          ->capture_default_str(),
+      "CODEX_ETH_PROVIDER");
+  env(cmd->add_option("--eth-private-key", o->eth_private_key,
+                      "File with the account's private key in hex (mode 0600)"),
+      "CODEX_ETH_PRIVATE_KEY");
+  env(cmd->add_option("--eth-account", o->eth_account,
+                      "The account's address (checked against the key)"),
+      "CODEX_ETH_ACCOUNT");
+  env(cmd->add_option("--marketplace-address", o->marketplace_address,
+                      "Address of the marketplace contract"),
+      "CODEX_MARKETPLACE_ADDRESS");
   env(cmd->add_option("--log-level", o->log_level,
                       "trace|debug|info|notice|warn|error|fatal|off, any case; "
                       "per-topic entries (\"info;trace:restapi\") are accepted, topics ignored")

@@ -39,6 +39,15 @@ struct NodeConfig {
   std::filesystem::path net_privkey = "key";  // relative to data_dir unless absolute
   std::string agent_string = "Codex";
   uint32_t block_retries = 3000;  // attempts per block fetched from peers
+  // Marketplace roles (spec node.md §10.2 `persistence`): the chain's JSON-RPC
+  // endpoint (HTTP), the account's key file (mode 0600, else refused), and the
+  // marketplace contract. --eth-account, when given, must be the key's address
+  // (signing through the chain node's own accounts is not supported).
+  bool persistence = false;
+  std::string eth_provider = "http://localhost:8545";
+  std::optional<std::filesystem::path> eth_private_key;
+  std::optional<std::string> eth_account;
+  std::optional<std::string> marketplace_address;
   std::string log_level = "info";
   std::string log_format = "auto";  // auto | colors | nocolors | json | none
 };

@@ -11,6 +11,8 @@
 #include "agent/api/api_token.h"
 #include "agent/api/rest_server.h"
 #include "agent/config/version.h"
+#include "agent/node/market_connection.h"
+#include "agent/sales/availabilities.h"
 #include "base/clock.h"
 #include "exchange/net/kad/dht.h"
 #include "exchange/net/multiaddr.h"
@@ -49,6 +51,9 @@ struct Node::Impl {
   std::unique_ptr<store::DataDir> data;
   std::unique_ptr<net::NodeKey> key;
   std::unique_ptr<store::Repo> repo;
+  // The marketplace roles (--persistence); null without them.
+  std::unique_ptr<MarketConnection> chain;
+  std::unique_ptr<sales::Availabilities> availabilities;
   base::SystemClock clock;
   std::unique_ptr<net::Network> network;
   // After network: destroyed (stopped) before it.
@@ -110,6 +115,11 @@ Node::Node(NodeConfig config) : impl_(std::make_unique<Impl>()) {
   ro.durability =
       c.power_loss_durability ? store::Durability::kPowerLoss : store::Durability::kProcessCrash;
   impl_->repo = store::Repo::open(impl_->data->database(), ro);
+  if (c.persistence) {
+    impl_->chain = std::make_unique<MarketConnection>(c, impl_->data->database());
+    impl_->availabilities =
+        std::make_unique<sales::Availabilities>(impl_->data->database(), *impl_->repo);
+  }
   net::NetworkConfig nc;
   for (const auto& a : c.listen_addrs) {
     try {
@@ -132,6 +142,7 @@ Node::Node(NodeConfig config) : impl_(std::make_unique<Impl>()) {
                  {},           c.block_size, c.api_cors_origin, std::nullopt};
   ctx.network = impl_->network.get();
   ctx.dht = impl_->dht.get();
+  ctx.availabilities = impl_->availabilities.get();
   for (const auto& a : impl_->network->addresses())
     ctx.listen_addrs.push_back(a.to_string());
   if (c.api_token_file) ctx.api_token = read_api_token(*c.api_token_file);

@@ -1,0 +1,235 @@
+// Provider endpoints: /sales/availability (spec node.md §10.1). Without the
+// marketplace roles (--persistence) they answer 503 as the reference does.
+// Bodies are JSON of at most kMaxJsonBody bytes (413 beyond), read before
+// anything is parsed; u64 fields take JSON numbers or decimal strings, token
+// amounts decimal strings (or numbers), ids 0x-hex of 32 bytes.
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include <limits>
+#include <nlohmann/json.hpp>
+
+#include "agent/api/allowed_methods.h"
+#include "agent/api/api_context.h"
+#include "agent/api/routes.h"
+#include "agent/sales/availabilities.h"
+#include "base/hex.h"
+
+namespace codex::agent {
+namespace {
+
+using httplib::ContentReader;
+using httplib::Request;
+using httplib::Response;
+using json = nlohmann::json;
+using sales::Availability;
+using sales::Reservation;
+using sales::Uint256;
+
+constexpr size_t kMaxJsonBody = 64 << 10;
+
+// An input the API refuses with its status and message.
+struct Refusal {
+  int status;
+  std::string message;
+};
+
+[[noreturn]] void bad_request(std::string message) {
+  throw Refusal{400, std::move(message)};
+}
+
+json availability_json(const Availability& a) {
+  return {{"id", base::to_hex(a.id)},
+          {"totalSize", a.total_size},
+          {"freeSize", a.free_size},
+          {"duration", a.duration},
+          {"minPricePerBytePerSecond", a.min_price_per_byte_per_second.to_dec()},
+          {"totalCollateral", a.total_collateral.to_dec()},
+          {"totalRemainingCollateral", a.total_remaining_collateral.to_dec()},
+          {"enabled", a.enabled},
+          {"until", a.until}};
+}
+
+json reservation_json(const Reservation& r) {
+  return {{"id", base::to_hex(r.id)},
+          {"availabilityId", base::to_hex(r.availability_id)},
+          {"size", r.size},
+          {"requestId", base::to_hex(r.request_id)},
+          {"slotIndex", r.slot_index},
+          {"validUntil", r.valid_until}};
+}
+
+sales::Id parse_id(const std::string& text) {
+  sales::Id id;
+  try {
+    base::from_hex_exact(text, id);
+  } catch (const std::exception&) {
+    bad_request("Invalid availability id: expected 0x and 64 hex digits");
+  }
+  return id;
+}
+
+// The body as a JSON object, read through `reader` up to kMaxJsonBody.
+json read_object(const ContentReader& reader) {
+  std::string body;
+  bool too_long = false;
+  reader([&](const char* data, size_t n) {
+    if (body.size() + n > kMaxJsonBody) {
+      too_long = true;
+      return false;
+    }
+    body.append(data, n);
+    return true;
+  });
+  if (too_long) throw Refusal{413, "Body larger than " + std::to_string(kMaxJsonBody) + " bytes"};
+  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) bad_request("Body is not valid JSON");
+  if (!j.is_object()) bad_request("Body must be a JSON object");
+  return j;
+}
+
+uint64_t parse_u64(const json& v, const char* name) {
+  if (v.is_number_unsigned()) return v.get<uint64_t>();
+  if (v.is_string()) {
+    const std::string& s = v.get_ref<const std::string&>();
+    uint64_t out = 0;
+    bool ok = !s.empty() && s.size() <= 20;
+    for (char c : s) {
+      if (!ok) break;
+      ok = c >= '0' && c <= '9';
+      const uint64_t d = static_cast<uint64_t>(c - '0');
+      if (ok && out > (std::numeric_limits<uint64_t>::max() - d) / 10) ok = false;
+      if (ok) out = out * 10 + d;
+    }
+    if (ok) return out;
+  }
+  bad_request(std::string(name) + " must be a non-negative integer (at most 2^64 - 1)");
+}
+
+Uint256 parse_amount(const json& v, const char* name) {
+  if (v.is_number_unsigned()) return Uint256(v.get<uint64_t>());
+  if (v.is_string()) {
+    try {
+      return Uint256::from_string(v.get_ref<const std::string&>());
+    } catch (const std::exception&) {
+    }
+  }
+  bad_request(std::string(name) + " must be a non-negative integer below 2^256, as a string");
+}
+
+int64_t parse_i64(const json& v, const char* name) {
+  if (v.is_number_integer()) {
+    if (v.is_number_unsigned() && v.get<uint64_t>() > std::numeric_limits<int64_t>::max())
+      bad_request(std::string(name) + " is too large");
+    return v.get<int64_t>();
+  }
+  bad_request(std::string(name) + " must be an integer (unix seconds)");
+}
+
+bool parse_bool(const json& v, const char* name) {
+  if (!v.is_boolean()) bad_request(std::string(name) + " must be true or false");
+  return v.get<bool>();
+}
+
+const json* field(const json& body, const char* name) {
+  auto it = body.find(name);
+  if (it == body.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+const json& required(const json& body, const char* name) {
+  const json* v = field(body, name);
+  if (!v) bad_request(std::string("Missing field ") + name);
+  return *v;
+}
+
+sales::NewAvailability parse_new(const json& b) {
+  sales::NewAvailability n;
+  n.total_size = parse_u64(required(b, "totalSize"), "totalSize");
+  n.duration = parse_u64(required(b, "duration"), "duration");
+  n.min_price_per_byte_per_second =
+      parse_amount(required(b, "minPricePerBytePerSecond"), "minPricePerBytePerSecond");
+  n.total_collateral = parse_amount(required(b, "totalCollateral"), "totalCollateral");
+  if (const json* v = field(b, "enabled")) n.enabled = parse_bool(*v, "enabled");
+  if (const json* v = field(b, "until")) n.until = parse_i64(*v, "until");
+  return n;
+}
+
+sales::AvailabilityPatch parse_patch(const json& b) {
+  if (b.contains("freeSize")) throw Refusal{422, "Updating freeSize is not allowed"};
+  sales::AvailabilityPatch p;
+  if (const json* v = field(b, "totalSize")) p.total_size = parse_u64(*v, "totalSize");
+  if (const json* v = field(b, "duration")) p.duration = parse_u64(*v, "duration");
+  if (const json* v = field(b, "minPricePerBytePerSecond"))
+    p.min_price_per_byte_per_second = parse_amount(*v, "minPricePerBytePerSecond");
+  if (const json* v = field(b, "totalCollateral"))
+    p.total_collateral = parse_amount(*v, "totalCollateral");
+  if (const json* v = field(b, "enabled")) p.enabled = parse_bool(*v, "enabled");
+  if (const json* v = field(b, "until")) p.until = parse_i64(*v, "until");
+  return p;
+}
+
+// Runs fn with the availabilities, mapping refusals and the sales errors to
+// their statuses.
+template <class F>
+void with_availabilities(ApiContext& ctx, Response& res, F&& fn) {
+  if (!ctx.availabilities) return reply_text(res, 503, "Persistence is not enabled");
+  try {
+    fn(*ctx.availabilities);
+  } catch (const Refusal& r) {
+    reply_text(res, r.status, r.message);
+  } catch (const sales::InvalidAvailability& e) {
+    reply_text(res, 422, e.what());
+  } catch (const sales::UnknownAvailability& e) {
+    reply_text(res, 404, e.what());
+  } catch (...) {
+    reply_error(res);
+  }
+}
+
+}  // namespace
+
+void register_sales_routes(httplib::Server& s, ApiContext& ctx, AllowedMethods& allowed) {
+  const std::string list = std::string(kApiBase) + "/sales/availability";
+  const std::string item = list + "/([^/]+)";
+  const std::string reservations = item + "/reservations";
+  allowed.add("GET", list);
+  allowed.add("POST", list);
+  allowed.add("PATCH", item);
+  allowed.add("GET", reservations);
+
+  s.Get(list, [&ctx](const Request&, Response& res) {
+    with_availabilities(ctx, res, [&](sales::Availabilities& av) {
+      json out = json::array();
+      for (const Availability& a : av.all())
+        out.push_back(availability_json(a));
+      reply_json(res, out);
+    });
+  });
+  s.Post(list, [&ctx](const Request&, Response& res, const ContentReader& reader) {
+    with_availabilities(ctx, res, [&](sales::Availabilities& av) {
+      const Availability a = av.create(parse_new(read_object(reader)));
+      spdlog::info("sales: availability {} created: {} bytes for up to {} s", base::to_hex(a.id),
+                   a.total_size, a.duration);
+      reply_json(res, availability_json(a));
+      res.status = 201;
+    });
+  });
+  s.Patch(item, [&ctx](const Request& req, Response& res, const ContentReader& reader) {
+    with_availabilities(ctx, res, [&](sales::Availabilities& av) {
+      const sales::Id id = parse_id(req.matches[1].str());
+      av.update(id, parse_patch(read_object(reader)));
+      res.status = 204;
+    });
+  });
+  s.Get(reservations, [&ctx](const Request& req, Response& res) {
+    with_availabilities(ctx, res, [&](sales::Availabilities& av) {
+      json out = json::array();
+      for (const Reservation& r : av.reservations(parse_id(req.matches[1].str())))
+        out.push_back(reservation_json(r));
+      reply_json(res, out);
+    });
+  });
+}
+
+}  // namespace codex::agent
