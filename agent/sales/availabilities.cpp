@@ -377,9 +377,24 @@ std::optional<Availability> Availabilities::find(const SlotAsk& ask) const {
 
 Reservation Availabilities::reserve(const Id& availability, const SlotAsk& ask,
                                     const market::RequestId& request, uint64_t slot_index) {
-  return db_.write([&](WriteTxn& txn) {
+  return db_.write(
+      [&](WriteTxn& txn) { return reserve(txn, availability, ask, request, slot_index); });
+}
+
+Reservation Availabilities::reserve(WriteTxn& txn, const Id& availability, const SlotAsk& ask,
+                                    const market::RequestId& request, uint64_t slot_index) {
+  {
     std::optional<Availability> a = load(txn, availability);
     if (!a) throw UnknownAvailability("Availability " + id_hex(availability) + " not found");
+    Statement& dup =
+        txn.cached("SELECT 1 FROM sales_reservations WHERE request_id = ? AND slot_index = ?");
+    {
+      Reset r(dup);
+      dup.bind(1, std::span<const uint8_t>(request)).bind(2, stored(slot_index, "slotIndex"));
+      if (dup.step())
+        throw SalesError("Slot " + std::to_string(slot_index) + " of request " +
+                         base::to_hex(request) + " is reserved already");
+    }
     if (!takes(*a, ask))
       throw BytesOutOfBounds("Availability " + id_hex(availability) +
                              " no longer takes a slot of " + std::to_string(ask.slot_size) +
@@ -394,15 +409,6 @@ Reservation Availabilities::reserve(const Id& availability, const SlotAsk& ask,
     }
     a->free_size -= ask.slot_size;
     save(txn, *a);
-    Statement& dup =
-        txn.cached("SELECT 1 FROM sales_reservations WHERE request_id = ? AND slot_index = ?");
-    {
-      Reset r(dup);
-      dup.bind(1, std::span<const uint8_t>(request)).bind(2, stored(slot_index, "slotIndex"));
-      if (dup.step())
-        throw SalesError("Slot " + std::to_string(slot_index) + " of request " +
-                         base::to_hex(request) + " is reserved already");
-    }
     Reservation res;
     res.id = random_id();
     res.availability_id = availability;
@@ -424,7 +430,7 @@ Reservation Availabilities::reserve(const Id& availability, const SlotAsk& ask,
         .bind(8, std::span<const uint8_t>(coll))
         .run();
     return res;
-  });
+  }
 }
 
 uint64_t Availabilities::release_bytes(const Id& reservation, uint64_t bytes) {
@@ -440,15 +446,24 @@ uint64_t Availabilities::release_bytes(const Id& reservation, uint64_t bytes) {
 }
 
 bool Availabilities::remove(const Id& reservation, const Uint256& returned_collateral) {
-  std::optional<Availability> before, after;
-  db_.write([&](WriteTxn& txn) {
-    auto sr = load_reservation(txn, reservation);
-    if (!sr) return;
-    before = load(txn, sr->r.availability_id);
-    after = give_back(repo_, txn, *sr, returned_collateral);
-  });
-  if (after && grew(before, *after)) saved(*after);
-  return after.has_value();
+  return db_.write([&](WriteTxn& txn) { return remove(txn, reservation, returned_collateral); });
+}
+
+bool Availabilities::remove(WriteTxn& txn, const Id& reservation,
+                            const Uint256& returned_collateral) {
+  auto sr = load_reservation(txn, reservation);
+  if (!sr) return false;
+  const std::optional<Availability> before = load(txn, sr->r.availability_id);
+  const Availability after = give_back(repo_, txn, *sr, returned_collateral);
+  if (grew(before, after)) txn.after_release([this, after] { saved(after); });
+  return true;
+}
+
+std::optional<Uint256> Availabilities::booked_collateral(const Id& reservation) const {
+  auto lease = db_.read();
+  auto sr = load_reservation(lease, reservation);
+  if (!sr) return std::nullopt;
+  return sr->collateral;
 }
 
 size_t Availabilities::remove_all_except(

@@ -30,7 +30,8 @@
 
 namespace codex::base::sqlite {
 class Database;
-}
+class WriteTxn;
+}  // namespace codex::base::sqlite
 namespace codex::store {
 class Repo;
 }
@@ -70,6 +71,10 @@ class Availabilities {
   // reservation already.
   Reservation reserve(const Id& availability, const SlotAsk& ask, const market::RequestId& request,
                       uint64_t slot_index);
+  // The same inside the caller's transaction (a sale records the reservation
+  // with its own state in one commit).
+  Reservation reserve(base::sqlite::WriteTxn& txn, const Id& availability, const SlotAsk& ask,
+                      const market::RequestId& request, uint64_t slot_index);
   // `bytes` of the slot were stored: they leave the reservation and the
   // quota's reserved bytes (they are counted as used now). Returns the
   // reservation's remaining size. Throws UnknownReservation.
@@ -78,6 +83,12 @@ class Availabilities {
   // top), returned collateral to its remaining collateral, and the
   // reservation is deleted. Returns false when there was no such reservation.
   bool remove(const Id& reservation, const Uint256& returned_collateral = {});
+  // The same inside the caller's transaction; the "saved" listeners run after
+  // its commit.
+  bool remove(base::sqlite::WriteTxn& txn, const Id& reservation,
+              const Uint256& returned_collateral = {});
+  // The collateral a reservation booked (slot size · collateral per byte).
+  std::optional<Uint256> booked_collateral(const Id& reservation) const;
   // At start: removes (as remove does) every reservation whose slot is not in
   // `active` (the host's slots on chain), giving back the collateral it had
   // booked (no collateral of a slot we do not host is on chain; the reference
