@@ -10,6 +10,13 @@ class Repo;
 }
 namespace codex::sales {
 class Availabilities;
+class Sales;
+}  // namespace codex::sales
+namespace codex::purchasing {
+class Purchasing;
+}
+namespace codex::market {
+class MarketApi;
 }
 namespace codex::net {
 class NodeKey;
@@ -40,6 +47,11 @@ struct ApiContext {
   // The provider's availabilities; none without the marketplace roles
   // (--persistence): its endpoints then answer 503.
   sales::Availabilities* availabilities = nullptr;
+  // The marketplace roles (--persistence): the provider's sales, the client's
+  // purchases and the marketplace they act on.
+  sales::Sales* sales = nullptr;
+  purchasing::Purchasing* purchasing = nullptr;
+  market::MarketApi* market = nullptr;
 };
 
 }  // namespace codex::agent

@@ -11,8 +11,12 @@
 
 #include "agent/api/allowed_methods.h"
 #include "agent/api/api_context.h"
+#include "agent/api/json_input.h"
+#include "agent/api/market_json.h"
 #include "agent/api/routes.h"
+#include "agent/market/market_api.h"
 #include "agent/sales/availabilities.h"
+#include "agent/sales/sales.h"
 #include "base/hex.h"
 
 namespace codex::agent {
@@ -25,18 +29,6 @@ using json = nlohmann::json;
 using sales::Availability;
 using sales::Reservation;
 using sales::Uint256;
-
-constexpr size_t kMaxJsonBody = 64 << 10;
-
-// An input the API refuses with its status and message.
-struct Refusal {
-  int status;
-  std::string message;
-};
-
-[[noreturn]] void bad_request(std::string message) {
-  throw Refusal{400, std::move(message)};
-}
 
 json availability_json(const Availability& a) {
   return {{"id", base::to_hex(a.id)},
@@ -67,80 +59,6 @@ sales::Id parse_id(const std::string& text) {
     bad_request("Invalid availability id: expected 0x and 64 hex digits");
   }
   return id;
-}
-
-// The body as a JSON object, read through `reader` up to kMaxJsonBody.
-json read_object(const ContentReader& reader) {
-  std::string body;
-  bool too_long = false;
-  reader([&](const char* data, size_t n) {
-    if (body.size() + n > kMaxJsonBody) {
-      too_long = true;
-      return false;
-    }
-    body.append(data, n);
-    return true;
-  });
-  if (too_long) throw Refusal{413, "Body larger than " + std::to_string(kMaxJsonBody) + " bytes"};
-  json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) bad_request("Body is not valid JSON");
-  if (!j.is_object()) bad_request("Body must be a JSON object");
-  return j;
-}
-
-uint64_t parse_u64(const json& v, const char* name) {
-  if (v.is_number_unsigned()) return v.get<uint64_t>();
-  if (v.is_string()) {
-    const std::string& s = v.get_ref<const std::string&>();
-    uint64_t out = 0;
-    bool ok = !s.empty() && s.size() <= 20;
-    for (char c : s) {
-      if (!ok) break;
-      ok = c >= '0' && c <= '9';
-      const uint64_t d = static_cast<uint64_t>(c - '0');
-      if (ok && out > (std::numeric_limits<uint64_t>::max() - d) / 10) ok = false;
-      if (ok) out = out * 10 + d;
-    }
-    if (ok) return out;
-  }
-  bad_request(std::string(name) + " must be a non-negative integer (at most 2^64 - 1)");
-}
-
-Uint256 parse_amount(const json& v, const char* name) {
-  if (v.is_number_unsigned()) return Uint256(v.get<uint64_t>());
-  if (v.is_string()) {
-    try {
-      return Uint256::from_string(v.get_ref<const std::string&>());
-    } catch (const std::exception&) {
-    }
-  }
-  bad_request(std::string(name) + " must be a non-negative integer below 2^256, as a string");
-}
-
-int64_t parse_i64(const json& v, const char* name) {
-  if (v.is_number_integer()) {
-    if (v.is_number_unsigned() && v.get<uint64_t>() > std::numeric_limits<int64_t>::max())
-      bad_request(std::string(name) + " is too large");
-    return v.get<int64_t>();
-  }
-  bad_request(std::string(name) + " must be an integer (unix seconds)");
-}
-
-bool parse_bool(const json& v, const char* name) {
-  if (!v.is_boolean()) bad_request(std::string(name) + " must be true or false");
-  return v.get<bool>();
-}
-
-const json* field(const json& body, const char* name) {
-  auto it = body.find(name);
-  if (it == body.end() || it->is_null()) return nullptr;
-  return &*it;
-}
-
-const json& required(const json& body, const char* name) {
-  const json* v = field(body, name);
-  if (!v) bad_request(std::string("Missing field ") + name);
-  return *v;
 }
 
 sales::NewAvailability parse_new(const json& b) {
@@ -187,9 +105,61 @@ void with_availabilities(ApiContext& ctx, Response& res, F&& fn) {
   }
 }
 
+json slot_json(const market::SlotId& id, const market::Request& r, uint64_t index) {
+  return {{"id", base::to_hex(id)}, {"request", request_json(r)}, {"slotIndex", index}};
+}
+
+void register_slot_routes(httplib::Server& s, ApiContext& ctx, AllowedMethods& allowed) {
+  const std::string list = std::string(kApiBase) + "/sales/slots";
+  const std::string item = list + "/([^/]+)";
+  allowed.add("GET", list);
+  allowed.add("GET", item);
+  s.Get(list, [&ctx](const Request&, Response& res) {
+    if (!ctx.market) return reply_text(res, 503, "Persistence is not enabled");
+    try {
+      json out = json::array();
+      for (const market::SlotId& id : ctx.market->my_slots())
+        if (auto active = ctx.market->get_active_slot(id))
+          out.push_back(slot_json(id, active->first, active->second));
+      reply_json(res, out);
+    } catch (...) {
+      reply_error(res);
+    }
+  });
+  s.Get(item, [&ctx](const Request& req, Response& res) {
+    if (!ctx.sales || !ctx.availabilities)
+      return reply_text(res, 503, "Persistence is not enabled");
+    try {
+      market::SlotId id;
+      try {
+        base::from_hex_exact(req.matches[1].str(), id);
+      } catch (const std::exception&) {
+        return reply_text(res, 400, "Invalid slot id: expected 0x and 64 hex digits");
+      }
+      for (const sales::SaleRecord& r : ctx.sales->sales()) {
+        if (r.slot_id != id) continue;
+        json j = {{"state", sales::to_string(r.state)},
+                  {"requestId", base::to_hex(r.request_id)},
+                  {"slotIndex", r.slot_index}};
+        if (ctx.market)
+          if (auto request = ctx.market->get_request(r.request_id))
+            j["request"] = request_json(*request);
+        if (r.reservation)
+          if (auto res_row = ctx.availabilities->reservation(*r.reservation))
+            j["reservation"] = reservation_json(*res_row);
+        return reply_json(res, j);
+      }
+      reply_text(res, 404, "Provider not filling slot");
+    } catch (...) {
+      reply_error(res);
+    }
+  });
+}
+
 }  // namespace
 
 void register_sales_routes(httplib::Server& s, ApiContext& ctx, AllowedMethods& allowed) {
+  register_slot_routes(s, ctx, allowed);
   const std::string list = std::string(kApiBase) + "/sales/availability";
   const std::string item = list + "/([^/]+)";
   const std::string reservations = item + "/reservations";

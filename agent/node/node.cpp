@@ -12,7 +12,11 @@
 #include "agent/api/rest_server.h"
 #include "agent/config/version.h"
 #include "agent/node/market_connection.h"
+#include "agent/node/role_runner.h"
+#include "agent/purchasing/purchasing.h"
 #include "agent/sales/availabilities.h"
+#include "agent/sales/sales.h"
+#include "agent/sales/slot_work.h"
 #include "base/clock.h"
 #include "exchange/net/kad/dht.h"
 #include "exchange/net/multiaddr.h"
@@ -44,6 +48,19 @@ void make_private(const std::filesystem::path& db) {
 
 }  // namespace
 
+// The provider's slot work until a prover is configured (the reference's
+// answer without one). Sales are not driven without it.
+class ProverNotEnabled final : public sales::SlotWork {
+ public:
+  void store(const market::Request&, uint64_t, bool,
+             const std::function<void(uint64_t)>&) override {
+    throw std::runtime_error("Prover not enabled");
+  }
+  market::Groth16Proof prove(const market::Request&, uint64_t, const market::Hash&) override {
+    throw std::runtime_error("Prover not enabled");
+  }
+};
+
 struct Node::Impl {
   NodeConfig config;
   // Declared first, destroyed last: every component below uses its database.
@@ -54,11 +71,20 @@ struct Node::Impl {
   // The marketplace roles (--persistence); null without them.
   std::unique_ptr<MarketConnection> chain;
   std::unique_ptr<sales::Availabilities> availabilities;
+  std::unique_ptr<sales::SaleRecords> sale_records;
+  std::unique_ptr<sales::SlotWork> slot_work;
+  std::unique_ptr<sales::SalesContext> sales_ctx;
+  std::unique_ptr<sales::Sales> sales;
+  std::unique_ptr<purchasing::PurchaseRecords> purchase_records;
+  std::unique_ptr<purchasing::PurchasingContext> purchasing_ctx;
+  std::unique_ptr<purchasing::Purchasing> purchasing;
   base::SystemClock clock;
   std::unique_ptr<net::Network> network;
   // After network: destroyed (stopped) before it.
   std::unique_ptr<net::kad::Dht> dht;
   std::unique_ptr<RestServer> api;
+  // After the roles: stopped before them.
+  std::unique_ptr<RoleRunner> roles;
   uint16_t port = 0;
 
   std::mutex mu;
@@ -80,6 +106,30 @@ struct Node::Impl {
     } catch (const std::exception& e) {
       spdlog::warn("dht: joining failed: {}", e.what());
     }
+  }
+
+  // The marketplace roles' state (--persistence): the chain, the provider's
+  // availabilities and sales, the client's purchases.
+  void start_roles_state(const NodeConfig& c) {
+    base::sqlite::Database& db = data->database();
+    chain = std::make_unique<MarketConnection>(c, db);
+    market::MarketApi& market = chain->market();
+    availabilities = std::make_unique<sales::Availabilities>(db, *repo);
+    sale_records = std::make_unique<sales::SaleRecords>(db);
+    slot_work = std::make_unique<ProverNotEnabled>();
+    sales_ctx.reset(
+        new sales::SalesContext{market, *availabilities, *sale_records, *slot_work, db});
+    sales = std::make_unique<sales::Sales>(*sales_ctx);
+    purchase_records = std::make_unique<purchasing::PurchaseRecords>(db);
+    purchasing_ctx.reset(new purchasing::PurchasingContext{market, *purchase_records, db});
+    purchasing =
+        std::make_unique<purchasing::Purchasing>(*purchasing_ctx, *repo, [this](const Cid& m) {
+          try {
+            if (dht) dht->announce(m);
+          } catch (const std::exception& e) {
+            spdlog::warn("dht: announcing {}: {}", m.to_string(), e.what());
+          }
+        });
   }
 
   void maintenance_loop() {
@@ -115,11 +165,7 @@ Node::Node(NodeConfig config) : impl_(std::make_unique<Impl>()) {
   ro.durability =
       c.power_loss_durability ? store::Durability::kPowerLoss : store::Durability::kProcessCrash;
   impl_->repo = store::Repo::open(impl_->data->database(), ro);
-  if (c.persistence) {
-    impl_->chain = std::make_unique<MarketConnection>(c, impl_->data->database());
-    impl_->availabilities =
-        std::make_unique<sales::Availabilities>(impl_->data->database(), *impl_->repo);
-  }
+  if (c.persistence) impl_->start_roles_state(c);
   net::NetworkConfig nc;
   for (const auto& a : c.listen_addrs) {
     try {
@@ -143,6 +189,9 @@ Node::Node(NodeConfig config) : impl_(std::make_unique<Impl>()) {
   ctx.network = impl_->network.get();
   ctx.dht = impl_->dht.get();
   ctx.availabilities = impl_->availabilities.get();
+  ctx.sales = impl_->sales.get();
+  ctx.purchasing = impl_->purchasing.get();
+  ctx.market = impl_->chain ? &impl_->chain->market() : nullptr;
   for (const auto& a : impl_->network->addresses())
     ctx.listen_addrs.push_back(a.to_string());
   if (c.api_token_file) ctx.api_token = read_api_token(*c.api_token_file);
@@ -159,6 +208,13 @@ void Node::start() {
     spdlog::info("node {} listening for peers on {}", impl_->key->peer_id(), a.to_string());
   spdlog::info("node {} signed peer record: {}", impl_->key->peer_id(), impl_->network->spr());
   impl_->maintenance = std::thread([this] { impl_->maintenance_loop(); });
+  if (impl_->purchasing) {
+    // Purchases resume; sales wait for a prover (--prover, not built yet).
+    impl_->purchasing->start();
+    impl_->roles =
+        std::make_unique<RoleRunner>(impl_->chain->market(), nullptr, impl_->purchasing.get());
+    impl_->roles->start();
+  }
   const auto& c = impl_->config;
   if (!impl_->api) {
     spdlog::info("node {}: REST API disabled (empty --api-bindaddr), data dir {}",
@@ -183,6 +239,7 @@ void Node::stop() {
     impl_->stopping = true;
   }
   impl_->cv.notify_all();
+  if (impl_->roles) impl_->roles->stop();
   if (impl_->api) impl_->api->stop();
   // The maintenance thread uses the DHT (joining it): it ends first.
   if (impl_->maintenance.joinable()) impl_->maintenance.join();
