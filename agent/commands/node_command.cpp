@@ -45,6 +45,8 @@ struct NodeOptions {
   std::string eth_private_key;
   std::string eth_account;
   std::string marketplace_address;
+  bool prover = false;
+  std::string circuit_dir;
   std::string log_level = "info";
   std::string log_format = "auto";
 };
@@ -85,6 +87,9 @@ NodeConfig to_config(const NodeOptions& o) {
         c.eth_account ? "--eth-account needs --eth-private-key: signing through the chain "
                         "node's accounts is not supported"
                       : "--persistence needs --eth-private-key");
+  c.prover = o.prover;
+  if (!o.circuit_dir.empty()) c.circuit_dir = o.circuit_dir;
+  if (c.prover && !c.persistence) throw std::invalid_argument("--prover needs --persistence");
   if (c.persistence && !c.marketplace_address)
     throw std::invalid_argument("--persistence needs --marketplace-address");
   c.log_level = o.log_level;
@@ -223,6 +228,12 @@ void add_node_command(CLI::App& app, int* rc) {
   env(cmd->add_option("--marketplace-address", o->marketplace_address,
                       "Address of the marketplace contract"),
       "CODEX_MARKETPLACE_ADDRESS");
+  env(cmd->add_flag("--prover", o->prover,
+                    "Prove storage (sell slots): needs the files of --circuit-dir"),
+      "CODEX_PROVER");
+  env(cmd->add_option("--circuit-dir", o->circuit_dir,
+                      "circuit.json and proof_main.zkey (default <data-dir>/circuits)"),
+      "CODEX_CIRCUIT_DIR");
   env(cmd->add_option("--log-level", o->log_level,
                       "trace|debug|info|notice|warn|error|fatal|off, any case; "
                       "per-topic entries (\"info;trace:restapi\") are accepted, topics ignored")

@@ -48,6 +48,11 @@ struct NodeConfig {
   std::optional<std::filesystem::path> eth_private_key;
   std::optional<std::string> eth_account;
   std::optional<std::string> marketplace_address;
+  // Proving (--prover): the storage circuit's parameters and proving key in
+  // circuit_dir (agent/node/circuit_dir.h). Without it the node sells no
+  // slots (it could not prove them).
+  bool prover = false;
+  std::filesystem::path circuit_dir;  // empty: <data-dir>/circuits
   std::string log_level = "info";
   std::string log_format = "auto";  // auto | colors | nocolors | json | none
 };

@@ -11,12 +11,15 @@
 #include "agent/api/api_token.h"
 #include "agent/api/rest_server.h"
 #include "agent/config/version.h"
+#include "agent/node/circuit_dir.h"
 #include "agent/node/market_connection.h"
+#include "agent/node/node_slot_work.h"
 #include "agent/node/role_runner.h"
 #include "agent/purchasing/purchasing.h"
 #include "agent/sales/availabilities.h"
 #include "agent/sales/sales.h"
 #include "agent/sales/slot_work.h"
+#include "agent/slots/slot_prover.h"
 #include "base/clock.h"
 #include "exchange/net/kad/dht.h"
 #include "exchange/net/multiaddr.h"
@@ -72,6 +75,7 @@ struct Node::Impl {
   std::unique_ptr<MarketConnection> chain;
   std::unique_ptr<sales::Availabilities> availabilities;
   std::unique_ptr<sales::SaleRecords> sale_records;
+  std::unique_ptr<slots::SlotProver> prover;
   std::unique_ptr<sales::SlotWork> slot_work;
   std::unique_ptr<sales::SalesContext> sales_ctx;
   std::unique_ptr<sales::Sales> sales;
@@ -116,7 +120,15 @@ struct Node::Impl {
     market::MarketApi& market = chain->market();
     availabilities = std::make_unique<sales::Availabilities>(db, *repo);
     sale_records = std::make_unique<sales::SaleRecords>(db);
-    slot_work = std::make_unique<ProverNotEnabled>();
+    if (c.prover) {
+      const CircuitDir files =
+          load_circuit_dir(c.circuit_dir.empty() ? c.data_dir / "circuits" : c.circuit_dir);
+      prover = std::make_unique<slots::SlotProver>(files.zkey,
+                                                   slots::SlotProverOptions{files.params, 0, 8});
+      slot_work = std::make_unique<NodeSlotWork>(*repo, *network, dht.get(), *prover);
+    } else {
+      slot_work = std::make_unique<ProverNotEnabled>();
+    }
     sales_ctx.reset(
         new sales::SalesContext{market, *availabilities, *sale_records, *slot_work, db});
     sales = std::make_unique<sales::Sales>(*sales_ctx);
@@ -165,7 +177,6 @@ Node::Node(NodeConfig config) : impl_(std::make_unique<Impl>()) {
   ro.durability =
       c.power_loss_durability ? store::Durability::kPowerLoss : store::Durability::kProcessCrash;
   impl_->repo = store::Repo::open(impl_->data->database(), ro);
-  if (c.persistence) impl_->start_roles_state(c);
   net::NetworkConfig nc;
   for (const auto& a : c.listen_addrs) {
     try {
@@ -183,6 +194,7 @@ Node::Node(NodeConfig config) : impl_(std::make_unique<Impl>()) {
   impl_->network = std::make_unique<net::Network>(*impl_->key, std::move(nc));
   impl_->dht = std::make_unique<net::kad::Dht>(*impl_->network, impl_->clock);
   impl_->dht->start();
+  if (c.persistence) impl_->start_roles_state(c);
   if (c.api_bindaddr.empty()) return;  // no API, as in the reference
   ApiContext ctx{*impl_->repo, *impl_->key,  version(),         ro.dir.string(),
                  {},           c.block_size, c.api_cors_origin, std::nullopt};
@@ -209,10 +221,13 @@ void Node::start() {
   spdlog::info("node {} signed peer record: {}", impl_->key->peer_id(), impl_->network->spr());
   impl_->maintenance = std::thread([this] { impl_->maintenance_loop(); });
   if (impl_->purchasing) {
-    // Purchases resume; sales wait for a prover (--prover, not built yet).
+    // Purchases resume; sales run only with a prover (a slot it could not
+    // prove would cost its collateral).
     impl_->purchasing->start();
+    sales::Sales* sales = impl_->prover ? impl_->sales.get() : nullptr;
+    if (sales) sales->start();
     impl_->roles =
-        std::make_unique<RoleRunner>(impl_->chain->market(), nullptr, impl_->purchasing.get());
+        std::make_unique<RoleRunner>(impl_->chain->market(), sales, impl_->purchasing.get());
     impl_->roles->start();
   }
   const auto& c = impl_->config;

@@ -41,6 +41,14 @@ std::shared_ptr<const prover::slots::SlotTree> SlotProver::slot_tree(erasure::Da
   return tree;
 }
 
+void SlotProver::prepare(erasure::DatasetBlocks& blocks, const Manifest& verifiable,
+                         uint64_t slot) {
+  if (!verifiable.is_verifiable()) throw FormatError("slots: the manifest is not verifiable");
+  if (slot >= verifiable.erasure->verification->slot_roots.size())
+    throw FormatError("slots: slot " + std::to_string(slot) + " is out of range");
+  slot_tree(blocks, verifiable, slot);
+}
+
 SlotProof SlotProver::prove(erasure::DatasetBlocks& blocks, const Manifest& verifiable,
                             uint64_t slot, std::span<const uint8_t> challenge) {
   if (!verifiable.is_verifiable()) throw FormatError("slots: the manifest is not verifiable");

@@ -59,6 +59,11 @@ class SlotProver {
   SlotProof prove(erasure::DatasetBlocks& blocks, const Manifest& verifiable, uint64_t slot,
                   std::span<const uint8_t> challenge);
 
+  // Builds the slot's tree now (and keeps it), checking its root against the
+  // manifest: a provider does this once its blocks are stored, before it
+  // fills the slot. Throws as prove() does.
+  void prepare(erasure::DatasetBlocks& blocks, const Manifest& verifiable, uint64_t slot);
+
   const SlotProverOptions& options() const { return options_; }
 
  private:

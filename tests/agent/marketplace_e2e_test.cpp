@@ -1,0 +1,174 @@
+// The marketplace end to end on anvil with real proofs (issue: negotiation):
+// a client node and three provider nodes, each its own process; the client
+// uploads a file and requests storage; the providers fetch their slots from
+// the client over the block exchange, build them, prove them with a
+// development key of a small storage circuit (the on-chain Groth16 verifier
+// holds its verification key) and fill them; the request starts and the
+// providers submit periodic proofs that the verifier accepts.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <thread>
+
+#include "agent/market/chain_market.h"
+#include "agent/node/circuit_dir.h"
+#include "base/hex.h"
+#include "prover/formats/r1cs_file.h"
+#include "prover/groth16/setup.h"
+#include "prover/groth16/snarkjs_json.h"
+#include "prover/groth16/zkey_file.h"
+#include "tests/agent/support/agent_node.h"
+#include "tests/agent/support/market_env.h"
+#include "tests/agent/support/market_model_world.h"
+#include "tests/support/require_tool.h"
+#include "tests/support/temp_dir.h"
+
+namespace codex::agent {
+namespace {
+
+using json = nlohmann::json;
+using test::AgentNode;
+
+const std::string kBase = "/api/codex/v1";
+
+// 64 KiB blocks of 2 KiB cells, at most 4 slots of 2^8 cells, 2 samples.
+prover::circuit::StorageParams small_circuit() {
+  prover::circuit::StorageParams p;
+  p.max_depth = 8;
+  p.max_log2_nslots = 2;
+  p.block_tree_depth = 5;
+  p.n_field_elems_per_cell = 67;
+  p.n_samples = 2;
+  return p;
+}
+
+// Writes circuit.json and proof_main.zkey into dir; returns the
+// verification key as snarkjs JSON.
+std::string make_circuit_dir(const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  const auto p = small_circuit();
+  auto cb = prover::circuit::build_storage_shape(p);
+  prover::formats::R1cs r1cs;
+  r1cs.header = prover::formats::r1cs_header_of(cb, uint32_t(p.num_private_inputs()));
+  r1cs.constraints = cb.constraints();
+  auto keys = prover::groth16::dev_setup(r1cs, "marketplace-e2e");
+  prover::groth16::write_zkey((dir / "proof_main.zkey").string(), keys.pk);
+  write_circuit_params(dir, p);
+  return prover::groth16::verification_key_to_json(keys.vk);
+}
+
+httplib::Client http(const AgentNode& n) {
+  httplib::Client c("127.0.0.1", n.port());
+  c.set_read_timeout(60, 0);
+  return c;
+}
+
+std::vector<std::string> chain_args(test::MarketEnv& env, const std::filesystem::path& dir,
+                                    int account) {
+  const auto key = dir / ("eth" + std::to_string(account) + ".key");
+  std::ofstream(key) << test::kDevKeys[account] << "\n";
+  ::chmod(key.c_str(), 0600);
+  return {"--persistence",
+          "--eth-provider",
+          env.anvil().url(),
+          "--eth-private-key",
+          key.string(),
+          "--marketplace-address",
+          env.deployment().marketplace.hex()};
+}
+
+TEST(MarketplaceE2e, ClientAndThreeProvidersFillProveAndStart) {
+  CODEX_REQUIRE_TOOL(codex::testing::executable(test::anvil_binary()),
+                     "anvil at " << test::anvil_binary());
+  codex::testing::TempDir tmp("market_e2e");
+  const auto circuits = tmp.path() / "circuits";
+  market::DeploymentPlan plan;
+  plan.config = test::devnet_config();  // 10 s periods
+  plan.verification_key_json = make_circuit_dir(circuits);
+  test::MarketEnv env(plan);
+
+  AgentNode client(tmp.path() / "client", chain_args(env, tmp.path(), 1));
+  auto cc = http(client);
+  const std::string spr = json::parse(cc.Get(kBase + "/spr")->body)["spr"];
+  std::vector<std::unique_ptr<AgentNode>> providers;
+  for (int a : {2, 3, 4}) {
+    auto args = chain_args(env, tmp.path(), a);
+    for (const char* x : {"--prover", "--circuit-dir"})
+      args.push_back(x);
+    args.push_back(circuits.string());
+    args.push_back("--bootstrap-node");
+    args.push_back(spr);
+    providers.push_back(
+        std::make_unique<AgentNode>(tmp.path() / ("provider" + std::to_string(a)), args));
+    auto pc = http(*providers.back());
+    auto r = pc.Post(kBase + "/sales/availability",
+                     R"({"totalSize": 1048576, "duration": 10000,
+                         "minPricePerBytePerSecond": "1", "totalCollateral": "1000000000000"})",
+                     "application/json");
+    ASSERT_TRUE(r && r->status == 201) << (r ? r->body : "no answer");
+  }
+
+  std::string data(5 * 65536 - 333, '\0');
+  std::mt19937_64 rng(21);
+  for (auto& b : data)
+    b = char(rng());
+  auto up = cc.Post(kBase + "/data", data, "application/octet-stream");
+  ASSERT_TRUE(up && up->status == 200);
+  auto req = cc.Post(kBase + "/storage/request/" + up->body,
+                     R"({"duration": 300, "proofProbability": "1", "pricePerBytePerSecond": "1",
+                         "collateralPerByte": "1", "expiry": 120, "nodes": 3, "tolerance": 1})",
+                     "application/json");
+  ASSERT_TRUE(req && req->status == 200) << (req ? req->body : "no answer");
+  const std::string id = req->body;
+
+  std::string state;
+  for (int i = 0; i < 1200 && state != "started"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto p = cc.Get(kBase + "/storage/purchases/" + id);
+    if (p && p->status == 200) state = json::parse(p->body)["state"];
+  }
+  if (state != "started") {
+    for (const char* name : {"client", "provider2", "provider3", "provider4"}) {
+      std::ifstream log(tmp.path() / (std::string(name) + ".log"));
+      std::vector<std::string> lines;
+      for (std::string l; std::getline(log, l);)
+        lines.push_back(l);
+      std::string tail;
+      for (size_t i = lines.size() > 25 ? lines.size() - 25 : 0; i < lines.size(); ++i)
+        tail += lines[i] + "\n";
+      ADD_FAILURE() << name << ".log:\n" << tail;
+    }
+  }
+  ASSERT_EQ(state, "started") << "the request did not start";
+
+  // Every provider holds one slot; the chain has a proof of each fill.
+  size_t slots = 0;
+  for (auto& p : providers) {
+    auto pc = http(*p);
+    const json mine = json::parse(pc.Get(kBase + "/sales/slots")->body);
+    slots += mine.size();
+  }
+  EXPECT_EQ(slots, 3u);
+
+  // Proofs arrive and the verifier accepts them (a rejected proof reverts:
+  // no ProofSubmitted): the three fills and periodic ones after the start.
+  auto watcher = env.chain_market(0);
+  auto events = watcher->events("e2e");
+  size_t proofs = 0, filled = 0;
+  for (int i = 0; i < 600 && proofs < 5; ++i) {
+    events->poll([&](const market::DecodedEvent& e, base::sqlite::WriteTxn*) {
+      proofs += std::holds_alternative<market::ProofSubmitted>(e.event) ? 1 : 0;
+      filled += std::holds_alternative<market::SlotFilled>(e.event) ? 1 : 0;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(filled, 3u);
+  EXPECT_GE(proofs, 5u) << "periodic proofs after the three fills";
+}
+
+}  // namespace
+}  // namespace codex::agent
