@@ -32,13 +32,9 @@ std::span<const uint8_t> as_bytes(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
-// varint(size) ‖ body, ready for the stream.
-std::string framed(const Message& m) {
-  const std::string body = encode(m);
-  std::string out = varint::encode(body.size());
-  out += body;
-  return out;
-}
+// Written delivery buffers a peer keeps for its next messages: a delivery
+// message is over a megabyte, and a fresh one each time costs page faults.
+constexpr size_t kSpareBuffers = 4;
 
 // The length prefix of the next message, or `ended` at a clean end of stream
 // before it. Throws ProtocolError for a bad varint or a size over the limit.
@@ -91,6 +87,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     std::vector<WantEntry> out_entries;
     std::vector<BlockPresence> out_presences;
     std::deque<std::string> out_deliveries;  // framed messages
+    std::vector<std::string> spare;          // written ones, for reuse
     size_t queued_bytes = 0;
     // Serving: entries it wants, in order; cancelled ones are skipped.
     std::deque<WantEntry> wanted;
@@ -260,7 +257,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
           m.presences.assign(std::make_move_iterator(p->out_presences.begin()),
                              std::make_move_iterator(p->out_presences.begin() + np));
           p->out_presences.erase(p->out_presences.begin(), p->out_presences.begin() + np);
-          bytes = framed(m);
+          encode_framed(m, bytes);
         } else {
           bytes = std::move(p->out_deliveries.front());
           p->out_deliveries.pop_front();
@@ -270,6 +267,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         if (delivery) {
           p->queued_bytes -= std::min(p->queued_bytes, bytes.size());
           p->space.cancel();
+          if (p->spare.size() < kSpareBuffers) p->spare.push_back(std::move(bytes));
         }
       }
     } catch (const std::exception&) {
@@ -398,7 +396,12 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     }
     if (!m.deliveries.empty()) {
       st.blocks_sent += m.deliveries.size();
-      std::string bytes = framed(m);
+      std::string bytes;
+      if (!p->spare.empty()) {
+        bytes = std::move(p->spare.back());
+        p->spare.pop_back();
+      }
+      encode_framed(m, bytes);
       p->queued_bytes += bytes.size();
       p->out_deliveries.push_back(std::move(bytes));
     }
