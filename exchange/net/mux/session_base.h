@@ -17,6 +17,7 @@
 //   void clean_end()             the read loop ended cleanly: end() (may throw)
 //   asio::awaitable<void> protocol_end()  before a protocol violation ends it
 //   void reset(const StatePtr&) noexcept, void consumed(const StatePtr&, size_t)
+#include <algorithm>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
 #include <asio/this_coro.hpp>
@@ -25,6 +26,7 @@
 #include <exception>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
@@ -55,9 +57,25 @@ struct StreamState : WriteOwner {
     signal.notify();
   }
 
+  // Data received for the reader: straight into the buffer of a reader
+  // waiting in read_some when nothing is queued before it (one copy fewer
+  // than through `in`), the rest queued.
+  void receive(std::span<const uint8_t> data) {
+    if (in.empty() && direct < reader.size()) {
+      const size_t n = std::min(data.size(), reader.size() - direct);
+      std::memcpy(reader.data() + direct, data.data(), n);
+      direct += n;
+      data = data.subspan(n);
+    }
+    in.append(data);
+    signal.notify();
+  }
+
   const uint64_t id;
   const bool opened_here;      // we opened it
   RecvBuffer in;               // received, not taken by the reader yet
+  std::span<uint8_t> reader;   // the buffer of the reader waiting now, if any
+  size_t direct = 0;           // bytes received into `reader`
   bool local_closed = false;   // we closed our writing half
   bool remote_closed = false;  // the peer closed its writing half
   bool reset = false;          // reset either way, or the connection ended
