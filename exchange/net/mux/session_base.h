@@ -20,7 +20,9 @@
 #include <algorithm>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/post.hpp>
 #include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
 #include <cstring>
 #include <deque>
 #include <exception>
@@ -70,6 +72,10 @@ struct StreamState : WriteOwner {
     in.append(data);
     signal.notify();
   }
+
+  // A reader waits and its buffer is full: it has to run before more data
+  // can go straight to it.
+  bool reader_filled() const { return !reader.empty() && direct == reader.size(); }
 
   const uint64_t id;
   const bool opened_here;      // we opened it
@@ -251,13 +257,21 @@ asio::awaitable<void> SessionBase<Derived, State, Header>::read_loop() {
     if (begin < end) {
       if (body_left_ > 0) {
         const size_t n = size_t(std::min<uint64_t>(end - begin, body_left_));
-        if (body_target_) self().deliver({buf.data() + begin, n});
+        bool filled = false;
+        if (body_target_) {
+          self().deliver({buf.data() + begin, n});
+          filled = body_target_->reader_filled();
+        }
         begin += n;
         body_left_ -= n;
         if (body_left_ == 0) {
           body_target_.reset();
           self().body_done();
         }
+        // A reader whose buffer this filled runs before more is received
+        // for it: it offers its next buffer, and the data goes straight
+        // there instead of through its queue.
+        if (filled) co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
         continue;
       }
       if (const auto h = self().decode({buf.data() + begin, end - begin})) {
