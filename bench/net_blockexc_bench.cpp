@@ -26,6 +26,7 @@
 #include <sstream>
 #include <thread>
 
+#include "base/allocator_tuning.h"
 #include "tests/exchange/support/blockexc_nodes.h"
 
 namespace {
@@ -235,6 +236,9 @@ void BM_Download(benchmark::State& state) {
   ::close(quit[1]);
   ::waitpid(child, nullptr, 0);
 }
+
+// As codex-agent's main does (the uploader's child process inherits it).
+const bool allocator_tuned = (base::tune_allocator_for_transfers(), true);
 
 // One downloader: 256 MiB of 64 KiB blocks, with 32, 256 and 1024 wants in
 // flight. One uploader to four downloaders: 128 MiB each, 256 wants each.
