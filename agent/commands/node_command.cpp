@@ -11,6 +11,7 @@
 #include "agent/commands/logging.h"
 #include "agent/config/units.h"
 #include "agent/node/node.h"
+#include "base/allocator_tuning.h"
 #include "base/cli/unsigned_range.h"
 
 namespace codex::agent {
@@ -121,6 +122,8 @@ void apply_config_file(CLI::App& cmd, const std::string& path) {
 }
 
 int run_node(const NodeConfig& config) {
+  // Before any thread starts: block transfers reuse their buffers' memory.
+  base::tune_allocator_for_transfers();
   setup_logging(config.log_level, config.log_format);
   // Everything the node creates (database, its -wal/-shm, blocks) is private
   // data, like the key: files 0600, directories 0700.

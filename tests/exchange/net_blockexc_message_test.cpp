@@ -11,9 +11,12 @@
 #include "exchange/multiformats/cid.h"
 #include "exchange/multiformats/multicodec.h"
 #include "exchange/net/blockexc/message.h"
+#include "exchange/net/blockexc/message_reader.h"
 #include "exchange/net/blockexc/verify.h"
 #include "exchange/net/error.h"
+#include "exchange/net/socket_stream.h"
 #include "exchange/tree/sha256_tree.h"
+#include "tests/exchange/support/net_io.h"
 
 namespace codex::net::blockexc {
 namespace {
@@ -218,6 +221,86 @@ TEST(BlockexcVerify, ChecksCidsAndTreeProofs) {
   EXPECT_NE(verify_delivery(d), "");  // a valid block, but not the leaf
   d.proof = "garbage";
   EXPECT_NE(verify_delivery(d), "");
+}
+
+// encode_framed is varint(size) ‖ encode: the same bytes, into a reused buffer.
+TEST(BlockexcMessage, FramedEncodingIsTheLengthPrefixedEncoding) {
+  Message m;
+  m.deliveries.push_back({Cid::sha256_of(multicodec::kBlock, bytes("abc")), "abc",
+                          BlockAddress::of_cid(Cid::sha256_of(multicodec::kBlock, bytes("abc"))),
+                          std::nullopt});
+  m.deliveries.back().data.assign(200, 'x');
+  const std::string body = encode(m);
+  std::string framed = "left over from the last message";
+  encode_framed(m, framed);
+  ASSERT_GT(framed.size(), body.size());
+  EXPECT_EQ(framed.substr(framed.size() - body.size()), body);
+  EXPECT_EQ(uint8_t(framed[0]), 0x80 | (body.size() & 0x7f));
+  EXPECT_EQ(decode(bytes(body)), m);
+}
+
+// Messages come out whole however the stream cuts them: several in one read,
+// one over many reads, prefixes split; then end of stream between messages.
+TEST(BlockexcMessageReader, ReadsMessagesAcrossAnyCuts) {
+  testing::IoRunner r;
+  auto [a, b] = local_stream_pair(r.executor());
+  std::vector<std::string> sent = {"one", std::string(300 << 10, 'b'), "", std::string(70, 'c')};
+  for (size_t i = 0; i < sent[1].size(); ++i)
+    sent[1][i] = char(i * 7);
+  std::string wire;
+  for (const auto& m : sent) {
+    std::string v;
+    for (uint64_t n = m.size();; n >>= 7) {
+      v.push_back(char((n & 0x7f) | (n >= 0x80 ? 0x80 : 0)));
+      if (n < 0x80) break;
+    }
+    wire += v + m;
+  }
+  auto writer = r.spawn([](Stream& s, std::string w) -> asio::awaitable<void> {
+    // Cuts of 1, 2, 3, ... bytes, then large ones.
+    size_t at = 0;
+    for (size_t cut = 1; at < w.size(); cut = cut < 16 ? cut + 1 : cut * 3) {
+      const size_t n = std::min(cut, w.size() - at);
+      co_await s.write({reinterpret_cast<const uint8_t*>(w.data() + at), n});
+      at += n;
+    }
+    co_await s.close_write();
+  }(*a, wire));
+  auto reader = r.spawn([](Stream& s) -> asio::awaitable<std::vector<std::string>> {
+    MessageReader reader(s);
+    std::vector<std::string> got;
+    while (auto m = co_await reader.next())
+      got.emplace_back(reinterpret_cast<const char*>(m->data()), m->size());
+    co_return got;
+  }(*b));
+  r.run();
+  writer.get();
+  EXPECT_EQ(reader.get(), sent);
+}
+
+TEST(BlockexcMessageReader, RefusesOversizedAndCutMessages) {
+  const auto read_all = [](std::string wire) {
+    testing::IoRunner r;
+    auto [a, b] = local_stream_pair(r.executor());
+    auto writer = r.spawn([](Stream& s, std::string w) -> asio::awaitable<void> {
+      co_await s.write({reinterpret_cast<const uint8_t*>(w.data()), w.size()});
+      co_await s.close_write();
+    }(*a, std::move(wire)));
+    auto reader = r.spawn([](Stream& s) -> asio::awaitable<void> {
+      MessageReader reader(s);
+      while (co_await reader.next()) {
+      }
+    }(*b));
+    r.run();
+    writer.get();
+    reader.get();
+  };
+  EXPECT_NO_THROW(read_all(""));
+  EXPECT_THROW(read_all("\x05abc"), NetError);                        // cut inside a message
+  EXPECT_THROW(read_all("\x85"), NetError);                           // cut inside a prefix
+  EXPECT_THROW(read_all(std::string("\x80\x00", 2)), ProtocolError);  // not minimal
+  EXPECT_THROW(read_all(std::string(10, '\xff')), ProtocolError);     // over 9 bytes
+  EXPECT_THROW(read_all("\xff\xff\xff\xff\x0f"), ProtocolError);      // over kMaxMessageSize
 }
 
 }  // namespace

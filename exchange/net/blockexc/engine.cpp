@@ -14,10 +14,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "exchange/multiformats/varint.h"
+#include "exchange/net/blockexc/message_reader.h"
 #include "exchange/net/blockexc/verify.h"
 #include "exchange/net/host.h"
-#include "exchange/net/stream_io.h"
 #include "exchange/store/repo.h"
 
 namespace codex::net::blockexc {
@@ -32,39 +31,9 @@ std::span<const uint8_t> as_bytes(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
-// varint(size) ‖ body, ready for the stream.
-std::string framed(const Message& m) {
-  const std::string body = encode(m);
-  std::string out = varint::encode(body.size());
-  out += body;
-  return out;
-}
-
-// The length prefix of the next message, or `ended` at a clean end of stream
-// before it. Throws ProtocolError for a bad varint or a size over the limit.
-asio::awaitable<size_t> read_message_size(Stream& s, bool& ended) {
-  ended = false;
-  uint64_t value = 0;
-  for (unsigned i = 0; i < varint::kMaxBytes; ++i) {
-    uint8_t byte = 0;
-    if (co_await s.read_some({&byte, 1}) == 0) {
-      if (i == 0) {
-        ended = true;
-        co_return 0;
-      }
-      throw NetError("blockexc: stream ended inside a length prefix");
-    }
-    value |= uint64_t(byte & 0x7f) << (7 * i);
-    if (!(byte & 0x80)) {
-      if (byte == 0 && i > 0) throw ProtocolError("blockexc: length prefix not minimal");
-      if (value > kMaxMessageSize)
-        throw ProtocolError("blockexc: message of " + std::to_string(value) +
-                            " bytes exceeds the limit of " + std::to_string(kMaxMessageSize));
-      co_return size_t(value);
-    }
-  }
-  throw ProtocolError("blockexc: length prefix longer than 9 bytes");
-}
+// Written delivery buffers a peer keeps for its next messages: a delivery
+// message is over a megabyte, and a fresh one each time costs page faults.
+constexpr size_t kSpareBuffers = 4;
 
 // Waits until `t` is cancelled or `d` passes; never throws.
 asio::awaitable<void> sleep_on(asio::steady_timer& t, Clock::duration d) {
@@ -91,6 +60,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     std::vector<WantEntry> out_entries;
     std::vector<BlockPresence> out_presences;
     std::deque<std::string> out_deliveries;  // framed messages
+    std::vector<std::string> spare;          // written ones, for reuse
     size_t queued_bytes = 0;
     // Serving: entries it wants, in order; cancelled ones are skipped.
     std::deque<WantEntry> wanted;
@@ -260,7 +230,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
           m.presences.assign(std::make_move_iterator(p->out_presences.begin()),
                              std::make_move_iterator(p->out_presences.begin() + np));
           p->out_presences.erase(p->out_presences.begin(), p->out_presences.begin() + np);
-          bytes = framed(m);
+          encode_framed(m, bytes);
         } else {
           bytes = std::move(p->out_deliveries.front());
           p->out_deliveries.pop_front();
@@ -270,6 +240,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         if (delivery) {
           p->queued_bytes -= std::min(p->queued_bytes, bytes.size());
           p->space.cancel();
+          if (p->spare.size() < kSpareBuffers) p->spare.push_back(std::move(bytes));
         }
       }
     } catch (const std::exception&) {
@@ -398,7 +369,12 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     }
     if (!m.deliveries.empty()) {
       st.blocks_sent += m.deliveries.size();
-      std::string bytes = framed(m);
+      std::string bytes;
+      if (!p->spare.empty()) {
+        bytes = std::move(p->spare.back());
+        p->spare.pop_back();
+      }
+      encode_framed(m, bytes);
       p->queued_bytes += bytes.size();
       p->out_deliveries.push_back(std::move(bytes));
     }
@@ -496,6 +472,65 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     co_return true;
   }
 
+  // Deliveries of one inbound stream being verified and stored. The stream
+  // is read on meanwhile, so its next message goes straight into the
+  // reader's buffer instead of piling up in the muxer's queue; at most
+  // kDeliveriesInFlight messages wait for the store at once.
+  static constexpr size_t kDeliveriesInFlight = 2;
+  struct InFlight {
+    explicit InFlight(const asio::any_io_executor& e) : done(e) {}
+    size_t count = 0;
+    bool penalized = false;    // a delivery failed verification: the stream is reset
+    std::exception_ptr error;  // a delivery task failed otherwise: the stream is reset
+    asio::steady_timer done;   // the reader waits on it for a free slot
+  };
+
+  static asio::awaitable<void> deliver(std::shared_ptr<Impl> self, PeerId from,
+                                       std::vector<BlockDelivery> deliveries,
+                                       std::shared_ptr<InFlight> f, Stream* s) {
+    bool ok = false;
+    std::exception_ptr error;
+    try {
+      ok = co_await self->handle_deliveries(std::move(from), std::move(deliveries));
+    } catch (...) {
+      error = std::current_exception();
+    }
+    if (!ok) {
+      if (error && !f->error) f->error = error;
+      if (!error) f->penalized = true;
+      s->reset();  // the reader waits for this task before its stream goes
+    }
+    --f->count;
+    f->done.cancel();
+  }
+
+  static asio::awaitable<void> read_messages(std::shared_ptr<Impl> self, Stream& s,
+                                             const PeerId& from, std::shared_ptr<InFlight> f) {
+    // One buffer per stream, reused: no fresh megabyte (and page faults)
+    // per message.
+    MessageReader reader(s);
+    for (;;) {
+      const auto body = co_await reader.next();
+      if (!body || !self->running || f->penalized || f->error) co_return;
+      // A malformed message throws ProtocolError: the host penalises the peer.
+      Message m = decode(*body);
+      auto p = self->peer_of(from);
+      if (!p) co_return;
+      self->handle_presences(from, m.presences);
+      if (!m.want_list.entries.empty())
+        co_await self->handle_wants(p, std::move(m.want_list.entries));
+      if (!m.deliveries.empty()) {
+        while (f->count >= kDeliveriesInFlight && !f->penalized && !f->error)
+          co_await sleep_on(f->done, kForever);
+        if (f->penalized || f->error || !self->running) co_return;
+        ++f->count;
+        asio::co_spawn(self->ex, deliver(self, from, std::move(m.deliveries), f, &s),
+                       asio::detached);
+      }
+      if (!self->running) co_return;
+    }
+  }
+
   static asio::awaitable<void> read_loop(std::shared_ptr<Impl> self, std::unique_ptr<Stream> s,
                                          PeerId from) {
     if (!self->running) co_return;
@@ -505,30 +540,19 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
       Stream* s;
       ~Unregister() { impl.inbound.erase(s); }
     } unregister{*self, s.get()};
-    std::vector<uint8_t> body;
-    for (;;) {
-      bool ended = false;
-      const size_t size = co_await read_message_size(*s, ended);
-      if (ended || !self->running) co_return;
-      // One buffer per stream, reused: no fresh megabyte (and page faults)
-      // per message.
-      body.resize(size);
-      co_await read_exact(*s, body);
-      if (ended || !self->running) co_return;
-      // A malformed message throws ProtocolError: the host penalises the peer.
-      Message m = decode(body);
-      auto p = self->peer_of(from);
-      if (!p) co_return;
-      self->handle_presences(from, m.presences);
-      if (!m.want_list.entries.empty())
-        co_await self->handle_wants(p, std::move(m.want_list.entries));
-      if (!m.deliveries.empty() &&
-          !co_await self->handle_deliveries(from, std::move(m.deliveries))) {
-        s->reset();
-        co_return;
-      }
-      if (!self->running) co_return;
+    auto f = std::make_shared<InFlight>(self->ex);
+    std::exception_ptr failure;
+    try {
+      co_await read_messages(self, *s, from, f);
+    } catch (...) {
+      failure = std::current_exception();
     }
+    // The delivery tasks use the stream: they finish first.
+    while (f->count > 0)
+      co_await sleep_on(f->done, kForever);
+    if (f->error) std::rethrow_exception(f->error);
+    // A peer penalised for a bad delivery: its stream was reset on purpose.
+    if (failure && !f->penalized) std::rethrow_exception(failure);
   }
 
   // ---- requesting -----------------------------------------------------------

@@ -9,6 +9,27 @@ namespace codex::net::blockexc {
 namespace {
 
 // ---- writing (minprotobuf's layout: every field written) -----------------
+//
+// Each message's size is computed first, so the whole encoding is written
+// once into one buffer of its final size: a delivery message holds up to 20
+// blocks, and building nested strings copied every block three times.
+
+size_t varint_size(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+size_t uint_size(uint32_t field, uint64_t v) {
+  return varint_size(uint64_t(field) << 3) + varint_size(v);
+}
+
+size_t bytes_size(uint32_t field, size_t len) {
+  return varint_size((uint64_t(field) << 3) | 2) + varint_size(len) + len;
+}
 
 void put_varint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
@@ -23,14 +44,28 @@ void put_uint(std::string& out, uint32_t field, uint64_t v) {
   put_varint(out, v);
 }
 
-void put_bytes(std::string& out, uint32_t field, std::string_view bytes) {
+// The tag and length of a bytes field; its `len` bytes follow.
+void put_bytes_head(std::string& out, uint32_t field, size_t len) {
   put_varint(out, (uint64_t(field) << 3) | 2);
-  put_varint(out, bytes.size());
+  put_varint(out, len);
+}
+
+void put_bytes(std::string& out, uint32_t field, std::string_view bytes) {
+  put_bytes_head(out, field, bytes.size());
   out.append(bytes);
 }
 
-std::string address_bytes(const BlockAddress& a) {
-  std::string out;
+size_t address_size(const BlockAddress& a) {
+  size_t n = uint_size(1, a.leaf ? 1 : 0);
+  if (a.leaf)
+    n += bytes_size(2, a.tree_cid.bytes().size()) + uint_size(3, a.index);
+  else
+    n += bytes_size(4, a.cid.bytes().size());
+  return n;
+}
+
+void put_address(std::string& out, uint32_t field, const BlockAddress& a) {
+  put_bytes_head(out, field, address_size(a));
   put_uint(out, 1, a.leaf ? 1 : 0);
   if (a.leaf) {
     put_bytes(out, 2, a.tree_cid.bytes());
@@ -38,49 +73,102 @@ std::string address_bytes(const BlockAddress& a) {
   } else {
     put_bytes(out, 4, a.cid.bytes());
   }
-  return out;
 }
 
-std::string entry_bytes(const WantEntry& e) {
-  std::string out;
-  put_bytes(out, 1, address_bytes(e.address));
-  // int32 → uint64 sign-extends, as protobuf and Nim's conversion do.
-  put_uint(out, 2, uint64_t(int64_t(e.priority)));
+// int32 → uint64 sign-extends, as protobuf and Nim's conversion do.
+uint64_t priority_value(int32_t p) {
+  return uint64_t(int64_t(p));
+}
+
+size_t entry_size(const WantEntry& e) {
+  return bytes_size(1, address_size(e.address)) + uint_size(2, priority_value(e.priority)) +
+         uint_size(3, e.cancel ? 1 : 0) + uint_size(4, uint64_t(e.type)) +
+         uint_size(5, e.send_dont_have ? 1 : 0);
+}
+
+void put_entry(std::string& out, uint32_t field, const WantEntry& e) {
+  put_bytes_head(out, field, entry_size(e));
+  put_address(out, 1, e.address);
+  put_uint(out, 2, priority_value(e.priority));
   put_uint(out, 3, e.cancel ? 1 : 0);
   put_uint(out, 4, uint64_t(e.type));
   put_uint(out, 5, e.send_dont_have ? 1 : 0);
-  return out;
 }
 
-std::string want_list_bytes(const WantList& w) {
-  std::string out;
+size_t want_list_size(const WantList& w) {
+  size_t n = uint_size(2, w.full ? 1 : 0);
   for (const auto& e : w.entries)
-    put_bytes(out, 1, entry_bytes(e));
-  put_uint(out, 2, w.full ? 1 : 0);
-  return out;
+    n += bytes_size(1, entry_size(e));
+  return n;
 }
 
-std::string delivery_bytes(const BlockDelivery& d) {
-  std::string out;
+void put_want_list(std::string& out, uint32_t field, const WantList& w) {
+  put_bytes_head(out, field, want_list_size(w));
+  for (const auto& e : w.entries)
+    put_entry(out, 1, e);
+  put_uint(out, 2, w.full ? 1 : 0);
+}
+
+bool has_proof(const BlockDelivery& d) {
+  return d.address.leaf && d.proof.has_value();
+}
+
+size_t delivery_size(const BlockDelivery& d) {
+  size_t n = bytes_size(1, d.cid.bytes().size()) + bytes_size(2, d.data.size()) +
+             bytes_size(3, address_size(d.address));
+  if (has_proof(d)) n += bytes_size(4, d.proof->size());
+  return n;
+}
+
+void put_delivery(std::string& out, uint32_t field, const BlockDelivery& d) {
+  put_bytes_head(out, field, delivery_size(d));
   put_bytes(out, 1, d.cid.bytes());
   put_bytes(out, 2, d.data);
-  put_bytes(out, 3, address_bytes(d.address));
-  if (d.address.leaf && d.proof) put_bytes(out, 4, *d.proof);
-  return out;
+  put_address(out, 3, d.address);
+  if (has_proof(d)) put_bytes(out, 4, *d.proof);
 }
 
-std::string presence_bytes(const BlockPresence& p) {
-  std::string out;
-  put_bytes(out, 1, address_bytes(p.address));
+size_t presence_size(const BlockPresence& p) {
+  return bytes_size(1, address_size(p.address)) + uint_size(2, uint64_t(p.type)) +
+         bytes_size(3, p.price.size());
+}
+
+void put_presence(std::string& out, uint32_t field, const BlockPresence& p) {
+  put_bytes_head(out, field, presence_size(p));
+  put_address(out, 1, p.address);
   put_uint(out, 2, uint64_t(p.type));
   put_bytes(out, 3, p.price);
-  return out;
 }
 
-std::string single_bytes_message(std::string_view bytes) {
-  std::string out;
+// AccountMessage / StateChannelUpdate: field 1, bytes.
+size_t single_bytes_size(std::string_view bytes) {
+  return bytes_size(1, bytes.size());
+}
+
+void put_single_bytes(std::string& out, uint32_t field, std::string_view bytes) {
+  put_bytes_head(out, field, single_bytes_size(bytes));
   put_bytes(out, 1, bytes);
-  return out;
+}
+
+size_t message_size(const Message& m) {
+  size_t n = bytes_size(1, want_list_size(m.want_list));
+  for (const auto& d : m.deliveries)
+    n += bytes_size(3, delivery_size(d));
+  for (const auto& p : m.presences)
+    n += bytes_size(4, presence_size(p));
+  return n + uint_size(5, m.pending_bytes) + bytes_size(6, single_bytes_size(m.account)) +
+         bytes_size(7, single_bytes_size(m.state_channel_update));
+}
+
+void put_message(std::string& out, const Message& m) {
+  put_want_list(out, 1, m.want_list);
+  for (const auto& d : m.deliveries)
+    put_delivery(out, 3, d);
+  for (const auto& p : m.presences)
+    put_presence(out, 4, p);
+  put_uint(out, 5, m.pending_bytes);
+  put_single_bytes(out, 6, m.account);
+  put_single_bytes(out, 7, m.state_channel_update);
 }
 
 // ---- reading ---------------------------------------------------------------
@@ -319,15 +407,17 @@ std::string BlockAddress::to_string() const {
 
 std::string encode(const Message& m) {
   std::string out;
-  put_bytes(out, 1, want_list_bytes(m.want_list));
-  for (const auto& d : m.deliveries)
-    put_bytes(out, 3, delivery_bytes(d));
-  for (const auto& p : m.presences)
-    put_bytes(out, 4, presence_bytes(p));
-  put_uint(out, 5, m.pending_bytes);
-  put_bytes(out, 6, single_bytes_message(m.account));
-  put_bytes(out, 7, single_bytes_message(m.state_channel_update));
+  out.reserve(message_size(m));
+  put_message(out, m);
   return out;
+}
+
+void encode_framed(const Message& m, std::string& out) {
+  const size_t size = message_size(m);
+  out.clear();
+  out.reserve(varint_size(size) + size);
+  put_varint(out, size);
+  put_message(out, m);
 }
 
 Message decode(std::span<const uint8_t> bytes) {

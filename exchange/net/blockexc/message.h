@@ -99,6 +99,8 @@ struct Message {
 
 // The protobuf bytes (without the length prefix).
 std::string encode(const Message& m);
+// varint(size) ‖ encode(m) into `out` (replaced; its capacity is reused).
+void encode_framed(const Message& m, std::string& out);
 // Throws ProtocolError on malformed bytes, an unknown enum value, an address
 // without its CID, an invalid CID, or anything over the limits above.
 Message decode(std::span<const uint8_t> bytes);

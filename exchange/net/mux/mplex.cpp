@@ -53,8 +53,7 @@ class MplexSession final : public mux::SessionBase<MplexSession, MplexStreamStat
   void handle(const MplexHeader& h);
   void deliver(std::span<const uint8_t> body) {
     if (body_target_->reset || body_target_->abandoned) return;
-    body_target_->in.append(body);
-    body_target_->signal.notify();
+    body_target_->receive(body);
   }
   void body_done() {}
   bool stop_reading() const { return false; }

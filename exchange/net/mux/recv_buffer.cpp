@@ -26,6 +26,17 @@ void RecvBuffer::append(std::span<const uint8_t> data) {
   size_ += data.size();
 }
 
+void RecvBuffer::prepend(std::span<const uint8_t> data) {
+  if (data.empty()) return;
+  if (!chunks_.empty() && head_ > 0) {
+    auto& front = chunks_.front();
+    front.erase(front.begin(), front.begin() + std::ptrdiff_t(head_));
+    head_ = 0;
+  }
+  chunks_.emplace_front(data.begin(), data.end());
+  size_ += data.size();
+}
+
 size_t RecvBuffer::take(std::span<uint8_t> out) {
   size_t done = 0;
   while (done < out.size() && !chunks_.empty()) {

@@ -17,6 +17,9 @@ class RecvBuffer {
   // trickles bytes costs no allocation per byte.
   void append(std::span<const uint8_t> data);
 
+  // Copies `data` in before everything queued.
+  void prepend(std::span<const uint8_t> data);
+
   // Moves up to out.size() bytes out; returns how many.
   size_t take(std::span<uint8_t> out);
 

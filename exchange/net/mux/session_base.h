@@ -17,14 +17,18 @@
 //   void clean_end()             the read loop ended cleanly: end() (may throw)
 //   asio::awaitable<void> protocol_end()  before a protocol violation ends it
 //   void reset(const StatePtr&) noexcept, void consumed(const StatePtr&, size_t)
+#include <algorithm>
 #include <asio/co_spawn.hpp>
 #include <asio/detached.hpp>
+#include <asio/post.hpp>
 #include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
 #include <cstring>
 #include <deque>
 #include <exception>
 #include <memory>
 #include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
@@ -55,9 +59,29 @@ struct StreamState : WriteOwner {
     signal.notify();
   }
 
+  // Data received for the reader: straight into the buffer of a reader
+  // waiting in read_some when nothing is queued before it (one copy fewer
+  // than through `in`), the rest queued.
+  void receive(std::span<const uint8_t> data) {
+    if (in.empty() && direct < reader.size()) {
+      const size_t n = std::min(data.size(), reader.size() - direct);
+      std::memcpy(reader.data() + direct, data.data(), n);
+      direct += n;
+      data = data.subspan(n);
+    }
+    in.append(data);
+    signal.notify();
+  }
+
+  // A reader waits and its buffer is full: it has to run before more data
+  // can go straight to it.
+  bool reader_filled() const { return !reader.empty() && direct == reader.size(); }
+
   const uint64_t id;
   const bool opened_here;      // we opened it
   RecvBuffer in;               // received, not taken by the reader yet
+  std::span<uint8_t> reader;   // the buffer of the reader waiting now, if any
+  size_t direct = 0;           // bytes received into `reader`
   bool local_closed = false;   // we closed our writing half
   bool remote_closed = false;  // the peer closed its writing half
   bool reset = false;          // reset either way, or the connection ended
@@ -233,13 +257,21 @@ asio::awaitable<void> SessionBase<Derived, State, Header>::read_loop() {
     if (begin < end) {
       if (body_left_ > 0) {
         const size_t n = size_t(std::min<uint64_t>(end - begin, body_left_));
-        if (body_target_) self().deliver({buf.data() + begin, n});
+        bool filled = false;
+        if (body_target_) {
+          self().deliver({buf.data() + begin, n});
+          filled = body_target_->reader_filled();
+        }
         begin += n;
         body_left_ -= n;
         if (body_left_ == 0) {
           body_target_.reset();
           self().body_done();
         }
+        // A reader whose buffer this filled runs before more is received
+        // for it: it offers its next buffer, and the data goes straight
+        // there instead of through its queue.
+        if (filled) co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
         continue;
       }
       if (const auto h = self().decode({buf.data() + begin, end - begin})) {

@@ -11,6 +11,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 
 #include "exchange/net/error.h"
 #include "exchange/net/stream.h"
@@ -38,7 +39,11 @@ class StreamHandle final : public Stream {
         co_return n;
       }
       if (st->remote_closed || buf.empty()) co_return 0;
-      co_await st->signal.wait();
+      const size_t got = co_await wait_for_data(st, buf);
+      if (got > 0 && !st->reset) {
+        if (auto s = session_.lock()) s->consumed(st, got);
+        co_return got;
+      }
     }
   }
 
@@ -57,6 +62,32 @@ class StreamHandle final : public Stream {
   }
 
  private:
+  // `buf` offered to the session while the reader waits (State::receive);
+  // on return it is withdrawn. Bytes put there for a wait that ends by an
+  // exception (cancelled) go back in front of the queue.
+  struct Offer {
+    Offer(State& s, std::span<uint8_t> b) : st(s), buf(b) {
+      st.reader = buf;
+      st.direct = 0;
+    }
+    ~Offer() {
+      st.reader = {};
+      if (st.direct > 0 && !st.reset) st.in.prepend(buf.first(st.direct));
+      st.direct = 0;
+    }
+    Offer(const Offer&) = delete;
+    Offer& operator=(const Offer&) = delete;
+    State& st;
+    std::span<uint8_t> buf;
+  };
+
+  // Waits for data; returns the bytes received straight into `buf`.
+  static asio::awaitable<size_t> wait_for_data(std::shared_ptr<State> st, std::span<uint8_t> buf) {
+    Offer offer(*st, buf);
+    co_await st->signal.wait();
+    co_return std::exchange(st->direct, 0);
+  }
+
   std::shared_ptr<Session> session() const {
     auto s = session_.lock();
     if (!s) throw NetError(st_->name() + ": connection gone");

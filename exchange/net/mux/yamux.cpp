@@ -164,8 +164,7 @@ void YamuxSession::deliver(std::span<const uint8_t> body) {
     consumed(st, body.size());  // dropped, but the peer may go on sending
     return;
   }
-  st->in.append(body);
-  st->signal.notify();
+  st->receive(body);
 }
 
 void YamuxSession::clean_end() {

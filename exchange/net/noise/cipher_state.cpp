@@ -1,7 +1,9 @@
 #include "exchange/net/noise/cipher_state.h"
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
+#include <climits>
 #include <cstring>
 #include <stdexcept>
 
@@ -14,10 +16,37 @@ void check_nonce(uint64_t n) {
   if (n == CipherState::kMaxNonce) throw NetError("noise: nonce exhausted, the stream is spent");
 }
 
+// Fetched once: an implicit fetch per message would cost a provider lookup.
+const EVP_CIPHER* chacha20_poly1305() {
+  static const EVP_CIPHER* const cipher = [] {
+    const EVP_CIPHER* c = EVP_CIPHER_fetch(nullptr, "ChaCha20-Poly1305", nullptr);
+    if (!c) throw std::runtime_error("OpenSSL has no ChaCha20-Poly1305");
+    return c;
+  }();
+  return cipher;
+}
+
+[[noreturn]] void evp_fail(const char* what) {
+  throw std::runtime_error(std::string("noise: OpenSSL ChaCha20-Poly1305 failed in ") + what);
+}
+
+int int_size(size_t n) {
+  if (n > size_t(INT_MAX)) throw NetError("noise: message too large");
+  return int(n);
+}
+
 }  // namespace
 
+void CipherState::CtxFree::operator()(evp_cipher_ctx_st* c) const noexcept {
+  EVP_CIPHER_CTX_free(c);
+}
+
 CipherState::CipherState(CipherState&& o) noexcept
-    : key_(o.key_), has_key_(o.has_key_), nonce_(o.nonce_) {
+    : key_(o.key_),
+      encrypt_ctx_(std::move(o.encrypt_ctx_)),
+      decrypt_ctx_(std::move(o.decrypt_ctx_)),
+      has_key_(o.has_key_),
+      nonce_(o.nonce_) {
   o.wipe();
 }
 
@@ -25,6 +54,8 @@ CipherState& CipherState::operator=(CipherState&& o) noexcept {
   if (this != &o) {
     wipe();
     key_ = o.key_;
+    encrypt_ctx_ = std::move(o.encrypt_ctx_);
+    decrypt_ctx_ = std::move(o.decrypt_ctx_);
     has_key_ = o.has_key_;
     nonce_ = o.nonce_;
     o.wipe();
@@ -34,17 +65,30 @@ CipherState& CipherState::operator=(CipherState&& o) noexcept {
 
 void CipherState::wipe() {
   sodium_memzero(key_.data(), key_.size());
+  encrypt_ctx_.reset();
+  decrypt_ctx_.reset();
   has_key_ = false;
   nonce_ = 0;
 }
 
 void CipherState::initialize_key(std::span<const uint8_t, kKeySize> key) {
-  // sodium_init picks the SIMD ChaCha20 and Poly1305; before it, the slow
-  // portable code runs.
   if (sodium_init() < 0) throw std::runtime_error("libsodium initialisation failed");
+  wipe();
   std::memcpy(key_.data(), key.data(), kKeySize);
   has_key_ = true;
   nonce_ = 0;
+}
+
+evp_cipher_ctx_st* CipherState::context(bool encrypt) {
+  Ctx& ctx = encrypt ? encrypt_ctx_ : decrypt_ctx_;
+  if (!ctx) {
+    Ctx made(EVP_CIPHER_CTX_new());
+    if (!made || EVP_CipherInit_ex2(made.get(), chacha20_poly1305(), key_.data(), nullptr,
+                                    encrypt ? 1 : 0, nullptr) != 1)
+      evp_fail("key setup");
+    ctx = std::move(made);
+  }
+  return ctx.get();
 }
 
 void CipherState::nonce_bytes(uint8_t out[12]) const {
@@ -62,13 +106,20 @@ size_t CipherState::encrypt_with_ad(std::span<const uint8_t> ad, std::span<const
     return plaintext.size();
   }
   check_nonce(nonce_);
-  uint8_t npub[crypto_aead_chacha20poly1305_ietf_NPUBBYTES];
-  nonce_bytes(npub);
-  unsigned long long written = 0;
-  crypto_aead_chacha20poly1305_ietf_encrypt(out, &written, plaintext.data(), plaintext.size(),
-                                            ad.data(), ad.size(), nullptr, npub, key_.data());
+  uint8_t iv[12];
+  nonce_bytes(iv);
+  EVP_CIPHER_CTX* ctx = context(true);
+  int len = 0, tail = 0;
+  if (EVP_CipherInit_ex2(ctx, nullptr, nullptr, iv, 1, nullptr) != 1) evp_fail("nonce setup");
+  if (!ad.empty() && EVP_EncryptUpdate(ctx, nullptr, &len, ad.data(), int_size(ad.size())) != 1)
+    evp_fail("associated data");
+  if (EVP_EncryptUpdate(ctx, out, &len, plaintext.data(), int_size(plaintext.size())) != 1 ||
+      EVP_EncryptFinal_ex(ctx, out + len, &tail) != 1)
+    evp_fail("encryption");
+  const size_t n = size_t(len) + size_t(tail);
+  if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, int(kTagSize), out + n) != 1) evp_fail("tag");
   ++nonce_;
-  return size_t(written);
+  return n + kTagSize;
 }
 
 std::vector<uint8_t> CipherState::encrypt_with_ad(std::span<const uint8_t> ad,
@@ -87,15 +138,27 @@ size_t CipherState::decrypt_with_ad(std::span<const uint8_t> ad,
   }
   check_nonce(nonce_);
   if (ciphertext.size() < kTagSize) throw ProtocolError("noise: ciphertext shorter than its tag");
-  uint8_t npub[crypto_aead_chacha20poly1305_ietf_NPUBBYTES];
-  nonce_bytes(npub);
-  unsigned long long written = 0;
-  if (crypto_aead_chacha20poly1305_ietf_decrypt(out, &written, nullptr, ciphertext.data(),
-                                                ciphertext.size(), ad.data(), ad.size(), npub,
-                                                key_.data()) != 0)
+  uint8_t iv[12];
+  nonce_bytes(iv);
+  const size_t body = ciphertext.size() - kTagSize;
+  // The tag is copied out first: `out` may alias the ciphertext.
+  uint8_t tag[kTagSize];
+  std::memcpy(tag, ciphertext.data() + body, kTagSize);
+  EVP_CIPHER_CTX* ctx = context(false);
+  int len = 0, tail = 0;
+  if (EVP_CipherInit_ex2(ctx, nullptr, nullptr, iv, 0, nullptr) != 1) evp_fail("nonce setup");
+  if (EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, int(kTagSize), tag) != 1) evp_fail("tag");
+  if (!ad.empty() && EVP_DecryptUpdate(ctx, nullptr, &len, ad.data(), int_size(ad.size())) != 1)
+    evp_fail("associated data");
+  if (EVP_DecryptUpdate(ctx, out, &len, ciphertext.data(), int_size(body)) != 1)
+    evp_fail("decryption");
+  if (EVP_DecryptFinal_ex(ctx, out + len, &tail) != 1) {
+    // Nothing unauthenticated may be used: the caller's buffer is wiped.
+    if (body > 0) sodium_memzero(out, body);
     throw ProtocolError("noise: decryption failed (bad tag)");
+  }
   ++nonce_;
-  return size_t(written);
+  return size_t(len) + size_t(tail);
 }
 
 std::vector<uint8_t> CipherState::decrypt_with_ad(std::span<const uint8_t> ad,

@@ -1,15 +1,20 @@
 #pragma once
 // The Noise CipherState (Noise spec rev 34 §5.1) for ChaChaPoly: a 32-byte key
-// k (or none) and a 64-bit nonce n. ChaCha20-Poly1305 IETF (libsodium) with
-// the 96-bit nonce 4 zero bytes ‖ n little-endian (§12.3).
+// k (or none) and a 64-bit nonce n. ChaCha20-Poly1305 IETF (RFC 8439) with
+// the 96-bit nonce 4 zero bytes ‖ n little-endian (§12.3), on OpenSSL's EVP
+// (about twice libsodium's speed on AVX-512 machines; the same bytes).
 //
-// Move-only; the key is wiped (sodium_memzero) when replaced, destroyed or
-// moved from. Not thread-safe: one CipherState per direction of a stream.
+// Move-only; the key is wiped (sodium_memzero; OpenSSL cleanses its
+// contexts) when replaced, destroyed or moved from. Not thread-safe: one
+// CipherState per direction of a stream.
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
+
+struct evp_cipher_ctx_st;
 
 namespace codex::net::noise {
 
@@ -53,10 +58,18 @@ class CipherState {
                                        std::span<const uint8_t> ciphertext);
 
  private:
+  struct CtxFree {
+    void operator()(evp_cipher_ctx_st* c) const noexcept;
+  };
+  using Ctx = std::unique_ptr<evp_cipher_ctx_st, CtxFree>;
+
   void wipe();
   void nonce_bytes(uint8_t out[12]) const;
+  // The context for encrypting (or decrypting) with the key, made at first use.
+  evp_cipher_ctx_st* context(bool encrypt);
 
   std::array<uint8_t, kKeySize> key_{};
+  Ctx encrypt_ctx_, decrypt_ctx_;
   bool has_key_ = false;
   uint64_t nonce_ = 0;
 };
