@@ -292,6 +292,41 @@ std::vector<std::string> Network::fetch_blocks(std::vector<blockexc::BlockAddres
   return blocks;
 }
 
+std::vector<std::optional<std::string>> Network::fetch_available(
+    std::vector<blockexc::BlockAddress> addresses, int max_attempts, size_t window) {
+  if (!impl_->engine) throw NetError("the block exchange is not running");
+  struct Shared {
+    std::vector<blockexc::BlockAddress> addresses;
+    std::vector<std::optional<std::string>> results;
+    size_t next = 0;
+    std::exception_ptr error;  // a failure other than "nobody delivered it"
+  };
+  Shared sh;
+  sh.results.resize(addresses.size());
+  sh.addresses = std::move(addresses);
+  // `window` workers take the next address in turn (as Engine::want_blocks).
+  auto worker = [](blockexc::Engine& engine, Shared& s, int attempts) -> asio::awaitable<void> {
+    while (s.next < s.addresses.size() && !s.error) {
+      const size_t i = s.next++;
+      try {
+        s.results[i] = co_await engine.want_block(s.addresses[i], attempts);
+      } catch (const blockexc::RetriesExhaustedError&) {
+      } catch (...) {
+        s.error = std::current_exception();
+      }
+    }
+  };
+  const size_t n = std::min(std::max<size_t>(window, 1), sh.addresses.size());
+  std::vector<std::future<void>> done;
+  for (size_t i = 0; i < n; ++i)
+    done.push_back(
+        asio::co_spawn(impl_->io, worker(*impl_->engine, sh, max_attempts), asio::use_future));
+  for (auto& f : done)
+    f.get();
+  if (sh.error) std::rethrow_exception(sh.error);
+  return std::move(sh.results);
+}
+
 void Network::fetch_tree_in_background(const Cid& tree, uint64_t count, size_t window) {
   if (!impl_->engine) throw NetError("the block exchange is not running");
   auto task = [](Impl& m, Cid tree, uint64_t count, size_t window) -> asio::awaitable<void> {
