@@ -64,6 +64,7 @@ std::vector<std::string> ProtectedDownload::window(uint64_t first) {
   std::vector<std::string> out;
   out.reserve(got.size());
   for (auto& block : got) {
+    if (!block) throw std::logic_error("download: a block was neither fetched nor decoded");
     if (block->size() != pm_.block_size)
       throw erasure::ErasureError("download: a block of " + pm_.tree_cid.to_string() + " has " +
                                   std::to_string(block->size()) + " bytes");
@@ -105,27 +106,47 @@ void ProtectedDownload::recover_steps(uint64_t first, std::vector<std::optional<
   const uint32_t n = layout_.params().slots();
   const uint64_t end = first + got.size();
   // Each step's K + M shards: those this window already has, the rest
-  // fetched (all at once: waiting for a lost one costs the same time-out
-  // whether it is asked alone or with the others).
+  // fetched all at once until K of every step are at hand (§2.3): waiting
+  // for a lost one costs the same time-out whether it is asked alone or
+  // with the others, and the others may already be enough.
   std::map<uint64_t, std::vector<std::optional<std::string>>> steps;
+  std::map<uint64_t, uint32_t> have;  // usable shards per step
   for (uint64_t step : step_list)
     steps.emplace(step, std::vector<std::optional<std::string>>(n));
   std::vector<blockexc::BlockAddress> addresses;
   std::vector<std::pair<uint64_t, uint32_t>> wanted;  // (step, position)
+  size_t unsatisfied = 0;
   for (auto& [step, shards] : steps) {
+    uint32_t& count = have[step];
+    std::vector<uint32_t> ask;
     for (uint32_t p = 0; p < n; ++p) {
       const uint64_t i = layout_.index(step, p);
-      if (layout_.is_padding(i)) continue;
-      if (i >= first && i < end) {
-        if (got[i - first]) shards[p] = got[i - first];
-        continue;  // a missing one was asked already
+      if (layout_.is_padding(i)) {
+        ++count;  // a zero block, known
+      } else if (i >= first && i < end) {
+        if (got[i - first]) {
+          shards[p] = got[i - first];
+          ++count;
+        }  // a missing one was asked already
+      } else {
+        ask.push_back(p);
       }
-      addresses.push_back(blockexc::BlockAddress::of_leaf(pm_.tree_cid, i));
+    }
+    if (count >= layout_.k()) continue;
+    ++unsatisfied;
+    for (uint32_t p : ask) {
+      addresses.push_back(blockexc::BlockAddress::of_leaf(pm_.tree_cid, layout_.index(step, p)));
       wanted.emplace_back(step, p);
     }
   }
-  auto more =
-      network_.fetch_available(std::move(addresses), options_.attempts_per_block, options_.window);
+  const uint32_t k = layout_.k();
+  // Called on the network thread while this thread waits in fetch_available.
+  auto enough = [&wanted, &have, &unsatisfied, k](size_t j) {
+    if (++have[wanted[j].first] == k) --unsatisfied;
+    return unsatisfied == 0;
+  };
+  auto more = network_.fetch_available(std::move(addresses), options_.attempts_per_block,
+                                       options_.window, enough);
   for (size_t j = 0; j < wanted.size(); ++j)
     steps[wanted[j].first][wanted[j].second] = std::move(more[j]);
   for (auto& [step, shards] : steps) {
