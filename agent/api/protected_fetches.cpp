@@ -5,21 +5,28 @@
 #include "base/parallel/worker_pool.h"
 #include "exchange/dataset/repo_dataset_blocks.h"
 #include "exchange/erasure/leaf_entries.h"
+#include "exchange/net/error.h"
 #include "exchange/net/protected_download.h"
 
 namespace codex::agent {
 
 ProtectedFetches::~ProtectedFetches() {
+  stop();
+}
+
+void ProtectedFetches::stop() {
   stopping_ = true;
   std::lock_guard lock(mu_);
   for (auto& job : jobs_)
     job->thread.join();
+  jobs_.clear();
 }
 
 void ProtectedFetches::start(const std::string& cid, const Manifest& pm) {
   // Checked here, so that a manifest that cannot be decoded is the caller's error.
   auto download = std::make_shared<net::ProtectedDownload>(network_, pm);
   std::lock_guard lock(mu_);
+  if (stopping_) throw net::NetError("the node is stopping");
   // Finished downloads' threads are joined as new ones start.
   std::erase_if(jobs_, [](const std::unique_ptr<Job>& job) {
     if (!job->done) return false;

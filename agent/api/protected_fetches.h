@@ -6,8 +6,10 @@
 // with their proofs, so that the dataset then reads locally (GET /data/{cid}).
 // Outcomes go to the log.
 //
-// Thread-safe. The destructor asks every download to stop after its window
-// in flight and joins them: destroy it before the network and the repo.
+// Thread-safe. stop() (and the destructor) asks every download to stop
+// after its window in flight and joins them: call it before the network and
+// the repo go. A window in flight takes at most the attempts of its lost
+// blocks (seconds).
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -37,6 +39,8 @@ class ProtectedFetches {
   // Starts downloading `protected_manifest` (stored under `cid`). Throws
   // erasure::ErasureError for a manifest that cannot be decoded.
   void start(const std::string& cid, const Manifest& protected_manifest);
+  // Idempotent; start() then throws net::NetError.
+  void stop();
 
  private:
   struct Job {

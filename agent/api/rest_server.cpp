@@ -204,6 +204,8 @@ void RestServer::stop() {
   if (!impl_) return;
   impl_->server.stop();
   if (impl_->thread.joinable()) impl_->thread.join();
+  // The node stops its network right after: no download may still use it.
+  if (impl_->protected_fetches) impl_->protected_fetches->stop();
 }
 
 }  // namespace codex::agent

@@ -202,5 +202,20 @@ TEST_F(NodeProtectedStream, ABackgroundDownloadStoresTheOriginalDecodingWhereNee
   EXPECT_TRUE(downloader_->client().get("/data/" + cid_) == bytes_);
 }
 
+TEST_F(NodeProtectedStream, ANodeStopsCleanlyDuringABackgroundDownload) {
+  // Its download is waiting for blocks nobody has when SIGTERM comes: the
+  // node ends it after the window in flight, then stops its network.
+  kill_holders({0, 2});
+  httplib::Client cli("127.0.0.1", downloader_->port());
+  const auto posted =
+      cli.Post(("/api/codex/v1/data/" + cid_ + "/network").c_str(), "", "application/octet-stream");
+  ASSERT_TRUE(posted);
+  ASSERT_EQ(posted->status, 200) << posted->body;
+  const auto started = std::chrono::steady_clock::now();
+  const int status = downloader_->stop(SIGTERM);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "wait status " << status;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 30s);
+}
+
 }  // namespace
 }  // namespace codex
