@@ -8,6 +8,7 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -49,10 +50,16 @@ std::span<const uint8_t> as_bytes(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
+// Holders beyond the K + M slot holders: the block indices each holds.
+using ExtraHolders =
+    std::function<std::vector<std::vector<uint64_t>>(const erasure::SteppedLayout&)>;
+
 // Uploads `bytes` into a store of this process, protects it, and writes the
 // data directory of holder h (h < K + M) with the protected manifest and the
-// blocks (with their leaf proofs) of slot h only. Returns the manifest CID.
-std::string prepare_holders(const std::filesystem::path& root, const std::string& bytes) {
+// blocks (with their leaf proofs) of slot h only, then those of `extra`.
+// Returns the manifest CID.
+std::string prepare_holders(const std::filesystem::path& root, const std::string& bytes,
+                            const ExtraHolders& extra) {
   auto source = store::testing::open_store(root / "source", {});
   DatasetWriter writer(*source);
   writer.write(as_bytes(bytes));
@@ -64,12 +71,18 @@ std::string prepare_holders(const std::filesystem::path& root, const std::string
   const Cid prot_cid = Cid::sha256_of(multicodec::kManifest, as_bytes(encoded));
   const erasure::SteppedLayout layout({kK, kM}, plain.blocks_count(), plain.block_size);
 
-  for (uint32_t h = 0; h < kK + kM; ++h) {
+  std::vector<std::vector<uint64_t>> holders;
+  for (uint32_t h = 0; h < kK + kM; ++h)
+    holders.push_back(layout.slot_indices(h));
+  if (extra)
+    for (auto& more : extra(layout))
+      holders.push_back(std::move(more));
+  for (size_t h = 0; h < holders.size(); ++h) {
     auto holder = store::testing::open_store(root / ("h" + std::to_string(h)), {});
     auto upload = holder->upload();
     upload.hold_tree(prot.tree_cid);
     auto batch = holder->batch();
-    for (uint64_t i : layout.slot_indices(h)) {
+    for (uint64_t i : holders[h]) {
       if (layout.is_padding(i)) continue;  // zero blocks: never fetched
       const auto leaf = source->get_leaf(prot.tree_cid, i);
       const auto block = source->get_block(leaf.value().block);
@@ -108,8 +121,14 @@ class NodeProtectedStream : public ::testing::Test {
     // 82 blocks of 64 KiB (the last partial): 28 steps, 2 padding
     // positions, two stream windows.
     bytes_ = random_bytes((81 << 16) + 4464, 21);
-    cid_ = prepare_holders(dir_.path(), bytes_);
-    for (uint32_t h = 0; h < kK + kM; ++h)
+    size_t count = kK + kM;
+    cid_ = prepare_holders(dir_.path(), bytes_, [&](const erasure::SteppedLayout& layout) {
+      auto more = extra_holders(layout);
+      count += more.size();
+      return more;
+    });
+    alive_ = count;
+    for (size_t h = 0; h < count; ++h)
       holders_.push_back(std::make_unique<AgentNode>(dir_.path() / ("h" + std::to_string(h))));
     // The downloader knows every holder; few attempts per block, so that
     // a block nobody has counts as lost after seconds.
@@ -119,7 +138,11 @@ class NodeProtectedStream : public ::testing::Test {
       args.push_back(json::parse(h->client().get("/spr"))["spr"]);
     }
     downloader_ = std::make_unique<AgentNode>(dir_.path() / "d", args);
-    wait_peers(*downloader_, kK + kM);
+    wait_peers(*downloader_, alive_);
+  }
+
+  virtual std::vector<std::vector<uint64_t>> extra_holders(const erasure::SteppedLayout&) {
+    return {};
   }
 
   void kill_holders(const std::vector<uint32_t>& which) {
@@ -133,7 +156,7 @@ class NodeProtectedStream : public ::testing::Test {
   std::string bytes_, cid_;
   std::vector<std::unique_ptr<AgentNode>> holders_;
   std::unique_ptr<AgentNode> downloader_;
-  size_t alive_ = kK + kM;
+  size_t alive_ = 0;
 };
 
 TEST_F(NodeProtectedStream, TwoHoldersDownTheStreamDecodesTheirBlocks) {
@@ -215,6 +238,41 @@ TEST_F(NodeProtectedStream, ANodeStopsCleanlyDuringABackgroundDownload) {
   const int status = downloader_->stop(SIGTERM);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "wait status " << status;
   EXPECT_LT(std::chrono::steady_clock::now() - started, 30s);
+}
+
+// One more holder: the first parity block (position K) of steps 0–7, the
+// steps whose slot-2 blocks are in the first stream window.
+class NodeProtectedStreamWithHelper : public NodeProtectedStream {
+ protected:
+  std::vector<std::vector<uint64_t>> extra_holders(const erasure::SteppedLayout& l) override {
+    std::vector<uint64_t> helper;
+    for (uint64_t step = 0; step < 8; ++step)
+      helper.push_back(l.index(step, kK));
+    return {helper};
+  }
+};
+
+TEST_F(NodeProtectedStreamWithHelper, AWindowLostAfterTheStreamStartedCutsTheStream) {
+  // Slots 2, 3 and 4 are gone: the first window's blocks of slot 2 (steps
+  // 0–7) are decoded with the helper's parity; the second window is slot 2's
+  // blocks of steps 8–25, which slots 0 and 1 alone cannot recover. The
+  // node answers 200 and then cuts the stream: never bytes that are not
+  // the dataset's.
+  kill_holders({2, 3, 4});
+  httplib::Client cli("127.0.0.1", downloader_->port());
+  cli.set_read_timeout(120, 0);
+  std::string got;
+  const auto res = cli.Get(("/api/codex/v1/data/" + cid_ + "/network/stream").c_str(),
+                           [&](const char* data, size_t n) {
+                             got.append(data, n);
+                             return true;
+                           });
+  EXPECT_LT(got.size(), bytes_.size());
+  EXPECT_GE(got.size(), size_t(64) << 16) << "the first window did not arrive";
+  EXPECT_TRUE(got == bytes_.substr(0, got.size())) << "the bytes that arrived differ";
+  EXPECT_FALSE(res && res->body.size() == bytes_.size());
+  // The node is still up and answers.
+  EXPECT_FALSE(info(*downloader_)["id"].get<std::string>().empty());
 }
 
 }  // namespace
