@@ -1,7 +1,12 @@
-// A protected (erasure-coded, K = 3, M = 2) dataset streamed from the network
-// by real node processes: five holders each hold one slot (codeword position
-// h of every step, spec node.md §2.2), some are killed, and a downloader's
-// /network/stream decodes the steps whose data blocks nobody serves.
+// A protected (erasure-coded, K = 3, M = 2) dataset downloaded from the
+// network by real node processes: five holders each hold one slot (codeword
+// position h of every step, spec node.md §2.2), some are killed, and a
+// downloader's /network/stream decodes the steps whose data blocks nobody
+// serves; with too many holders gone it fails clearly (404 before the first
+// byte, a cut stream after), and POST /network stores the decoded dataset.
+// The holders' data directories are written by this process (upload,
+// erasure-encode, then each holder gets its subset of blocks and proofs):
+// the agent has no command that protects a dataset without a storage request.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
