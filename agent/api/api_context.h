@@ -28,6 +28,8 @@ class Dht;
 
 namespace codex::agent {
 
+class ProtectedFetches;
+
 struct ApiContext {
   store::Repo& repo;
   const net::NodeKey& key;
@@ -52,6 +54,9 @@ struct ApiContext {
   sales::Sales* sales = nullptr;
   purchasing::Purchasing* purchasing = nullptr;
   market::MarketApi* market = nullptr;
+  // Background downloads of protected datasets; set by the REST server
+  // when there is a network.
+  ProtectedFetches* protected_fetches = nullptr;
 };
 
 }  // namespace codex::agent

@@ -7,8 +7,10 @@
 
 #include "agent/api/allowed_methods.h"
 #include "agent/api/api_context.h"
+#include "agent/api/protected_fetches.h"
 #include "agent/api/routes.h"
 #include "base/strings.h"
+#include "exchange/erasure/errors.h"
 #include "exchange/manifest/manifest.h"
 #include "exchange/multiformats/multicodec.h"
 #include "exchange/net/blockexc/message.h"
@@ -16,6 +18,7 @@
 #include "exchange/net/kad/dht.h"
 #include "exchange/net/multiaddr.h"
 #include "exchange/net/network.h"
+#include "exchange/net/protected_download.h"
 #include "exchange/store/repo.h"
 
 namespace codex::agent {
@@ -98,11 +101,47 @@ void network_call(Response& res, F&& fn) {
     fn();
   } catch (const net::NetError& e) {
     reply_text(res, 404, std::string("Not found on the network: ") + e.what());
+  } catch (const erasure::TooManyLossesError& e) {
+    reply_text(res, 404, std::string("Not enough blocks on the network to decode: ") + e.what());
   } catch (const FormatError& e) {
     reply_text(res, 400, e.what());
   } catch (const std::exception& e) {
     reply_text(res, 500, e.what());
   }
+}
+
+// Streams the original bytes of a protected dataset, decoding the steps
+// whose blocks no peer delivers. The first window is fetched before the
+// answer starts: a dataset that cannot be recovered is an error status, not
+// a cut stream.
+void stream_protected(ApiContext& ctx, const Cid& cid, const Manifest& m, Response& res) {
+  auto download = std::make_shared<net::ProtectedDownload>(*ctx.network, m);
+  auto window = std::make_shared<std::vector<std::string>>(download->window(0));
+  if (m.filename) res.set_header("Content-Disposition", content_disposition(*m.filename));
+  res.set_content_provider(
+      download->size(), m.mimetype.value_or("application/octet-stream"),
+      [download, cid, window](size_t offset, size_t, httplib::DataSink& sink) {
+        try {
+          const uint64_t bs = download->manifest().block_size;
+          const uint64_t per = download->window_blocks();
+          const uint64_t block = offset / bs;
+          if (offset % bs != 0) return false;  // whole blocks are written: never here
+          const uint64_t start = block - block % per;
+          if (block == start && block > 0) {
+            const uint64_t before = download->recovered();
+            *window = download->window(start);
+            if (download->recovered() != before)
+              spdlog::info("api: network stream of {}: {} blocks recovered by decoding so far",
+                           cid.to_string(), download->recovered());
+          }
+          const std::string& data = window->at(block - start);
+          const uint64_t take = std::min<uint64_t>(data.size(), download->size() - offset);
+          return sink.write(data.data(), take);
+        } catch (const std::exception& e) {
+          spdlog::warn("api: network stream of {} cut short: {}", cid.to_string(), e.what());
+          return false;
+        }
+      });
 }
 
 }  // namespace
@@ -127,7 +166,12 @@ void register_net_routes(httplib::Server& s, ApiContext& ctx, AllowedMethods& al
     network_call(res, [&] {
       const Cid cid = Cid::parse(req.matches[1].str());
       const Manifest m = fetch_manifest(ctx, cid);
-      ctx.network->fetch_tree_in_background(m.tree_cid, m.blocks_count());
+      // A protected dataset is stored as its original data, decoded where
+      // blocks are lost, so that it reads locally as an upload would.
+      if (m.is_protected() && ctx.protected_fetches)
+        ctx.protected_fetches->start(cid.to_string(), m);
+      else
+        ctx.network->fetch_tree_in_background(m.tree_cid, m.blocks_count());
       spdlog::info("api: downloading {} ({} blocks) from the network", cid.to_string(),
                    m.blocks_count());
       reply_json(res, json{{"cid", cid.to_string()}, {"manifest", manifest_json(m)}});
@@ -138,10 +182,7 @@ void register_net_routes(httplib::Server& s, ApiContext& ctx, AllowedMethods& al
     network_call(res, [&] {
       const Cid cid = Cid::parse(req.matches[1].str());
       const Manifest m = fetch_manifest(ctx, cid);
-      if (m.is_protected())
-        return reply_text(res, 501,
-                          "Streaming a protected dataset from the network is not supported yet; "
-                          "stream its original dataset");
+      if (m.is_protected()) return stream_protected(ctx, cid, m, res);
       // The first window now: a dataset nobody serves is a 404, not a cut stream.
       const uint64_t first_end = std::min<uint64_t>(kStreamWindow, m.blocks_count());
       auto window = std::make_shared<std::vector<std::string>>(

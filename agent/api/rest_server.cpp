@@ -1,5 +1,7 @@
 #include "agent/api/rest_server.h"
 
+#include "agent/api/protected_fetches.h"
+
 #include <httplib.h>
 #include <sodium.h>
 #include <spdlog/spdlog.h>
@@ -42,8 +44,15 @@ void refuse(httplib::Response& res, int status, const std::string& message) {
 }  // namespace
 
 struct RestServer::Impl {
-  explicit Impl(ApiContext c) : ctx(std::move(c)) {}
+  explicit Impl(ApiContext c) : ctx(std::move(c)) {
+    if (ctx.network) {
+      protected_fetches = std::make_unique<ProtectedFetches>(ctx.repo, *ctx.network);
+      ctx.protected_fetches = protected_fetches.get();
+    }
+  }
   ApiContext ctx;
+  // Joined when the server goes, before the node's network and repo.
+  std::unique_ptr<ProtectedFetches> protected_fetches;
   HttpServer server;
   AllowedMethods allowed;
   std::thread thread;
@@ -195,6 +204,8 @@ void RestServer::stop() {
   if (!impl_) return;
   impl_->server.stop();
   if (impl_->thread.joinable()) impl_->thread.join();
+  // The node stops its network right after: no download may still use it.
+  if (impl_->protected_fetches) impl_->protected_fetches->stop();
 }
 
 }  // namespace codex::agent

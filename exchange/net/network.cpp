@@ -7,6 +7,7 @@
 #include <asio/detached.hpp>
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
+#include <asio/post.hpp>
 #include <asio/steady_timer.hpp>
 #include <asio/use_awaitable.hpp>
 #include <asio/use_future.hpp>
@@ -290,6 +291,65 @@ std::vector<std::string> Network::fetch_blocks(std::vector<blockexc::BlockAddres
     blocks = co_await impl_->engine->want_blocks(std::move(addresses), window);
   });
   return blocks;
+}
+
+std::vector<std::optional<std::string>> Network::fetch_available(
+    std::vector<blockexc::BlockAddress> addresses, int max_attempts, size_t window,
+    std::function<bool(size_t)> enough) {
+  if (!impl_->engine) throw NetError("the block exchange is not running");
+  if (addresses.empty()) return {};
+  // Shared with the workers, which may outlive the call when `enough` ends
+  // it early (their wants run out in the background). Network thread only,
+  // but for `finished`, which hands the results to the caller.
+  struct Shared {
+    std::vector<blockexc::BlockAddress> addresses;
+    std::vector<std::optional<std::string>> results;
+    size_t next = 0, active = 0;
+    bool ended = false;
+    std::exception_ptr error;  // a failure other than "nobody delivered it"
+    std::function<bool(size_t)> enough;
+    std::promise<void> finished;
+    void end() {
+      if (ended) return;
+      ended = true;
+      finished.set_value();
+    }
+  };
+  auto sh = std::make_shared<Shared>();
+  sh->results.resize(addresses.size());
+  sh->addresses = std::move(addresses);
+  sh->enough = std::move(enough);
+  auto finished = sh->finished.get_future();
+  // `window` workers take the next address in turn (as Engine::want_blocks).
+  auto worker = [](blockexc::Engine& engine, std::shared_ptr<Shared> s,
+                   int attempts) -> asio::awaitable<void> {
+    while (!s->ended && s->next < s->addresses.size()) {
+      const size_t i = s->next++;
+      std::optional<std::string> block;
+      try {
+        block = co_await engine.want_block(s->addresses[i], attempts);
+      } catch (const blockexc::RetriesExhaustedError&) {
+      } catch (...) {
+        if (!s->ended) s->error = std::current_exception();
+        s->end();
+      }
+      if (s->ended) break;
+      if (block) {
+        s->results[i] = std::move(block);
+        if (s->enough && s->enough(i)) s->end();
+      }
+    }
+    if (--s->active == 0) s->end();
+  };
+  const size_t n = std::min(std::max<size_t>(window, 1), sh->addresses.size());
+  sh->active = n;
+  asio::post(impl_->io, [this, sh, n, max_attempts, worker] {
+    for (size_t i = 0; i < n; ++i)
+      asio::co_spawn(impl_->io, worker(*impl_->engine, sh, max_attempts), asio::detached);
+  });
+  finished.get();
+  if (sh->error) std::rethrow_exception(sh->error);
+  return std::move(sh->results);
 }
 
 void Network::fetch_tree_in_background(const Cid& tree, uint64_t count, size_t window) {

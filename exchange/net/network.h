@@ -97,6 +97,17 @@ class Network {
   // NetError when there is no block exchange (no repo).
   std::vector<std::string> fetch_blocks(std::vector<blockexc::BlockAddress> addresses,
                                         size_t window = 64);
+  // The same, but a block no peer delivered within `max_attempts` attempts
+  // (see blockexc::Engine::want_block) is nullopt instead of an error: for
+  // callers that can recover it otherwise (erasure decoding). Other failures
+  // (the exchange stopped, a bad address) still throw. `enough`, if given,
+  // is called on the network thread with the index of each block that
+  // arrives; once it returns true the call returns at once with what has
+  // arrived (the fetches still pending run out in the background and their
+  // blocks are stored, not returned).
+  std::vector<std::optional<std::string>> fetch_available(
+      std::vector<blockexc::BlockAddress> addresses, int max_attempts, size_t window = 64,
+      std::function<bool(size_t)> enough = {});
   // Leaves 0 … count − 1 of `tree` in the background, `window` at a time
   // (addresses made per window: memory does not grow with the dataset);
   // failures go to the diagnostic sink.

@@ -71,6 +71,36 @@ TEST(Blockexc, AnAbsentBlockExhaustsItsRetries) {
   EXPECT_EQ(b.stats().pending, 0u);
 }
 
+TEST(Blockexc, ACallerCanGiveUpSoonerThanMaxRetries) {
+  // A caller with another way to the block (erasure decoding) asks for few
+  // attempts; the engine's own limit stays for everyone else.
+  EngineConfig cfg = fast_config();
+  cfg.max_retries = 1000;
+  cfg.retry_interval = 50ms;
+  const Dataset d = make_dataset(2, 1024, 4);
+  Node a, b(cfg);
+  store_dataset(*a.store, d, 1, 2);
+  b.connect(a);
+  const auto started = std::chrono::steady_clock::now();
+  std::string error;
+  b.network->run([&]() -> asio::awaitable<void> {
+    try {
+      co_await b.engine->want_block(BlockAddress::of_cid(d.cids[0]), 3);
+    } catch (const RetriesExhaustedError& e) {
+      error = e.what();
+    }
+  });
+  EXPECT_NE(error.find("in 3 attempts"), std::string::npos) << error;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);  // 1000 attempts: ~40 s
+  EXPECT_EQ(b.stats().pending, 0u);
+  // A block a peer has arrives within the same limit.
+  std::string got;
+  b.network->run([&]() -> asio::awaitable<void> {
+    got = co_await b.engine->want_block(BlockAddress::of_cid(d.cids[1]), 3);
+  });
+  EXPECT_EQ(got, d.blocks[1]);
+}
+
 enum class Lie { kCorruptData, kWrongProof, kWrongBlock };
 
 // A peer that claims every block and delivers it falsified.

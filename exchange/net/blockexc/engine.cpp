@@ -90,6 +90,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     std::unordered_set<PeerId, PeerIdHash> asked_have, asked_block;
     std::optional<PeerId> requested;  // the peer asked for the block now
     size_t waiters = 0;
+    int max_attempts = 0;  // the lowest limit any waiter asked for
   };
 
   Host& host;
@@ -610,7 +611,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     while (self->running && !want->done) {
       auto peer = self->choose(*want);
       if (!peer) {
-        if (++attempts > self->cfg.max_retries) break;
+        if (++attempts > want->max_attempts) break;
         for (auto& [id, p] : self->peers)
           self->ask_have(*want, *p);
         // Back off a random while; a Have (or the block) ends the wait early,
@@ -641,21 +642,22 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
       // Timed out, gone, or it said DontHave: evict it for this block.
       ++peer->failed;
       std::erase(want->haves, peer->id);
-      if (++attempts > self->cfg.max_retries) break;
+      if (++attempts > want->max_attempts) break;
     }
     if (want->done) co_return;
     std::exception_ptr error;
     if (self->running)
       error = std::make_exception_ptr(
           RetriesExhaustedError("block exchange: no peer delivered " + want->address.to_string() +
-                                " in " + std::to_string(self->cfg.max_retries) + " attempts"));
+                                " in " + std::to_string(want->max_attempts) + " attempts"));
     else
       error = std::make_exception_ptr(
           NetError("block exchange stopped before " + want->address.to_string() + " arrived"));
     self->finish(*want, std::nullopt, error);
   }
 
-  asio::awaitable<std::string> want(BlockAddress address) {
+  asio::awaitable<std::string> want(BlockAddress address, int max_attempts = 0) {
+    max_attempts = max_attempts > 0 ? std::min(max_attempts, cfg.max_retries) : cfg.max_retries;
     if (!running) throw NetError("block exchange is not running");
     if (address.leaf ? !address.tree_cid.valid() : !address.cid.valid())
       throw FormatError("want_block: an address without its CID");
@@ -672,9 +674,11 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         throw NetError("block exchange: " + std::to_string(cfg.max_pending) +
                        " wants pending already");
       w = std::make_shared<Pending>(address, ex);
+      w->max_attempts = max_attempts;
       pending.emplace(w->key, w);
       asio::co_spawn(ex, download(self, w), asio::detached);
     }
+    w->max_attempts = std::min(w->max_attempts, max_attempts);
     ++w->waiters;
     while (!w->done) {
       std::error_code ec;
@@ -738,9 +742,9 @@ void Engine::stop() {
   impl_->stop();
 }
 
-asio::awaitable<std::string> Engine::want_block(BlockAddress address) {
+asio::awaitable<std::string> Engine::want_block(BlockAddress address, int max_attempts) {
   auto self = impl_;
-  co_return co_await self->want(std::move(address));
+  co_return co_await self->want(std::move(address), max_attempts);
 }
 
 asio::awaitable<std::vector<std::string>> Engine::want_blocks(std::vector<BlockAddress> addresses,

@@ -107,7 +107,10 @@ class Engine {
   // The block's bytes: local if stored, else fetched, verified and stored.
   // Throws RetriesExhaustedError, NetError when the engine stops or
   // max_pending wants are pending, FormatError for an invalid address.
-  asio::awaitable<std::string> want_block(BlockAddress address);
+  // max_attempts > 0 gives up sooner than max_retries (a caller with another
+  // way to the data, such as erasure decoding); a want shared by several
+  // callers keeps the lowest limit asked for.
+  asio::awaitable<std::string> want_block(BlockAddress address, int max_attempts = 0);
   // Several blocks, at most `window` pending at once; results in order.
   // The first failure is thrown (the other wants are still completed). Every
   // result is held until the call returns: for a large dataset, call it per
