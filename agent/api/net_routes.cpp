@@ -14,6 +14,7 @@
 #include "exchange/manifest/manifest.h"
 #include "exchange/multiformats/multicodec.h"
 #include "exchange/net/blockexc/message.h"
+#include "exchange/net/dataset_fetch.h"
 #include "exchange/net/error.h"
 #include "exchange/net/kad/dht.h"
 #include "exchange/net/multiaddr.h"
@@ -54,36 +55,10 @@ std::vector<net::Multiaddr> parse_addrs(const Request& req) {
 // Blocks fetched per window of a network stream: bounded memory (4 MiB of
 // 64 KiB blocks), enough requests in flight to keep peers busy.
 constexpr uint64_t kStreamWindow = 64;
-// Providers of a dataset a network fetch connects to (spec §8.4: up to 8).
-constexpr size_t kProvidersToDial = 8;
-
-// Connects to the providers the DHT knows for `cid` (those we are not
-// connected to yet), so that the block exchange can ask them. Failures to
-// reach one are not errors: others may have the blocks.
-void connect_providers(ApiContext& ctx, const Cid& cid) {
-  if (!ctx.dht || ctx.repo.has_block(cid)) return;
-  for (const auto& p : ctx.dht->find_providers(cid, kProvidersToDial)) {
-    try {
-      ctx.network->connect(p.id, p.addrs);
-    } catch (const std::exception& e) {
-      spdlog::debug("api: provider {} of {}: {}", p.id.to_string(), cid.to_string(), e.what());
-    }
-  }
-}
-
-// The manifest, local or fetched from peers (verified against its CID and
-// stored). Throws FormatError if `cid` is not a manifest CID.
+// The manifest, local or fetched from peers (providers found through the
+// DHT dialled first).
 Manifest fetch_manifest(ApiContext& ctx, const Cid& cid) {
-  if (cid.codec() != multicodec::kManifest)
-    throw FormatError("CID " + cid.to_string() + " is not a manifest");
-  connect_providers(ctx, cid);
-  net::Network& network = *ctx.network;
-  std::vector<net::blockexc::BlockAddress> one;
-  one.push_back(net::blockexc::BlockAddress::of_cid(cid));
-  const auto blocks = network.fetch_blocks(std::move(one), 1);
-  Manifest m = Manifest::decode(blocks.at(0));
-  m.verify();
-  return m;
+  return net::fetch_manifest(*ctx.network, ctx.dht, ctx.repo, cid);
 }
 
 std::vector<net::blockexc::BlockAddress> leaves(const Cid& tree, uint64_t first, uint64_t end) {
