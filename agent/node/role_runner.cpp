@@ -40,16 +40,27 @@ void RoleRunner::events_loop() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
     lock.unlock();
-    size_t n = 0;
+    // Handled after the poll's transaction (which records the stream's
+    // position) has committed: the roles write their own rows. An event lost
+    // to a kill in between is made up for by the roles reading the chain
+    // (sales and purchases poll the states they wait for).
+    std::vector<market::MarketEvent> events;
     try {
-      n = events_->poll([&](const market::DecodedEvent& e, base::sqlite::WriteTxn*) {
-        if (e.removed) return;  // a reorg dropped it: the roles re-read the chain anyway
-        if (purchasing_) purchasing_->handle(e.event);
-        if (sales_) sales_->handle(e.event);
+      events_->poll([&](const market::DecodedEvent& e, base::sqlite::WriteTxn*) {
+        if (!e.removed) events.push_back(e.event);  // a reorg's drop: the roles re-read
       });
     } catch (const std::exception& e) {
       spdlog::warn("roles: reading marketplace events: {}", e.what());
     }
+    for (const market::MarketEvent& e : events) {
+      try {
+        if (purchasing_) purchasing_->handle(e);
+        if (sales_) sales_->handle(e);
+      } catch (const std::exception& ex) {
+        spdlog::warn("roles: handling a marketplace event: {}", ex.what());
+      }
+    }
+    const size_t n = events.size();
     lock.lock();
     if (n > 0) cv_.notify_all();
     cv_.wait_for(lock, options_.poll_interval, [this] { return stopping_; });

@@ -292,7 +292,7 @@ SaleStep SalesAgent::run(SaleRecord r) {
             key(r, "fillSlot")));
       } catch (const MarketError& e) {
         if (named(e, "SlotNotFree") || named(e, "SlotStateMismatch"))
-          return ignore(false, "another host filled the slot first");
+          return ignore(false, std::string("the slot is no longer free (") + e.name() + ")");
         if (r.proof_period != periods.period_of(m.clock().seconds())) {
           spdlog::info("sales: slot {}: the period turned before fillSlot ({}); proving again",
                        slot_name(r), e.what());

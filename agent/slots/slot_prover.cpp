@@ -83,6 +83,7 @@ SlotProof SlotProver::prove(erasure::DatasetBlocks& blocks, const Manifest& veri
       prover::slots::build_proof_input(layout, ps, prover::slots::entropy_from_challenge(challenge),
                                        cp, block_reader(blocks, verifiable));
   prover::circuit::StorageCircuit circuit = prover::circuit::build_storage_circuit(p, input);
+  std::lock_guard one_at_a_time(prove_mu_);
   prover::groth16::ProveResult r =
       prover::groth16::prove(*zkey_, circuit.cb.witness(), options_.threads);
   return {r.proof, std::move(r.public_inputs)};

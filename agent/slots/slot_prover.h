@@ -73,6 +73,9 @@ class SlotProver {
   SlotProverOptions options_;
   std::unique_ptr<prover::groth16::ZkeyReader> zkey_;
   std::mutex mu_;
+  // One proof at a time: each uses every core, and proofs made side by side
+  // all finish late (a proof must be sent within its period).
+  std::mutex prove_mu_;
   // Most recently used first.
   std::list<std::pair<std::pair<Cid, uint64_t>, std::shared_ptr<const prover::slots::SlotTree>>>
       trees_;

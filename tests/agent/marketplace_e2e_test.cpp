@@ -22,6 +22,7 @@
 #include "prover/groth16/snarkjs_json.h"
 #include "prover/groth16/zkey_file.h"
 #include "tests/agent/support/agent_node.h"
+#include "tests/agent/support/chain_node.h"
 #include "tests/agent/support/market_env.h"
 #include "tests/agent/support/market_model_world.h"
 #include "tests/support/require_tool.h"
@@ -32,6 +33,7 @@ namespace {
 
 using json = nlohmann::json;
 using test::AgentNode;
+using test::http;
 
 const std::string kBase = "/api/codex/v1";
 
@@ -61,26 +63,6 @@ std::string make_circuit_dir(const std::filesystem::path& dir) {
   return prover::groth16::verification_key_to_json(keys.vk);
 }
 
-httplib::Client http(const AgentNode& n) {
-  httplib::Client c("127.0.0.1", n.port());
-  c.set_read_timeout(60, 0);
-  return c;
-}
-
-std::vector<std::string> chain_args(test::MarketEnv& env, const std::filesystem::path& dir,
-                                    int account) {
-  const auto key = dir / ("eth" + std::to_string(account) + ".key");
-  std::ofstream(key) << test::kDevKeys[account] << "\n";
-  ::chmod(key.c_str(), 0600);
-  return {"--persistence",
-          "--eth-provider",
-          env.anvil().url(),
-          "--eth-private-key",
-          key.string(),
-          "--marketplace-address",
-          env.deployment().marketplace.hex()};
-}
-
 TEST(MarketplaceE2e, ClientAndThreeProvidersFillProveAndStart) {
   CODEX_REQUIRE_TOOL(codex::testing::executable(test::anvil_binary()),
                      "anvil at " << test::anvil_binary());
@@ -91,12 +73,12 @@ TEST(MarketplaceE2e, ClientAndThreeProvidersFillProveAndStart) {
   plan.verification_key_json = make_circuit_dir(circuits);
   test::MarketEnv env(plan);
 
-  AgentNode client(tmp.path() / "client", chain_args(env, tmp.path(), 1));
+  AgentNode client(tmp.path() / "client", test::chain_args(env, tmp.path(), 1));
   auto cc = http(client);
   const std::string spr = json::parse(cc.Get(kBase + "/spr")->body)["spr"];
   std::vector<std::unique_ptr<AgentNode>> providers;
   for (int a : {2, 3, 4}) {
-    auto args = chain_args(env, tmp.path(), a);
+    auto args = test::chain_args(env, tmp.path(), a);
     for (const char* x : {"--prover", "--circuit-dir"})
       args.push_back(x);
     args.push_back(circuits.string());

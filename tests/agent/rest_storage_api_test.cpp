@@ -14,6 +14,7 @@
 #include "agent/market/marketplace.h"
 #include "base/hex.h"
 #include "tests/agent/support/agent_node.h"
+#include "tests/agent/support/chain_node.h"
 #include "tests/agent/support/market_env.h"
 #include "tests/support/require_tool.h"
 #include "tests/support/temp_dir.h"
@@ -23,28 +24,9 @@ namespace {
 
 using json = nlohmann::json;
 using test::AgentNode;
+using test::http;
 
 const std::string kBase = "/api/codex/v1";
-
-httplib::Client http(const AgentNode& n) {
-  httplib::Client c("127.0.0.1", n.port());
-  c.set_read_timeout(60, 0);
-  return c;
-}
-
-std::vector<std::string> persistence(test::MarketEnv& env, const std::filesystem::path& dir,
-                                     int account) {
-  const auto key = dir / ("eth" + std::to_string(account) + ".key");
-  std::ofstream(key) << test::kDevKeys[account] << "\n";
-  ::chmod(key.c_str(), 0600);
-  return {"--persistence",
-          "--eth-provider",
-          env.anvil().url(),
-          "--eth-private-key",
-          key.string(),
-          "--marketplace-address",
-          env.deployment().marketplace.hex()};
-}
 
 std::string upload(httplib::Client& c, size_t bytes) {
   std::string data(bytes, '\0');
@@ -89,7 +71,7 @@ TEST(RestStorageApi, ARequestReachesTheChainOnceAndSurvivesAKill) {
                      "anvil at " << test::anvil_binary());
   test::MarketEnv env;
   codex::testing::TempDir tmp("rest_storage");
-  const auto args = persistence(env, tmp.path(), 1);
+  const auto args = test::chain_args(env, tmp.path(), 1);
   auto node = std::make_unique<AgentNode>(tmp.path() / "node", args);
   auto c = http(*node);
   const std::string cid = upload(c, 5 * 65536 - 1000);
@@ -131,7 +113,7 @@ TEST(RestStorageApi, EveryRuleAnswersWithItsStatus) {
                      "anvil at " << test::anvil_binary());
   test::MarketEnv env;
   codex::testing::TempDir tmp("rest_storage");
-  AgentNode node(tmp.path() / "node", persistence(env, tmp.path(), 2));
+  AgentNode node(tmp.path() / "node", test::chain_args(env, tmp.path(), 2));
   auto c = http(node);
   const std::string cid = upload(c, 5 * 65536);
   const std::string small = upload(c, 1000);
