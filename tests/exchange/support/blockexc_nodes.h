@@ -234,4 +234,39 @@ struct RawPeer {
   std::map<PeerId, std::unique_ptr<Stream>> out;
 };
 
+enum class Lie { kCorruptData, kWrongProof, kWrongBlock };
+
+// A peer that claims every block and delivers it falsified.
+inline void make_liar(RawPeer& liar, const Dataset& d, Lie lie) {
+  liar.reply = [&d, lie](const Message& m) {
+    std::vector<Message> out;
+    Message r;
+    for (const auto& e : m.want_list.entries) {
+      if (e.cancel) continue;
+      if (e.type == WantType::kWantHave) {
+        r.presences.push_back({e.address, PresenceType::kHave, {}});
+        continue;
+      }
+      const size_t i = e.address.leaf ? e.address.index : 0;
+      BlockDelivery del{d.cids[i], d.blocks[i], e.address, std::nullopt};
+      if (e.address.leaf) del.proof = d.proofs[i];
+      switch (lie) {
+        case Lie::kCorruptData:
+          del.data[7] ^= 0x40;
+          break;
+        case Lie::kWrongProof:
+          del.proof = d.proofs[(i + 1) % d.proofs.size()];
+          break;
+        case Lie::kWrongBlock:  // a genuine block of the tree, at another index
+          del.cid = d.cids[(i + 1) % d.cids.size()];
+          del.data = d.blocks[(i + 1) % d.blocks.size()];
+          break;
+      }
+      r.deliveries.push_back(std::move(del));
+    }
+    out.push_back(std::move(r));
+    return out;
+  };
+}
+
 }  // namespace codex::net::blockexc::testing
