@@ -78,6 +78,10 @@ void Sales::push_request(const market::RequestId& id, const market::Request& r,
 
 void Sales::handle(const market::MarketEvent& e) {
   std::vector<std::shared_ptr<SalesAgent>> cancelled, failed, filled;
+  // A freed slot's request is read before the lock is taken.
+  std::optional<market::Request> freed_request;
+  if (const auto* ev = std::get_if<market::SlotFreed>(&e))
+    freed_request = ctx_.market.get_request(ev->request_id);
   {
     std::lock_guard lock(mu_);
     auto of_request = [&](const market::RequestId& id) {
@@ -94,17 +98,14 @@ void Sales::handle(const market::MarketEvent& e) {
               push_request(ev.request_id, r, ev.expires_at);
             },
             [&](const market::SlotFreed& ev) {
-              if (auto r = ctx_.market.get_request(ev.request_id)) {
-                std::vector<SlotQueueItem> one;
-                for (SlotQueueItem& item : SlotQueue::items_for(ev.request_id, r->ask, 0, rng_))
-                  if (item.slot_index == ev.slot_index) one.push_back(item);
-                for (SlotQueueItem& item : one) {
-                  const uint8_t pct =
-                      ctx_.market.configuration().collateral.repair_reward_percentage;
-                  item.collateral = item.collateral - (item.collateral * Uint256(pct)).div_u64(100);
-                  item.expiry.reset();
-                  queue_.push(std::move(item));
-                }
+              if (!freed_request) return;
+              const uint8_t pct = ctx_.market.configuration().collateral.repair_reward_percentage;
+              for (SlotQueueItem& item :
+                   SlotQueue::items_for(ev.request_id, freed_request->ask, 0, rng_)) {
+                if (item.slot_index != ev.slot_index) continue;
+                item.collateral = item.collateral - (item.collateral * Uint256(pct)).div_u64(100);
+                item.expiry.reset();
+                queue_.push(std::move(item));
               }
             },
             [&](const market::RequestFulfilled& ev) { queue_.remove_request(ev.request_id); },
@@ -185,28 +186,34 @@ SaleStep Sales::step(const market::SlotId& slot) {
 }
 
 void Sales::stepped(const market::SlotId& slot, const SaleStep& s) {
-  std::lock_guard lock(mu_);
-  auto it = running_.find(slot);
-  if (it == running_.end()) return;
-  if (!s.done) {
-    it->second.busy = false;
-    it->second.wake_at = s.wake_at;
-    return;
+  SaleRecord r;
+  {
+    std::lock_guard lock(mu_);
+    auto it = running_.find(slot);
+    if (it == running_.end()) return;
+    if (!s.done) {
+      it->second.busy = false;
+      it->second.wake_at = s.wake_at;
+      return;
+    }
+    r = it->second.agent->record();
+    running_.erase(it);
   }
-  const SaleRecord r = it->second.agent->record();
-  running_.erase(it);
   if (!s.reprocess) return;
-  // Tried and not taken: back in the queue as seen, unless the slot was taken.
+  // Tried and not taken: back in the queue as seen, unless the slot was
+  // taken (the chain is read without the lock: other workers go on).
   const SlotState ss = ctx_.market.slot_state(slot);
   if (ss != SlotState::Free && ss != SlotState::Repair) return;
-  if (auto req = ctx_.market.get_request(r.request_id)) {
-    for (SlotQueueItem& item : SlotQueue::items_for(r.request_id, req->ask, 0, rng_))
-      if (item.slot_index == r.slot_index) {
-        item.seen = true;
-        item.expiry = ctx_.market.request_expiry(r.request_id);
-        queue_.push(std::move(item));
-      }
-  }
+  const std::optional<market::Request> req = ctx_.market.get_request(r.request_id);
+  if (!req) return;
+  const uint64_t expiry = ctx_.market.request_expiry(r.request_id);
+  std::lock_guard lock(mu_);
+  for (SlotQueueItem& item : SlotQueue::items_for(r.request_id, req->ask, 0, rng_))
+    if (item.slot_index == r.slot_index) {
+      item.seen = true;
+      item.expiry = expiry;
+      queue_.push(std::move(item));
+    }
 }
 
 std::optional<uint64_t> Sales::next_wake() const {
