@@ -48,6 +48,7 @@ struct NodeOptions {
   std::string marketplace_address;
   bool prover = false;
   std::string circuit_dir;
+  uint64_t simulate_proof_failures = 0;
   std::string log_level = "info";
   std::string log_format = "auto";
 };
@@ -89,6 +90,7 @@ NodeConfig to_config(const NodeOptions& o) {
                         "node's accounts is not supported"
                       : "--persistence needs --eth-private-key");
   c.prover = o.prover;
+  c.simulate_proof_failures = o.simulate_proof_failures;
   if (!o.circuit_dir.empty()) c.circuit_dir = o.circuit_dir;
   if (c.prover && !c.persistence) throw std::invalid_argument("--prover needs --persistence");
   if (c.persistence && !c.marketplace_address)
@@ -237,6 +239,10 @@ void add_node_command(CLI::App& app, int* rc) {
   env(cmd->add_option("--circuit-dir", o->circuit_dir,
                       "circuit.json and proof_main.zkey (default <data-dir>/circuits)"),
       "CODEX_CIRCUIT_DIR");
+  env(cmd->add_option("--simulate-proof-failures", o->simulate_proof_failures,
+                      "Testing: send every N-th required proof invalid (0 = never)")
+          ->check(UnsignedRange()),
+      "CODEX_SIMULATE_PROOF_FAILURES");
   env(cmd->add_option("--log-level", o->log_level,
                       "trace|debug|info|notice|warn|error|fatal|off, any case; "
                       "per-topic entries (\"info;trace:restapi\") are accepted, topics ignored")

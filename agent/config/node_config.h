@@ -53,6 +53,8 @@ struct NodeConfig {
   // slots (it could not prove them).
   bool prover = false;
   std::filesystem::path circuit_dir;  // empty: <data-dir>/circuits
+  // Testing: every N-th proof a period asks for is sent invalid (0 = none).
+  uint64_t simulate_proof_failures = 0;
   std::string log_level = "info";
   std::string log_format = "auto";  // auto | colors | nocolors | json | none
 };

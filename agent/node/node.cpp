@@ -131,6 +131,11 @@ struct Node::Impl {
     }
     sales_ctx.reset(
         new sales::SalesContext{market, *availabilities, *sale_records, *slot_work, db});
+    sales_ctx->simulate_proof_failures = c.simulate_proof_failures;
+    if (c.simulate_proof_failures > 0)
+      spdlog::warn(
+          "sales: every {}th required proof will be sent invalid (--simulate-proof-failures)",
+          c.simulate_proof_failures);
     sales = std::make_unique<sales::Sales>(*sales_ctx);
     purchase_records = std::make_unique<purchasing::PurchaseRecords>(db);
     purchasing_ctx.reset(new purchasing::PurchasingContext{market, *purchase_records, db});

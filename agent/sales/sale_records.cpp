@@ -34,6 +34,7 @@ CREATE TABLE sales_sales (
   reprocess INTEGER NOT NULL,
   error TEXT NOT NULL,
   done INTEGER NOT NULL,
+  proofs_required INTEGER NOT NULL DEFAULT 0,
   updated_at INTEGER NOT NULL DEFAULT (strftime('%s','now'))
 );
 CREATE INDEX sales_sales_active ON sales_sales (done);
@@ -42,9 +43,10 @@ CREATE INDEX sales_sales_active ON sales_sales (done);
   return kMigrations;
 }
 
-#define SALE_COLUMNS                                                                \
-  "slot_id, request_id, slot_index, round, state, reservation_id, wake_at, proof, " \
-  "proof_period, proven_period, returned_collateral, filled, reprocess, error, done"
+#define SALE_COLUMNS                                                                   \
+  "slot_id, request_id, slot_index, round, state, reservation_id, wake_at, proof, "    \
+  "proof_period, proven_period, returned_collateral, filled, reprocess, error, done, " \
+  "proofs_required"
 
 template <size_t N>
 std::array<uint8_t, N> fixed(const Statement& s, int col) {
@@ -90,6 +92,7 @@ SaleRecord row(const Statement& s) {
   r.reprocess = s.int64(12) != 0;
   r.error = s.text(13);
   r.done = s.int64(14) != 0;
+  r.proofs_required = static_cast<uint64_t>(s.int64(15));
   return r;
 }
 
@@ -121,7 +124,8 @@ void bind(Statement& s, const SaleRecord& r, const std::array<uint8_t, 256>& pro
       .bind(12, int64_t{r.filled ? 1 : 0})
       .bind(13, int64_t{r.reprocess ? 1 : 0})
       .bind(14, std::string_view(r.error))
-      .bind(15, int64_t{r.done ? 1 : 0});
+      .bind(15, int64_t{r.done ? 1 : 0})
+      .bind(16, static_cast<int64_t>(r.proofs_required));
 }
 
 template <class Conn>
@@ -163,7 +167,7 @@ void SaleRecords::put(WriteTxn& txn, const SaleRecord& r) {
   const auto proof = r.proof ? proof_bytes(*r.proof) : std::array<uint8_t, 256>{};
   const auto returned = r.returned_collateral.to_be_bytes();
   Statement& s = txn.cached("INSERT OR REPLACE INTO sales_sales (" SALE_COLUMNS
-                            ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                            ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   Reset reset(s);
   bind(s, r, proof, returned);
   s.run();

@@ -32,6 +32,7 @@ struct SaleRecord {
   std::optional<market::Groth16Proof> proof;  // the initial proof, for proof_period
   uint64_t proof_period = 0;
   std::optional<uint64_t> proven_period;  // the last period a proof was sent for
+  uint64_t proofs_required = 0;  // periods that asked for a proof (--simulate-proof-failures)
   Uint256 returned_collateral;
   bool filled = false;     // our fillSlot was mined: collateral is on chain
   bool reprocess = false;  // put the slot back in the queue after clean-up

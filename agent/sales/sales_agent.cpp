@@ -339,14 +339,28 @@ SaleStep SalesAgent::run(SaleRecord r) {
         if (!commit(r, n)) return {record().state, std::nullopt, record().done, false};
         return {r.state, next_period, false, false};
       }
+      const uint64_t count = r.proofs_required + 1;
+      const uint64_t every = ctx_.simulate_proof_failures;
+      const bool simulate = every > 0 && count % every == 0;
       try {
         const market::Hash challenge = m.get_challenge(r.slot_id);
-        const market::Groth16Proof proof = ctx_.work.prove(request(), r.slot_index, challenge);
+        const market::Groth16Proof proof =
+            simulate ? market::Groth16Proof{} : ctx_.work.prove(request(), r.slot_index, challenge);
         m.wait(m.submit(market::SubmitProof{r.slot_id, proof, period},
                         key(r, "submitProof/" + std::to_string(period))));
       } catch (const eth::RpcError&) {
         throw;
       } catch (const std::exception& e) {
+        if (simulate) {
+          spdlog::warn("sales: slot {}: simulated proof failure for period {}: {}", slot_name(r),
+                       period, e.what());
+          SaleRecord n = r;
+          n.proofs_required = count;
+          n.proven_period = period;  // not tried again: the failure is the point
+          n.wake_at = next_period;
+          if (!commit(r, n)) return {record().state, std::nullopt, record().done, false};
+          return {r.state, next_period, false, false};
+        }
         // Try again inside the period while there is time.
         const uint64_t retry = now + std::max<uint64_t>(1, periods.length() / 4);
         spdlog::warn("sales: slot {}: the proof for period {} failed: {}", slot_name(r), period,
@@ -357,6 +371,7 @@ SaleStep SalesAgent::run(SaleRecord r) {
       spdlog::info("sales: slot {}: proof submitted for period {}", slot_name(r), period);
       SaleRecord n = r;
       n.proven_period = period;
+      n.proofs_required = count;
       n.wake_at = next_period;
       if (!commit(r, n)) return {record().state, std::nullopt, record().done, false};
       return {r.state, next_period, false, false};

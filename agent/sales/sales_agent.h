@@ -48,6 +48,9 @@ struct SalesContext {
   SaleRecords& records;
   SlotWork& work;
   base::sqlite::Database& db;
+  // Testing (--simulate-proof-failures N): every N-th proof a period asks
+  // for is sent all-zero, which the verifier rejects; 0 = never.
+  uint64_t simulate_proof_failures = 0;
   // Held from the token approval to fillSlot: sales share one allowance.
   std::mutex fill_mu;
 };

@@ -290,5 +290,24 @@ TEST(SalesAgent, AProofThatFailsIsTriedAgainAndMissedPeriodsDoNotEndTheSale) {
   EXPECT_EQ(end.state, SaleState::Finished) << "two missed proofs are not marked by anyone here";
 }
 
+TEST(SalesAgent, SimulatedProofFailuresSendEveryNthRequiredProofInvalid) {
+  Fixture f;
+  f.offer();
+  f.ctx->simulate_proof_failures = 3;
+  auto agent = SalesAgent::start(*f.ctx, f.id, 0);
+  for (int i = 0; i < 3; ++i)
+    agent->step();
+  f.others_fill(0);
+  const SaleStep end = f.drive(std::move(agent));
+  EXPECT_EQ(end.state, SaleState::Finished) << "nobody marks the missed proofs here";
+  const SaleRecord r = *f.records->get(market::slot_id(f.id, 0));
+  ASSERT_GT(r.proofs_required, 10u);
+  // ProofSubmitted counts the three fills' proofs too; the other hosts send
+  // no periodic proofs here. Every third required proof was rejected.
+  const size_t periodic = f.count<market::ProofSubmitted>() - 3;
+  EXPECT_EQ(periodic, r.proofs_required - r.proofs_required / 3)
+      << r.proofs_required << " required";
+}
+
 }  // namespace
 }  // namespace codex::sales
