@@ -84,6 +84,10 @@ TEST(MarketplaceE2e, ClientAndThreeProvidersFillProveAndStart) {
     args.push_back(circuits.string());
     args.push_back("--bootstrap-node");
     args.push_back(spr);
+    if (a == 4) {  // every second required proof of this one is sent invalid
+      args.push_back("--simulate-proof-failures");
+      args.push_back("2");
+    }
     providers.push_back(
         std::make_unique<AgentNode>(tmp.path() / ("provider" + std::to_string(a)), args));
     auto pc = http(*providers.back());
@@ -150,6 +154,20 @@ TEST(MarketplaceE2e, ClientAndThreeProvidersFillProveAndStart) {
   }
   EXPECT_EQ(filled, 3u);
   EXPECT_GE(proofs, 5u) << "periodic proofs after the three fills";
+
+  // The provider simulating failures reports its invalid proofs as rejected.
+  const auto log4 = tmp.path() / "provider4.log";
+  auto rejected = [&] {
+    std::ifstream in(log4);
+    for (std::string l; std::getline(in, l);)
+      if (l.find("simulated proof failure") != std::string::npos &&
+          l.find("Proofs_InvalidProof") != std::string::npos)
+        return true;
+    return false;
+  };
+  for (int i = 0; i < 300 && !rejected(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(rejected()) << "an invalid proof rejected by the verifier and reported";
 }
 
 }  // namespace
