@@ -4,7 +4,9 @@
 // the client over the block exchange, build them, prove them with a
 // development key of a small storage circuit (the on-chain Groth16 verifier
 // holds its verification key) and fill them; the request starts and the
-// providers submit periodic proofs that the verifier accepts.
+// providers submit periodic proofs that the verifier accepts. One provider
+// sends every second proof invalid (rejected and reported); one is killed
+// with SIGKILL while proving and goes on proving after its restart.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <sys/stat.h>
@@ -90,12 +92,6 @@ TEST(MarketplaceE2e, ClientAndThreeProvidersFillProveAndStart) {
     }
     providers.push_back(
         std::make_unique<AgentNode>(tmp.path() / ("provider" + std::to_string(a)), args));
-    auto pc = http(*providers.back());
-    auto r = pc.Post(kBase + "/sales/availability",
-                     R"({"totalSize": 1048576, "duration": 10000,
-                         "minPricePerBytePerSecond": "1", "totalCollateral": "1000000000000"})",
-                     "application/json");
-    ASSERT_TRUE(r && r->status == 201) << (r ? r->body : "no answer");
   }
 
   std::string data(5 * 65536 - 333, '\0');
@@ -110,6 +106,17 @@ TEST(MarketplaceE2e, ClientAndThreeProvidersFillProveAndStart) {
                      "application/json");
   ASSERT_TRUE(req && req->status == 200) << (req ? req->body : "no answer");
   const std::string id = req->body;
+  // Each provider has room for one slot: one slot each.
+  const uint64_t slot_size =
+      json::parse(cc.Get(kBase + "/storage/purchases/" + id)->body)["request"]["ask"]["slotSize"];
+  for (auto& p : providers) {
+    const json offer = {{"totalSize", slot_size},
+                        {"duration", 10000},
+                        {"minPricePerBytePerSecond", "1"},
+                        {"totalCollateral", "1000000000000"}};
+    auto r = http(*p).Post(kBase + "/sales/availability", offer.dump(), "application/json");
+    ASSERT_TRUE(r && r->status == 201) << (r ? r->body : "no answer");
+  }
 
   std::string state;
   for (int i = 0; i < 1200 && state != "started"; ++i) {
@@ -168,6 +175,30 @@ TEST(MarketplaceE2e, ClientAndThreeProvidersFillProveAndStart) {
   for (int i = 0; i < 300 && !rejected(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_TRUE(rejected()) << "an invalid proof rejected by the verifier and reported";
+
+  // A provider killed with SIGKILL while proving and started again goes on
+  // proving its slot (from its database: nothing to catch up from events).
+  AgentNode& p3 = *providers[1];
+  const json slots3 = json::parse(http(p3).Get(kBase + "/sales/slots")->body);
+  ASSERT_EQ(slots3.size(), 1u);
+  market::SlotId slot3;
+  base::from_hex_exact(slots3[0]["id"].get<std::string>(), slot3);
+  p3.stop(SIGKILL);
+  events->poll([](const market::DecodedEvent&, base::sqlite::WriteTxn*) {});  // up to now
+  p3.start();
+  size_t after_restart = 0;
+  for (int i = 0; i < 600 && after_restart < 2; ++i) {
+    events->poll([&](const market::DecodedEvent& e, base::sqlite::WriteTxn*) {
+      if (const auto* ps = std::get_if<market::ProofSubmitted>(&e.event))
+        after_restart += ps->slot_id == slot3 ? 1 : 0;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_GE(after_restart, 2u) << "the restarted provider proves again";
+  EXPECT_EQ(json::parse(http(p3).Get(kBase + "/sales/slots")->body), slots3) << "still its slot";
+  auto sale = http(p3).Get(kBase + "/sales/slots/" + slots3[0]["id"].get<std::string>());
+  ASSERT_TRUE(sale && sale->status == 200);
+  EXPECT_EQ(json::parse(sale->body)["state"], "SaleProving");
 }
 
 }  // namespace
