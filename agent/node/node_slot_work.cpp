@@ -78,4 +78,8 @@ market::Groth16Proof NodeSlotWork::prove(const market::Request& request, uint64_
   return market::proof_from_prover(prover_.prove(blocks, m, slot_index, challenge).proof);
 }
 
+std::optional<double> NodeSlotWork::proving_seconds() const {
+  return prover_.proving_seconds();
+}
+
 }  // namespace codex::agent

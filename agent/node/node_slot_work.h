@@ -35,6 +35,7 @@ class NodeSlotWork final : public sales::SlotWork {
              const std::function<void(uint64_t bytes)>& stored) override;
   market::Groth16Proof prove(const market::Request& request, uint64_t slot_index,
                              const market::Hash& challenge) override;
+  std::optional<double> proving_seconds() const override;
 
  private:
   store::Repo& repo_;

@@ -25,6 +25,9 @@ using market::SlotState;
 struct Moved {};
 
 constexpr uint64_t kRetryTransientSeconds = 5;
+// A proof may take at most this share of a period: the rest is for sending
+// it and having it mined (and for a retry).
+constexpr double kMaxProvingShareOfPeriod = 0.5;
 
 std::string key(const SaleRecord& r, const std::string& action) {
   return "sale/" + base::to_hex(r.slot_id) + "/" + std::to_string(r.round) + "/" + action;
@@ -198,6 +201,13 @@ SaleStep SalesAgent::run(SaleRecord r) {
       ask.price_per_byte_per_second = req.ask.price_per_byte_per_second;
       ask.collateral_per_byte = req.ask.collateral_per_byte;
       ask.request_end = static_cast<int64_t>(m.request_end(r.request_id));
+      // Deadline safety (beyond the reference): a proof must be made and
+      // mined inside its period; refuse a slot this node proves too slowly for.
+      if (const auto secs = ctx_.work.proving_seconds();
+          secs && *secs > kMaxProvingShareOfPeriod * double(periods.length()))
+        return ignore(true, "proving takes " + std::to_string(int(*secs + 0.5)) +
+                                " s here, too long for periods of " +
+                                std::to_string(periods.length()) + " s");
       const std::optional<Availability> a = ctx_.availabilities.find(ask);
       if (!a) return ignore(true, "no availability takes it");
       SaleRecord n = r;

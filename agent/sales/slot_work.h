@@ -6,6 +6,7 @@
 // them on their own threads, never on the thread that watches the chain.
 #include <cstdint>
 #include <functional>
+#include <optional>
 
 #include "agent/market/types.h"
 
@@ -26,6 +27,11 @@ class SlotWork {
   // A storage proof of the slot for `challenge`. Throws on failure.
   virtual market::Groth16Proof prove(const market::Request& request, uint64_t slot_index,
                                      const market::Hash& challenge) = 0;
+
+  // How long a proof takes here (seconds, from the proofs made so far); none
+  // before the first. A provider refuses slots it could not prove within a
+  // period with room to spare.
+  virtual std::optional<double> proving_seconds() const { return std::nullopt; }
 };
 
 }  // namespace codex::sales

@@ -1,5 +1,7 @@
 #include "agent/slots/slot_prover.h"
 
+#include <chrono>
+
 #include "agent/slots/verifiable.h"
 #include "exchange/error.h"
 #include "exchange/multiformats/multicodec.h"
@@ -49,6 +51,11 @@ void SlotProver::prepare(erasure::DatasetBlocks& blocks, const Manifest& verifia
   slot_tree(blocks, verifiable, slot);
 }
 
+std::optional<double> SlotProver::proving_seconds() const {
+  std::lock_guard lock(stats_mu_);
+  return proving_seconds_;
+}
+
 SlotProof SlotProver::prove(erasure::DatasetBlocks& blocks, const Manifest& verifiable,
                             uint64_t slot, std::span<const uint8_t> challenge) {
   if (!verifiable.is_verifiable()) throw FormatError("slots: the manifest is not verifiable");
@@ -84,8 +91,15 @@ SlotProof SlotProver::prove(erasure::DatasetBlocks& blocks, const Manifest& veri
                                        cp, block_reader(blocks, verifiable));
   prover::circuit::StorageCircuit circuit = prover::circuit::build_storage_circuit(p, input);
   std::lock_guard one_at_a_time(prove_mu_);
+  const auto start = std::chrono::steady_clock::now();
   prover::groth16::ProveResult r =
       prover::groth16::prove(*zkey_, circuit.cb.witness(), options_.threads);
+  const double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  {
+    std::lock_guard lock(stats_mu_);
+    proving_seconds_ = proving_seconds_ ? 0.7 * *proving_seconds_ + 0.3 * secs : secs;
+  }
   return {r.proof, std::move(r.public_inputs)};
 }
 

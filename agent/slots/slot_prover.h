@@ -13,6 +13,7 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <utility>
 #include <vector>
@@ -65,6 +66,8 @@ class SlotProver {
   void prepare(erasure::DatasetBlocks& blocks, const Manifest& verifiable, uint64_t slot);
 
   const SlotProverOptions& options() const { return options_; }
+  // Seconds the recent proofs took (a moving average); none before the first.
+  std::optional<double> proving_seconds() const;
 
  private:
   std::shared_ptr<const prover::slots::SlotTree> slot_tree(erasure::DatasetBlocks& blocks,
@@ -76,6 +79,8 @@ class SlotProver {
   // One proof at a time: each uses every core, and proofs made side by side
   // all finish late (a proof must be sent within its period).
   std::mutex prove_mu_;
+  mutable std::mutex stats_mu_;
+  std::optional<double> proving_seconds_;
   // Most recently used first.
   std::list<std::pair<std::pair<Cid, uint64_t>, std::shared_ptr<const prover::slots::SlotTree>>>
       trees_;

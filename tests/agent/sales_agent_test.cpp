@@ -38,8 +38,10 @@ class ScriptedWork : public SlotWork {
     if (fail_prove) throw std::runtime_error("prover crashed");
     return test::kValidProof;
   }
+  std::optional<double> proving_seconds() const override { return seconds; }
   int stores = 0, proofs = 0;
   bool fail_store = false, fail_prove = false, last_repairing = false;
+  std::optional<double> seconds;
 };
 
 struct Fixture {
@@ -288,6 +290,25 @@ TEST(SalesAgent, AProofThatFailsIsTriedAgainAndMissedPeriodsDoNotEndTheSale) {
   f.work.fail_prove = false;
   const SaleStep end = f.drive(std::move(agent));
   EXPECT_EQ(end.state, SaleState::Finished) << "two missed proofs are not marked by anyone here";
+}
+
+TEST(SalesAgent, ANodeThatProvesTooSlowlyForThePeriodTakesNoSlot) {
+  Fixture f;
+  const Availability a = f.offer();
+  f.work.seconds = 6.0;  // periods of 10 s: more than half of one
+  SaleStep s = f.drive(SalesAgent::start(*f.ctx, f.id, 0));
+  EXPECT_EQ(s.state, SaleState::Ignored);
+  EXPECT_TRUE(s.reprocess);
+  EXPECT_EQ(f.records->get(market::slot_id(f.id, 0))->error,
+            "proving takes 6 s here, too long for periods of 10 s");
+  EXPECT_TRUE(f.availabilities->reservations(a.id).empty()) << "nothing reserved";
+  f.work.seconds = 4.0;
+  auto agent = SalesAgent::start(*f.ctx, f.id, 0);
+  EXPECT_EQ(agent->step().state, SaleState::SlotReserving) << "fast enough";
+  for (int i = 0; i < 2; ++i)
+    agent->step();
+  f.others_fill(0);
+  EXPECT_EQ(f.drive(std::move(agent)).state, SaleState::Finished);
 }
 
 TEST(SalesAgent, SimulatedProofFailuresSendEveryNthRequiredProofInvalid) {

@@ -84,6 +84,7 @@ std::array<uint8_t, 32> challenge(uint8_t n) {
 TEST(SlotsProver, AProofOfAStoredSlotVerifiesWithTheContractsPublicInputs) {
   auto s = stored();
   SlotProver prover(keys().zkey, {small_params(), 0, 2});
+  EXPECT_FALSE(prover.proving_seconds()) << "no proof made yet";
   const auto& v = *s->verifiable.erasure->verification;
   for (uint64_t slot : {0u, 4u}) {
     const auto ch = challenge(uint8_t(slot + 1));
@@ -97,6 +98,8 @@ TEST(SlotsProver, AProofOfAStoredSlotVerifiesWithTheContractsPublicInputs) {
     other[0] += Fr::one();
     EXPECT_FALSE(prover::groth16::verify(keys().vk, other, p.proof)) << "another challenge";
   }
+  ASSERT_TRUE(prover.proving_seconds());
+  EXPECT_GT(*prover.proving_seconds(), 0.0) << "the node knows its proving time";
 }
 
 TEST(SlotsProver, DataThatIsNotTheManifestsIsRefused) {
