@@ -378,7 +378,9 @@ SaleStep SalesAgent::run(SaleRecord r) {
         const uint64_t at = retry < periods.end(period) ? retry : next_period;
         return {r.state, at, false, false};
       }
-      spdlog::info("sales: slot {}: proof submitted for period {}", slot_name(r), period);
+      const auto secs = ctx_.work.proving_seconds();
+      spdlog::info("sales: slot {}: proof submitted for period {} (proofs take {:.2f} s here)",
+                   slot_name(r), period, secs.value_or(0.0));
       SaleRecord n = r;
       n.proven_period = period;
       n.proofs_required = count;
