@@ -10,6 +10,13 @@ if(LLD_PROGRAM)
 endif()
 
 add_compile_options(-Wall -Wextra -Wno-unused-parameter)
+# Line tables only (-g1): backtraces, sanitizer reports and perf keep file:line,
+# while objects are 5x smaller and compile 30% faster than with full -g
+# (measured on the end-to-end test: 2.0 MB and 12.3 s against 10.8 MB and
+# 17.2 s). A CI run on this shared, nearly full disk died twice on space.
+# Full debug info for a debugging session: -DCMAKE_BUILD_TYPE=Debug.
+set(CMAKE_C_FLAGS_RELWITHDEBINFO "-O2 -g1 -DNDEBUG")
+set(CMAKE_CXX_FLAGS_RELWITHDEBINFO "-O2 -g1 -DNDEBUG")
 # Debug info stays in one .dwo beside each object instead of being copied into
 # every program that links the libraries: the suite's ~100 programs took
 # 5.9 GB with it inline, enough to fill a nearly full disk (a CI run died with

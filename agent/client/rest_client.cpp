@@ -178,4 +178,20 @@ std::string RestClient::get(const std::string& path) {
   return t.body;
 }
 
+std::string RestClient::post_json(const std::string& path, const std::string& json) {
+  Transfer t;
+  CurlHandle c;
+  curl_easy_setopt(c.h, CURLOPT_URL, (base_ + path).c_str());
+  curl_easy_setopt(c.h, CURLOPT_POSTFIELDS, json.c_str());
+  curl_easy_setopt(c.h, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(json.size()));
+  curl_easy_setopt(c.h, CURLOPT_TIMEOUT, 300L);  // a storage request erasure-codes first
+  curl_easy_setopt(c.h, CURLOPT_WRITEFUNCTION, on_write);
+  curl_easy_setopt(c.h, CURLOPT_WRITEDATA, &t);
+  c.headers = curl_slist_append(c.headers, "Content-Type: application/json");
+  add_token(c, token_);
+  curl_easy_setopt(c.h, CURLOPT_HTTPHEADER, c.headers);
+  perform(c, t, "POST " + path);
+  return t.body;
+}
+
 }  // namespace codex::agent

@@ -40,6 +40,8 @@ class RestClient {
                     Progress progress = {}, bool from_network = false);
   // GET path (relative to the base URL) and return the body; throws HttpError.
   std::string get(const std::string& path);
+  // POST a JSON body to path and return the answer's body; throws HttpError.
+  std::string post_json(const std::string& path, const std::string& json);
 
  private:
   std::string base_;

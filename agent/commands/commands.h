@@ -12,5 +12,6 @@ void add_upload_command(CLI::App& app, int* rc);
 void add_download_command(CLI::App& app, int* rc);
 void add_repo_command(CLI::App& app, int* rc);
 void add_chain_command(CLI::App& app, int* rc);
+void add_devnet_command(CLI::App& app, int* rc);
 
 }  // namespace codex::agent

@@ -1,6 +1,7 @@
 #include "agent/node/node.h"
 
 #include <arpa/inet.h>
+#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
@@ -11,12 +12,14 @@
 #include "agent/api/api_token.h"
 #include "agent/api/rest_server.h"
 #include "agent/config/version.h"
+#include "agent/market/market_api.h"
 #include "agent/node/circuit_dir.h"
 #include "agent/node/market_connection.h"
 #include "agent/node/node_slot_work.h"
 #include "agent/node/role_runner.h"
 #include "agent/purchasing/purchasing.h"
 #include "agent/sales/availabilities.h"
+#include "agent/sales/heard_requests.h"
 #include "agent/sales/sales.h"
 #include "agent/sales/slot_work.h"
 #include "agent/slots/slot_prover.h"
@@ -75,6 +78,7 @@ struct Node::Impl {
   std::unique_ptr<MarketConnection> chain;
   std::unique_ptr<sales::Availabilities> availabilities;
   std::unique_ptr<sales::SaleRecords> sale_records;
+  std::unique_ptr<sales::HeardRequests> heard_requests;
   std::unique_ptr<slots::SlotProver> prover;
   std::unique_ptr<sales::SlotWork> slot_work;
   std::unique_ptr<sales::SalesContext> sales_ctx;
@@ -120,6 +124,7 @@ struct Node::Impl {
     market::MarketApi& market = chain->market();
     availabilities = std::make_unique<sales::Availabilities>(db, *repo);
     sale_records = std::make_unique<sales::SaleRecords>(db);
+    heard_requests = std::make_unique<sales::HeardRequests>(db);
     if (c.prover) {
       const CircuitDir files =
           load_circuit_dir(c.circuit_dir.empty() ? c.data_dir / "circuits" : c.circuit_dir);
@@ -132,6 +137,21 @@ struct Node::Impl {
     sales_ctx.reset(
         new sales::SalesContext{market, *availabilities, *sale_records, *slot_work, db});
     sales_ctx->simulate_proof_failures = c.simulate_proof_failures;
+    // Crash tests (tests/agent/sales_crash_test.cpp): the process kills
+    // itself the first time a sale enters the named state, right after the
+    // state is committed and before its action, where a crash hurts most.
+    if (const char* s = std::getenv("CODEX_TEST_CRASH_IN_SALE_STATE"); s && *s) {
+      const auto state = sales::sale_state_from(s);
+      if (!state) throw std::invalid_argument(std::string("CODEX_TEST_CRASH_IN_SALE_STATE: ") + s);
+      spdlog::warn("sales: this node kills itself when a sale enters {} (a crash test)", s);
+      sales_ctx->entered = [state](const sales::SaleRecord& r) {
+        if (r.state != *state) return;
+        spdlog::warn("sales: slot {} entered {}: killing this process (crash test)", r.slot_index,
+                     sales::to_string(r.state));
+        spdlog::default_logger()->flush();
+        ::raise(SIGKILL);
+      };
+    }
     if (c.simulate_proof_failures > 0)
       spdlog::warn(
           "sales: every {}th required proof will be sent invalid (--simulate-proof-failures)",
@@ -230,9 +250,19 @@ void Node::start() {
     // prove would cost its collateral).
     impl_->purchasing->start();
     sales::Sales* sales = impl_->prover ? impl_->sales.get() : nullptr;
-    if (sales) sales->start();
+    if (sales) {
+      // The requests heard of before a restart whose slots may still be
+      // filled go back into the slot queue.
+      const auto heard = impl_->heard_requests->open(impl_->chain->market().clock().seconds());
+      if (!heard.empty())
+        spdlog::info("sales: looking again at {} requests heard of before the restart",
+                     heard.size());
+      sales->start(heard);
+    }
+    RoleRunnerOptions ro;
+    ro.heard = impl_->heard_requests.get();
     impl_->roles =
-        std::make_unique<RoleRunner>(impl_->chain->market(), sales, impl_->purchasing.get());
+        std::make_unique<RoleRunner>(impl_->chain->market(), sales, impl_->purchasing.get(), ro);
     impl_->roles->start();
   }
   const auto& c = impl_->config;

@@ -4,9 +4,15 @@
 // its tree built and checked against the verifiable manifest, and storage
 // proofs made with the node's proving key.
 //
-// Not yet: repairing a freed slot (it fails with a clear error), and keeping
-// the slot's blocks past the store's default TTL when the request ends later.
+// The slot's blocks are kept at least until the request can have ended,
+// whatever the store's TTL. Before the first proof of a slot after a start,
+// and whenever a proof finds a block missing, the missing blocks are fetched
+// again (the reference does not check: its issue #378).
+//
+// Not yet: repairing a freed slot (it fails with a clear error).
 #include <memory>
+#include <mutex>
+#include <set>
 
 #include "agent/sales/slot_work.h"
 
@@ -38,10 +44,16 @@ class NodeSlotWork final : public sales::SlotWork {
   std::optional<double> proving_seconds() const override;
 
  private:
+  // Fetches the slot's blocks that are not stored here; returns how many.
+  size_t fetch_missing(const market::Request& request, uint64_t slot_index,
+                       const std::function<void(uint64_t bytes)>& stored);
+
   store::Repo& repo_;
   net::Network& network_;
   net::kad::Dht* dht_;
   slots::SlotProver& prover_;
+  std::mutex mu_;
+  std::set<std::pair<std::string, uint64_t>> checked_;  // (request content CID, slot) this run
 };
 
 }  // namespace codex::agent

@@ -6,6 +6,7 @@
 
 #include "agent/market/market_api.h"
 #include "agent/purchasing/purchasing.h"
+#include "agent/sales/heard_requests.h"
 #include "agent/sales/sales.h"
 
 namespace codex::agent {
@@ -46,8 +47,11 @@ void RoleRunner::events_loop() {
     // (sales and purchases poll the states they wait for).
     std::vector<market::MarketEvent> events;
     try {
-      events_->poll([&](const market::DecodedEvent& e, base::sqlite::WriteTxn*) {
-        if (!e.removed) events.push_back(e.event);  // a reorg's drop: the roles re-read
+      events_->poll([&](const market::DecodedEvent& e, base::sqlite::WriteTxn* txn) {
+        if (e.removed) return;  // a reorg's drop: the roles re-read
+        events.push_back(e.event);
+        if (auto* r = std::get_if<market::StorageRequested>(&e.event); r && txn && options_.heard)
+          options_.heard->record(*txn, r->request_id, r->expires_at);
       });
     } catch (const std::exception& e) {
       spdlog::warn("roles: reading marketplace events: {}", e.what());

@@ -19,7 +19,8 @@ class EventStream;
 }  // namespace codex::market
 namespace codex::sales {
 class Sales;
-}
+class HeardRequests;
+}  // namespace codex::sales
 namespace codex::purchasing {
 class Purchasing;
 }
@@ -31,6 +32,9 @@ struct RoleRunnerOptions {
   std::chrono::milliseconds poll_interval{1000};  // events
   std::chrono::milliseconds idle{1000};           // longest sleep of a worker
   std::string stream_name = "node/roles";         // where the event position is kept
+  // Where StorageRequested events are remembered for a restart's catch-up
+  // (with the stream's position, in the same commit); null: nowhere.
+  sales::HeardRequests* heard = nullptr;
 };
 
 class RoleRunner {

@@ -93,6 +93,11 @@ void Sales::handle(const market::MarketEvent& e) {
     std::visit(
         Overloaded{
             [&](const market::StorageRequested& ev) {
+              spdlog::info(
+                  "sales: heard of request {}: {} slots of {} bytes for {} s, {} per "
+                  "byte-second, fillable until {}",
+                  base::to_hex(ev.request_id), ev.ask.slots, ev.ask.slot_size, ev.ask.duration,
+                  ev.ask.price_per_byte_per_second.to_dec(), ev.expires_at);
               market::Request r;
               r.ask = ev.ask;
               push_request(ev.request_id, r, ev.expires_at);

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 #include <string>
 
 #include "agent/eth/rpc_error.h"
@@ -66,6 +68,7 @@ std::unique_ptr<SalesAgent> SalesAgent::start(SalesContext& ctx, const market::R
     }
     ctx.records.put(txn, r);
   });
+  if (ctx.entered) ctx.entered(r);
   return std::make_unique<SalesAgent>(ctx, std::move(r));
 }
 
@@ -87,12 +90,15 @@ bool SalesAgent::commit(const SaleRecord& from, const SaleRecord& to,
     ok = true;
   } catch (const Moved&) {
   }
-  std::lock_guard lock(mu_);
-  if (ok) {
-    rec_ = to;
-  } else if (auto now = ctx_.records.get(from.slot_id)) {
-    rec_ = *now;
+  {
+    std::lock_guard lock(mu_);
+    if (ok) {
+      rec_ = to;
+    } else if (auto now = ctx_.records.get(from.slot_id)) {
+      rec_ = *now;
+    }
   }
+  if (ok && to.state != from.state && ctx_.entered) ctx_.entered(to);
   return ok;
 }
 
@@ -271,11 +277,14 @@ SaleStep SalesAgent::run(SaleRecord r) {
       const uint64_t period = periods.period_of(now);
       const market::Hash challenge = m.get_challenge(r.slot_id);
       market::Groth16Proof proof;
+      const auto t0 = std::chrono::steady_clock::now();
       try {
         proof = ctx_.work.prove(request(), r.slot_index, challenge);
       } catch (const std::exception& e) {
         return error(std::string("the initial proof failed: ") + e.what());
       }
+      spdlog::info("sales: slot {}: initial proof made in {:.2f} s", slot_name(r),
+                   std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
       r.proof = proof;
       r.proof_period = period;
       return next(r, SaleState::Filling);

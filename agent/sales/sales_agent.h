@@ -52,7 +52,10 @@ struct SalesContext {
   // for is sent all-zero, which the verifier rejects; 0 = never.
   uint64_t simulate_proof_failures = 0;
   // Held from the token approval to fillSlot: sales share one allowance.
-  std::mutex fill_mu;
+  std::mutex fill_mu{};
+  // Called after each state a sale enters is committed, before the action
+  // it leads to (the node's crash tests kill the process here).
+  std::function<void(const SaleRecord&)> entered{};
 };
 
 struct SaleStep {

@@ -12,21 +12,18 @@
 #include <sys/stat.h>
 
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <thread>
 
 #include "agent/market/chain_market.h"
-#include "agent/node/circuit_dir.h"
 #include "base/hex.h"
-#include "prover/formats/r1cs_file.h"
-#include "prover/groth16/setup.h"
-#include "prover/groth16/snarkjs_json.h"
-#include "prover/groth16/zkey_file.h"
 #include "tests/agent/support/agent_node.h"
 #include "tests/agent/support/chain_node.h"
 #include "tests/agent/support/market_env.h"
 #include "tests/agent/support/market_model_world.h"
+#include "tests/agent/support/small_circuit.h"
 #include "tests/support/require_tool.h"
 #include "tests/support/temp_dir.h"
 
@@ -39,31 +36,7 @@ using test::http;
 
 const std::string kBase = "/api/codex/v1";
 
-// 64 KiB blocks of 2 KiB cells, at most 4 slots of 2^8 cells, 2 samples.
-prover::circuit::StorageParams small_circuit() {
-  prover::circuit::StorageParams p;
-  p.max_depth = 8;
-  p.max_log2_nslots = 2;
-  p.block_tree_depth = 5;
-  p.n_field_elems_per_cell = 67;
-  p.n_samples = 2;
-  return p;
-}
-
-// Writes circuit.json and proof_main.zkey into dir; returns the
-// verification key as snarkjs JSON.
-std::string make_circuit_dir(const std::filesystem::path& dir) {
-  std::filesystem::create_directories(dir);
-  const auto p = small_circuit();
-  auto cb = prover::circuit::build_storage_shape(p);
-  prover::formats::R1cs r1cs;
-  r1cs.header = prover::formats::r1cs_header_of(cb, uint32_t(p.num_private_inputs()));
-  r1cs.constraints = cb.constraints();
-  auto keys = prover::groth16::dev_setup(r1cs, "marketplace-e2e");
-  prover::groth16::write_zkey((dir / "proof_main.zkey").string(), keys.pk);
-  write_circuit_params(dir, p);
-  return prover::groth16::verification_key_to_json(keys.vk);
-}
+using test::make_circuit_dir;
 
 TEST(MarketplaceE2e, ClientAndThreeProvidersFillProveAndStart) {
   CODEX_REQUIRE_TOOL(codex::testing::executable(test::anvil_binary()),
@@ -86,6 +59,12 @@ TEST(MarketplaceE2e, ClientAndThreeProvidersFillProveAndStart) {
     args.push_back(circuits.string());
     args.push_back("--bootstrap-node");
     args.push_back(spr);
+    if (a == 3) {
+      // A short store TTL: the slot's blocks must stay until the request ends
+      // (this provider proves them after 20 s, and again after its restart).
+      for (const char* x : {"--block-ttl", "20s", "--block-mi", "1s"})
+        args.push_back(x);
+    }
     if (a == 4) {  // every second required proof of this one is sent invalid
       args.push_back("--simulate-proof-failures");
       args.push_back("2");
@@ -199,6 +178,189 @@ TEST(MarketplaceE2e, ClientAndThreeProvidersFillProveAndStart) {
   auto sale = http(p3).Get(kBase + "/sales/slots/" + slots3[0]["id"].get<std::string>());
   ASSERT_TRUE(sale && sale->status == 200);
   EXPECT_EQ(json::parse(sale->body)["state"], "SaleProving");
+
+  // Its slot's data lost (the operator deletes the dataset): the next proof
+  // fetches the missing blocks again and the provider goes on proving.
+  auto del = http(p3).Delete(kBase + "/data/" + up->body);
+  ASSERT_TRUE(del && del->status == 204) << (del ? del->body : "no answer");
+  events->poll([](const market::DecodedEvent&, base::sqlite::WriteTxn*) {});
+  size_t after_loss = 0;
+  for (int i = 0; i < 600 && after_loss < 2; ++i) {
+    events->poll([&](const market::DecodedEvent& e, base::sqlite::WriteTxn*) {
+      if (const auto* ps = std::get_if<market::ProofSubmitted>(&e.event))
+        after_loss += ps->slot_id == slot3 ? 1 : 0;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_GE(after_loss, 2u) << "proofs go on after the data was lost";
+  std::ifstream log3(tmp.path() / "provider3.log");
+  std::string text((std::istreambuf_iterator<char>(log3)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("were fetched again"), std::string::npos) << text;
+}
+
+// The slot queue lives in memory: a provider killed after it heard of a
+// request, and started again, queues the request's slots again from the
+// requests it recorded (with the event stream's position, in one commit),
+// and fills them once it has room (the reference forgets them).
+TEST(MarketplaceE2e, ARestartedProviderQueuesAgainTheRequestsItHeardOfBefore) {
+  CODEX_REQUIRE_TOOL(codex::testing::executable(test::anvil_binary()),
+                     "anvil at " << test::anvil_binary());
+  codex::testing::TempDir tmp("market_catchup");
+  const auto circuits = tmp.path() / "circuits";
+  market::DeploymentPlan plan;
+  plan.config = test::devnet_config();
+  plan.verification_key_json = make_circuit_dir(circuits);
+  test::MarketEnv env(plan);
+
+  AgentNode client(tmp.path() / "client", test::chain_args(env, tmp.path(), 1));
+  auto cc = http(client);
+  const std::string spr = json::parse(cc.Get(kBase + "/spr")->body)["spr"];
+  auto args = test::chain_args(env, tmp.path(), 2);
+  for (const std::string& x :
+       std::vector<std::string>{"--prover", "--circuit-dir", circuits.string(), "--bootstrap-node",
+                                spr, "--log-level", "info"})
+    args.push_back(x);
+  AgentNode provider(tmp.path() / "provider", args);
+
+  std::string data(3 * 65536, '\0');
+  std::mt19937_64 rng(5);
+  for (auto& b : data)
+    b = char(rng());
+  auto up = cc.Post(kBase + "/data", data, "application/octet-stream");
+  ASSERT_TRUE(up && up->status == 200);
+  auto req = cc.Post(kBase + "/storage/request/" + up->body,
+                     R"({"duration": 300, "proofProbability": "1", "pricePerBytePerSecond": "1",
+                         "collateralPerByte": "1", "expiry": 200, "nodes": 3, "tolerance": 1})",
+                     "application/json");
+  ASSERT_TRUE(req && req->status == 200) << (req ? req->body : "no answer");
+  const std::string id = req->body;
+  const uint64_t slot_size =
+      json::parse(cc.Get(kBase + "/storage/purchases/" + id)->body)["request"]["ask"]["slotSize"];
+
+  const auto log = tmp.path() / "provider.log";
+  auto logged = [&](const std::string& text) {
+    std::ifstream in(log);
+    for (std::string l; std::getline(in, l);)
+      if (l.find(text) != std::string::npos) return true;
+    return false;
+  };
+  for (int i = 0; i < 300 && !logged("sales: heard of request"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_TRUE(logged("sales: heard of request")) << "the provider saw the request";
+  provider.stop(SIGKILL);
+  provider.start();
+  EXPECT_TRUE(logged("looking again at 1 requests heard of before the restart"));
+
+  // Room for the three slots now.
+  const json offer = {{"totalSize", 3 * slot_size},
+                      {"duration", 10000},
+                      {"minPricePerBytePerSecond", "1"},
+                      {"totalCollateral", "1000000000000"}};
+  auto r = http(provider).Post(kBase + "/sales/availability", offer.dump(), "application/json");
+  ASSERT_TRUE(r && r->status == 201) << (r ? r->body : "no answer");
+  std::string state;
+  for (int i = 0; i < 1200 && state != "started"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto p = cc.Get(kBase + "/storage/purchases/" + id);
+    if (p && p->status == 200) state = json::parse(p->body)["state"];
+  }
+  ASSERT_EQ(state, "started") << "the restarted provider filled the slots of the request it "
+                                 "had heard of before";
+  EXPECT_EQ(json::parse(http(provider).Get(kBase + "/sales/slots")->body).size(), 3u);
+}
+
+// An expired request (spec marketplace.md §8): two of three slots filled
+// when the expiry passes; the request is cancelled, each of the two
+// providers is paid (expiresAt − filledAt) · pricePerSlotPerSecond with its
+// collateral back, and the client gets back everything else.
+TEST(MarketplaceE2e, AnExpiredRequestPaysForTheStoredTimeAndReturnsTheRest) {
+  CODEX_REQUIRE_TOOL(codex::testing::executable(test::anvil_binary()),
+                     "anvil at " << test::anvil_binary());
+  codex::testing::TempDir tmp("market_expiry");
+  const auto circuits = tmp.path() / "circuits";
+  market::DeploymentPlan plan;
+  plan.config = test::devnet_config();
+  plan.verification_key_json = make_circuit_dir(circuits);
+  test::MarketEnv env(plan);
+
+  AgentNode client(tmp.path() / "client", test::chain_args(env, tmp.path(), 1));
+  auto cc = http(client);
+  const std::string spr = json::parse(cc.Get(kBase + "/spr")->body)["spr"];
+  std::vector<std::unique_ptr<AgentNode>> providers;
+  for (int a : {2, 3}) {
+    auto args = test::chain_args(env, tmp.path(), a);
+    for (const std::string& x : std::vector<std::string>{
+             "--prover", "--circuit-dir", circuits.string(), "--bootstrap-node", spr})
+      args.push_back(x);
+    providers.push_back(
+        std::make_unique<AgentNode>(tmp.path() / ("provider" + std::to_string(a)), args));
+  }
+  const eth::Uint256 start1 = env.balance(1), start2 = env.balance(2), start3 = env.balance(3);
+  const eth::Uint256 market_start = env.market_balance();
+
+  std::string data(5 * 65536 - 333, '\0');
+  std::mt19937_64 rng(3);
+  for (auto& b : data)
+    b = char(rng());
+  auto up = cc.Post(kBase + "/data", data, "application/octet-stream");
+  ASSERT_TRUE(up && up->status == 200);
+  auto req = cc.Post(kBase + "/storage/request/" + up->body,
+                     R"({"duration": 200, "proofProbability": "1", "pricePerBytePerSecond": "3",
+                         "collateralPerByte": "1", "expiry": 45, "nodes": 3, "tolerance": 1})",
+                     "application/json");
+  ASSERT_TRUE(req && req->status == 200) << (req ? req->body : "no answer");
+  const std::string id = req->body;
+  market::RequestId request{};
+  base::from_hex_exact(id, request);
+  const uint64_t slot_size =
+      json::parse(cc.Get(kBase + "/storage/purchases/" + id)->body)["request"]["ask"]["slotSize"];
+  for (auto& p : providers) {
+    const json offer = {{"totalSize", slot_size},
+                        {"duration", 10000},
+                        {"minPricePerBytePerSecond", "1"},
+                        {"totalCollateral", "1000000000000"}};
+    auto r = http(*p).Post(kBase + "/sales/availability", offer.dump(), "application/json");
+    ASSERT_TRUE(r && r->status == 201) << (r ? r->body : "no answer");
+  }
+
+  auto watcher = env.chain_market(0);
+  json purchase;
+  for (int i = 0; i < 1500; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto p = cc.Get(kBase + "/storage/purchases/" + id);
+    if (p && p->status == 200) purchase = json::parse(p->body);
+    if (purchase.value("state", "") != "errored") continue;
+    bool paid = true;
+    for (uint64_t s = 0; s < 3; ++s) {
+      const auto st = watcher->slot_state(market::slot_id(request, s));
+      paid = paid && st != market::SlotState::Filled && st != market::SlotState::Cancelled;
+    }
+    if (paid) break;
+  }
+  ASSERT_EQ(purchase.value("state", ""), "errored") << purchase.dump();
+  EXPECT_EQ(purchase.value("error", ""), "Purchase cancelled: Timeout");
+  EXPECT_EQ(watcher->request_state(request), market::RequestState::Cancelled);
+
+  // Who filled which slot, and when.
+  std::map<int, uint64_t> filled_at;  // account → timestamp
+  auto events = watcher->events("expiry");
+  events->poll([&](const market::DecodedEvent& e, base::sqlite::WriteTxn*) {
+    if (auto* f = std::get_if<market::SlotFilled>(&e.event); f && f->request_id == request) {
+      const auto host = watcher->get_host(market::slot_id(request, f->slot_index));
+      for (int a : {2, 3})
+        if (host == env.address(a))
+          filled_at[a] = env.eth().block(eth::BlockTag::at(e.block_number)).timestamp;
+    }
+  });
+  ASSERT_EQ(filled_at.size(), 2u) << "each provider filled one slot";
+  const uint64_t expires_at = watcher->request_expiry(request);
+  const eth::Uint256 price_per_slot_second = eth::Uint256(3) * eth::Uint256(slot_size);
+  const eth::Uint256 pay2 = price_per_slot_second * eth::Uint256(expires_at - filled_at[2]);
+  const eth::Uint256 pay3 = price_per_slot_second * eth::Uint256(expires_at - filled_at[3]);
+  EXPECT_EQ(env.balance(2), start2 + pay2) << "stored time paid, collateral back";
+  EXPECT_EQ(env.balance(3), start3 + pay3) << "stored time paid, collateral back";
+  EXPECT_EQ(env.balance(1) + pay2 + pay3, start1) << "the client got everything else back";
+  EXPECT_EQ(env.market_balance(), market_start) << "nothing of the request left in the marketplace";
 }
 
 }  // namespace

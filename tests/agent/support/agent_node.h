@@ -27,8 +27,12 @@ class AgentNode {
 
   void start() {
     port_ = free_port();
-    std::vector<std::string> argv{agent_binary(),        "node",        "-d",  dir_.string(), "-p",
-                                  std::to_string(port_), "--log-level", "warn"};
+    std::vector<std::string> argv{agent_binary(), "node", "-d",
+                                  dir_.string(),  "-p",   std::to_string(port_)};
+    if (std::find(extra_.begin(), extra_.end(), "--log-level") == extra_.end()) {
+      argv.push_back("--log-level");
+      argv.push_back("warn");
+    }
     // Peers on loopback only, unless the test says where.
     if (std::find(extra_.begin(), extra_.end(), "--listen-addrs") == extra_.end()) {
       argv.push_back("--listen-addrs");
@@ -54,6 +58,10 @@ class AgentNode {
   }
   // SIGTERM (graceful) or SIGKILL; returns the wait status.
   int stop(int sig = SIGTERM) { return proc_ ? proc_->kill(sig) : -1; }
+  // True once the process has ended by itself (reaps it); start() again.
+  bool exited() {
+    return !proc_ || !proc_->running() || proc_->wait_exit(std::chrono::milliseconds(0)) != -1;
+  }
 
   int port() const { return port_; }
   std::string base() const { return "http://127.0.0.1:" + std::to_string(port_) + "/api/codex/v1"; }

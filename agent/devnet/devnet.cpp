@@ -1,0 +1,476 @@
+#include "agent/devnet/devnet.h"
+
+#include <signal.h>
+#include <stdlib.h>
+
+#include <fstream>
+#include <iomanip>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "agent/client/rest_client.h"
+#include "agent/config/units.h"
+#include "agent/devnet/anvil_process.h"
+#include "agent/devnet/chain_deploy.h"
+#include "agent/devnet/child_process.h"
+#include "agent/devnet/console.h"
+#include "agent/devnet/dev_circuit.h"
+#include "agent/devnet/free_port.h"
+#include "agent/devnet/network_watch.h"
+#include "agent/devnet/project_files.h"
+#include "agent/eth/address.h"
+#include "base/hex.h"
+
+namespace codex::devnet {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kApi = "/api/codex/v1";
+
+void write_private(const fs::path& p, const std::string& text) {
+  {
+    std::ofstream out(p, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write " + p.string());
+  }
+  fs::permissions(p, fs::perms::owner_read | fs::perms::owner_write);
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out << text;
+  if (!out.flush()) throw std::runtime_error("cannot write " + p.string());
+}
+
+std::string toml_string(const std::string& s) {
+  return json(s).dump();  // a JSON string is a TOML basic string
+}
+
+std::string last_lines(const fs::path& log, size_t n) {
+  std::ifstream in(log);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) {
+    lines.push_back(l);
+    if (lines.size() > n) lines.erase(lines.begin());
+  }
+  std::string out;
+  for (const auto& l : lines)
+    out += "    " + l + "\n";
+  return out;
+}
+
+struct NodeProcess {
+  std::string name;
+  fs::path dir;
+  uint16_t port = 0;
+  eth::Address address;
+  std::unique_ptr<ChildProcess> process;
+  std::string api() const { return "http://127.0.0.1:" + std::to_string(port) + kApi; }
+  fs::path log() const { return dir / "node.log"; }
+};
+
+// The data directory: the user's (must be empty or new) or a temporary one.
+fs::path prepare_dir(const fs::path& wanted) {
+  if (wanted.empty()) {
+    std::string tmpl = (fs::temp_directory_path() / "codex-devnet.XXXXXX").string();
+    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("cannot create a temporary directory");
+    return tmpl;
+  }
+  if (fs::exists(wanted) && !(fs::is_directory(wanted) && fs::is_empty(wanted)))
+    throw std::runtime_error("--data-dir " + wanted.string() +
+                             ": exists and is not empty (a devnet starts from a fresh chain; "
+                             "stop and remove the old one first)");
+  fs::create_directories(wanted);
+  fs::permissions(wanted, fs::perms::owner_all);
+  return fs::absolute(wanted);
+}
+
+class Devnet {
+ public:
+  Devnet(const DevnetOptions& o, std::ostream& out, const std::atomic<bool>& interrupted)
+      : o_(o), p_(o.preset), con_(out, o.live), interrupted_(interrupted) {}
+
+  ~Devnet() {
+    if (o_.keep && kept_) return;
+    // Providers and client first (they talk to the chain), anvil last.
+    for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it)
+      if (it->process) it->process->stop(std::chrono::seconds(10));
+    if (anvil_.process) anvil_.process->stop(std::chrono::seconds(5));
+  }
+
+  int run() {
+    temp_dir_ = o_.data_dir.empty();
+    dir_ = prepare_dir(o_.data_dir);
+    con_.say("devnet in " + dir_.string() + ": " + std::to_string(p_.providers) +
+             " providers, a client, a " + agent::format_size(p_.file_size) + " request for " +
+             std::to_string(p_.duration) + " s (" + std::to_string(p_.nodes) +
+             " slots, tolerance " + std::to_string(p_.tolerance) + ")");
+    if (!start_network()) return interrupted();
+    if (!request_storage()) return interrupted();
+    const int rc = follow();
+    return rc;
+  }
+
+ private:
+  int interrupted() {
+    con_.say("interrupted: stopping every process");
+    return 130;
+  }
+  bool stop_requested() const { return interrupted_.load(); }
+
+  // Sleeps up to `d`, waking early on Ctrl-C.
+  void nap(std::chrono::milliseconds d) {
+    const auto end = std::chrono::steady_clock::now() + d;
+    while (!stop_requested() && std::chrono::steady_clock::now() < end)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+
+  bool start_network() {
+    const fs::path circuits =
+        o_.circuit_dir.empty() ? cache_dir() / "devnet-circuit" : o_.circuit_dir;
+    if (!fs::exists(circuits / "proof_main.zkey"))
+      con_.say("making a development proving key of the storage circuit (once, cached in " +
+               circuits.string() + ")");
+    circuit_ = ensure_dev_circuit(circuits);
+    if (stop_requested()) return false;
+
+    const fs::path chain = dir_ / "chain";
+    fs::create_directories(chain);
+    anvil_ = start_anvil(chain, 20, o_.keep);
+    std::string keys;
+    for (const auto& k : anvil_.private_keys)
+      keys += k + "\n";
+    write_private(chain / "keys", keys);
+    DeployOptions d;
+    d.rpc_url = anvil_.url;
+    d.preset_file = (project_root() / "configs" / p_.chain).string();
+    d.keys_file = (chain / "keys").string();
+    d.verification_key_file = circuit_.verification_key.string();
+    d.out = (chain / "devnet.json").string();
+    deployment_ = deploy_chain(d);
+    marketplace_ = eth::Address::parse(deployment_["marketplace"].get<std::string>());
+    con_.say("chain " + anvil_.url + " (anvil pid " + std::to_string(anvil_.process->pid()) +
+             "): marketplace " + marketplace_.hex() + ", " +
+             std::to_string(deployment_["configuration"]["proofs"]["period"].get<uint64_t>()) +
+             " s periods, Groth16 verifier with the development key");
+    if (stop_requested()) return false;
+
+    start_node("client", 1, {});
+    const std::string spr =
+        json::parse(agent::RestClient(nodes_[0].api()).get("/spr"))["spr"].get<std::string>();
+    con_.say("client up: " + nodes_[0].api() + " (account " + nodes_[0].address.hex() + ")");
+    for (uint32_t i = 1; i <= p_.providers; ++i) {
+      if (stop_requested()) return false;
+      start_node("provider" + std::to_string(i), i + 1, spr);
+      con_.say(nodes_.back().name + " up: " + nodes_.back().api());
+    }
+    std::vector<Party> parties;
+    for (const NodeProcess& n : nodes_)
+      parties.push_back(Party{n.name, n.address});
+    watch_ = std::make_unique<NetworkWatch>(anvil_.url, marketplace_, dir_ / "devnet.sqlite3",
+                                            std::move(parties));
+    return !stop_requested();
+  }
+
+  void start_node(const std::string& name, size_t account, const std::string& bootstrap) {
+    NodeProcess n;
+    n.name = name;
+    n.dir = dir_ / name;
+    fs::create_directories(n.dir);
+    const json& acct = deployment_["accounts"].at(account);
+    n.address = eth::Address::parse(acct["address"].get<std::string>());
+    write_private(n.dir / "eth.key", acct["privateKey"].get<std::string>() + "\n");
+    const bool provider = !bootstrap.empty();
+    for (int attempt = 0;; ++attempt) {
+      n.port = free_port();
+      std::ostringstream cfg;
+      cfg << "# " << name << " of the devnet in " << dir_.string() << "\n"
+          << "data-dir = " << toml_string((n.dir / "data").string()) << "\n"
+          << "api-port = " << n.port << "\n"
+          << "listen-addrs = [\"/ip4/127.0.0.1/tcp/0\"]\n"
+          << "persistence = true\n"
+          << "eth-provider = " << toml_string(anvil_.url) << "\n"
+          << "eth-private-key = " << toml_string((n.dir / "eth.key").string()) << "\n"
+          << "marketplace-address = " << toml_string(marketplace_.hex()) << "\n"
+          << "log-level = \"info\"\n"
+          << "log-format = \"nocolors\"\n";
+      if (provider)
+        cfg << "prover = true\n"
+            << "circuit-dir = " << toml_string(circuit_.dir.string()) << "\n"
+            << "bootstrap-node = [" << toml_string(bootstrap) << "]\n";
+      write_private(n.dir / "node.toml", cfg.str());
+      n.process = std::make_unique<ChildProcess>(
+          std::vector<std::string>{o_.agent.string(), "node", "--config-file",
+                                   (n.dir / "node.toml").string()},
+          n.log(), o_.keep);
+      if (wait_api(n)) break;
+      const auto st = n.process->exited();
+      n.process->stop(std::chrono::seconds(2));
+      if (attempt < 2 && st && last_lines(n.log(), 3).find("in use") != std::string::npos)
+        continue;  // the port was taken between our pick and its bind
+      throw std::runtime_error(name + " did not start (" +
+                               (st ? describe_status(*st) : std::string("no answer in 60 s")) +
+                               "); the end of " + n.log().string() + ":\n" +
+                               last_lines(n.log(), 8));
+    }
+    nodes_.push_back(std::move(n));
+  }
+
+  bool wait_api(NodeProcess& n) {
+    agent::RestClient c(n.api());
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (std::chrono::steady_clock::now() < end && !stop_requested()) {
+      if (n.process->exited()) return false;
+      try {
+        c.get("/peerid");
+        return true;
+      } catch (const std::exception&) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+    return false;
+  }
+
+  bool request_storage() {
+    NodeProcess& client = nodes_[0];
+    agent::RestClient c(client.api());
+    const fs::path sample = dir_ / "sample.bin";
+    {
+      std::mt19937_64 rng(std::random_device{}());
+      std::ofstream out(sample, std::ios::binary);
+      std::vector<uint64_t> buf(8192);
+      for (uint64_t done = 0; done < p_.file_size;) {
+        for (auto& w : buf)
+          w = rng();
+        const uint64_t n = std::min<uint64_t>(p_.file_size - done, buf.size() * 8);
+        out.write(reinterpret_cast<const char*>(buf.data()), std::streamsize(n));
+        done += n;
+      }
+    }
+    cid_ = c.upload(sample);
+    con_.say("client uploaded " + agent::format_size(p_.file_size) + " as " + cid_);
+    const json ask = {{"duration", p_.duration},
+                      {"proofProbability", std::to_string(p_.proof_probability)},
+                      {"pricePerBytePerSecond", p_.price_per_byte_per_second},
+                      {"collateralPerByte", p_.collateral_per_byte},
+                      {"expiry", p_.expiry},
+                      {"nodes", p_.nodes},
+                      {"tolerance", p_.tolerance}};
+    request_id_ = c.post_json("/storage/request/" + cid_, ask.dump());
+    while (!request_id_.empty() && std::isspace(uint8_t(request_id_.back())))
+      request_id_.pop_back();
+    if (request_id_.rfind("0x", 0) == 0) request_id_ = request_id_.substr(2);
+    const json purchase = json::parse(c.get("/storage/purchases/" + request_id_));
+    slot_size_ = purchase["request"]["ask"]["slotSize"].get<uint64_t>();
+    market::RequestId id{};
+    base::from_hex_exact(request_id_, id);
+    watch_->watch_request(id);
+    con_.say("client requested storage: request 0x" + request_id_ + ", " +
+             std::to_string(p_.nodes) + " slots of " + agent::format_size(slot_size_) + ", price " +
+             p_.price_per_byte_per_second + " per byte-second, expiry " +
+             std::to_string(p_.expiry) + " s");
+    // Each provider offers room for exactly one slot, so that the slots go to
+    // different providers rather than all to whichever reserves first.
+    for (size_t i = 1; i < nodes_.size(); ++i) {
+      const json offer = {{"totalSize", slot_size_},
+                          {"duration", 86400},
+                          {"minPricePerBytePerSecond", p_.price_per_byte_per_second},
+                          {"totalCollateral", p_.total_collateral}};
+      agent::RestClient(nodes_[i].api()).post_json("/sales/availability", offer.dump());
+    }
+    con_.say("each provider offers room for one slot (" + agent::format_size(slot_size_) + ")");
+    return !stop_requested();
+  }
+
+  std::string purchase_state() {
+    try {
+      const json j =
+          json::parse(agent::RestClient(nodes_[0].api()).get("/storage/purchases/" + request_id_));
+      return j.value("state", std::string("?"));
+    } catch (const std::exception&) {
+      return "?";
+    }
+  }
+
+  std::string status_line(const std::string& purchase) const {
+    std::string s = "period " + std::to_string(watch_->period()) + " | request " +
+                    watch_->request_state() + " | purchase " + purchase + " |";
+    for (const Party& p : watch_->parties())
+      s += " " + p.name + " " + signed_delta(p.start_balance, p.balance);
+    return s;
+  }
+
+  // Follows the run to its end; returns the exit status.
+  int follow() {
+    const uint64_t period = deployment_["configuration"]["proofs"]["period"].get<uint64_t>();
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::seconds(p_.expiry + p_.duration + 6 * period + 60);
+    std::optional<std::chrono::steady_clock::time_point> over_since;
+    std::string purchase = purchase_state(), last_purchase;
+    std::vector<std::string> died;
+    while (!stop_requested()) {
+      for (const std::string& line : watch_->poll())
+        con_.say(line);
+      purchase = purchase_state();
+      if (purchase != last_purchase) con_.say("client purchase: " + purchase);
+      last_purchase = purchase;
+      for (NodeProcess& n : nodes_)
+        if (auto st = n.process->exited(); st && died.size() < nodes_.size()) {
+          died.push_back(n.name + " stopped unexpectedly (" + describe_status(*st) +
+                         "); the end of its log:\n" + last_lines(n.log(), 6));
+          con_.say(died.back());
+          n.process->release();
+          n.process.reset();
+        }
+      if (!died.empty()) break;
+      con_.status(status_line(purchase));
+      const bool over = watch_->request_over();
+      if (over && !over_since) over_since = std::chrono::steady_clock::now();
+      // After the end the providers collect their pay (freeSlot) in the next
+      // periods and the client withdraws.
+      if (over &&
+          (watch_->request_state() != "finished" || (watch_->all_paid() && purchase == "finished")))
+        break;
+      if (over &&
+          std::chrono::steady_clock::now() - *over_since > std::chrono::seconds(4 * period + 30))
+        break;
+      if (std::chrono::steady_clock::now() > deadline) {
+        died.push_back("the run took too long (more than expiry + duration + 6 periods + 60 s)");
+        break;
+      }
+      nap(std::chrono::seconds(1));
+    }
+    if (stop_requested()) return interrupted();
+    return verdict(purchase, died);
+  }
+
+  int verdict(const std::string& purchase, const std::vector<std::string>& died) {
+    watch_->poll();
+    std::ostringstream t;
+    t << "\n== summary (request 0x" << request_id_ << ": " << watch_->request_state()
+      << ", purchase " << purchase << ")\n"
+      << std::left << std::setw(12) << "node" << std::setw(8) << "slots" << std::setw(8) << "proofs"
+      << std::setw(6) << "paid" << std::setw(24) << "tokens (change)"
+      << "expected by the contract\n";
+    json parties = json::array();
+    for (const Party& p : watch_->parties()) {
+      const std::string expected = p.expected_pay ? "+" + p.expected_pay->to_dec() : "-";
+      t << std::setw(12) << p.name << std::setw(8) << p.slots_filled << std::setw(8) << p.proofs
+        << std::setw(6) << p.paid << std::setw(24) << signed_delta(p.start_balance, p.balance)
+        << expected << "\n";
+      parties.push_back({{"name", p.name},
+                         {"address", p.address.hex()},
+                         {"slotsFilled", p.slots_filled},
+                         {"proofs", p.proofs},
+                         {"slotsPaid", p.paid},
+                         {"tokensStart", p.start_balance.to_dec()},
+                         {"tokensEnd", p.balance.to_dec()},
+                         {"expectedPay", p.expected_pay ? p.expected_pay->to_dec() : ""}});
+    }
+    t << std::setw(12) << "marketplace" << std::setw(22) << ""
+      << signed_delta(watch_->marketplace_start_balance(), watch_->marketplace_balance()) << "\n";
+    con_.print(t.str());
+    std::vector<std::string> failures = died;
+    for (auto& f : watch_->failures(purchase))
+      failures.push_back(f);
+    std::ofstream(dir_ / "summary.json") << json{{"request", "0x" + request_id_},
+                                                 {"cid", cid_},
+                                                 {"requestState", watch_->request_state()},
+                                                 {"purchaseState", purchase},
+                                                 {"parties", parties},
+                                                 {"ok", failures.empty()},
+                                                 {"failures", failures}}
+                                                .dump(2)
+                                         << "\n";
+    if (o_.keep) keep_running();
+    if (failures.empty()) {
+      con_.say(
+          "OK: the request ran to its end with a real proof every period; every provider "
+          "was paid what the contract says, the client withdrew the rest, no token lost");
+      if (temp_dir_ && !o_.keep) {
+        std::error_code ec;
+        fs::remove_all(dir_, ec);
+      }
+      return 0;
+    }
+    for (const auto& f : failures)
+      con_.say("FAILED: " + f);
+    con_.say("logs kept in " + dir_.string());
+    return 1;
+  }
+
+  void keep_running() {
+    json pids = json::array();
+    pids.push_back(anvil_.process->pid());
+    for (const NodeProcess& n : nodes_)
+      if (n.process) pids.push_back(n.process->pid());
+    std::ofstream(dir_ / "pids") << pids.dump() << "\n";
+    anvil_.process->release();
+    for (NodeProcess& n : nodes_)
+      if (n.process) n.process->release();
+    kept_ = true;
+    std::string apis;
+    for (const NodeProcess& n : nodes_)
+      apis += "\n  " + n.name + "  " + n.api();
+    con_.say("the network keeps running (--keep): chain " + anvil_.url + ", marketplace " +
+             marketplace_.hex() + apis + "\nstop it with: codex-agent devnet stop --data-dir " +
+             dir_.string());
+  }
+
+  const DevnetOptions& o_;
+  const DevnetPreset& p_;
+  Console con_;
+  const std::atomic<bool>& interrupted_;
+  fs::path dir_;
+  bool temp_dir_ = false;
+  bool kept_ = false;
+  DevCircuit circuit_;
+  AnvilProcess anvil_;
+  json deployment_;
+  eth::Address marketplace_;
+  std::vector<NodeProcess> nodes_;
+  std::unique_ptr<NetworkWatch> watch_;
+  std::string cid_, request_id_;
+  uint64_t slot_size_ = 0;
+};
+
+bool ours(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline");
+  std::string argv0;
+  std::getline(in, argv0, '\0');
+  return argv0.ends_with("anvil") || argv0.ends_with("codex-agent");
+}
+
+}  // namespace
+
+int run_devnet(const DevnetOptions& o, std::ostream& out, const std::atomic<bool>& interrupted) {
+  o.preset.validate();
+  Devnet d(o, out, interrupted);
+  return d.run();
+}
+
+size_t stop_kept_devnet(const fs::path& data_dir, std::ostream& out) {
+  std::ifstream in(data_dir / "pids");
+  if (!in)
+    throw std::runtime_error("no devnet kept running in " + data_dir.string() + " (no pids file)");
+  const json pids = json::parse(in, nullptr, false);
+  if (!pids.is_array()) throw std::runtime_error((data_dir / "pids").string() + ": not a pid list");
+  size_t stopped = 0;
+  // Nodes first, anvil (the first entry) last.
+  for (auto it = pids.rbegin(); it != pids.rend(); ++it) {
+    if (!it->is_number_integer()) continue;
+    const pid_t pid = it->get<pid_t>();
+    if (pid <= 1 || !ours(pid)) continue;
+    ::kill(pid, SIGTERM);
+    for (int i = 0; i < 500 && ::kill(pid, 0) == 0 && ours(pid); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (::kill(pid, 0) == 0 && ours(pid)) ::kill(pid, SIGKILL);
+    ++stopped;
+  }
+  fs::remove(data_dir / "pids");
+  out << "devnet: stopped " << stopped << " processes of " << data_dir.string() << "\n";
+  return stopped;
+}
+
+}  // namespace codex::devnet

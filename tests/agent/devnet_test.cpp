@@ -1,0 +1,168 @@
+// `codex-agent devnet` as a user runs it: the whole local marketplace (anvil,
+// a client and three provider processes, real proofs of the production
+// circuit's development key) to the end of a request, judged from the chain;
+// its bad inputs; and Ctrl-C stopping every process it started.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "tests/agent/support/anvil.h"
+#include "tests/support/child_process.h"
+#include "tests/support/require_tool.h"
+#include "tests/support/temp_dir.h"
+
+namespace codex {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string agent() {
+  return std::string(CODEX_BINARY_DIR) + "/agent/codex-agent";
+}
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct Outcome {
+  int status = -1;
+  std::string output;
+};
+
+// Runs codex-agent with args, output to dir/out.log; waits up to `timeout`.
+Outcome run(const fs::path& dir, std::vector<std::string> args,
+            std::chrono::seconds timeout = std::chrono::seconds(60)) {
+  args.insert(args.begin(), agent());
+  const fs::path log = dir / "out.log";
+  fs::remove(log);
+  test::ChildProcess p(args, log.string());
+  Outcome o;
+  o.status = p.wait_exit(timeout);
+  if (o.status == -1) p.kill(SIGKILL);
+  o.output = read(log);
+  return o;
+}
+
+int exit_code(int status) {
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Processes whose command line mentions `text` (the devnet's data dir).
+std::vector<pid_t> processes_mentioning(const std::string& text) {
+  std::vector<pid_t> out;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    const std::string name = e.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmd = read(e.path() / "cmdline");
+    std::replace(cmd.begin(), cmd.end(), '\0', ' ');
+    if (cmd.find(text) != std::string::npos && std::stoi(name) != ::getpid())
+      out.push_back(std::stoi(name));
+  }
+  return out;
+}
+
+TEST(Devnet, RunsARequestToItsEndAndEveryoneIsPaidWhatTheContractSays) {
+  CODEX_REQUIRE_TOOL(testing::executable(test::anvil_binary()),
+                     "anvil at " << test::anvil_binary());
+  testing::TempDir tmp("devnet_run");
+  const fs::path dir = tmp.path() / "net";
+  const Outcome o = run(tmp.path(), {"devnet", "--preset", "ci", "--data-dir", dir.string()},
+                        std::chrono::seconds(400));
+  ASSERT_EQ(exit_code(o.status), 0) << o.output;
+  EXPECT_NE(o.output.find("request started"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("request finished"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("OK:"), std::string::npos) << o.output;
+  const json s = json::parse(read(dir / "summary.json"));
+  EXPECT_TRUE(s["ok"].get<bool>()) << s.dump(2);
+  EXPECT_EQ(s["requestState"], "finished");
+  EXPECT_EQ(s["purchaseState"], "finished");
+  ASSERT_EQ(s["parties"].size(), 4u);
+  for (size_t i = 1; i < 4; ++i) {
+    const json& p = s["parties"][i];
+    EXPECT_EQ(p["slotsFilled"], 1) << p.dump();
+    EXPECT_EQ(p["slotsPaid"], 1) << p.dump();
+    // A proof every period of a 60 s request with 10 s periods.
+    EXPECT_GE(p["proofs"].get<int>(), 3) << p.dump();
+    // Paid exactly (endsAt − filledAt) · pricePerSlotPerSecond.
+    const auto start = std::stoull(p["tokensStart"].get<std::string>());
+    const auto end = std::stoull(p["tokensEnd"].get<std::string>());
+    EXPECT_EQ(std::to_string(end - start), p["expectedPay"].get<std::string>()) << p.dump();
+  }
+  // Each node had its own config file and log; nothing is left running.
+  for (const char* n : {"client", "provider1", "provider2", "provider3"}) {
+    EXPECT_TRUE(fs::exists(dir / n / "node.toml")) << n;
+    EXPECT_NE(read(dir / n / "node.log").find("serving the API"), std::string::npos) << n;
+  }
+  EXPECT_TRUE(processes_mentioning(dir.string()).empty());
+}
+
+TEST(Devnet, CtrlCStopsEveryProcessItStarted) {
+  CODEX_REQUIRE_TOOL(testing::executable(test::anvil_binary()),
+                     "anvil at " << test::anvil_binary());
+  testing::TempDir tmp("devnet_int");
+  const fs::path dir = tmp.path() / "net";
+  const fs::path log = tmp.path() / "out.log";
+  test::ChildProcess p({agent(), "devnet", "--preset", "ci", "--data-dir", dir.string()},
+                       log.string());
+  // Interrupt once the providers run (the chain and four nodes are up).
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (read(log).find("provider3 up") == std::string::npos &&
+         std::chrono::steady_clock::now() < end)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  ASSERT_NE(read(log).find("provider3 up"), std::string::npos) << read(log);
+  EXPECT_GE(processes_mentioning(dir.string()).size(), 5u);  // anvil + 4 nodes
+  ::kill(p.pid(), SIGINT);
+  const int status = p.wait_exit(std::chrono::seconds(40));
+  ASSERT_NE(status, -1) << "devnet did not stop on SIGINT:\n" << read(log);
+  EXPECT_EQ(exit_code(status), 130) << read(log);
+  EXPECT_NE(read(log).find("interrupted"), std::string::npos);
+  EXPECT_TRUE(processes_mentioning(dir.string()).empty());
+  // The nodes stopped cleanly (SIGTERM), not killed.
+  for (const char* n : {"client", "provider1"})
+    EXPECT_NE(read(dir / n / "node.log").find("stopp"), std::string::npos)
+        << read(dir / n / "node.log");
+}
+
+TEST(Devnet, BadInputsAreClearErrorsBeforeAnythingStarts) {
+  testing::TempDir tmp("devnet_bad");
+  auto expect_error = [&](std::vector<std::string> args, const std::string& message) {
+    const Outcome o = run(tmp.path(), args);
+    EXPECT_NE(exit_code(o.status), 0) << o.output;
+    EXPECT_NE(o.output.find(message), std::string::npos) << o.output;
+    EXPECT_EQ(o.output.find("terminate called"), std::string::npos) << o.output;
+  };
+  expect_error({"devnet", "--preset", "no-such-preset"}, "no-such-preset");
+  const fs::path bad = tmp.path() / "bad.toml";
+  std::ofstream(bad) << "providers = 3\n[request]\nnodez = 3\n";
+  expect_error({"devnet", "--preset", bad.string()}, "request.nodez: unknown key");
+  std::ofstream(bad, std::ios::trunc) << "providers = 3\n[request]\nnodes = 3\ntolerance = 3\n";
+  expect_error({"devnet", "--preset", bad.string()}, "request.tolerance");
+  std::ofstream(bad, std::ios::trunc) << "providers = 2\n[request]\nnodes = 3\n";
+  expect_error({"devnet", "--preset", bad.string()}, "as many providers");
+  std::ofstream(bad, std::ios::trunc) << "providers = [\n";
+  expect_error({"devnet", "--preset", bad.string()}, "preset " + bad.string());
+  std::ofstream(bad, std::ios::trunc) << "[request]\nduration = 60\nexpiry = 60\n";
+  expect_error({"devnet", "--preset", bad.string()}, "request.expiry");
+  std::ofstream(bad, std::ios::trunc) << "[request]\nprice-per-byte-per-second = \"x1\"\n";
+  expect_error({"devnet", "--preset", bad.string()}, "price-per-byte-per-second");
+  expect_error({"devnet", "--providers", "0"}, "--providers");
+  const fs::path used = tmp.path() / "used";
+  fs::create_directories(used);
+  std::ofstream(used / "something") << "x";
+  expect_error({"devnet", "--data-dir", used.string()}, "not empty");
+  EXPECT_TRUE(fs::exists(used / "something"));  // nothing of the user's touched
+  expect_error({"devnet", "stop", "--data-dir", tmp.path().string()}, "no devnet kept running");
+}
+
+}  // namespace
+}  // namespace codex
