@@ -55,13 +55,15 @@ class Connection final : public httplib::Stream {
   Connection& operator=(const Connection&) = delete;
 
   void start_request() {
-    deadline_ = Clock::now() + limits_.header_deadline;
+    started_ = Clock::now();
+    deadline_ = started_ + limits_.header_deadline;
     in_headers_ = true;
     close_ = false;
   }
   void headers_done() { in_headers_ = false; }
   void request_close() { close_ = true; }
   bool close_requested() const { return close_; }
+  Clock::time_point started() const { return started_; }
 
   // True once a request's headers missed their deadline: the connection ends
   // (httplib answers 400 and would otherwise read on).
@@ -134,6 +136,7 @@ class Connection final : public httplib::Stream {
   const HttpLimits& limits_;
   std::array<char, 16 << 10> buf_{};
   size_t off_ = 0, len_ = 0;
+  Clock::time_point started_{};
   Clock::time_point deadline_{};
   bool in_headers_ = false;
   mutable bool missed_ = false;
@@ -160,6 +163,10 @@ HttpServer::HttpServer(HttpLimits limits) : limits_(limits) {
 
 void HttpServer::close_after_response() {
   if (current_connection) current_connection->request_close();
+}
+
+std::chrono::steady_clock::time_point HttpServer::request_started() {
+  return current_connection ? current_connection->started() : Clock::now();
 }
 
 bool HttpServer::process_and_close_socket(socket_t sock) {

@@ -37,6 +37,9 @@ class HttpServer : public httplib::Server {
   // From a handler (on the request's thread): close the connection after this
   // response, e.g. when a request was refused before its body was read.
   static void close_after_response();
+  // From a handler or the logger (on the request's thread): when the current
+  // request's first bytes arrived (its latency counts from there).
+  static std::chrono::steady_clock::time_point request_started();
 
  private:
   bool process_and_close_socket(socket_t sock) override;

@@ -16,6 +16,7 @@
 #include "agent/api/http_server.h"
 #include "agent/api/mime_types.h"
 #include "agent/api/routes.h"
+#include "base/metrics/registry.h"
 #include "exchange/error.h"
 
 namespace codex::agent {
@@ -39,6 +40,34 @@ void refuse(httplib::Response& res, int status, const std::string& message) {
   reply_text(res, status, message);
   res.set_header("Connection", "close");
   HttpServer::close_after_response();
+}
+
+// Label values from a fixed set: whatever a client sends as its method must
+// not grow the metrics without bound.
+std::string method_label(const std::string& method) {
+  for (const char* m : {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+    if (method == m) return m;
+  return "other";
+}
+
+// Requests by method and status, and their latency from the first byte of
+// the request to the last of the answer (a download's whole stream).
+void count_requests(HttpServer& server, base::metrics::Registry& registry) {
+  auto& requests = registry.counter_family("codex_api_requests_total",
+                                           "REST API requests answered, by method and status code.",
+                                           {"method", "status"});
+  auto& seconds = registry.histogram_family(
+      "codex_api_request_duration_seconds",
+      "REST API requests: time from the request's first byte to the answer's last, by method.",
+      {"method"}, base::metrics::latency_buckets());
+  server.set_logger(
+      [&requests, &seconds](const httplib::Request& req, const httplib::Response& res) {
+        const std::string method = method_label(req.method);
+        requests.with({method, std::to_string(res.status)}).inc();
+        const std::chrono::duration<double> took =
+            std::chrono::steady_clock::now() - HttpServer::request_started();
+        seconds.with({method}).observe(took.count());
+      });
 }
 
 }  // namespace
@@ -159,6 +188,7 @@ RestServer::RestServer(ApiContext ctx) : impl_(std::make_unique<Impl>(std::move(
                      "Content-Type, Content-Disposition, Authorization");
     });
   }
+  if (impl_->ctx.metrics) count_requests(s, *impl_->ctx.metrics);
   register_data_routes(s, impl_->ctx, impl_->allowed);
   register_node_routes(s, impl_->ctx, impl_->allowed);
   register_net_routes(s, impl_->ctx, impl_->allowed);

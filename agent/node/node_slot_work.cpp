@@ -1,12 +1,15 @@
 #include "agent/node/node_slot_work.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
 
 #include "agent/market/proof_mapping.h"
 #include "agent/slots/slot_prover.h"
 #include "agent/slots/verifiable.h"
+#include "base/metrics/counter.h"
+#include "base/metrics/histogram.h"
 #include "exchange/dataset/repo_dataset_blocks.h"
 #include "exchange/error.h"
 #include "exchange/net/blockexc/message.h"
@@ -45,8 +48,8 @@ Manifest manifest_of(const market::Request& r, net::Network& network, net::kad::
 }  // namespace
 
 NodeSlotWork::NodeSlotWork(store::Repo& repo, net::Network& network, net::kad::Dht* dht,
-                           slots::SlotProver& prover)
-    : repo_(repo), network_(network), dht_(dht), prover_(prover) {}
+                           slots::SlotProver& prover, const ProvingMetrics* metrics)
+    : repo_(repo), network_(network), dht_(dht), prover_(prover), metrics_(metrics) {}
 
 void NodeSlotWork::store(const market::Request& request, uint64_t slot_index, bool repairing,
                          const std::function<void(uint64_t)>& stored) {
@@ -73,9 +76,22 @@ void NodeSlotWork::store(const market::Request& request, uint64_t slot_index, bo
 
 market::Groth16Proof NodeSlotWork::prove(const market::Request& request, uint64_t slot_index,
                                          const market::Hash& challenge) {
-  const Manifest m = manifest_of(request, network_, dht_, repo_);
-  RepoDatasetBlocks blocks(repo_);
-  return market::proof_from_prover(prover_.prove(blocks, m, slot_index, challenge).proof);
+  // Measured here, around everything a proof needs (manifest, blocks,
+  // witness, Groth16): what a period's deadline has to leave room for.
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    const Manifest m = manifest_of(request, network_, dht_, repo_);
+    RepoDatasetBlocks blocks(repo_);
+    market::Groth16Proof proof =
+        market::proof_from_prover(prover_.prove(blocks, m, slot_index, challenge).proof);
+    if (metrics_)
+      metrics_->seconds.observe(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    return proof;
+  } catch (...) {
+    if (metrics_) metrics_->failed.inc();
+    throw;
+  }
 }
 
 std::optional<double> NodeSlotWork::proving_seconds() const {
