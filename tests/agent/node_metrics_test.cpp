@@ -121,6 +121,11 @@ TEST(NodeMetrics, ScrapeParsesAndCountsStoreAndRequests) {
   ASSERT_EQ(api.Get("/api/codex/v1/no-such-path")->status, 404);
   ASSERT_EQ(api.Get("/api/codex/v1/no-such-path")->status, 404);
   auto space = nlohmann::json::parse(node.client().get("/space"));
+  // A streamed answer (the download) is counted once it has been sent whole.
+  auto dl = api.Get(("/api/codex/v1/data/" + cid).c_str());
+  ASSERT_TRUE(dl);
+  ASSERT_EQ(dl->status, 200);
+  ASSERT_EQ(dl->body.size(), 300000u);
 
   const std::string post_ok = R"({"method":"POST","status":"200"})";
   const std::string get_404 = R"({"method":"GET","status":"404"})";
@@ -166,6 +171,16 @@ TEST(NodeMetrics, ScrapeParsesAndCountsStoreAndRequests) {
   EXPECT_FALSE(s.types.count("codex_chain_transactions_mined"));
   EXPECT_FALSE(s.types.count("codex_sales_slots"));
   EXPECT_EQ(s.at("codex_metrics_collector_errors_total"), 0);
+
+  // One more download: exactly one more GET 200, counted after its stream ended.
+  const std::string get_ok = R"({"method":"GET","status":"200"})";
+  const double gets = s.at("codex_api_requests_total", get_ok);
+  ASSERT_EQ(api.Get(("/api/codex/v1/data/" + cid).c_str())->body.size(), 300000u);
+  Scrape again = scrape_until(
+      mport, dir, [&](const Scrape& x) { return x.at("codex_api_requests_total", get_ok) > gets; });
+  EXPECT_EQ(again.at("codex_api_requests_total", get_ok), gets + 1);
+  EXPECT_EQ(again.at("codex_api_request_duration_seconds_count", R"({"method":"GET"})"),
+            s.at("codex_api_request_duration_seconds_count", R"({"method":"GET"})") + 1);
 
   // Deleting the dataset shows at the next scrape.
   ASSERT_EQ(api.Delete(("/api/codex/v1/data/" + cid).c_str())->status, 204);
