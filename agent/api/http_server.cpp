@@ -10,6 +10,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
 
 namespace codex::agent {
 namespace {
@@ -159,6 +160,46 @@ HttpServer::HttpServer(HttpLimits limits) : limits_(limits) {
   });
   set_read_timeout(limits_.read_timeout.count(), 0);
   set_write_timeout(limits_.write_timeout.count(), 0);
+}
+
+HttpServer::~HttpServer() {
+  stop_serving();
+}
+
+uint16_t HttpServer::bind_port(const std::string& host, uint16_t port, const std::string& what,
+                               const std::string& port_option) {
+  errno = 0;
+  int p = port == 0 ? bind_to_any_port(host) : (bind_to_port(host, port) ? port : -1);
+  if (p <= 0) {
+    int err = errno;
+    std::string where = host + ":" + std::to_string(port);
+    if (err == EADDRINUSE)
+      throw std::runtime_error(what + ": cannot listen on " + where +
+                               ": the address is in use (another node or program has the port; "
+                               "choose another with " +
+                               port_option + ")");
+    throw std::runtime_error(what + ": cannot listen on " + where +
+                             (err ? std::string(": ") + std::strerror(err) : std::string()));
+  }
+  bound_ = true;
+  return static_cast<uint16_t>(p);
+}
+
+void HttpServer::serve_in_background() {
+  if (!bound_) throw std::logic_error("http server: serving before bind_port()");
+  thread_ = std::thread([this] {
+    listen_after_bind();
+    listening_done_ = true;
+  });
+  // httplib's stop() does nothing until the listen loop runs: a stop right
+  // after start (a SIGTERM at start-up) would leave it accepting for ever.
+  while (!is_running() && !listening_done_)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+void HttpServer::stop_serving() {
+  stop();
+  if (thread_.joinable()) thread_.join();
 }
 
 void HttpServer::close_after_response() {

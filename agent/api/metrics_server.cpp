@@ -2,11 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include <atomic>
-#include <cerrno>
-#include <cstring>
 #include <stdexcept>
-#include <thread>
 
 #include "agent/api/http_server.h"
 #include "base/metrics/registry.h"
@@ -23,9 +19,6 @@ struct MetricsServer::Impl {
   }
   const base::metrics::Registry& registry;
   HttpServer server;
-  std::thread thread;
-  std::atomic<bool> listening_done{false};
-  bool bound = false;
 };
 
 MetricsServer::MetricsServer(const base::metrics::Registry& registry)
@@ -71,38 +64,15 @@ MetricsServer::~MetricsServer() {
 }
 
 uint16_t MetricsServer::bind(const std::string& host, uint16_t port) {
-  errno = 0;
-  int p = port == 0 ? impl_->server.bind_to_any_port(host)
-                    : (impl_->server.bind_to_port(host, port) ? port : -1);
-  if (p <= 0) {
-    int err = errno;
-    std::string where = host + ":" + std::to_string(port);
-    if (err == EADDRINUSE)
-      throw std::runtime_error("metrics: cannot listen on " + where +
-                               ": the address is in use (another node or program has the port; "
-                               "choose another with --metrics-port)");
-    throw std::runtime_error("metrics: cannot listen on " + where +
-                             (err ? std::string(": ") + std::strerror(err) : std::string()));
-  }
-  impl_->bound = true;
-  return static_cast<uint16_t>(p);
+  return impl_->server.bind_port(host, port, "metrics", "--metrics-port");
 }
 
 void MetricsServer::start() {
-  if (!impl_->bound) throw std::logic_error("metrics: start() before bind()");
-  impl_->thread = std::thread([this] {
-    impl_->server.listen_after_bind();
-    impl_->listening_done = true;
-  });
-  // As RestServer::start: httplib's stop() does nothing before the loop runs.
-  while (!impl_->server.is_running() && !impl_->listening_done)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  impl_->server.serve_in_background();
 }
 
 void MetricsServer::stop() {
-  if (!impl_) return;
-  impl_->server.stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
+  if (impl_) impl_->server.stop_serving();
 }
 
 }  // namespace codex::agent

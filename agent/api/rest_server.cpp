@@ -6,11 +6,9 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
-#include <atomic>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
-#include <thread>
 
 #include "agent/api/allowed_methods.h"
 #include "agent/api/http_server.h"
@@ -84,9 +82,6 @@ struct RestServer::Impl {
   std::unique_ptr<ProtectedFetches> protected_fetches;
   HttpServer server;
   AllowedMethods allowed;
-  std::thread thread;
-  std::atomic<bool> listening_done{false};
-  bool bound = false;
 };
 
 bool wants_text(const httplib::Request& req) {
@@ -201,39 +196,16 @@ RestServer::~RestServer() {
 }
 
 uint16_t RestServer::bind(const std::string& host, uint16_t port) {
-  errno = 0;
-  int p = port == 0 ? impl_->server.bind_to_any_port(host)
-                    : (impl_->server.bind_to_port(host, port) ? port : -1);
-  if (p <= 0) {
-    int err = errno;
-    std::string where = host + ":" + std::to_string(port);
-    if (err == EADDRINUSE)
-      throw std::runtime_error("api: cannot listen on " + where +
-                               ": the address is in use (another node or program has the port; "
-                               "choose another with --api-port)");
-    throw std::runtime_error("api: cannot listen on " + where +
-                             (err ? std::string(": ") + std::strerror(err) : std::string()));
-  }
-  impl_->bound = true;
-  return static_cast<uint16_t>(p);
+  return impl_->server.bind_port(host, port, "api", "--api-port");
 }
 
 void RestServer::start() {
-  if (!impl_->bound) throw std::logic_error("api: start() before bind()");
-  impl_->thread = std::thread([this] {
-    impl_->server.listen_after_bind();
-    impl_->listening_done = true;
-  });
-  // httplib's stop() does nothing until the listen loop runs: a stop right
-  // after start (a SIGTERM at start-up) would leave it accepting for ever.
-  while (!impl_->server.is_running() && !impl_->listening_done)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  impl_->server.serve_in_background();
 }
 
 void RestServer::stop() {
   if (!impl_) return;
-  impl_->server.stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
+  impl_->server.stop_serving();
   // The node stops its network right after: no download may still use it.
   if (impl_->protected_fetches) impl_->protected_fetches->stop();
 }
