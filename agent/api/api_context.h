@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+namespace codex::base::metrics {
+class Registry;
+}
 namespace codex::store {
 class Repo;
 }
@@ -54,6 +57,9 @@ struct ApiContext {
   sales::Sales* sales = nullptr;
   purchasing::Purchasing* purchasing = nullptr;
   market::MarketApi* market = nullptr;
+  // Where the server counts requests and their latencies (--metrics); none:
+  // not counted.
+  base::metrics::Registry* metrics = nullptr;
   // Background downloads of protected datasets; set by the REST server
   // when there is a network.
   ProtectedFetches* protected_fetches = nullptr;

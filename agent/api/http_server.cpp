@@ -10,6 +10,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
 
 namespace codex::agent {
 namespace {
@@ -55,13 +56,15 @@ class Connection final : public httplib::Stream {
   Connection& operator=(const Connection&) = delete;
 
   void start_request() {
-    deadline_ = Clock::now() + limits_.header_deadline;
+    started_ = Clock::now();
+    deadline_ = started_ + limits_.header_deadline;
     in_headers_ = true;
     close_ = false;
   }
   void headers_done() { in_headers_ = false; }
   void request_close() { close_ = true; }
   bool close_requested() const { return close_; }
+  Clock::time_point started() const { return started_; }
 
   // True once a request's headers missed their deadline: the connection ends
   // (httplib answers 400 and would otherwise read on).
@@ -134,6 +137,7 @@ class Connection final : public httplib::Stream {
   const HttpLimits& limits_;
   std::array<char, 16 << 10> buf_{};
   size_t off_ = 0, len_ = 0;
+  Clock::time_point started_{};
   Clock::time_point deadline_{};
   bool in_headers_ = false;
   mutable bool missed_ = false;
@@ -158,8 +162,52 @@ HttpServer::HttpServer(HttpLimits limits) : limits_(limits) {
   set_write_timeout(limits_.write_timeout.count(), 0);
 }
 
+HttpServer::~HttpServer() {
+  stop_serving();
+}
+
+uint16_t HttpServer::bind_port(const std::string& host, uint16_t port, const std::string& what,
+                               const std::string& port_option) {
+  errno = 0;
+  int p = port == 0 ? bind_to_any_port(host) : (bind_to_port(host, port) ? port : -1);
+  if (p <= 0) {
+    int err = errno;
+    std::string where = host + ":" + std::to_string(port);
+    if (err == EADDRINUSE)
+      throw std::runtime_error(what + ": cannot listen on " + where +
+                               ": the address is in use (another node or program has the port; "
+                               "choose another with " +
+                               port_option + ")");
+    throw std::runtime_error(what + ": cannot listen on " + where +
+                             (err ? std::string(": ") + std::strerror(err) : std::string()));
+  }
+  bound_ = true;
+  return static_cast<uint16_t>(p);
+}
+
+void HttpServer::serve_in_background() {
+  if (!bound_) throw std::logic_error("http server: serving before bind_port()");
+  thread_ = std::thread([this] {
+    listen_after_bind();
+    listening_done_ = true;
+  });
+  // httplib's stop() does nothing until the listen loop runs: a stop right
+  // after start (a SIGTERM at start-up) would leave it accepting for ever.
+  while (!is_running() && !listening_done_)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
+void HttpServer::stop_serving() {
+  stop();
+  if (thread_.joinable()) thread_.join();
+}
+
 void HttpServer::close_after_response() {
   if (current_connection) current_connection->request_close();
+}
+
+std::chrono::steady_clock::time_point HttpServer::request_started() {
+  return current_connection ? current_connection->started() : Clock::now();
 }
 
 bool HttpServer::process_and_close_socket(socket_t sock) {

@@ -14,8 +14,12 @@
 //    checking it against the size: see byte_range.h).
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <string>
+#include <thread>
 
 namespace codex::agent {
 
@@ -33,15 +37,33 @@ struct HttpLimits {
 class HttpServer : public httplib::Server {
  public:
   explicit HttpServer(HttpLimits limits = {});
+  ~HttpServer() override;  // stop_serving()
+
+  // Binds host:port (port 0 picks a free one) and returns the port. Throws
+  // std::runtime_error "<what>: cannot listen on host:port: …", naming
+  // `port_option` when another process has the port.
+  uint16_t bind_port(const std::string& host, uint16_t port, const std::string& what,
+                     const std::string& port_option);
+  // Serves on a thread of its own until stop_serving(); returns once the
+  // server accepts. Requires bind_port().
+  void serve_in_background();
+  // Stops accepting, finishes the requests in flight, joins. Idempotent.
+  void stop_serving();
 
   // From a handler (on the request's thread): close the connection after this
   // response, e.g. when a request was refused before its body was read.
   static void close_after_response();
+  // From a handler or the logger (on the request's thread): when the current
+  // request's first bytes arrived (its latency counts from there).
+  static std::chrono::steady_clock::time_point request_started();
 
  private:
   bool process_and_close_socket(socket_t sock) override;
 
   HttpLimits limits_;
+  bool bound_ = false;
+  std::thread thread_;
+  std::atomic<bool> listening_done_{false};
 };
 
 }  // namespace codex::agent

@@ -6,16 +6,15 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
-#include <atomic>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
-#include <thread>
 
 #include "agent/api/allowed_methods.h"
 #include "agent/api/http_server.h"
 #include "agent/api/mime_types.h"
 #include "agent/api/routes.h"
+#include "base/metrics/registry.h"
 #include "exchange/error.h"
 
 namespace codex::agent {
@@ -41,6 +40,34 @@ void refuse(httplib::Response& res, int status, const std::string& message) {
   HttpServer::close_after_response();
 }
 
+// Label values from a fixed set: whatever a client sends as its method must
+// not grow the metrics without bound.
+std::string method_label(const std::string& method) {
+  for (const char* m : {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+    if (method == m) return m;
+  return "other";
+}
+
+// Requests by method and status, and their latency from the first byte of
+// the request to the last of the answer (a download's whole stream).
+void count_requests(HttpServer& server, base::metrics::Registry& registry) {
+  auto& requests = registry.counter_family("codex_api_requests_total",
+                                           "REST API requests answered, by method and status code.",
+                                           {"method", "status"});
+  auto& seconds = registry.histogram_family(
+      "codex_api_request_duration_seconds",
+      "REST API requests: time from the request's first byte to the answer's last, by method.",
+      {"method"}, base::metrics::latency_buckets());
+  server.set_logger(
+      [&requests, &seconds](const httplib::Request& req, const httplib::Response& res) {
+        const std::string method = method_label(req.method);
+        requests.with({method, std::to_string(res.status)}).inc();
+        const std::chrono::duration<double> took =
+            std::chrono::steady_clock::now() - HttpServer::request_started();
+        seconds.with({method}).observe(took.count());
+      });
+}
+
 }  // namespace
 
 struct RestServer::Impl {
@@ -55,9 +82,6 @@ struct RestServer::Impl {
   std::unique_ptr<ProtectedFetches> protected_fetches;
   HttpServer server;
   AllowedMethods allowed;
-  std::thread thread;
-  std::atomic<bool> listening_done{false};
-  bool bound = false;
 };
 
 bool wants_text(const httplib::Request& req) {
@@ -159,6 +183,7 @@ RestServer::RestServer(ApiContext ctx) : impl_(std::make_unique<Impl>(std::move(
                      "Content-Type, Content-Disposition, Authorization");
     });
   }
+  if (impl_->ctx.metrics) count_requests(s, *impl_->ctx.metrics);
   register_data_routes(s, impl_->ctx, impl_->allowed);
   register_node_routes(s, impl_->ctx, impl_->allowed);
   register_net_routes(s, impl_->ctx, impl_->allowed);
@@ -171,39 +196,16 @@ RestServer::~RestServer() {
 }
 
 uint16_t RestServer::bind(const std::string& host, uint16_t port) {
-  errno = 0;
-  int p = port == 0 ? impl_->server.bind_to_any_port(host)
-                    : (impl_->server.bind_to_port(host, port) ? port : -1);
-  if (p <= 0) {
-    int err = errno;
-    std::string where = host + ":" + std::to_string(port);
-    if (err == EADDRINUSE)
-      throw std::runtime_error("api: cannot listen on " + where +
-                               ": the address is in use (another node or program has the port; "
-                               "choose another with --api-port)");
-    throw std::runtime_error("api: cannot listen on " + where +
-                             (err ? std::string(": ") + std::strerror(err) : std::string()));
-  }
-  impl_->bound = true;
-  return static_cast<uint16_t>(p);
+  return impl_->server.bind_port(host, port, "api", "--api-port");
 }
 
 void RestServer::start() {
-  if (!impl_->bound) throw std::logic_error("api: start() before bind()");
-  impl_->thread = std::thread([this] {
-    impl_->server.listen_after_bind();
-    impl_->listening_done = true;
-  });
-  // httplib's stop() does nothing until the listen loop runs: a stop right
-  // after start (a SIGTERM at start-up) would leave it accepting for ever.
-  while (!impl_->server.is_running() && !impl_->listening_done)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  impl_->server.serve_in_background();
 }
 
 void RestServer::stop() {
   if (!impl_) return;
-  impl_->server.stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
+  impl_->server.stop_serving();
   // The node stops its network right after: no download may still use it.
   if (impl_->protected_fetches) impl_->protected_fetches->stop();
 }

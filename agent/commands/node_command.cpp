@@ -29,6 +29,9 @@ struct NodeOptions {
   uint16_t api_port = 8080;
   std::string api_cors_origin;
   std::string api_token_file;
+  bool metrics = false;
+  std::string metrics_address = "127.0.0.1";
+  uint16_t metrics_port = 8008;
   std::string storage_quota = "20GiB";
   std::string block_ttl = "30d";
   std::string block_mi = "10m";
@@ -60,6 +63,10 @@ NodeConfig to_config(const NodeOptions& o) {
   c.api_port = o.api_port;
   if (!o.api_cors_origin.empty()) c.api_cors_origin = o.api_cors_origin;
   if (!o.api_token_file.empty()) c.api_token_file = o.api_token_file;
+  c.metrics = o.metrics;
+  if (o.metrics_address.empty()) throw std::invalid_argument("--metrics-address must not be empty");
+  c.metrics_address = o.metrics_address;
+  c.metrics_port = o.metrics_port;
   c.storage_quota = parse_size(o.storage_quota);
   c.block_ttl = parse_duration(o.block_ttl);
   c.block_maintenance_interval = parse_duration(o.block_mi);
@@ -173,6 +180,16 @@ void add_node_command(CLI::App& app, int* rc) {
       "CODEX_API_TOKEN_FILE");
   env(cmd->add_option("--api-cors-origin", o->api_cors_origin, "Send CORS headers for this origin"),
       "CODEX_API_CORS_ORIGIN");
+  env(cmd->add_flag("--metrics", o->metrics,
+                    "Serve Prometheus metrics at http://<metrics-address>:<metrics-port>/metrics"),
+      "CODEX_METRICS");
+  env(cmd->add_option("--metrics-address", o->metrics_address, "Metrics listening address")
+          ->capture_default_str(),
+      "CODEX_METRICS_ADDRESS");
+  env(cmd->add_option("--metrics-port", o->metrics_port, "Metrics port (0 = any free port)")
+          ->capture_default_str()
+          ->check(UnsignedRange(0, 65535)),
+      "CODEX_METRICS_PORT");
   env(cmd->add_option("-q,--storage-quota", o->storage_quota, "Storage quota, e.g. 20GiB")
           ->capture_default_str(),
       "CODEX_STORAGE_QUOTA");

@@ -21,6 +21,11 @@ struct NodeConfig {
   // A private file (mode 0600, else the node refuses to start) holding the
   // token that every API request must present as "Authorization: Bearer".
   std::optional<std::filesystem::path> api_token_file;
+  // Prometheus metrics (spec node.md §10.2): GET /metrics on a listener of
+  // its own, loopback by default (they say what the node stores and earns).
+  bool metrics = false;
+  std::string metrics_address = "127.0.0.1";
+  uint16_t metrics_port = 8008;
   uint64_t storage_quota = 20ull << 30;
   std::chrono::seconds block_ttl{30 * 24 * 3600};
   std::chrono::seconds block_maintenance_interval{600};

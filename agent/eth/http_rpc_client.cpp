@@ -2,6 +2,8 @@
 
 #include <curl/curl.h>
 
+#include <array>
+#include <atomic>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -17,7 +19,10 @@ struct HttpRpcClient::Impl {
   CURL* curl = nullptr;
   curl_slist* headers = nullptr;
   uint64_t next_id = 1;
-  uint64_t attempts = 0, retries = 0;
+  // Atomic, so that reading them (a metrics scrape) never waits for a call
+  // in progress, which holds `mu` through its retries.
+  std::atomic<uint64_t> attempts{0}, retries{0};
+  std::array<std::atomic<uint64_t>, 4> errors{};  // by RpcErrorKind
 
   struct Reply {
     std::string body;
@@ -68,7 +73,10 @@ struct HttpRpcClient::Impl {
       try {
         return parse(post_once(label, body));
       } catch (const RpcError& e) {
-        if (!e.retryable() || attempt >= opt.max_attempts) throw;
+        if (!e.retryable() || attempt >= opt.max_attempts) {
+          ++errors[static_cast<size_t>(e.kind())];
+          throw;
+        }
       }
       ++retries;
       std::this_thread::sleep_for(backoff);
@@ -152,13 +160,15 @@ std::vector<json> HttpRpcClient::batch(const std::vector<std::pair<std::string, 
 }
 
 uint64_t HttpRpcClient::attempts() const {
-  std::lock_guard lock(impl_->mu);
   return impl_->attempts;
 }
 
 uint64_t HttpRpcClient::retries() const {
-  std::lock_guard lock(impl_->mu);
   return impl_->retries;
+}
+
+uint64_t HttpRpcClient::errors(RpcErrorKind kind) const {
+  return impl_->errors.at(static_cast<size_t>(kind));
 }
 
 }  // namespace codex::eth

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "agent/eth/rpc_client.h"
+#include "agent/eth/rpc_error.h"
 
 namespace codex::eth {
 
@@ -36,9 +37,12 @@ class HttpRpcClient final : public RpcClient {
   std::vector<nlohmann::json> batch(
       const std::vector<std::pair<std::string, nlohmann::json>>& calls) override;
 
-  // Counters for observability and tests.
+  // Counters for observability and tests; reading them never waits for a
+  // call in progress.
   uint64_t attempts() const;
   uint64_t retries() const;
+  // Calls that failed (after their retries), by the kind of their error.
+  uint64_t errors(RpcErrorKind kind) const;
 
  private:
   struct Impl;

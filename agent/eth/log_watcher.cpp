@@ -88,6 +88,21 @@ uint64_t LogWatcher::next_block() const {
   return position(lease.conn(), opt_.name);
 }
 
+std::optional<uint64_t> LogWatcher::stored_next_block(base::sqlite::Database& db,
+                                                      const std::string& name) {
+  auto lease = db.read();
+  Connection& c = lease.conn();
+  auto& t = c.cached("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+  Reset rt(t);
+  t.bind(1, "eth_log_watcher");
+  if (!t.step()) return std::nullopt;  // no watcher yet: no schema
+  auto& s = c.cached("SELECT next_block FROM eth_log_watcher WHERE name = ?");
+  Reset r(s);
+  s.bind(1, name);
+  if (!s.step()) return std::nullopt;
+  return static_cast<uint64_t>(s.int64(0));
+}
+
 size_t LogWatcher::poll(const Handler& handler) {
   size_t delivered = 0;
   handle_reorg_if_any(handler, delivered);

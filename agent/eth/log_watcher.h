@@ -13,6 +13,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "agent/eth/eth_client.h"
@@ -56,6 +57,11 @@ class LogWatcher {
   uint64_t next_block() const;
   // Number of reorgs handled since construction.
   uint64_t reorgs() const { return reorgs_; }
+  // The committed position of the watcher `name` in `db` (its next block to
+  // scan), read without a LogWatcher (for metrics); nullopt when no watcher
+  // of that name was ever made there. Throws base::StorageError.
+  static std::optional<uint64_t> stored_next_block(base::sqlite::Database& db,
+                                                   const std::string& name);
 
  private:
   void handle_reorg_if_any(const Handler& handler, size_t& delivered);

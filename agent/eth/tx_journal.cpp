@@ -137,9 +137,10 @@ void TxJournal::mark(WriteTxn& txn, const Hash& hash, TxState to) {
       .run();
 }
 
-void TxJournal::settle(WriteTxn& txn, const Hash& mined, uint64_t block) {
+bool TxJournal::settle(WriteTxn& txn, const Hash& mined, uint64_t block) {
   auto e = by_hash(mined, &txn);
   if (!e) throw base::StorageError("tx journal: settle of an unknown transaction " + to_hex(mined));
+  if (e->state == TxState::Mined) return false;
   const std::string sender = e->sender.hex();
   auto& others = txn.cached(
       "UPDATE eth_tx_journal SET state = ? WHERE sender = ? AND nonce = ? AND hash != ? AND "
@@ -155,6 +156,26 @@ void TxJournal::settle(WriteTxn& txn, const Hash& mined, uint64_t block) {
   auto& m = txn.cached("UPDATE eth_tx_journal SET state = ?, block_number = ? WHERE hash = ?");
   Reset rm(m);
   m.bind(1, state_id(TxState::Mined)).bind(2, static_cast<int64_t>(block)).bind(3, mined).run();
+  return true;
+}
+
+std::map<TxState, uint64_t> TxJournal::count_by_state(std::string_view key_part) const {
+  std::map<TxState, uint64_t> out;
+  auto lease = db_.read();
+  // (An empty key_part would bind as NULL, which matches nothing.)
+  auto& s = lease.conn().cached(key_part.empty()
+                                    ? "SELECT state, count(*) FROM eth_tx_journal GROUP BY state"
+                                    : "SELECT state, count(*) FROM eth_tx_journal WHERE "
+                                      "instr(idem_key, ?) > 0 GROUP BY state");
+  Reset r(s);
+  if (!key_part.empty()) s.bind(1, key_part);
+  while (s.step()) {
+    const int64_t state = s.int64(0);
+    if (state < state_id(TxState::Signed) || state > state_id(TxState::Rejected))
+      throw base::StorageError("tx journal: unknown state " + std::to_string(state));
+    out[static_cast<TxState>(state)] = static_cast<uint64_t>(s.int64(1));
+  }
+  return out;
 }
 
 std::optional<JournalEntry> TxJournal::by_hash(const Hash& hash, WriteTxn* txn) const {

@@ -18,8 +18,10 @@
 // throws base::StorageError when SQLite fails or a row is corrupt.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "agent/eth/transaction.h"
@@ -69,8 +71,10 @@ class TxJournal {
   // state, so a late "sent" never undoes "mined".
   void mark(WriteTxn& txn, const Hash& hash, TxState to);
   // Marks `mined` as Mined and every other open attempt of its nonce as
-  // Replaced. Throws base::StorageError for an unknown hash.
-  void settle(WriteTxn& txn, const Hash& mined, uint64_t block);
+  // Replaced. Returns false when it was Mined already (another waiter settled
+  // it), so that what follows a settlement happens once. Throws
+  // base::StorageError for an unknown hash.
+  bool settle(WriteTxn& txn, const Hash& mined, uint64_t block);
 
   // ---- reads: committed state, or `txn`'s view when given ------------------
   std::optional<JournalEntry> by_hash(const Hash& hash, WriteTxn* txn = nullptr) const;
@@ -93,6 +97,10 @@ class TxJournal {
   // so two journalers never pick the same nonce, and a rolled-back entry frees
   // its nonce again.
   uint64_t free_nonce(WriteTxn& txn, const Address& sender, uint64_t from) const;
+  // Entries by state, of every sender (committed state; for metrics). With
+  // `key_part`, only entries whose idempotency key contains it (e.g.
+  // "submitProof/"). States without entries are absent.
+  std::map<TxState, uint64_t> count_by_state(std::string_view key_part = {}) const;
 
  private:
   base::sqlite::Database& db_;

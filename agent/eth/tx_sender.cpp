@@ -113,7 +113,11 @@ void TxSender::recover_in(WriteTxn* txn) {
   for (uint64_t nonce : journal_.open_nonces(address_)) {
     auto attempts = journal_.attempts(address_, nonce, txn);
     if (auto r = find_mined(attempts)) {
-      write(txn, [&](WriteTxn& t) { journal_.settle(t, r->transaction_hash, r->block_number); });
+      bool settled = false;
+      write(txn, [&](WriteTxn& t) {
+        settled = journal_.settle(t, r->transaction_hash, r->block_number);
+      });
+      if (settled) gas_used_ += r->gas_used;
       continue;
     }
     // Not mined: make sure the node has the latest attempt (it may never have been sent).
@@ -373,7 +377,11 @@ Receipt TxSender::wait(const Hash& hash) {
         if (confirmed(*r)) {
           for (const auto& a : attempts)
             if (a.hash == r->transaction_hash) call_hook(Stage::Mined, signed_of(a));
-          db_.write([&](WriteTxn& t) { journal_.settle(t, r->transaction_hash, r->block_number); });
+          bool settled = false;
+          db_.write([&](WriteTxn& t) {
+            settled = journal_.settle(t, r->transaction_hash, r->block_number);
+          });
+          if (settled) gas_used_ += r->gas_used;
           return *r;
         }
       } else if (eth_.transaction_count(address_, BlockTag::latest()) > nonce) {

@@ -149,6 +149,9 @@ class TxSender {
 
   void set_hook(Hook hook) { hook_ = std::move(hook); }
   TxJournal& journal() { return journal_; }
+  // Gas of the transactions this sender saw mined since it was made, each
+  // counted once, when its journal entry settled (for metrics).
+  uint64_t gas_used() const { return gas_used_.load(std::memory_order_relaxed); }
 
  private:
   struct Fees {
@@ -191,6 +194,7 @@ class TxSender {
   Hook hook_;
   std::atomic<uint64_t> chain_id_;
   std::atomic<bool> recovered_{false};
+  std::atomic<uint64_t> gas_used_{0};
 };
 
 }  // namespace codex::eth

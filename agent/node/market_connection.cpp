@@ -75,4 +75,12 @@ market::MarketApi& MarketConnection::market() {
   return *impl_->market;
 }
 
+const eth::HttpRpcClient& MarketConnection::rpc() const {
+  return *impl_->rpc;
+}
+
+eth::TxSender& MarketConnection::sender() {
+  return *impl_->sender;
+}
+
 }  // namespace codex::agent

@@ -15,6 +15,10 @@ class Database;
 namespace codex::market {
 class MarketApi;
 }
+namespace codex::eth {
+class HttpRpcClient;
+class TxSender;
+}  // namespace codex::eth
 
 namespace codex::agent {
 
@@ -27,6 +31,9 @@ class MarketConnection {
   MarketConnection& operator=(const MarketConnection&) = delete;
 
   market::MarketApi& market();
+  // For metrics: the JSON-RPC client's counters, the sender's journal and gas.
+  const eth::HttpRpcClient& rpc() const;
+  eth::TxSender& sender();
 
  private:
   struct Impl;

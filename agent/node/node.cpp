@@ -7,14 +7,17 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "agent/api/api_token.h"
+#include "agent/api/metrics_server.h"
 #include "agent/api/rest_server.h"
 #include "agent/config/version.h"
 #include "agent/market/market_api.h"
 #include "agent/node/circuit_dir.h"
 #include "agent/node/market_connection.h"
+#include "agent/node/node_metrics.h"
 #include "agent/node/node_slot_work.h"
 #include "agent/node/role_runner.h"
 #include "agent/purchasing/purchasing.h"
@@ -24,6 +27,7 @@
 #include "agent/sales/slot_work.h"
 #include "agent/slots/slot_prover.h"
 #include "base/clock.h"
+#include "base/metrics/registry.h"
 #include "exchange/net/kad/dht.h"
 #include "exchange/net/multiaddr.h"
 #include "exchange/net/network.h"
@@ -72,6 +76,10 @@ struct Node::Impl {
   // Declared first, destroyed last: every component below uses its database.
   // The transaction journal and the log watcher take data->database() too.
   std::unique_ptr<store::DataDir> data;
+  // --metrics: declared before everything that counts into it (the REST
+  // server, the slot work), so destroyed after them; null without --metrics.
+  std::unique_ptr<base::metrics::Registry> metrics;
+  std::optional<ProvingMetrics> proving_metrics;
   std::unique_ptr<net::NodeKey> key;
   std::unique_ptr<store::Repo> repo;
   // The marketplace roles (--persistence); null without them.
@@ -94,6 +102,9 @@ struct Node::Impl {
   // After the roles: stopped before them.
   std::unique_ptr<RoleRunner> roles;
   uint16_t port = 0;
+  // Last: its scrapes read the components above, so it goes first.
+  std::unique_ptr<MetricsServer> metrics_server;
+  uint16_t metrics_port = 0;
 
   std::mutex mu;
   std::condition_variable cv;
@@ -130,7 +141,8 @@ struct Node::Impl {
           load_circuit_dir(c.circuit_dir.empty() ? c.data_dir / "circuits" : c.circuit_dir);
       prover = std::make_unique<slots::SlotProver>(files.zkey,
                                                    slots::SlotProverOptions{files.params, 0, 8});
-      slot_work = std::make_unique<NodeSlotWork>(*repo, *network, dht.get(), *prover);
+      slot_work = std::make_unique<NodeSlotWork>(*repo, *network, dht.get(), *prover,
+                                                 proving_metrics ? &*proving_metrics : nullptr);
     } else {
       slot_work = std::make_unique<ProverNotEnabled>();
     }
@@ -167,6 +179,19 @@ struct Node::Impl {
             spdlog::warn("dht: announcing {}: {}", m.to_string(), e.what());
           }
         });
+  }
+
+  // --metrics: what the node's components keep, read at each scrape, on a
+  // listener of its own (a taken port stops the start).
+  void serve_metrics(const NodeConfig& c) {
+    add_store_metrics(*metrics, *repo);
+    add_network_metrics(*metrics, *network);
+    if (chain) {
+      add_chain_metrics(*metrics, *chain, data->database(), RoleRunnerOptions{}.stream_name);
+      add_role_metrics(*metrics, *sale_records, *purchase_records, *chain);
+    }
+    metrics_server = std::make_unique<MetricsServer>(*metrics);
+    metrics_port = metrics_server->bind(c.metrics_address, c.metrics_port);
   }
 
   void maintenance_loop() {
@@ -219,7 +244,13 @@ Node::Node(NodeConfig config) : impl_(std::make_unique<Impl>()) {
   impl_->network = std::make_unique<net::Network>(*impl_->key, std::move(nc));
   impl_->dht = std::make_unique<net::kad::Dht>(*impl_->network, impl_->clock);
   impl_->dht->start();
+  if (c.metrics) {
+    impl_->metrics =
+        std::make_unique<base::metrics::Registry>("codex_metrics_collector_errors_total");
+    if (c.prover) impl_->proving_metrics.emplace(add_proving_metrics(*impl_->metrics));
+  }
   if (c.persistence) impl_->start_roles_state(c);
+  if (c.metrics) impl_->serve_metrics(c);
   if (c.api_bindaddr.empty()) return;  // no API, as in the reference
   ApiContext ctx{*impl_->repo, *impl_->key,  version(),         ro.dir.string(),
                  {},           c.block_size, c.api_cors_origin, std::nullopt};
@@ -229,6 +260,7 @@ Node::Node(NodeConfig config) : impl_(std::make_unique<Impl>()) {
   ctx.sales = impl_->sales.get();
   ctx.purchasing = impl_->purchasing.get();
   ctx.market = impl_->chain ? &impl_->chain->market() : nullptr;
+  ctx.metrics = impl_->metrics.get();
   for (const auto& a : impl_->network->addresses())
     ctx.listen_addrs.push_back(a.to_string());
   if (c.api_token_file) ctx.api_token = read_api_token(*c.api_token_file);
@@ -266,6 +298,11 @@ void Node::start() {
     impl_->roles->start();
   }
   const auto& c = impl_->config;
+  if (impl_->metrics_server) {
+    impl_->metrics_server->start();
+    spdlog::info("node {} serving metrics on http://{}:{}/metrics", impl_->key->peer_id(),
+                 c.metrics_address, impl_->metrics_port);
+  }
   if (!impl_->api) {
     spdlog::info("node {}: REST API disabled (empty --api-bindaddr), data dir {}",
                  impl_->key->peer_id(), c.data_dir.string());
@@ -289,6 +326,8 @@ void Node::stop() {
     impl_->stopping = true;
   }
   impl_->cv.notify_all();
+  // Scrapes read the network and the roles' tables: they end first.
+  if (impl_->metrics_server) impl_->metrics_server->stop();
   if (impl_->roles) impl_->roles->stop();
   if (impl_->api) impl_->api->stop();
   // The maintenance thread uses the DHT (joining it): it ends first.
@@ -299,6 +338,9 @@ void Node::stop() {
 
 uint16_t Node::api_port() const {  // 0 when the API is disabled
   return impl_->port;
+}
+uint16_t Node::metrics_port() const {  // 0 without --metrics
+  return impl_->metrics_port;
 }
 const NodeConfig& Node::config() const {
   return impl_->config;

@@ -1,7 +1,8 @@
 #pragma once
 // A running storage node: the data directory (its lock and its one
 // database, exchange/store/data_dir.h), its identity key, the block
-// repository with its maintenance loop, and the REST API.
+// repository with its maintenance loop, the REST API and, with --metrics,
+// Prometheus metrics on a listener of their own.
 #include <cstdint>
 #include <memory>
 
@@ -18,8 +19,9 @@ class Node {
   // Opens <data-dir> (creating it with mode 0700; upgrading the layout of an
   // older build), loads or creates the node key, opens the repo, binds the
   // API (none when api_bindaddr is empty; a taken port is an error, never
-  // shared). Throws std::runtime_error (or the store's errors) with the reason
-  // when any step fails, e.g. when another process has the data directory.
+  // shared) and the metrics listener (with config.metrics; the same).
+  // Throws std::runtime_error (or the store's errors) with the reason when
+  // any step fails, e.g. when another process has the data directory.
   explicit Node(NodeConfig config);
   ~Node();  // stop()
   Node(const Node&) = delete;
@@ -31,6 +33,7 @@ class Node {
   void stop();
 
   uint16_t api_port() const;
+  uint16_t metrics_port() const;
   const NodeConfig& config() const;
   // The data directory's one database, shared by the store and the node's
   // other components (journal, log watcher, roles), which may write in one

@@ -28,14 +28,25 @@ class Dht;
 namespace codex::slots {
 class SlotProver;
 }
+namespace codex::base::metrics {
+class Counter;
+class Histogram;
+}  // namespace codex::base::metrics
 
 namespace codex::agent {
 
+// Where proofs are counted (--metrics): the time each proof took, and the
+// proofs that could not be made.
+struct ProvingMetrics {
+  base::metrics::Histogram& seconds;
+  base::metrics::Counter& failed;
+};
+
 class NodeSlotWork final : public sales::SlotWork {
  public:
-  // All must outlive this object; dht may be null.
+  // All must outlive this object; dht and metrics may be null.
   NodeSlotWork(store::Repo& repo, net::Network& network, net::kad::Dht* dht,
-               slots::SlotProver& prover);
+               slots::SlotProver& prover, const ProvingMetrics* metrics = nullptr);
 
   void store(const market::Request& request, uint64_t slot_index, bool repairing,
              const std::function<void(uint64_t bytes)>& stored) override;
@@ -52,6 +63,7 @@ class NodeSlotWork final : public sales::SlotWork {
   net::Network& network_;
   net::kad::Dht* dht_;
   slots::SlotProver& prover_;
+  const ProvingMetrics* metrics_;
   std::mutex mu_;
   std::set<std::pair<std::string, uint64_t>> checked_;  // (request content CID, slot) this run
 };

@@ -105,6 +105,19 @@ std::vector<PurchaseRecord> PurchaseRecords::active() const {
                      "ORDER BY seq");
 }
 
+std::map<PurchaseState, uint64_t> PurchaseRecords::count_by_state() const {
+  std::map<PurchaseState, uint64_t> out;
+  auto lease = db_.read();
+  auto& s = lease.conn().cached("SELECT state, count(*) FROM purchasing_purchases GROUP BY state");
+  Reset reset(s);
+  while (s.step()) {
+    const auto state = purchase_state_from(s.text(0));
+    if (!state) throw base::StorageError("purchasing: unknown state " + s.text(0));
+    out[*state] += static_cast<uint64_t>(s.int64(1));
+  }
+  return out;
+}
+
 bool PurchaseRecords::insert(WriteTxn& txn, const PurchaseRecord& r) {
   {
     Statement& s = txn.cached("SELECT 1 FROM purchasing_purchases WHERE request_id = ?");

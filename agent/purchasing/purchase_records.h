@@ -3,6 +3,7 @@
 // database (the reference keeps them in memory): a purchase survives a
 // restart and resumes where it stopped.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,8 @@ class PurchaseRecords {
   std::optional<PurchaseRecord> get(const market::RequestId& id) const;
   std::vector<PurchaseRecord> all() const;     // oldest first
   std::vector<PurchaseRecord> active() const;  // not over, oldest first
+  // For metrics: purchases by state; states without purchases are absent.
+  std::map<PurchaseState, uint64_t> count_by_state() const;
 
   // Inserts a new purchase; false if the id is recorded already.
   bool insert(base::sqlite::WriteTxn& txn, const PurchaseRecord& r);

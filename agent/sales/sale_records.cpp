@@ -163,6 +163,26 @@ std::vector<SaleRecord> SaleRecords::all() const {
   return rows(lease, "SELECT " SALE_COLUMNS " FROM sales_sales ORDER BY slot_id");
 }
 
+std::map<SaleState, uint64_t> SaleRecords::count_by_state() const {
+  std::map<SaleState, uint64_t> out;
+  auto lease = db_.read();
+  Statement& s = lease.conn().cached("SELECT state, count(*) FROM sales_sales GROUP BY state");
+  Reset reset(s);
+  while (s.step()) {
+    const auto state = sale_state_from(s.text(0));
+    if (!state) throw base::StorageError("sales: unknown state " + s.text(0) + " in a sale row");
+    out[*state] += static_cast<uint64_t>(s.int64(1));
+  }
+  return out;
+}
+
+uint64_t SaleRecords::proofs_required() const {
+  auto lease = db_.read();
+  Statement& s = lease.conn().cached("SELECT coalesce(sum(proofs_required), 0) FROM sales_sales");
+  Reset reset(s);
+  return s.step() ? static_cast<uint64_t>(s.int64(0)) : 0;
+}
+
 void SaleRecords::put(WriteTxn& txn, const SaleRecord& r) {
   const auto proof = r.proof ? proof_bytes(*r.proof) : std::array<uint8_t, 256>{};
   const auto returned = r.returned_collateral.to_be_bytes();

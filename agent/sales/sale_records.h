@@ -4,6 +4,7 @@
 // journals the chain action it leads to) before acting, so a killed provider
 // resumes each sale where it stopped.
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +49,10 @@ class SaleRecords {
   // Sales not done, in slot id order.
   std::vector<SaleRecord> active() const;
   std::vector<SaleRecord> all() const;
+  // For metrics: sales by state (states without sales absent), and the
+  // proofs asked of them, summed over every sale.
+  std::map<SaleState, uint64_t> count_by_state() const;
+  uint64_t proofs_required() const;
 
   // Inserts or replaces the slot's row.
   void put(base::sqlite::WriteTxn& txn, const SaleRecord& r);

@@ -421,6 +421,16 @@ std::chrono::microseconds Network::ping(const PeerId& peer) {
   return rtt;
 }
 
+blockexc::EngineStats Network::exchange_stats() const {
+  blockexc::EngineStats out;
+  const Impl& m = *impl_;
+  run([&]() -> asio::awaitable<void> {
+    if (m.engine) out = m.engine->stats();
+    co_return;
+  });
+  return out;
+}
+
 std::vector<PeerSummary> Network::peers() const {
   std::vector<PeerSummary> out;
   const Impl& m = *impl_;

@@ -29,7 +29,8 @@ namespace codex::net {
 class Host;
 namespace blockexc {
 class Engine;
-}
+struct EngineStats;
+}  // namespace blockexc
 
 struct NetworkConfig {
   // Where to listen; port 0 picks a free port. An unspecified address
@@ -90,6 +91,9 @@ class Network {
   // Round trip of one ping to a connected peer.
   std::chrono::microseconds ping(const PeerId& peer);
   std::vector<PeerSummary> peers() const;
+  // The block exchange's counters (all zero without a repo), read on the
+  // network thread.
+  blockexc::EngineStats exchange_stats() const;
 
   // Blocks by address, local first, else fetched from peers (verified and
   // stored), at most `window` requests pending; in order. Throws

@@ -89,6 +89,10 @@ TEST_F(AgentCliNumbers, NodeRefusesNegativeTooLargeAndJunkNumbers) {
       {node("--api-port -1"), "--api-port: -1 is not a non-negative decimal integer (0 to 65535)"},
       {node("--api-port 65536"), "--api-port: 65536 is out of range (0 to 65535)"},
       {node("--api-port 0x1F90"), "--api-port: 0x1F90 is not a non-negative decimal integer"},
+      {node("--metrics-port -1"),
+       "--metrics-port: -1 is not a non-negative decimal integer (0 to 65535)"},
+      {node("--metrics-port 65536"), "--metrics-port: 65536 is out of range (0 to 65535)"},
+      {node(""), "--metrics-port: 8x is not a non-negative", "CODEX_METRICS_PORT=8x"},
       // The environment and config files go through the same check.
       {node(""), "--api-port: -1 is not a non-negative", "CODEX_API_PORT=-1"},
       {node(""), "--block-mn: 99999999999999999999 is out of range",

@@ -120,6 +120,16 @@ TEST(TxSender, SendsAndJournalsATransfer) {
   EXPECT_EQ(e->key, "t1");
   EXPECT_EQ(s.sender.send(transfer(1, "t2")).block_number, r.block_number + 1);
   EXPECT_EQ(s.nonce(), 2u);
+  // Metrics: entries by state (all, or by a part of their key), and the gas
+  // of each mined transaction counted once, however often it is waited for.
+  const auto n = s.sender.journal().count_by_state();
+  EXPECT_EQ(n.size(), 1u);
+  EXPECT_EQ(n.at(TxState::Mined), 2u);
+  EXPECT_EQ(s.sender.journal().count_by_state("t1").at(TxState::Mined), 1u);
+  EXPECT_TRUE(s.sender.journal().count_by_state("nothing").empty());
+  EXPECT_EQ(s.sender.gas_used(), 2u * 21000);
+  s.sender.wait(r.transaction_hash);
+  EXPECT_EQ(s.sender.gas_used(), 2u * 21000);
 }
 
 TEST(TxSender, IdempotencyKeyNeverSendsTwice) {
@@ -254,6 +264,9 @@ TEST(TxSender, RefusedTransactionFreesItsNonceAndIsNotWaitedFor) {
   EXPECT_EQ(next.nonce, e->nonce) << "a refused nonce is reused, not skipped";
   EXPECT_TRUE(s.sender.wait(next.hash).success);
   EXPECT_EQ(s.nonce(), 1u);
+  const auto n = s.sender.journal().count_by_state();
+  EXPECT_EQ(n.at(TxState::Rejected), 1u);
+  EXPECT_EQ(n.at(TxState::Mined), 1u);
 }
 
 // A fee bump of `tx` (same nonce and call) at the given fees, signed but not sent.
@@ -430,6 +443,10 @@ TEST(TxSender, StuckTransactionIsReplacedWithHigherFeeOnAVirtualClock) {
     EXPECT_EQ(a.key, "stuck");
   EXPECT_EQ(s.nonce(), 1u);
   EXPECT_GT(r.effective_gas_price, Uint256(0));
+  const auto n = s.sender.journal().count_by_state("stuck");
+  EXPECT_EQ(n.at(TxState::Replaced), 2u);
+  EXPECT_EQ(n.at(TxState::Mined), 1u);
+  EXPECT_EQ(s.sender.gas_used(), r.gas_used) << "only the mined attempt used gas";
 }
 
 TEST(TxSender, LegacyTransactionsWork) {

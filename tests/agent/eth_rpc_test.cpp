@@ -111,6 +111,9 @@ TEST_F(RpcTest, GivesUpAfterBoundedAttempts) {
     EXPECT_TRUE(e.retryable());
   }
   EXPECT_EQ(rpc.attempts(), 3u);
+  EXPECT_EQ(rpc.retries(), 2u);
+  EXPECT_EQ(rpc.errors(RpcErrorKind::Transport), 1u) << "one call failed, after its retries";
+  EXPECT_EQ(rpc.errors(RpcErrorKind::Node), 0u);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
   // Nothing listening: connection refused is a transport error too.
   HttpRpcOptions o = opts("http://127.0.0.1:" + std::to_string(test::free_port()));
@@ -131,6 +134,8 @@ TEST_F(RpcTest, NodeErrorsAreNotRetried) {
     EXPECT_NE(e.code(), 0);
   }
   EXPECT_EQ(rpc.attempts(), 1u);
+  EXPECT_EQ(rpc.errors(RpcErrorKind::Node), 1u);
+  EXPECT_EQ(rpc.errors(RpcErrorKind::Transport), 0u);
 }
 
 // The revert data of a marketplace custom error arrives in different shapes

@@ -119,6 +119,8 @@ TEST(Purchasing, ARequestIsFilledRunsToItsEndAndTheFundsComeBack) {
             [&] { return c.purchasing->purchase(id)->state == PurchaseState::Completed; });
   EXPECT_EQ(c.purchasing->purchase(id)->state, PurchaseState::Completed);
   EXPECT_STREQ(to_string(PurchaseState::Completed), "finished");
+  EXPECT_EQ(c.records->count_by_state(),
+            (std::map<PurchaseState, uint64_t>{{PurchaseState::Completed, 1}}));
   EXPECT_EQ(w.api(0).request_state(id), market::RequestState::Finished);
   // The client paid for the time each slot was filled; the rest came back.
   const Uint256 paid = client0 - w.balance(kClient);

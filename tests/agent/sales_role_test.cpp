@@ -4,6 +4,8 @@
 // restarted mid-sale; requests posted while a provider was down.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "tests/agent/support/model_roles.h"
 
 namespace codex::sales {
@@ -43,12 +45,19 @@ TEST(SalesRole, ThreeProvidersFillARequestProveAndGetPaid) {
   for (size_t i = 0; i < ps.size(); ++i) {
     EXPECT_GT(w.balance(ps[i]->account), before[i]) << "provider " << i << " was paid";
     size_t finished = 0;
+    uint64_t required = 0;
+    std::map<SaleState, uint64_t> by_state;
     for (const SaleRecord& rec : ps[i]->records->all()) {
       finished += rec.state == SaleState::Finished ? 1 : 0;
+      required += rec.proofs_required;
+      ++by_state[rec.state];
       EXPECT_TRUE(rec.state == SaleState::Finished || rec.state == SaleState::Ignored)
           << to_string(rec.state) << ": " << rec.error;
     }
     EXPECT_EQ(finished, 1u) << "one slot each (their availabilities hold one)";
+    // What metrics read: the same figures, counted by the database.
+    EXPECT_EQ(ps[i]->records->count_by_state(), by_state);
+    EXPECT_EQ(ps[i]->records->proofs_required(), required);
     EXPECT_EQ(ps[i]->availabilities->all()[0].free_size, 1024u) << "the slot came back";
   }
 }

@@ -41,6 +41,10 @@ TEST(Blockexc, FetchesByCidAndByLeafFromOnePeer) {
   EXPECT_EQ(b.fetch(BlockAddress::of_cid(d.cids[2])), d.blocks[2]);
   EXPECT_EQ(b.stats().blocks_received, 2u);
   EXPECT_EQ(a.stats().blocks_sent, 2u);
+  // Block bytes, not message bytes (metrics: codex_exchange_bytes_*).
+  EXPECT_EQ(b.stats().bytes_received, 2u * 65536);
+  EXPECT_EQ(a.stats().bytes_sent, 2u * 65536);
+  EXPECT_EQ(a.stats().bytes_received, 0u);
 }
 
 TEST(Blockexc, FetchesFromTwoPeersWhereOneLacksSome) {
@@ -57,6 +61,8 @@ TEST(Blockexc, FetchesFromTwoPeersWhereOneLacksSome) {
   for (size_t i = 0; i < 30; ++i)
     EXPECT_EQ(got[i], d.blocks[i]) << i;
   EXPECT_EQ(b.stats().blocks_received, 30u);
+  EXPECT_EQ(b.stats().bytes_received, 30u * 16384);
+  EXPECT_GE(a.stats().bytes_sent + c.stats().bytes_sent, 30u * 16384);  // duplicates may cross
   EXPECT_EQ(b.stats().peers_penalized, 0u);
 }
 

@@ -370,6 +370,8 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
     }
     if (!m.deliveries.empty()) {
       st.blocks_sent += m.deliveries.size();
+      for (const auto& d : m.deliveries)
+        st.bytes_sent += d.data.size();
       std::string bytes;
       if (!p->spare.empty()) {
         bytes = std::move(p->spare.back());
@@ -454,6 +456,7 @@ struct Engine::Impl : std::enable_shared_from_this<Impl> {
         continue;
       }
       ++st.blocks_received;
+      st.bytes_received += d.data.size();
       if (sender != peers.end()) ++sender->second->delivered;
       // Cancels to the other peers asked for it.
       for (const auto& other : want->asked_block) {

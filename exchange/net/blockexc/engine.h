@@ -80,6 +80,8 @@ struct EngineConfig {
 struct EngineStats {
   uint64_t blocks_received = 0;  // verified and stored
   uint64_t blocks_sent = 0;
+  uint64_t bytes_received = 0;       // of the blocks received (block data, not messages)
+  uint64_t bytes_sent = 0;           // of the blocks sent
   uint64_t dropped_unrequested = 0;  // unrequested or duplicate deliveries
   uint64_t peers_penalized = 0;      // for deliveries that failed verification
                                      // (malformed messages: the Host penalises)
