@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <iomanip>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -19,6 +20,7 @@
 #include "agent/devnet/console.h"
 #include "agent/devnet/dev_circuit.h"
 #include "agent/devnet/free_port.h"
+#include "agent/devnet/metrics_scrape.h"
 #include "agent/devnet/network_watch.h"
 #include "agent/devnet/project_files.h"
 #include "agent/eth/address.h"
@@ -64,9 +66,11 @@ struct NodeProcess {
   std::string name;
   fs::path dir;
   uint16_t port = 0;
+  uint16_t metrics_port = 0;
   eth::Address address;
   std::unique_ptr<ChildProcess> process;
   std::string api() const { return "http://127.0.0.1:" + std::to_string(port) + kApi; }
+  std::string metrics() const { return "http://127.0.0.1:" + std::to_string(metrics_port); }
   fs::path log() const { return dir / "node.log"; }
 };
 
@@ -184,6 +188,7 @@ class Devnet {
     const bool provider = !bootstrap.empty();
     for (int attempt = 0;; ++attempt) {
       n.port = free_port();
+      n.metrics_port = free_port();
       std::ostringstream cfg;
       cfg << "# " << name << " of the devnet in " << dir_.string() << "\n"
           << "data-dir = " << toml_string((n.dir / "data").string()) << "\n"
@@ -194,7 +199,9 @@ class Devnet {
           << "eth-private-key = " << toml_string((n.dir / "eth.key").string()) << "\n"
           << "marketplace-address = " << toml_string(marketplace_.hex()) << "\n"
           << "log-level = \"info\"\n"
-          << "log-format = \"nocolors\"\n";
+          << "log-format = \"nocolors\"\n"
+          << "metrics = true\n"
+          << "metrics-port = " << n.metrics_port << "\n";
       if (provider)
         cfg << "prover = true\n"
             << "circuit-dir = " << toml_string(circuit_.dir.string()) << "\n"
@@ -293,11 +300,35 @@ class Devnet {
     }
   }
 
+  // The providers' own figures (their /metrics): proofs the contract asked
+  // for, proofs that failed; what the chain shows is beside them.
+  void scrape() {
+    for (size_t i = 1; i < nodes_.size(); ++i) {
+      if (!nodes_[i].process) continue;
+      try {
+        figures_[nodes_[i].name] = scrape_metrics(nodes_[i].metrics());
+      } catch (const std::exception&) {
+        // a node restarting: keep its last figures
+      }
+    }
+  }
+  double figure(const std::string& node, const std::string& metric) const {
+    auto n = figures_.find(node);
+    if (n == figures_.end()) return 0;
+    auto m = n->second.find(metric);
+    return m == n->second.end() ? 0 : m->second;
+  }
+
   std::string status_line(const std::string& purchase) const {
     std::string s = "period " + std::to_string(watch_->period()) + " | request " +
                     watch_->request_state() + " | purchase " + purchase + " |";
-    for (const Party& p : watch_->parties())
+    for (const Party& p : watch_->parties()) {
       s += " " + p.name + " " + signed_delta(p.start_balance, p.balance);
+      if (p.name != "client")
+        s += " (" + std::to_string(p.proofs) + "/" +
+             std::to_string(int64_t(figure(p.name, "codex_sales_proofs_required_total"))) +
+             " proofs)";
+    }
     return s;
   }
 
@@ -324,6 +355,7 @@ class Devnet {
           n.process.reset();
         }
       if (!died.empty()) break;
+      scrape();
       con_.status(status_line(purchase));
       const bool over = watch_->request_over();
       if (over && !over_since) over_since = std::chrono::steady_clock::now();
@@ -347,33 +379,49 @@ class Devnet {
 
   int verdict(const std::string& purchase, const std::vector<std::string>& died) {
     watch_->poll();
+    scrape();
     std::ostringstream t;
     t << "\n== summary (request 0x" << request_id_ << ": " << watch_->request_state()
       << ", purchase " << purchase << ")\n"
-      << std::left << std::setw(12) << "node" << std::setw(8) << "slots" << std::setw(8) << "proofs"
-      << std::setw(6) << "paid" << std::setw(24) << "tokens (change)"
+      << std::left << std::setw(12) << "node" << std::setw(7) << "slots" << std::setw(10)
+      << "required" << std::setw(8) << "proofs" << std::setw(8) << "failed" << std::setw(6)
+      << "paid" << std::setw(20) << "tokens (change)"
       << "expected by the contract\n";
     json parties = json::array();
     for (const Party& p : watch_->parties()) {
       const std::string expected = p.expected_pay ? "+" + p.expected_pay->to_dec() : "-";
-      t << std::setw(12) << p.name << std::setw(8) << p.slots_filled << std::setw(8) << p.proofs
-        << std::setw(6) << p.paid << std::setw(24) << signed_delta(p.start_balance, p.balance)
-        << expected << "\n";
+      const bool host = p.name != "client";
+      const auto shown = [&](const char* metric) {
+        return host ? std::to_string(int64_t(figure(p.name, metric))) : std::string("-");
+      };
+      t << std::setw(12) << p.name << std::setw(7) << p.slots_filled << std::setw(10)
+        << shown("codex_sales_proofs_required_total") << std::setw(8) << p.proofs << std::setw(8)
+        << shown("codex_sales_proofs_failed_total") << std::setw(6) << p.paid << std::setw(20)
+        << signed_delta(p.start_balance, p.balance) << expected << "\n";
       parties.push_back({{"name", p.name},
                          {"address", p.address.hex()},
                          {"slotsFilled", p.slots_filled},
                          {"proofs", p.proofs},
+                         {"proofsRequired", figure(p.name, "codex_sales_proofs_required_total")},
+                         {"proofsFailed", figure(p.name, "codex_sales_proofs_failed_total")},
                          {"slotsPaid", p.paid},
                          {"tokensStart", p.start_balance.to_dec()},
                          {"tokensEnd", p.balance.to_dec()},
                          {"expectedPay", p.expected_pay ? p.expected_pay->to_dec() : ""}});
     }
-    t << std::setw(12) << "marketplace" << std::setw(22) << ""
+    t << std::setw(12) << "marketplace" << std::setw(39) << ""
       << signed_delta(watch_->marketplace_start_balance(), watch_->marketplace_balance()) << "\n";
     con_.print(t.str());
     std::vector<std::string> failures = died;
     for (auto& f : watch_->failures(purchase))
       failures.push_back(f);
+    // Every proof a provider says the contract asked of it reached the chain.
+    for (const Party& p : watch_->parties()) {
+      const auto required = uint64_t(figure(p.name, "codex_sales_proofs_required_total"));
+      if (p.name != "client" && required > p.proofs)
+        failures.push_back(p.name + ": " + std::to_string(required) + " proofs required, " +
+                           std::to_string(p.proofs) + " on chain");
+    }
     std::ofstream(dir_ / "summary.json") << json{{"request", "0x" + request_id_},
                                                  {"cid", cid_},
                                                  {"requestState", watch_->request_state()},
@@ -431,6 +479,7 @@ class Devnet {
   eth::Address marketplace_;
   std::vector<NodeProcess> nodes_;
   std::unique_ptr<NetworkWatch> watch_;
+  std::map<std::string, MetricSums> figures_;  // by node name
   std::string cid_, request_id_;
   uint64_t slot_size_ = 0;
 };

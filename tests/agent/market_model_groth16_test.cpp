@@ -10,9 +10,9 @@
 #include "agent/market/proof_mapping.h"
 #include "prover/circuit/r1cs.h"
 #include "prover/formats/r1cs_file.h"
-#include "prover/groth16/zkey_file.h"
 #include "prover/groth16/prover.h"
 #include "prover/groth16/setup.h"
+#include "prover/groth16/zkey_file.h"
 #include "tests/agent/support/market_model_world.h"
 #include "tests/support/temp_dir.h"
 

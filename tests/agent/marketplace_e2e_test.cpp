@@ -178,24 +178,6 @@ TEST(MarketplaceE2e, ClientAndThreeProvidersFillProveAndStart) {
   auto sale = http(p3).Get(kBase + "/sales/slots/" + slots3[0]["id"].get<std::string>());
   ASSERT_TRUE(sale && sale->status == 200);
   EXPECT_EQ(json::parse(sale->body)["state"], "SaleProving");
-
-  // Its slot's data lost (the operator deletes the dataset): the next proof
-  // fetches the missing blocks again and the provider goes on proving.
-  auto del = http(p3).Delete(kBase + "/data/" + up->body);
-  ASSERT_TRUE(del && del->status == 204) << (del ? del->body : "no answer");
-  events->poll([](const market::DecodedEvent&, base::sqlite::WriteTxn*) {});
-  size_t after_loss = 0;
-  for (int i = 0; i < 600 && after_loss < 2; ++i) {
-    events->poll([&](const market::DecodedEvent& e, base::sqlite::WriteTxn*) {
-      if (const auto* ps = std::get_if<market::ProofSubmitted>(&e.event))
-        after_loss += ps->slot_id == slot3 ? 1 : 0;
-    });
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  EXPECT_GE(after_loss, 2u) << "proofs go on after the data was lost";
-  std::ifstream log3(tmp.path() / "provider3.log");
-  std::string text((std::istreambuf_iterator<char>(log3)), std::istreambuf_iterator<char>());
-  EXPECT_NE(text.find("were fetched again"), std::string::npos) << text;
 }
 
 // The slot queue lives in memory: a provider killed after it heard of a

@@ -26,6 +26,7 @@
 #include "tests/agent/support/agent_node.h"
 #include "tests/agent/support/chain_node.h"
 #include "tests/agent/support/market_env.h"
+#include "tests/agent/support/market_model_world.h"
 #include "tests/agent/support/small_circuit.h"
 #include "tests/support/require_tool.h"
 #include "tests/support/temp_dir.h"

@@ -53,13 +53,15 @@ class ChildProcess {
   // Waits up to `timeout` for the process to exit by itself; returns the
   // status, or -1 on timeout (the process keeps running).
   int wait_exit(std::chrono::milliseconds timeout) {
+    // Looks at least once: a zero timeout asks "has it exited?".
     auto end = std::chrono::steady_clock::now() + timeout;
-    while (pid_ > 0 && std::chrono::steady_clock::now() < end) {
+    while (pid_ > 0) {
       int status = 0;
       if (::waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
         return status;
       }
+      if (std::chrono::steady_clock::now() >= end) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return -1;
