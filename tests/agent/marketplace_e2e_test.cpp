@@ -23,7 +23,7 @@
 #include "tests/agent/support/chain_node.h"
 #include "tests/agent/support/market_env.h"
 #include "tests/agent/support/market_model_world.h"
-#include "tests/agent/support/small_circuit.h"
+#include "tests/agent/support/small_market.h"
 #include "tests/support/require_tool.h"
 #include "tests/support/temp_dir.h"
 
@@ -36,66 +36,27 @@ using test::http;
 
 const std::string kBase = "/api/codex/v1";
 
-using test::make_circuit_dir;
-
 TEST(MarketplaceE2e, ClientAndThreeProvidersFillProveAndStart) {
   CODEX_REQUIRE_TOOL(codex::testing::executable(test::anvil_binary()),
                      "anvil at " << test::anvil_binary());
-  codex::testing::TempDir tmp("market_e2e");
-  const auto circuits = tmp.path() / "circuits";
-  market::DeploymentPlan plan;
-  plan.config = test::devnet_config();  // 10 s periods
-  plan.verification_key_json = make_circuit_dir(circuits);
-  test::MarketEnv env(plan);
-
-  AgentNode client(tmp.path() / "client", test::chain_args(env, tmp.path(), 1));
-  auto cc = http(client);
-  const std::string spr = json::parse(cc.Get(kBase + "/spr")->body)["spr"];
+  test::SmallMarket net("market_e2e");
+  auto& env = net.env();
+  auto cc = http(net.client());
   std::vector<std::unique_ptr<AgentNode>> providers;
-  for (int a : {2, 3, 4}) {
-    auto args = test::chain_args(env, tmp.path(), a);
-    for (const char* x : {"--prover", "--circuit-dir"})
-      args.push_back(x);
-    args.push_back(circuits.string());
-    args.push_back("--bootstrap-node");
-    args.push_back(spr);
-    if (a == 3) {
-      // A short store TTL: the slot's blocks must stay until the request ends
-      // (this provider proves them after 20 s, and again after its restart).
-      for (const char* x : {"--block-ttl", "20s", "--block-mi", "1s"})
-        args.push_back(x);
-    }
-    if (a == 4) {  // every second required proof of this one is sent invalid
-      args.push_back("--simulate-proof-failures");
-      args.push_back("2");
-    }
-    providers.push_back(
-        std::make_unique<AgentNode>(tmp.path() / ("provider" + std::to_string(a)), args));
-  }
+  // Account 3: a short store TTL; the slot's blocks must stay until the
+  // request ends (it proves them after 20 s, and again after its restart).
+  providers.push_back(net.provider("provider2", 2));
+  providers.push_back(net.provider("provider3", 3, {"--block-ttl", "20s", "--block-mi", "1s"}));
+  // Account 4: every second required proof is sent invalid.
+  providers.push_back(net.provider("provider4", 4, {"--simulate-proof-failures", "2"}));
 
-  std::string data(5 * 65536 - 333, '\0');
-  std::mt19937_64 rng(21);
-  for (auto& b : data)
-    b = char(rng());
-  auto up = cc.Post(kBase + "/data", data, "application/octet-stream");
-  ASSERT_TRUE(up && up->status == 200);
-  auto req = cc.Post(kBase + "/storage/request/" + up->body,
-                     R"({"duration": 300, "proofProbability": "1", "pricePerBytePerSecond": "1",
-                         "collateralPerByte": "1", "expiry": 120, "nodes": 3, "tolerance": 1})",
-                     "application/json");
-  ASSERT_TRUE(req && req->status == 200) << (req ? req->body : "no answer");
-  const std::string id = req->body;
+  const std::string cid = net.upload(5 * 65536 - 333, 21);
+  const std::string id =
+      net.request(cid, R"({"duration": 300, "proofProbability": "1", "pricePerBytePerSecond": "1",
+               "collateralPerByte": "1", "expiry": 120, "nodes": 3, "tolerance": 1})");
   // Each provider has room for one slot: one slot each.
-  const uint64_t slot_size =
-      json::parse(cc.Get(kBase + "/storage/purchases/" + id)->body)["request"]["ask"]["slotSize"];
-  for (auto& p : providers) {
-    const json offer = {{"totalSize", slot_size},
-                        {"duration", 10000},
-                        {"minPricePerBytePerSecond", "1"},
-                        {"totalCollateral", "1000000000000"}};
-    auto r = http(*p).Post(kBase + "/sales/availability", offer.dump(), "application/json");
-    ASSERT_TRUE(r && r->status == 201) << (r ? r->body : "no answer");
-  }
+  for (auto& p : providers)
+    test::SmallMarket::offer(*p, net.slot_size(id));
 
   std::string state;
   for (int i = 0; i < 1200 && state != "started"; ++i) {
@@ -105,7 +66,7 @@ TEST(MarketplaceE2e, ClientAndThreeProvidersFillProveAndStart) {
   }
   if (state != "started") {
     for (const char* name : {"client", "provider2", "provider3", "provider4"}) {
-      std::ifstream log(tmp.path() / (std::string(name) + ".log"));
+      std::ifstream log(net.log(name));
       std::vector<std::string> lines;
       for (std::string l; std::getline(log, l);)
         lines.push_back(l);
@@ -142,7 +103,7 @@ TEST(MarketplaceE2e, ClientAndThreeProvidersFillProveAndStart) {
   EXPECT_GE(proofs, 5u) << "periodic proofs after the three fills";
 
   // The provider simulating failures reports its invalid proofs as rejected.
-  const auto log4 = tmp.path() / "provider4.log";
+  const auto log4 = net.log("provider4");
   auto rejected = [&] {
     std::ifstream in(log4);
     for (std::string l; std::getline(in, l);)
@@ -187,45 +148,17 @@ TEST(MarketplaceE2e, ClientAndThreeProvidersFillProveAndStart) {
 TEST(MarketplaceE2e, ARestartedProviderQueuesAgainTheRequestsItHeardOfBefore) {
   CODEX_REQUIRE_TOOL(codex::testing::executable(test::anvil_binary()),
                      "anvil at " << test::anvil_binary());
-  codex::testing::TempDir tmp("market_catchup");
-  const auto circuits = tmp.path() / "circuits";
-  market::DeploymentPlan plan;
-  plan.config = test::devnet_config();
-  plan.verification_key_json = make_circuit_dir(circuits);
-  test::MarketEnv env(plan);
+  test::SmallMarket net("market_catchup");
+  auto cc = http(net.client());
+  auto provider_ptr = net.provider("provider", 2, {"--log-level", "info"});
+  AgentNode& provider = *provider_ptr;
+  const std::string id =
+      net.request(net.upload(3 * 65536, 5),
+                  R"({"duration": 300, "proofProbability": "1", "pricePerBytePerSecond": "1",
+          "collateralPerByte": "1", "expiry": 200, "nodes": 3, "tolerance": 1})");
+  const uint64_t slot_size = net.slot_size(id);
 
-  AgentNode client(tmp.path() / "client", test::chain_args(env, tmp.path(), 1));
-  auto cc = http(client);
-  const std::string spr = json::parse(cc.Get(kBase + "/spr")->body)["spr"];
-  auto args = test::chain_args(env, tmp.path(), 2);
-  for (const std::string& x :
-       std::vector<std::string>{"--prover", "--circuit-dir", circuits.string(), "--bootstrap-node",
-                                spr, "--log-level", "info"})
-    args.push_back(x);
-  AgentNode provider(tmp.path() / "provider", args);
-
-  std::string data(3 * 65536, '\0');
-  std::mt19937_64 rng(5);
-  for (auto& b : data)
-    b = char(rng());
-  auto up = cc.Post(kBase + "/data", data, "application/octet-stream");
-  ASSERT_TRUE(up && up->status == 200);
-  auto req = cc.Post(kBase + "/storage/request/" + up->body,
-                     R"({"duration": 300, "proofProbability": "1", "pricePerBytePerSecond": "1",
-                         "collateralPerByte": "1", "expiry": 200, "nodes": 3, "tolerance": 1})",
-                     "application/json");
-  ASSERT_TRUE(req && req->status == 200) << (req ? req->body : "no answer");
-  const std::string id = req->body;
-  const uint64_t slot_size =
-      json::parse(cc.Get(kBase + "/storage/purchases/" + id)->body)["request"]["ask"]["slotSize"];
-
-  const auto log = tmp.path() / "provider.log";
-  auto logged = [&](const std::string& text) {
-    std::ifstream in(log);
-    for (std::string l; std::getline(in, l);)
-      if (l.find(text) != std::string::npos) return true;
-    return false;
-  };
+  auto logged = [&](const std::string& text) { return net.logged("provider", text) > 0; };
   for (int i = 0; i < 300 && !logged("sales: heard of request"); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   ASSERT_TRUE(logged("sales: heard of request")) << "the provider saw the request";
@@ -234,12 +167,7 @@ TEST(MarketplaceE2e, ARestartedProviderQueuesAgainTheRequestsItHeardOfBefore) {
   EXPECT_TRUE(logged("looking again at 1 requests heard of before the restart"));
 
   // Room for the three slots now.
-  const json offer = {{"totalSize", 3 * slot_size},
-                      {"duration", 10000},
-                      {"minPricePerBytePerSecond", "1"},
-                      {"totalCollateral", "1000000000000"}};
-  auto r = http(provider).Post(kBase + "/sales/availability", offer.dump(), "application/json");
-  ASSERT_TRUE(r && r->status == 201) << (r ? r->body : "no answer");
+  test::SmallMarket::offer(provider, 3 * slot_size);
   std::string state;
   for (int i = 0; i < 1200 && state != "started"; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -258,52 +186,24 @@ TEST(MarketplaceE2e, ARestartedProviderQueuesAgainTheRequestsItHeardOfBefore) {
 TEST(MarketplaceE2e, AnExpiredRequestPaysForTheStoredTimeAndReturnsTheRest) {
   CODEX_REQUIRE_TOOL(codex::testing::executable(test::anvil_binary()),
                      "anvil at " << test::anvil_binary());
-  codex::testing::TempDir tmp("market_expiry");
-  const auto circuits = tmp.path() / "circuits";
-  market::DeploymentPlan plan;
-  plan.config = test::devnet_config();
-  plan.verification_key_json = make_circuit_dir(circuits);
-  test::MarketEnv env(plan);
-
-  AgentNode client(tmp.path() / "client", test::chain_args(env, tmp.path(), 1));
-  auto cc = http(client);
-  const std::string spr = json::parse(cc.Get(kBase + "/spr")->body)["spr"];
+  test::SmallMarket net("market_expiry");
+  auto& env = net.env();
+  auto cc = http(net.client());
   std::vector<std::unique_ptr<AgentNode>> providers;
-  for (int a : {2, 3}) {
-    auto args = test::chain_args(env, tmp.path(), a);
-    for (const std::string& x : std::vector<std::string>{
-             "--prover", "--circuit-dir", circuits.string(), "--bootstrap-node", spr})
-      args.push_back(x);
-    providers.push_back(
-        std::make_unique<AgentNode>(tmp.path() / ("provider" + std::to_string(a)), args));
-  }
+  providers.push_back(net.provider("provider2", 2));
+  providers.push_back(net.provider("provider3", 3));
   const eth::Uint256 start1 = env.balance(1), start2 = env.balance(2), start3 = env.balance(3);
   const eth::Uint256 market_start = env.market_balance();
 
-  std::string data(5 * 65536 - 333, '\0');
-  std::mt19937_64 rng(3);
-  for (auto& b : data)
-    b = char(rng());
-  auto up = cc.Post(kBase + "/data", data, "application/octet-stream");
-  ASSERT_TRUE(up && up->status == 200);
-  auto req = cc.Post(kBase + "/storage/request/" + up->body,
-                     R"({"duration": 200, "proofProbability": "1", "pricePerBytePerSecond": "3",
-                         "collateralPerByte": "1", "expiry": 45, "nodes": 3, "tolerance": 1})",
-                     "application/json");
-  ASSERT_TRUE(req && req->status == 200) << (req ? req->body : "no answer");
-  const std::string id = req->body;
+  const std::string id =
+      net.request(net.upload(5 * 65536 - 333, 3),
+                  R"({"duration": 200, "proofProbability": "1", "pricePerBytePerSecond": "3",
+          "collateralPerByte": "1", "expiry": 45, "nodes": 3, "tolerance": 1})");
   market::RequestId request{};
   base::from_hex_exact(id, request);
-  const uint64_t slot_size =
-      json::parse(cc.Get(kBase + "/storage/purchases/" + id)->body)["request"]["ask"]["slotSize"];
-  for (auto& p : providers) {
-    const json offer = {{"totalSize", slot_size},
-                        {"duration", 10000},
-                        {"minPricePerBytePerSecond", "1"},
-                        {"totalCollateral", "1000000000000"}};
-    auto r = http(*p).Post(kBase + "/sales/availability", offer.dump(), "application/json");
-    ASSERT_TRUE(r && r->status == 201) << (r ? r->body : "no answer");
-  }
+  const uint64_t slot_size = net.slot_size(id);
+  for (auto& p : providers)
+    test::SmallMarket::offer(*p, slot_size);
 
   auto watcher = env.chain_market(0);
   json purchase;

@@ -23,13 +23,8 @@
 
 #include "agent/market/chain_market.h"
 #include "base/hex.h"
-#include "tests/agent/support/agent_node.h"
-#include "tests/agent/support/chain_node.h"
-#include "tests/agent/support/market_env.h"
-#include "tests/agent/support/market_model_world.h"
-#include "tests/agent/support/small_circuit.h"
+#include "tests/agent/support/small_market.h"
 #include "tests/support/require_tool.h"
-#include "tests/support/temp_dir.h"
 
 namespace codex::agent {
 namespace {
@@ -38,77 +33,39 @@ using json = nlohmann::json;
 using test::AgentNode;
 using test::http;
 
-const std::string kBase = "/api/codex/v1";
 constexpr const char* kCrashVar = "CODEX_TEST_CRASH_IN_SALE_STATE";
-
-size_t count_in(const std::filesystem::path& log, const std::string& text) {
-  std::ifstream in(log);
-  size_t n = 0;
-  for (std::string l; std::getline(in, l);)
-    n += l.find(text) != std::string::npos ? 1 : 0;
-  return n;
-}
 
 TEST(SalesCrash, AProviderKilledInEverySaleStateAndAKilledClientStillFinishTheRequest) {
   CODEX_REQUIRE_TOOL(codex::testing::executable(test::anvil_binary()),
                      "anvil at " << test::anvil_binary());
-  codex::testing::TempDir tmp("sales_crash");
-  const auto circuits = tmp.path() / "circuits";
-  market::DeploymentPlan plan;
-  plan.config = test::devnet_config();  // 10 s periods
-  plan.verification_key_json = test::make_circuit_dir(circuits, "sales-crash");
-  test::MarketEnv env(plan);
-
-  AgentNode client(tmp.path() / "client", test::chain_args(env, tmp.path(), 1));
-  const std::string spr = json::parse(http(client).Get(kBase + "/spr")->body)["spr"];
-  auto provider_args = [&](int account) {
-    auto args = test::chain_args(env, tmp.path(), account);
-    for (const std::string& x :
-         std::vector<std::string>{"--prover", "--circuit-dir", circuits.string(),
-                                  "--bootstrap-node", spr, "--log-level", "info"})
-      args.push_back(x);
-    return args;
-  };
+  test::SmallMarket net("sales_crash", "sales-crash");
+  auto& env = net.env();
+  AgentNode& client = net.client();
   const std::vector<std::string> states = {
       "SalePreparing", "SaleSlotReserving", "SaleDownloading", "SaleInitialProving",
       "SaleFilling",   "SaleFilled",        "SaleProving",     "SalePayout"};
   size_t crashes = 0;
   ::setenv(kCrashVar, states[0].c_str(), 1);
-  auto crasher = std::make_unique<AgentNode>(tmp.path() / "crasher", provider_args(2));
+  const std::vector<std::string> info = {"--log-level", "info"};
+  auto crasher = net.provider("crasher", 2, info);
   ::unsetenv(kCrashVar);
-  AgentNode p3(tmp.path() / "provider3", provider_args(3));
-  AgentNode p4(tmp.path() / "provider4", provider_args(4));
+  auto p3 = net.provider("provider3", 3, info);
+  auto p4 = net.provider("provider4", 4, info);
   const eth::Uint256 crasher_start = env.balance(2);
 
-  std::string data(5 * 65536 - 333, '\0');
-  std::mt19937_64 rng(8);
-  for (auto& b : data)
-    b = char(rng());
-  auto up = http(client).Post(kBase + "/data", data, "application/octet-stream");
-  ASSERT_TRUE(up && up->status == 200);
-  auto req =
-      http(client).Post(kBase + "/storage/request/" + up->body,
-                        R"({"duration": 90, "proofProbability": "1", "pricePerBytePerSecond": "1",
-                         "collateralPerByte": "1", "expiry": 80, "nodes": 3, "tolerance": 1})",
-                        "application/json");
-  ASSERT_TRUE(req && req->status == 200) << (req ? req->body : "no answer");
-  const std::string id = req->body;
+  const std::string id =
+      net.request(net.upload(5 * 65536 - 333, 8),
+                  R"({"duration": 90, "proofProbability": "1", "pricePerBytePerSecond": "1",
+          "collateralPerByte": "1", "expiry": 80, "nodes": 3, "tolerance": 1})");
   market::RequestId request{};
   base::from_hex_exact(id, request);
-  const uint64_t slot_size = json::parse(
-      http(client).Get(kBase + "/storage/purchases/" + id)->body)["request"]["ask"]["slotSize"];
+  const uint64_t slot_size = net.slot_size(id);
   // The crasher offers room for one slot first; the others follow.
-  for (AgentNode* p : {crasher.get(), &p3, &p4}) {
-    const json offer = {{"totalSize", slot_size},
-                        {"duration", 10000},
-                        {"minPricePerBytePerSecond", "1"},
-                        {"totalCollateral", "1000000000000"}};
-    auto r = http(*p).Post(kBase + "/sales/availability", offer.dump(), "application/json");
-    ASSERT_TRUE(r && r->status == 201) << (r ? r->body : "no answer");
-    if (p == crasher.get()) std::this_thread::sleep_for(std::chrono::seconds(2));
-  }
+  test::SmallMarket::offer(*crasher, slot_size);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  test::SmallMarket::offer(*p3, slot_size);
+  test::SmallMarket::offer(*p4, slot_size);
 
-  const auto crasher_log = tmp.path() / "crasher.log";
   auto watcher = env.chain_market(0);
   bool client_killed = false;
   std::string state;
@@ -117,7 +74,7 @@ TEST(SalesCrash, AProviderKilledInEverySaleStateAndAKilledClientStillFinishTheRe
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     if (crasher->exited()) {
       ++crashes;
-      ASSERT_EQ(count_in(crasher_log, "killing this process (crash test)"), crashes)
+      ASSERT_EQ(net.logged("crasher", "killing this process (crash test)"), crashes)
           << "the node died otherwise than by its crash point";
       if (crashes < states.size()) ::setenv(kCrashVar, states[crashes].c_str(), 1);
       try {
@@ -128,8 +85,7 @@ TEST(SalesCrash, AProviderKilledInEverySaleStateAndAKilledClientStillFinishTheRe
       ::unsetenv(kCrashVar);
       continue;
     }
-    auto p = http(client).Get(kBase + "/storage/purchases/" + id);
-    if (p && p->status == 200) state = json::parse(p->body)["state"];
+    state = net.purchase(id).value("state", state);
     if (state == "started" && !client_killed) {
       client.stop(SIGKILL);
       client.start();
@@ -145,7 +101,7 @@ TEST(SalesCrash, AProviderKilledInEverySaleStateAndAKilledClientStillFinishTheRe
   }
   EXPECT_EQ(crashes, states.size()) << "killed in every sale state";
   for (const auto& s : states)
-    EXPECT_EQ(count_in(crasher_log, "entered " + s + ": killing this process"), 1u) << s;
+    EXPECT_EQ(net.logged("crasher", "entered " + s + ": killing this process"), 1u) << s;
   EXPECT_TRUE(client_killed);
   ASSERT_EQ(state, "finished") << "the restarted client finished (withdrew) its purchase";
 
@@ -187,7 +143,7 @@ TEST(SalesCrash, AProviderKilledInEverySaleStateAndAKilledClientStillFinishTheRe
   for (const auto& [tx, n] : sent)
     EXPECT_EQ(n, 1) << "sent " << n << " times: " << tx.substr(0, 60);
   // It proved after it was killed in Proving (the payout came after more proofs).
-  EXPECT_GE(count_in(crasher_log, "proof submitted"), 2u);
+  EXPECT_GE(net.logged("crasher", "proof submitted"), 2u);
 }
 
 }  // namespace
