@@ -17,21 +17,22 @@ trap 'rm -rf "$DIR"' EXIT
   cat "$DIR/out.txt"
   exit 1
 }
-# Log lines start "[YYYY-MM-DD HH:MM:SS.mmm]": seconds of the day.
-secs() { awk -F'[][ :]' '{ print ($3 * 3600 + $4 * 60 + $5) }'; }
+# Log lines start "YYYY-MM-DD HH:MM:SS.mmm": seconds of the day.
+secs() { awk -F'[ :]' '{ print ($2 * 3600 + $3 * 60 + $4) }'; }
 # StorageRequested: the client's purchase is "submitted" once requestStorage is mined.
 requested=$(grep -h "purchasing: request .*: submitted" "$DIR/net/client/node.log" | head -1 | secs)
-printf '%-10s %9s %9s %9s %9s %12s %s\n' provider fetch_s MB/s tree_s prove_s request→fill periodic_proofs_s
+printf '%-10s %8s %9s %9s %9s %9s %12s %s\n' provider MB fetch_s MB/s tree_s prove_s request→fill_s periodic_proofs_s
 for p in "$DIR"/net/provider*; do
   log=$p/node.log
   fetch=$(grep -h "fetched .* blocks" "$log" | head -1)
   [ -n "$fetch" ] || continue
+  mb=$(sed -E 's/.*blocks \(([0-9.]+) MB\).*/\1/' <<<"$fetch")
   fs=$(sed -E 's/.* in ([0-9.]+) s \(.*/\1/' <<<"$fetch")
   mbs=$(sed -E 's/.*\(([0-9.]+) MB\/s\).*/\1/' <<<"$fetch")
   ts=$(sed -E 's/.*slot tree in ([0-9.]+) s.*/\1/' <<<"$fetch")
   ps=$(grep -h "initial proof made in" "$log" | head -1 | sed -E 's/.* in ([0-9.]+) s.*/\1/')
   filled=$(grep -h "filled slot" "$log" | head -1 | secs)
   periodic=$(grep -h "proof submitted" "$log" | sed -E 's/.*take ([0-9.]+) s.*/\1/' | tr '\n' ' ')
-  printf '%-10s %9s %9s %9s %9s %12s %s\n' "$(basename "$p")" "$fs" "$mbs" "$ts" "$ps" \
+  printf '%-10s %8s %9s %9s %9s %9s %12s %s\n' "$(basename "$p")" "$mb" "$fs" "$mbs" "$ts" "$ps" \
     "$(awk -v a="$requested" -v b="$filled" 'BEGIN { printf "%.1f", b - a }')" "$periodic"
 done
