@@ -346,14 +346,14 @@ class Devnet {
       purchase = purchase_state();
       if (purchase != last_purchase) con_.say("client purchase: " + purchase);
       last_purchase = purchase;
-      for (NodeProcess& n : nodes_)
-        if (auto st = n.process->exited(); st && died.size() < nodes_.size()) {
-          died.push_back(n.name + " stopped unexpectedly (" + describe_status(*st) +
-                         "); the end of its log:\n" + last_lines(n.log(), 6));
-          con_.say(died.back());
-          n.process->release();
-          n.process.reset();
-        }
+      for (NodeProcess& n : nodes_) {
+        const auto st = n.process ? n.process->exited() : std::nullopt;
+        if (!st) continue;
+        died.push_back(n.name + " stopped unexpectedly (" + describe_status(*st) +
+                       "); the end of its log:\n" + last_lines(n.log(), 6));
+        con_.say(died.back());
+        n.process.reset();  // reaped
+      }
       if (!died.empty()) break;
       scrape();
       con_.status(status_line(purchase));

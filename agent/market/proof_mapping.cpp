@@ -50,6 +50,21 @@ eth::AbiValue verifying_key_to_abi(const prover::groth16::VerificationKey& vk) {
                          abi_g2(g2(vk.delta2)), std::move(ic)});
 }
 
+std::vector<Uint256> verifying_key_words(const prover::groth16::VerificationKey& vk) {
+  std::vector<Uint256> w;
+  const G1Point a = g1(vk.alpha1);
+  w.insert(w.end(), {a.x, a.y});
+  for (const auto* p : {&vk.beta2, &vk.gamma2, &vk.delta2}) {
+    const G2Point q = g2(*p);
+    w.insert(w.end(), {q.x.real, q.x.imag, q.y.real, q.y.imag});
+  }
+  for (const auto& p : vk.ic) {
+    const G1Point q = g1(p);
+    w.insert(w.end(), {q.x, q.y});
+  }
+  return w;
+}
+
 eth::AbiValue inputs_to_abi(const std::vector<Uint256>& inputs) {
   L out(inputs.begin(), inputs.end());
   return eth::AbiValue(std::move(out));

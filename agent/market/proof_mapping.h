@@ -19,6 +19,9 @@ std::vector<Uint256> inputs_from_prover(const std::vector<prover::Fr>& inputs);
 
 // Groth16Verifier.VerifyingKey = (G1 alpha1, G2 beta2, G2 gamma2, G2 delta2, G1[] ic).
 eth::AbiValue verifying_key_to_abi(const prover::groth16::VerificationKey& vk);
+// The key's numbers in the verifier contract's order: alpha1 (x, y); beta2,
+// gamma2, delta2 (x.real, x.imag, y.real, y.imag); then each ic point (x, y).
+std::vector<Uint256> verifying_key_words(const prover::groth16::VerificationKey& vk);
 
 // verify()'s second argument.
 eth::AbiValue inputs_to_abi(const std::vector<Uint256>& inputs);

@@ -79,6 +79,10 @@ const eth::HttpRpcClient& MarketConnection::rpc() const {
   return *impl_->rpc;
 }
 
+eth::EthClient& MarketConnection::eth() {
+  return *impl_->eth;
+}
+
 eth::TxSender& MarketConnection::sender() {
   return *impl_->sender;
 }

@@ -18,6 +18,7 @@ class MarketApi;
 namespace codex::eth {
 class HttpRpcClient;
 class TxSender;
+class EthClient;
 }  // namespace codex::eth
 
 namespace codex::agent {
@@ -31,6 +32,7 @@ class MarketConnection {
   MarketConnection& operator=(const MarketConnection&) = delete;
 
   market::MarketApi& market();
+  eth::EthClient& eth();
   // For metrics: the JSON-RPC client's counters, the sender's journal and gas.
   const eth::HttpRpcClient& rpc() const;
   eth::TxSender& sender();

@@ -15,6 +15,7 @@
 #include "agent/api/rest_server.h"
 #include "agent/config/version.h"
 #include "agent/market/market_api.h"
+#include "agent/market/verifier_key.h"
 #include "agent/node/circuit_dir.h"
 #include "agent/node/market_connection.h"
 #include "agent/node/node_metrics.h"
@@ -34,6 +35,7 @@
 #include "exchange/net/node_key.h"
 #include "exchange/store/data_dir.h"
 #include "exchange/store/repo.h"
+#include "prover/groth16/zkey_file.h"
 
 namespace codex::agent {
 
@@ -53,6 +55,28 @@ void make_private(const std::filesystem::path& db) {
     auto p = db.string() + suffix;
     struct stat st {};
     if (::stat(p.c_str(), &st) == 0 && (st.st_mode & 077)) ::chmod(p.c_str(), st.st_mode & 0700);
+  }
+}
+
+// A provider whose proving key is not the one the marketplace's verifier
+// holds would have every proof rejected: refuse to start.
+void check_proving_key(MarketConnection& chain, const std::filesystem::path& zkey) {
+  const auto vk = prover::groth16::ZkeyReader(zkey.string()).verification_key();
+  const auto check =
+      market::check_verifier_key(chain.eth(), chain.market().marketplace_address(), vk);
+  switch (check.result) {
+    case market::VerifierKeyCheck::Result::kMatch:
+      spdlog::info("prover: the proving key {} matches the marketplace's verifier {}",
+                   zkey.string(), check.verifier.hex());
+      return;
+    case market::VerifierKeyCheck::Result::kMismatch:
+      throw std::runtime_error("--circuit-dir: the proving key " + zkey.string() +
+                               " does not match the marketplace's Groth16 verifier " +
+                               check.verifier.hex() + " (" + check.detail +
+                               "): every proof would be rejected on chain");
+    case market::VerifierKeyCheck::Result::kNoGroth16Verifier:
+      spdlog::warn("prover: the proving key was not checked against the chain: {}", check.detail);
+      return;
   }
 }
 
@@ -139,6 +163,7 @@ struct Node::Impl {
     if (c.prover) {
       const CircuitDir files =
           load_circuit_dir(c.circuit_dir.empty() ? c.data_dir / "circuits" : c.circuit_dir);
+      check_proving_key(*chain, files.zkey);
       prover = std::make_unique<slots::SlotProver>(files.zkey,
                                                    slots::SlotProverOptions{files.params, 0, 8});
       slot_work = std::make_unique<NodeSlotWork>(*repo, *network, dht.get(), *prover,

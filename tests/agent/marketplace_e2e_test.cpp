@@ -245,5 +245,25 @@ TEST(MarketplaceE2e, AnExpiredRequestPaysForTheStoredTimeAndReturnsTheRest) {
   EXPECT_EQ(env.market_balance(), market_start) << "nothing of the request left in the marketplace";
 }
 
+// A provider whose proving key is not the one the marketplace's verifier
+// holds would have every proof rejected: it refuses to start and says why;
+// one with the right key says it matches.
+TEST(MarketplaceE2e, AProvingKeyThatIsNotTheVerifiersIsRefusedAtStart) {
+  CODEX_REQUIRE_TOOL(codex::testing::executable(test::anvil_binary()),
+                     "anvil at " << test::anvil_binary());
+  test::SmallMarket net("market_key");
+  auto good = net.provider("good", 2, {"--log-level", "info"});
+  EXPECT_EQ(net.logged("good", "matches the marketplace's verifier"), 1u);
+
+  const auto other = net.dir() / "other-circuit";
+  test::make_circuit_dir(other, "another-seed");
+  auto args = test::chain_args(net.env(), net.dir(), 3);
+  for (const std::string& x : std::vector<std::string>{"--prover", "--circuit-dir", other.string()})
+    args.push_back(x);
+  EXPECT_THROW(AgentNode(net.dir() / "wrong", args), std::runtime_error);
+  EXPECT_EQ(net.logged("wrong", "does not match the marketplace's Groth16 verifier"), 1u);
+  EXPECT_EQ(net.logged("wrong", "every proof would be rejected on chain"), 1u);
+}
+
 }  // namespace
 }  // namespace codex::agent
