@@ -20,7 +20,13 @@ DevCircuit ensure_dev_circuit(const fs::path& dir) {
   const fs::path zkey = dir / "proof_main.zkey";
   const prover::circuit::StorageParams params;  // the production circuit
   fs::create_directories(dir);
-  agent::write_circuit_params(dir, params);
+  // Two devnets may start at once (the tests do): each file appears whole,
+  // by a rename, so a node never reads one half written.
+  const fs::path staging = dir / (".staging." + std::to_string(::getpid()));
+  fs::create_directories(staging);
+  agent::write_circuit_params(staging, params);
+  fs::rename(staging / "circuit.json", dir / "circuit.json");
+  fs::remove_all(staging);
   if (fs::exists(zkey) && fs::exists(c.verification_key)) return c;
 
   const auto cb = prover::circuit::build_storage_shape(params);
