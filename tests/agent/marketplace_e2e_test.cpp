@@ -11,6 +11,7 @@
 #include <httplib.h>
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -139,6 +140,31 @@ TEST(MarketplaceE2e, ClientAndThreeProvidersFillProveAndStart) {
   auto sale = http(p3).Get(kBase + "/sales/slots/" + slots3[0]["id"].get<std::string>());
   ASSERT_TRUE(sale && sale->status == 200);
   EXPECT_EQ(json::parse(sale->body)["state"], "SaleProving");
+
+  // Its store loses the slot's leaves while it is down (its index rows go;
+  // a fault the store cannot be made to produce, so the rows are deleted
+  // with SQLite's own tool): the first proof after the restart finds the
+  // slot incomplete, fetches it again from the client and proving goes on.
+  p3.stop(SIGTERM);
+  const std::string db = (net.dir() / "provider3" / "codex.sqlite3").string();
+  ASSERT_EQ(
+      std::system(("/usr/bin/python3 -c \"import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); "
+                   "c.execute('DELETE FROM store_leaves'); c.commit()\" " +
+                   db)
+                      .c_str()),
+      0);
+  events->poll([](const market::DecodedEvent&, base::sqlite::WriteTxn*) {});  // up to now
+  p3.start();
+  size_t after_loss = 0;
+  for (int i = 0; i < 600 && after_loss < 2; ++i) {
+    events->poll([&](const market::DecodedEvent& e, base::sqlite::WriteTxn*) {
+      if (const auto* ps = std::get_if<market::ProofSubmitted>(&e.event))
+        after_loss += ps->slot_id == slot3 ? 1 : 0;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_GE(after_loss, 2u) << "proofs go on after the slot's data was lost";
+  EXPECT_EQ(net.logged("provider3", "were missing here and were fetched again"), 1u);
 }
 
 // The slot queue lives in memory: a provider killed after it heard of a
