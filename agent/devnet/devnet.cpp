@@ -431,21 +431,23 @@ class Devnet {
                                                  {"failures", failures}}
                                                 .dump(2)
                                          << "\n";
-    if (o_.keep) keep_running();
     if (failures.empty()) {
       con_.say(
           "OK: the request ran to its end with a real proof every period; every provider "
           "was paid what the contract says, the client withdrew the rest, no token lost");
-      if (temp_dir_ && !o_.keep) {
-        std::error_code ec;
-        fs::remove_all(dir_, ec);
-      }
-      return 0;
+    } else {
+      for (const auto& f : failures)
+        con_.say("FAILED: " + f);
     }
-    for (const auto& f : failures)
-      con_.say("FAILED: " + f);
-    con_.say("logs kept in " + dir_.string());
-    return 1;
+    if (o_.keep) {
+      keep_running();
+    } else if (failures.empty() && temp_dir_) {
+      std::error_code ec;
+      fs::remove_all(dir_, ec);
+    } else {
+      con_.say("logs kept in " + dir_.string());
+    }
+    return failures.empty() ? 0 : 1;
   }
 
   void keep_running() {
