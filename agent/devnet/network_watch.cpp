@@ -210,9 +210,6 @@ bool NetworkWatch::all_paid() const {
     if (!s.paid) return false;
   return true;
 }
-uint64_t NetworkWatch::chain_time() const {
-  return impl_->now;
-}
 uint64_t NetworkWatch::period() const {
   return impl_->now / impl_->period_len;
 }
@@ -221,9 +218,6 @@ Uint256 NetworkWatch::marketplace_balance() const {
 }
 Uint256 NetworkWatch::marketplace_start_balance() const {
   return impl_->market_start;
-}
-uint64_t NetworkWatch::request_end() const {
-  return impl_->ends_at;
 }
 
 std::vector<std::string> NetworkWatch::failures(const std::string& purchase_state) const {

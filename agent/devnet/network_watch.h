@@ -46,12 +46,9 @@ class NetworkWatch {
   std::string request_state() const;  // "new", "started", "finished", ...
   bool request_over() const;          // finished, failed or cancelled
   bool all_paid() const;              // every filled slot of the request paid
-  uint64_t chain_time() const;
   uint64_t period() const;
   market::Uint256 marketplace_balance() const;
   market::Uint256 marketplace_start_balance() const;
-  // The request's end (0 before it is known).
-  uint64_t request_end() const;
 
   // The verdict: empty when the run did what it should, else the reasons.
   std::vector<std::string> failures(const std::string& purchase_state) const;

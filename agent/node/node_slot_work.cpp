@@ -55,9 +55,9 @@ NodeSlotWork::NodeSlotWork(store::Repo& repo, net::Network& network, net::kad::D
                            slots::SlotProver& prover, const ProvingMetrics* metrics)
     : repo_(repo), network_(network), dht_(dht), prover_(prover), metrics_(metrics) {}
 
-size_t NodeSlotWork::fetch_missing(const market::Request& request, uint64_t slot_index,
+size_t NodeSlotWork::fetch_missing(const market::Request& request, const Manifest& m,
+                                   uint64_t slot_index,
                                    const std::function<void(uint64_t)>& stored) {
-  const Manifest m = manifest_of(request, network_, dht_, repo_);
   const prover::slots::SlotLayout layout = slots::slot_layout(m);
   std::vector<uint64_t> indices, missing;
   for (uint64_t i : layout.slot_block_indices(slot_index)) {
@@ -93,13 +93,13 @@ void NodeSlotWork::store(const market::Request& request, uint64_t slot_index, bo
   if (repairing) throw std::runtime_error("repairing a freed slot is not supported yet");
   using Clock = std::chrono::steady_clock;
   const auto t0 = Clock::now();
+  const Manifest m = manifest_of(request, network_, dht_, repo_);
   uint64_t bytes = 0;
-  const size_t blocks_fetched = fetch_missing(request, slot_index, [&](uint64_t n) {
+  const size_t blocks_fetched = fetch_missing(request, m, slot_index, [&](uint64_t n) {
     bytes += n;
     stored(n);
   });
   const auto t1 = Clock::now();
-  const Manifest m = manifest_of(request, network_, dht_, repo_);
   RepoDatasetBlocks blocks(repo_);
   prover_.prepare(blocks, m, slot_index);
   const double fetch_s = std::chrono::duration<double>(t1 - t0).count();
@@ -122,8 +122,8 @@ market::Groth16Proof NodeSlotWork::prove(const market::Request& request, uint64_
     std::lock_guard lock(mu_);
     checked = checked_.contains(key);
   }
-  auto refetch = [&] {
-    if (size_t n = fetch_missing(request, slot_index, [](uint64_t) {}))
+  auto refetch = [&](const Manifest& m) {
+    if (size_t n = fetch_missing(request, m, slot_index, [](uint64_t) {}))
       spdlog::warn("sales: slot {}: {} of its blocks were missing here and were fetched again",
                    slot_index, n);
     std::lock_guard lock(mu_);
@@ -136,14 +136,14 @@ market::Groth16Proof NodeSlotWork::prove(const market::Request& request, uint64_
     // The first proof of a slot since this node started checks that its
     // data is whole (a store restored from a backup, a deleted dataset, a
     // lost file); a proof that finds a block missing fetches it again.
-    if (!checked) refetch();
     const Manifest m = manifest_of(request, network_, dht_, repo_);
+    if (!checked) refetch(m);
     RepoDatasetBlocks blocks(repo_);
     market::Groth16Proof proof;
     try {
       proof = market::proof_from_prover(prover_.prove(blocks, m, slot_index, challenge).proof);
     } catch (const NotFoundError&) {
-      refetch();
+      refetch(m);
       proof = market::proof_from_prover(prover_.prove(blocks, m, slot_index, challenge).proof);
     }
     if (metrics_)

@@ -16,6 +16,9 @@
 
 #include "agent/sales/slot_work.h"
 
+namespace codex {
+struct Manifest;
+}
 namespace codex::store {
 class Repo;
 }
@@ -56,7 +59,7 @@ class NodeSlotWork final : public sales::SlotWork {
 
  private:
   // Fetches the slot's blocks that are not stored here; returns how many.
-  size_t fetch_missing(const market::Request& request, uint64_t slot_index,
+  size_t fetch_missing(const market::Request& request, const Manifest& m, uint64_t slot_index,
                        const std::function<void(uint64_t bytes)>& stored);
 
   store::Repo& repo_;
