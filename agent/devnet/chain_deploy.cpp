@@ -184,8 +184,8 @@ nlohmann::json deploy_chain(const DeployOptions& o) {
 
   // The deployment's journal lives only as long as this command: a devnet is
   // deployed on a fresh chain, and a failed deployment starts over on a new one.
-  char tmpl[] = "/tmp/codex-deploy.XXXXXX";
-  if (!::mkdtemp(tmpl)) throw std::runtime_error("cannot create a temporary directory");
+  std::string tmpl = (std::filesystem::temp_directory_path() / "codex-deploy.XXXXXX").string();
+  if (!::mkdtemp(tmpl.data())) throw std::runtime_error("cannot create a temporary directory");
   struct Remove {
     std::filesystem::path dir;
     ~Remove() {

@@ -296,8 +296,8 @@ TEST(ContractsArtifacts, CheckNoticesAChangedSource) {
   CODEX_REQUIRE_TOOL(codex::testing::node_runs(), "node");
   namespace fs = std::filesystem;
   fs::path src = CODEX_SOURCE_DIR;
-  char tmpl[] = "/tmp/codex-compile-check-XXXXXX";
-  fs::path tmp = mkdtemp(tmpl);
+  std::string tmpl = (std::filesystem::temp_directory_path() / "codex-compile-check-XXXXXX").string();
+  fs::path tmp = mkdtemp(tmpl.data());
   fs::create_directories(tmp / "contracts-abi");
   fs::copy(src / "contracts-abi" / "compile.mjs", tmp / "contracts-abi");
   fs::copy(src / "contracts-abi" / "contracts", tmp / "contracts-abi" / "contracts");

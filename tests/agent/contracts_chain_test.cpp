@@ -61,8 +61,8 @@ struct Scratch {
   fs::path dir;
   pid_t anvil = 0;
   Scratch() {
-    char tmpl[] = "/tmp/codex-devnet-test-XXXXXX";
-    dir = mkdtemp(tmpl);
+    std::string tmpl = (std::filesystem::temp_directory_path() / "codex-devnet-test-XXXXXX").string();
+    dir = mkdtemp(tmpl.data());
   }
   ~Scratch() {
     if (anvil > 0 && running(anvil)) {

@@ -98,8 +98,8 @@ TEST(Artifacts, TestTokenEndToEndOnAnvil) {
   test::Anvil anvil;
   HttpRpcClient rpc(HttpRpcOptions{anvil.url()});
   EthClient eth(rpc);
-  char tmpl[] = "/tmp/eth_art_XXXXXX";
-  std::filesystem::path dir = mkdtemp(tmpl);
+  std::string tmpl = (std::filesystem::temp_directory_path() / "eth_art_XXXXXX").string();
+  std::filesystem::path dir = mkdtemp(tmpl.data());
   {
     auto db = base::sqlite::Database::open(dir / "agent.db");
     PrivateKey key = PrivateKey::from_hex(test::kDevKeys[0]);

@@ -32,8 +32,8 @@ constexpr const char* kPbkdf2Keystore =
 struct TempDir {
   std::filesystem::path path;
   TempDir() {
-    char tmpl[] = "/tmp/eth_keys_XXXXXX";
-    path = mkdtemp(tmpl);
+    std::string tmpl = (std::filesystem::temp_directory_path() / "eth_keys_XXXXXX").string();
+    path = mkdtemp(tmpl.data());
   }
   ~TempDir() { std::filesystem::remove_all(path); }
 };

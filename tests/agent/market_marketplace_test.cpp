@@ -116,8 +116,8 @@ class MarketChain : public ::testing::Test {
     ASSERT_TRUE(contracts::find_artifact("Marketplace") && contracts::find_artifact("TestToken") &&
                 contracts::find_artifact("TestVerifier"))
         << "contract artifacts not embedded";
-    char tmpl[] = "/tmp/market_XXXXXX";
-    dir_ = mkdtemp(tmpl);
+    std::string tmpl = (std::filesystem::temp_directory_path() / "market_XXXXXX").string();
+    dir_ = mkdtemp(tmpl.data());
     rpc_ = std::make_unique<eth::HttpRpcClient>(eth::HttpRpcOptions{anvil_.url()});
     eth_ = std::make_unique<eth::EthClient>(*rpc_);
     db_ = base::sqlite::Database::open(dir_ / "agent.db");

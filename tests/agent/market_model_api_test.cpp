@@ -26,8 +26,8 @@ constexpr int kClient = 1, kHost = 2, kOther = 3;
 class TempDb {
  public:
   TempDb() {
-    char tmpl[] = "/tmp/market_model_api_XXXXXX";
-    dir_ = mkdtemp(tmpl);
+    std::string tmpl = (std::filesystem::temp_directory_path() / "market_model_api_XXXXXX").string();
+    dir_ = mkdtemp(tmpl.data());
     db_ = base::sqlite::Database::open(dir_ / "agent.db");
   }
   ~TempDb() {

@@ -82,8 +82,8 @@ class MarketEnv {
       : MarketEnv(MarketEnvOptions{std::move(plan), deploy, std::nullopt}) {}
   explicit MarketEnv(MarketEnvOptions options)
       : anvil_(anvil_args(options)), genesis_time_(options.genesis_time) {
-    char tmpl[] = "/tmp/market_env_XXXXXX";
-    dir_ = mkdtemp(tmpl);
+    std::string tmpl = (std::filesystem::temp_directory_path() / "market_env_XXXXXX").string();
+    dir_ = mkdtemp(tmpl.data());
     rpc_ = std::make_unique<eth::HttpRpcClient>(eth::HttpRpcOptions{anvil_.url()});
     eth_ = std::make_unique<eth::EthClient>(*rpc_);
     db_ = base::sqlite::Database::open(dir_ / "agent.db");
