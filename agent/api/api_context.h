@@ -21,6 +21,9 @@ class Purchasing;
 namespace codex::market {
 class MarketApi;
 }
+namespace codex::validator {
+class Validator;
+}
 namespace codex::net {
 class NodeKey;
 class Network;
@@ -57,6 +60,8 @@ struct ApiContext {
   sales::Sales* sales = nullptr;
   purchasing::Purchasing* purchasing = nullptr;
   market::MarketApi* market = nullptr;
+  // The validator role (--validator); none: GET /validation answers 503.
+  validator::Validator* validator = nullptr;
   // Where the server counts requests and their latencies (--metrics); none:
   // not counted.
   base::metrics::Registry* metrics = nullptr;

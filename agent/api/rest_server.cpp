@@ -189,6 +189,7 @@ RestServer::RestServer(ApiContext ctx) : impl_(std::make_unique<Impl>(std::move(
   register_net_routes(s, impl_->ctx, impl_->allowed);
   register_sales_routes(s, impl_->ctx, impl_->allowed);
   register_storage_routes(s, impl_->ctx, impl_->allowed);
+  register_validation_routes(s, impl_->ctx, impl_->allowed);
 }
 
 RestServer::~RestServer() {

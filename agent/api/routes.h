@@ -26,6 +26,7 @@ void register_node_routes(httplib::Server& server, ApiContext& ctx, AllowedMetho
 void register_net_routes(httplib::Server& server, ApiContext& ctx, AllowedMethods& allowed);
 void register_sales_routes(httplib::Server& server, ApiContext& ctx, AllowedMethods& allowed);
 void register_storage_routes(httplib::Server& server, ApiContext& ctx, AllowedMethods& allowed);
+void register_validation_routes(httplib::Server& server, ApiContext& ctx, AllowedMethods& allowed);
 
 // Whether the client asks for text/plain (/peerid, /spr answer JSON otherwise).
 bool wants_text(const httplib::Request& req);

@@ -26,6 +26,8 @@ struct DevnetArgs {
   std::string data_dir;
   bool keep = false;
   bool plain = false;
+  uint32_t validators = 1;
+  std::string fault = "none";
 };
 
 // Ctrl-C, SIGTERM and SIGHUP become a flag the run polls, so that it stops
@@ -86,6 +88,20 @@ void add_devnet_command(CLI::App& app, int* rc) {
                 "Leave the network running after the run (stop it with `codex-agent devnet "
                 "stop --data-dir DIR`)");
   cmd->add_flag("--plain", a->plain, "No status line, even on a terminal");
+  cmd->add_option("--validators", a->validators,
+                  "Validator nodes; two or more split the slots into groups")
+      ->capture_default_str()
+      ->check(base::cli::UnsignedRange(0, 8));
+  cmd->add_option("--fault", a->fault,
+                  "none | kill-provider (a host killed for good: slashed, freed, repaired by a "
+                  "spare) | restart-provider (a host killed mid-period and restarted) | "
+                  "bad-proofs (a host sends invalid proofs: freed and repaired)")
+      ->capture_default_str()
+      ->check([](const std::string& v) {
+        return devnet::fault_from(v) ? std::string()
+                                     : "unknown fault '" + v +
+                                           "' (none, kill-provider, restart-provider, bad-proofs)";
+      });
 
   auto stop_dir = std::make_shared<std::string>();
   CLI::App* stop = cmd->add_subcommand("stop", "Stop a devnet left running with --keep");
@@ -112,6 +128,11 @@ void add_devnet_command(CLI::App& app, int* rc) {
     o.keep = a->keep;
     o.agent = this_program();
     o.live = !a->plain && ::isatty(STDOUT_FILENO);
+    o.validators = a->validators;
+    o.fault = *devnet::fault_from(a->fault);
+    if (devnet::frees_a_slot(o.fault) && o.validators == 0)
+      throw CLI::ValidationError("--fault " + a->fault,
+                                 "needs a validator to mark the missing proofs (--validators)");
     StopSignals signals;
     *rc = devnet::run_devnet(o, std::cout, signals.flag());
   });

@@ -52,6 +52,10 @@ struct NodeOptions {
   bool prover = false;
   std::string circuit_dir;
   uint64_t simulate_proof_failures = 0;
+  bool validator = false;
+  uint64_t validator_max_slots = 1000;
+  uint64_t validator_groups = 0;
+  uint64_t validator_group_index = 0;
   std::string log_level = "info";
   std::string log_format = "auto";
 };
@@ -102,6 +106,13 @@ NodeConfig to_config(const NodeOptions& o) {
   if (c.prover && !c.persistence) throw std::invalid_argument("--prover needs --persistence");
   if (c.persistence && !c.marketplace_address)
     throw std::invalid_argument("--persistence needs --marketplace-address");
+  c.validator = o.validator;
+  c.validator_max_slots = o.validator_max_slots;
+  c.validator_groups = o.validator_groups;
+  c.validator_group_index = o.validator_group_index;
+  if (c.validator && !c.persistence) throw std::invalid_argument("--validator needs --persistence");
+  if (c.validator_groups != 0 && c.validator_group_index >= c.validator_groups)
+    throw std::invalid_argument("--validator-group-index must be below --validator-groups");
   c.log_level = o.log_level;
   c.log_format = o.log_format;
   return c;
@@ -260,6 +271,24 @@ void add_node_command(CLI::App& app, int* rc) {
                       "Testing: send every N-th required proof invalid (0 = never)")
           ->check(UnsignedRange()),
       "CODEX_SIMULATE_PROOF_FAILURES");
+  env(cmd->add_flag("--validator", o->validator,
+                    "Validate: mark the missing proofs of filled slots (earns the contract's "
+                    "reward; needs --persistence)"),
+      "CODEX_VALIDATOR");
+  env(cmd->add_option("--validator-max-slots", o->validator_max_slots,
+                      "Most slots watched at once (0 = no limit)")
+          ->capture_default_str()
+          ->check(UnsignedRange()),
+      "CODEX_VALIDATOR_MAX_SLOTS");
+  env(cmd->add_option("--validator-groups", o->validator_groups,
+                      "Split the slots into this many groups (2-65535) and watch one")
+          ->check(UnsignedRange(2, 65535)),
+      "CODEX_VALIDATOR_GROUPS");
+  env(cmd->add_option("--validator-group-index", o->validator_group_index,
+                      "The group watched (0 to groups - 1; ignored without --validator-groups)")
+          ->capture_default_str()
+          ->check(UnsignedRange(0, 65534)),
+      "CODEX_VALIDATOR_GROUP_INDEX");
   env(cmd->add_option("--log-level", o->log_level,
                       "trace|debug|info|notice|warn|error|fatal|off, any case; "
                       "per-topic entries (\"info;trace:restapi\") are accepted, topics ignored")

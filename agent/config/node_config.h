@@ -60,6 +60,14 @@ struct NodeConfig {
   std::filesystem::path circuit_dir;  // empty: <data-dir>/circuits
   // Testing: every N-th proof a period asks for is sent invalid (0 = none).
   uint64_t simulate_proof_failures = 0;
+  // Validation (--validator, spec node.md §7; needs persistence): marks the
+  // missing proofs of the slots of group validator_group_index of
+  // validator_groups (0 = no groups: every slot), at most
+  // validator_max_slots slots (0 = no limit).
+  bool validator = false;
+  uint64_t validator_max_slots = 1000;
+  uint64_t validator_groups = 0;
+  uint64_t validator_group_index = 0;
   std::string log_level = "info";
   std::string log_format = "auto";  // auto | colors | nocolors | json | none
 };

@@ -79,6 +79,16 @@ int ChildProcess::stop(std::chrono::milliseconds grace) {
   return status;
 }
 
+int ChildProcess::kill() {
+  if (pid_ <= 0) return -1;
+  if (exited()) return *status_;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  status_ = status;
+  return status;
+}
+
 std::string describe_status(int status) {
   if (status < 0) return "gone";
   if (WIFEXITED(status)) return "exit " + std::to_string(WEXITSTATUS(status));

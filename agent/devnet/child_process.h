@@ -30,6 +30,8 @@ class ChildProcess {
   // SIGTERM, then SIGKILL after `grace`; returns the wait status (-1 if
   // already reaped).
   int stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
+  // SIGKILL at once (a crash, for fault injection); returns the wait status.
+  int kill();
   // Forget the process without stopping it (the network outlives the devnet).
   void release() { pid_ = -1; }
 

@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include <algorithm>
+#include <ctime>
 #include <fstream>
 #include <iomanip>
 #include <map>
@@ -62,8 +64,11 @@ std::string last_lines(const fs::path& log, size_t n) {
   return out;
 }
 
+enum class Role { kClient, kProvider, kValidator };
+
 struct NodeProcess {
   std::string name;
+  Role role = Role::kProvider;
   fs::path dir;
   uint16_t port = 0;
   uint16_t metrics_port = 0;
@@ -72,6 +77,8 @@ struct NodeProcess {
   std::string api() const { return "http://127.0.0.1:" + std::to_string(port) + kApi; }
   std::string metrics() const { return "http://127.0.0.1:" + std::to_string(metrics_port); }
   fs::path log() const { return dir / "node.log"; }
+  std::vector<std::string> argv;  // to start it again (restart-provider)
+  bool killed = false;            // by the fault injection: not a failure
 };
 
 // The data directory: the user's (must be empty or new) or a temporary one.
@@ -106,10 +113,21 @@ class Devnet {
   int run() {
     temp_dir_ = o_.data_dir.empty();
     dir_ = prepare_dir(o_.data_dir);
-    con_.say("devnet in " + dir_.string() + ": " + std::to_string(p_.providers) +
-             " providers, a client, a " + agent::format_size(p_.file_size) + " request for " +
+    // A fault that frees a slot needs every slot on its own host (the first
+    // `nodes` providers) and a spare to repair it, started once the request
+    // has started so that it cannot take a slot first.
+    providers_ = frees_a_slot(o_.fault) ? uint32_t(p_.nodes) : p_.providers;
+    if (providers_ + 3 + o_.validators > 20)
+      throw std::runtime_error("anvil's 20 accounts fit the client, " + std::to_string(providers_) +
+                               " providers, a spare and at most " +
+                               std::to_string(20 - 3 - int(providers_)) + " validators");
+    con_.say("devnet in " + dir_.string() + ": " + std::to_string(providers_) + " providers" +
+             (frees_a_slot(o_.fault) ? " (and a spare)" : "") + ", " +
+             std::to_string(o_.validators) + " validator" + (o_.validators == 1 ? "" : "s") +
+             ", a client, a " + agent::format_size(p_.file_size) + " request for " +
              std::to_string(p_.duration) + " s (" + std::to_string(p_.nodes) +
-             " slots, tolerance " + std::to_string(p_.tolerance) + ")");
+             " slots, tolerance " + std::to_string(p_.tolerance) + ")" +
+             (o_.fault == Fault::kNone ? "" : std::string("; fault: ") + to_string(o_.fault)));
     if (!start_network()) return interrupted();
     if (!request_storage()) return interrupted();
     const int rc = follow();
@@ -160,32 +178,67 @@ class Devnet {
              " s periods, Groth16 verifier with the development key");
     if (stop_requested()) return false;
 
-    start_node("client", 1, {});
-    const std::string spr =
-        json::parse(agent::RestClient(nodes_[0].api()).get("/spr"))["spr"].get<std::string>();
+    start_node("client", Role::kClient, 1, {});
+    spr_ = json::parse(agent::RestClient(nodes_[0].api()).get("/spr"))["spr"].get<std::string>();
     con_.say("client up: " + nodes_[0].api() + " (account " + nodes_[0].address.hex() + ")");
-    for (uint32_t i = 1; i <= p_.providers; ++i) {
+    for (uint32_t i = 1; i <= providers_; ++i) {
       if (stop_requested()) return false;
-      start_node("provider" + std::to_string(i), i + 1, spr);
-      con_.say(nodes_.back().name + " up: " + nodes_.back().api());
+      start_node("provider" + std::to_string(i), Role::kProvider, i + 1, spr_);
+      con_.say(nodes_.back().name + " up: " + nodes_.back().api() +
+               (o_.fault == Fault::kBadProofs && i == 1 ? " (sends every proof invalid)" : ""));
+    }
+    // Accounts: the client 1, providers 2…, the spare after them, then the
+    // validators (anvil has 20).
+    for (uint32_t i = 1; i <= o_.validators; ++i) {
+      if (stop_requested()) return false;
+      start_node("validator" + std::to_string(i), Role::kValidator, providers_ + 2 + i, spr_);
+      con_.say(nodes_.back().name + " up: " + nodes_.back().api() +
+               (o_.validators > 1 ? " (group " + std::to_string(i - 1) + " of " +
+                                        std::to_string(o_.validators) + ")"
+                                  : ""));
     }
     std::vector<Party> parties;
     for (const NodeProcess& n : nodes_)
-      parties.push_back(Party{n.name, n.address});
+      parties.push_back(party_of(n));
+    if (frees_a_slot(o_.fault)) {
+      // Known now, started later: its balance is part of the verdict.
+      const json& acct = deployment_["accounts"].at(providers_ + 2);
+      parties.push_back(Party{spare_name(),
+                              eth::Address::parse(acct["address"].get<std::string>()),
+                              {},
+                              {},
+                              0,
+                              0,
+                              0,
+                              0,
+                              false,
+                              std::nullopt,
+                              {}});
+    }
     watch_ = std::make_unique<NetworkWatch>(anvil_.url, marketplace_, dir_ / "devnet.sqlite3",
                                             std::move(parties));
     return !stop_requested();
   }
 
-  void start_node(const std::string& name, size_t account, const std::string& bootstrap) {
+  std::string spare_name() const { return "provider" + std::to_string(providers_ + 1); }
+
+  static Party party_of(const NodeProcess& n) {
+    Party p{n.name, n.address, {}, {}, 0, 0, 0, 0, false, std::nullopt, {}};
+    p.validator = n.role == Role::kValidator;
+    return p;
+  }
+
+  void start_node(const std::string& name, Role role, size_t account,
+                  const std::string& bootstrap) {
     NodeProcess n;
     n.name = name;
+    n.role = role;
     n.dir = dir_ / name;
     fs::create_directories(n.dir);
     const json& acct = deployment_["accounts"].at(account);
     n.address = eth::Address::parse(acct["address"].get<std::string>());
     write_private(n.dir / "eth.key", acct["privateKey"].get<std::string>() + "\n");
-    const bool provider = !bootstrap.empty();
+    const bool provider = role == Role::kProvider;
     for (int attempt = 0;; ++attempt) {
       n.port = free_port();
       n.metrics_port = free_port();
@@ -202,15 +255,21 @@ class Devnet {
           << "log-format = \"nocolors\"\n"
           << "metrics = true\n"
           << "metrics-port = " << n.metrics_port << "\n";
+      if (!bootstrap.empty()) cfg << "bootstrap-node = [" << toml_string(bootstrap) << "]\n";
       if (provider)
         cfg << "prover = true\n"
-            << "circuit-dir = " << toml_string(circuit_.dir.string()) << "\n"
-            << "bootstrap-node = [" << toml_string(bootstrap) << "]\n";
+            << "circuit-dir = " << toml_string(circuit_.dir.string()) << "\n";
+      if (provider && o_.fault == Fault::kBadProofs && name == "provider1")
+        cfg << "simulate-proof-failures = 1\n";
+      if (role == Role::kValidator) {
+        cfg << "validator = true\n";
+        if (o_.validators > 1)
+          cfg << "validator-groups = " << o_.validators << "\n"
+              << "validator-group-index = " << (account - providers_ - 3) << "\n";
+      }
       write_private(n.dir / "node.toml", cfg.str());
-      n.process = std::make_unique<ChildProcess>(
-          std::vector<std::string>{o_.agent.string(), "node", "--config-file",
-                                   (n.dir / "node.toml").string()},
-          n.log(), o_.keep);
+      n.argv = {o_.agent.string(), "node", "--config-file", (n.dir / "node.toml").string()};
+      n.process = std::make_unique<ChildProcess>(n.argv, n.log(), o_.keep);
       if (wait_api(n)) break;
       const auto st = n.process->exited();
       n.process->stop(std::chrono::seconds(2));
@@ -279,15 +338,79 @@ class Devnet {
              std::to_string(p_.expiry) + " s");
     // Each provider offers room for exactly one slot, so that the slots go to
     // different providers rather than all to whichever reserves first.
-    for (size_t i = 1; i < nodes_.size(); ++i) {
-      const json offer = {{"totalSize", slot_size_},
-                          {"duration", 86400},
-                          {"minPricePerBytePerSecond", p_.price_per_byte_per_second},
-                          {"totalCollateral", p_.total_collateral}};
-      agent::RestClient(nodes_[i].api()).post_json("/sales/availability", offer.dump());
-    }
+    for (const NodeProcess& n : nodes_)
+      if (n.role == Role::kProvider) offer_one_slot(n);
     con_.say("each provider offers room for one slot (" + agent::format_size(slot_size_) + ")");
     return !stop_requested();
+  }
+
+  void offer_one_slot(const NodeProcess& n) {
+    // The provider that sends bad proofs can afford one slot's collateral
+    // only: once it is lost, it cannot take the freed slot back.
+    const std::string collateral =
+        o_.fault == Fault::kBadProofs && n.name == "provider1"
+            ? (market::Uint256::from_string(p_.collateral_per_byte) * market::Uint256(slot_size_))
+                  .to_dec()
+            : p_.total_collateral;
+    const json offer = {{"totalSize", slot_size_},
+                        {"duration", 86400},
+                        {"minPricePerBytePerSecond", p_.price_per_byte_per_second},
+                        {"totalCollateral", collateral}};
+    agent::RestClient(n.api()).post_json("/sales/availability", offer.dump());
+  }
+
+  // The fault, injected by the state of the run (fault.h says what each does).
+  void inject_fault() {
+    if (o_.fault == Fault::kNone || watch_->request_state() != "started") return;
+    const uint64_t len = period_length();
+    const uint64_t now = uint64_t(std::time(nullptr));  // anvil stamps blocks with this clock
+    if (!started_period_) started_period_ = now / len;
+    if (frees_a_slot(o_.fault) && !spare_started_) {
+      spare_started_ = true;
+      start_node(spare_name(), Role::kProvider, providers_ + 2, spr_);
+      offer_one_slot(nodes_.back());
+      con_.say("fault: " + spare_name() + " (a spare) up: " + nodes_.back().api() +
+               ", offering room for one slot");
+    }
+    if (!victim_.empty() || now / len < *started_period_ + 1) {
+      maybe_restart(now);
+      return;
+    }
+    if (o_.fault == Fault::kBadProofs) {
+      victim_ = "provider1";
+      return;
+    }
+    // The middle of a period: a restart then misses this period's proof at most.
+    if (o_.fault == Fault::kRestartProvider && (now % len < len / 3 || now % len > 2 * len / 3))
+      return;
+    const auto host = watch_->host_of(0);
+    if (!host) return;
+    for (NodeProcess& n : nodes_) {
+      if (n.name != *host || !n.process) continue;
+      n.process->kill();
+      n.process.reset();
+      n.killed = true;
+      victim_ = n.name;
+      con_.say("fault: " + n.name + " (host of slot 0) killed with SIGKILL" +
+               (o_.fault == Fault::kRestartProvider ? "; it starts again in one period" : ""));
+      if (o_.fault == Fault::kRestartProvider) restart_at_ = now + len;
+    }
+  }
+
+  void maybe_restart(uint64_t now) {
+    if (!restart_at_ || now < *restart_at_) return;
+    restart_at_.reset();
+    for (NodeProcess& n : nodes_) {
+      if (n.name != victim_) continue;
+      n.process = std::make_unique<ChildProcess>(n.argv, n.log(), o_.keep);
+      n.killed = false;
+      con_.say(wait_api(n) ? "fault: " + n.name + " started again: " + n.api()
+                           : "fault: " + n.name + " did not answer after its restart");
+    }
+  }
+
+  uint64_t period_length() const {
+    return deployment_["configuration"]["proofs"]["period"].get<uint64_t>();
   }
 
   std::string purchase_state() {
@@ -304,7 +427,7 @@ class Devnet {
   // for, proofs that failed; what the chain shows is beside them.
   void scrape() {
     for (size_t i = 1; i < nodes_.size(); ++i) {
-      if (!nodes_[i].process) continue;
+      if (!nodes_[i].process || nodes_[i].role != Role::kProvider) continue;
       try {
         figures_[nodes_[i].name] = scrape_metrics(nodes_[i].metrics());
       } catch (const std::exception&) {
@@ -324,7 +447,7 @@ class Devnet {
                     watch_->request_state() + " | purchase " + purchase + " |";
     for (const Party& p : watch_->parties()) {
       s += " " + p.name + " " + signed_delta(p.start_balance, p.balance);
-      if (p.name != "client")
+      if (p.name != "client" && !p.validator)
         s += " (" + std::to_string(p.proofs) + "/" +
              std::to_string(int64_t(figure(p.name, "codex_sales_proofs_required_total"))) +
              " proofs)";
@@ -346,6 +469,7 @@ class Devnet {
       purchase = purchase_state();
       if (purchase != last_purchase) con_.say("client purchase: " + purchase);
       last_purchase = purchase;
+      inject_fault();
       for (NodeProcess& n : nodes_) {
         const auto st = n.process ? n.process->exited() : std::nullopt;
         if (!st) continue;
@@ -389,8 +513,11 @@ class Devnet {
       << "expected by the contract\n";
     json parties = json::array();
     for (const Party& p : watch_->parties()) {
-      const std::string expected = p.expected_pay ? "+" + p.expected_pay->to_dec() : "-";
-      const bool host = p.name != "client";
+      const std::string expected =
+          p.validator || p.name == "client"
+              ? "-"
+              : signed_delta(p.expected_loss, p.expected_pay.value_or(market::Uint256(0)));
+      const bool host = p.name != "client" && !p.validator;
       const auto shown = [&](const char* metric) {
         return host ? std::to_string(int64_t(figure(p.name, metric))) : std::string("-");
       };
@@ -411,14 +538,39 @@ class Devnet {
     }
     t << std::setw(12) << "marketplace" << std::setw(39) << ""
       << signed_delta(watch_->marketplace_start_balance(), watch_->marketplace_balance()) << "\n";
+    const market::Uint256 rewards = market::Uint256(watch_->marks()) * watch_->mark_reward();
+    if (o_.validators > 0)
+      t << "validators: " << watch_->marks() << " missed proofs marked, "
+        << watch_->mark_reward().to_dec() << " tokens each: " << rewards.to_dec()
+        << " tokens between them\n";
+    json freed = json::array();
+    for (const FreedSlot& f : watch_->freed()) {
+      t << "slot " << f.index << ": freed in period " << f.period << " (" << f.host
+        << " lost its collateral); "
+        << (f.repaired_by.empty() ? std::string("never repaired")
+                                  : "repaired by " + f.repaired_by + " in period " +
+                                        std::to_string(f.repaired_period))
+        << "\n";
+      freed.push_back({{"slot", f.index},
+                       {"host", f.host},
+                       {"period", f.period},
+                       {"repairedBy", f.repaired_by},
+                       {"repairedPeriod", f.repaired_period}});
+    }
     con_.print(t.str());
     std::vector<std::string> failures = died;
     for (auto& f : watch_->failures(purchase))
       failures.push_back(f);
-    // Every proof a provider says the contract asked of it reached the chain.
+    for (auto& f : fault_failures())
+      failures.push_back(f);
+    // Every proof a provider says the contract asked of it reached the chain
+    // (the fault's victim: at most one missed while it was down).
     for (const Party& p : watch_->parties()) {
       const auto required = uint64_t(figure(p.name, "codex_sales_proofs_required_total"));
-      if (p.name != "client" && required > p.proofs)
+      if (p.name == "client" || p.validator) continue;
+      if (p.name == victim_ && o_.fault != Fault::kRestartProvider) continue;
+      const uint64_t slack = p.name == victim_ ? 1 : 0;
+      if (required > p.proofs + slack)
         failures.push_back(p.name + ": " + std::to_string(required) + " proofs required, " +
                            std::to_string(p.proofs) + " on chain");
     }
@@ -427,14 +579,17 @@ class Devnet {
                                                  {"requestState", watch_->request_state()},
                                                  {"purchaseState", purchase},
                                                  {"parties", parties},
+                                                 {"fault", to_string(o_.fault)},
+                                                 {"faultVictim", victim_},
+                                                 {"freedSlots", freed},
+                                                 {"proofsMarkedMissing", watch_->marks()},
+                                                 {"validatorRewards", rewards.to_dec()},
                                                  {"ok", failures.empty()},
                                                  {"failures", failures}}
                                                 .dump(2)
                                          << "\n";
     if (failures.empty()) {
-      con_.say(
-          "OK: the request ran to its end with a real proof every period; every provider "
-          "was paid what the contract says, the client withdrew the rest, no token lost");
+      con_.say(ok_message());
     } else {
       for (const auto& f : failures)
         con_.say("FAILED: " + f);
@@ -448,6 +603,44 @@ class Devnet {
       con_.say("logs kept in " + dir_.string());
     }
     return failures.empty() ? 0 : 1;
+  }
+
+  // What the fault must have caused.
+  std::vector<std::string> fault_failures() const {
+    std::vector<std::string> out;
+    if (o_.fault == Fault::kNone) return out;
+    if (victim_.empty()) return {"the fault was never injected (the request did not start?)"};
+    const auto& freed = watch_->freed();
+    const bool victim_freed = std::any_of(freed.begin(), freed.end(),
+                                          [&](const FreedSlot& f) { return f.host == victim_; });
+    if (frees_a_slot(o_.fault) && !victim_freed) out.push_back(victim_ + "'s slot was never freed");
+    if (o_.fault == Fault::kRestartProvider && !freed.empty())
+      out.push_back("a slot was freed although its host was down for one period only");
+    if (o_.fault == Fault::kRestartProvider)
+      for (const NodeProcess& n : nodes_)
+        if (n.name == victim_ && !n.process) out.push_back(victim_ + " was not restarted");
+    return out;
+  }
+
+  std::string ok_message() const {
+    switch (o_.fault) {
+      case Fault::kKillProvider:
+      case Fault::kBadProofs:
+        return "OK: " + victim_ +
+               (o_.fault == Fault::kKillProvider ? " was killed" : " sent invalid proofs") +
+               "; the validators marked its missing proofs until its slot was freed, " +
+               spare_name() +
+               " repaired the slot and filled it again, the request finished, and every "
+               "party's tokens changed by exactly what the contract's formulas say";
+      case Fault::kRestartProvider:
+        return "OK: " + victim_ +
+               " was killed mid-period and restarted; it kept its slot, the request finished "
+               "and every party's tokens changed by exactly what the contract's formulas say";
+      case Fault::kNone:
+        break;
+    }
+    return "OK: the request ran to its end with a real proof every period; every provider "
+           "was paid what the contract says, the client withdrew the rest, no token lost";
   }
 
   void keep_running() {
@@ -484,6 +677,12 @@ class Devnet {
   std::map<std::string, MetricSums> figures_;  // by node name
   std::string cid_, request_id_;
   uint64_t slot_size_ = 0;
+  uint32_t providers_ = 0;  // started with the network (the spare comes later)
+  std::string spr_;         // the client's signed peer record
+  std::optional<uint64_t> started_period_;
+  bool spare_started_ = false;
+  std::string victim_;  // the provider the fault hit
+  std::optional<uint64_t> restart_at_;
 };
 
 bool ours(pid_t pid) {

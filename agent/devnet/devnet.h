@@ -1,13 +1,14 @@
 #pragma once
 // `codex-agent devnet`: a whole local marketplace on this machine doing real
 // work. Anvil with the contracts deployed (the Groth16 verifier holds a
-// development key of the production circuit), one client and N providers as
-// separate `codex-agent node` processes on loopback (each with its own data
-// directory, config file and log), a storage request that runs to its end
-// with a real proof every period, and a verdict read from the chain.
+// development key of the production circuit), one client, N providers and V
+// validators as separate `codex-agent node` processes on loopback (each with
+// its own data directory, config file and log), a storage request that runs
+// to its end with a real proof every period, an optional fault (fault.h),
+// and a verdict read from the chain.
 //
 // Layout of the data directory: chain/ (anvil.log, keys, devnet.json),
-// client/ and providerN/ (node.toml, node.log, eth.key, data/), sample.bin,
+// client/, providerN/ and validatorN/ (node.toml, node.log, eth.key, data/), sample.bin,
 // summary.json, devnet.sqlite3 (the watcher's event position) and, with
 // --keep, pids (what `codex-agent devnet stop` stops).
 #include <atomic>
@@ -15,6 +16,7 @@
 #include <ostream>
 
 #include "agent/devnet/devnet_preset.h"
+#include "agent/devnet/fault.h"
 
 namespace codex::devnet {
 
@@ -25,6 +27,9 @@ struct DevnetOptions {
   std::filesystem::path agent;        // the codex-agent program to run nodes with
   std::filesystem::path circuit_dir;  // empty: <cache>/devnet-circuit
   bool live = false;                  // a terminal: keep a status line at the bottom
+  // Validator nodes; with 2 or more they split the slots into as many groups.
+  uint32_t validators = 1;
+  Fault fault = Fault::kNone;
 };
 
 // Runs the network and the request. Returns the exit status: 0 when

@@ -27,6 +27,7 @@
 #include "agent/sales/sales.h"
 #include "agent/sales/slot_work.h"
 #include "agent/slots/slot_prover.h"
+#include "agent/validator/validator.h"
 #include "base/clock.h"
 #include "base/metrics/registry.h"
 #include "exchange/net/kad/dht.h"
@@ -118,6 +119,7 @@ struct Node::Impl {
   std::unique_ptr<purchasing::PurchaseRecords> purchase_records;
   std::unique_ptr<purchasing::PurchasingContext> purchasing_ctx;
   std::unique_ptr<purchasing::Purchasing> purchasing;
+  std::unique_ptr<validator::Validator> validator;  // --validator
   base::SystemClock clock;
   std::unique_ptr<net::Network> network;
   // After network: destroyed (stopped) before it.
@@ -204,6 +206,13 @@ struct Node::Impl {
             spdlog::warn("dht: announcing {}: {}", m.to_string(), e.what());
           }
         });
+    if (c.validator) {
+      validator::ValidatorOptions vo;
+      vo.max_slots = c.validator_max_slots;
+      vo.groups = c.validator_groups;
+      vo.group_index = c.validator_groups ? c.validator_group_index : 0;
+      validator = std::make_unique<validator::Validator>(market, db, vo);
+    }
   }
 
   // --metrics: what the node's components keep, read at each scrape, on a
@@ -214,6 +223,7 @@ struct Node::Impl {
     if (chain) {
       add_chain_metrics(*metrics, *chain, data->database(), RoleRunnerOptions{}.stream_name);
       add_role_metrics(*metrics, *sale_records, *purchase_records, *chain);
+      if (validator) add_validator_metrics(*metrics, *validator);
     }
     metrics_server = std::make_unique<MetricsServer>(*metrics);
     metrics_port = metrics_server->bind(c.metrics_address, c.metrics_port);
@@ -285,6 +295,7 @@ Node::Node(NodeConfig config) : impl_(std::make_unique<Impl>()) {
   ctx.sales = impl_->sales.get();
   ctx.purchasing = impl_->purchasing.get();
   ctx.market = impl_->chain ? &impl_->chain->market() : nullptr;
+  ctx.validator = impl_->validator.get();
   ctx.metrics = impl_->metrics.get();
   for (const auto& a : impl_->network->addresses())
     ctx.listen_addrs.push_back(a.to_string());
@@ -322,6 +333,7 @@ void Node::start() {
         std::make_unique<RoleRunner>(impl_->chain->market(), sales, impl_->purchasing.get(), ro);
     impl_->roles->start();
   }
+  if (impl_->validator) impl_->validator->start();
   const auto& c = impl_->config;
   if (impl_->metrics_server) {
     impl_->metrics_server->start();
@@ -353,6 +365,7 @@ void Node::stop() {
   impl_->cv.notify_all();
   // Scrapes read the network and the roles' tables: they end first.
   if (impl_->metrics_server) impl_->metrics_server->stop();
+  if (impl_->validator) impl_->validator->stop();
   if (impl_->roles) impl_->roles->stop();
   if (impl_->api) impl_->api->stop();
   // The maintenance thread uses the DHT (joining it): it ends first.

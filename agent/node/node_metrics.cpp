@@ -1,6 +1,7 @@
 #include "agent/node/node_metrics.h"
 
 #include <array>
+#include <string>
 #include <utility>
 
 #include "agent/eth/http_rpc_client.h"
@@ -10,6 +11,7 @@
 #include "agent/node/market_connection.h"
 #include "agent/purchasing/purchase_records.h"
 #include "agent/sales/sale_records.h"
+#include "agent/validator/validator.h"
 #include "base/metrics/registry.h"
 #include "exchange/net/blockexc/engine.h"
 #include "exchange/net/network.h"
@@ -119,6 +121,24 @@ void add_role_metrics(base::metrics::Registry& registry, const sales::SaleRecord
     for (const auto& [state, n] : purchases.count_by_state())
       c.gauge("codex_purchases", "The node's purchases (storage requests), by state.",
               {{"state", purchasing::stored_name(state)}}, double(n));
+  });
+}
+
+void add_validator_metrics(base::metrics::Registry& registry, const validator::Validator& v) {
+  registry.add_collector([&v](Collection& c) {
+    const validator::ValidatorStatus st = v.status();
+    c.gauge("codex_validator_watched_slots", "Filled slots the validator watches.", {},
+            double(st.watched));
+    c.counter("codex_validator_marks_total", "Missing proofs the validator marked (mined).", {},
+              double(st.totals.marks));
+    // Token units can pass 2^53; a double is what Prometheus takes.
+    c.counter("codex_validator_rewards_total",
+              "Tokens the validator earned for marking missing proofs.", {},
+              std::stod(st.totals.rewards.to_dec()));
+    if (st.last_check)
+      c.gauge("codex_validator_check_seconds",
+              "Time the last period's check took to read every watched slot.", {},
+              st.last_check->read_seconds);
   });
 }
 

@@ -28,6 +28,9 @@ class SaleRecords;
 namespace codex::purchasing {
 class PurchaseRecords;
 }
+namespace codex::validator {
+class Validator;
+}
 
 namespace codex::agent {
 
@@ -42,6 +45,7 @@ void add_chain_metrics(base::metrics::Registry& registry, MarketConnection& chai
                        base::sqlite::Database& db, std::string watcher);
 void add_role_metrics(base::metrics::Registry& registry, const sales::SaleRecords& sales,
                       const purchasing::PurchaseRecords& purchases, MarketConnection& chain);
+void add_validator_metrics(base::metrics::Registry& registry, const validator::Validator& v);
 // Registers the proving histogram and failure counter.
 ProvingMetrics add_proving_metrics(base::metrics::Registry& registry);
 

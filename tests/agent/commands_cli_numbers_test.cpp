@@ -115,6 +115,22 @@ TEST_F(AgentCliNumbers, NodeRefusesNegativeTooLargeAndJunkNumbers) {
   EXPECT_FALSE(fs::exists(tmp_.path() / "n"));
 }
 
+TEST_F(AgentCliNumbers, NodeRefusesBadValidatorOptions) {
+  const std::vector<Bad> cases = {
+      {node("--validator"), "--validator needs --persistence"},
+      {node("--validator-groups 1"), "--validator-groups: 1 is out of range (2 to 65535)"},
+      {node("--validator-groups 65536"), "--validator-groups: 65536 is out of range"},
+      {node("--validator-groups -2"), "--validator-groups: -2 is not a non-negative"},
+      {node("--validator-groups 2 --validator-group-index 2"),
+       "--validator-group-index must be below --validator-groups"},
+      {node("--validator-max-slots -1"), "--validator-max-slots: -1 is not a non-negative"},
+      {node(""), "--validator-group-index: x is not a non-negative",
+       "CODEX_VALIDATOR_GROUP_INDEX=x"},
+  };
+  expect_refused(cases);
+  EXPECT_FALSE(fs::exists(tmp_.path() / "n"));
+}
+
 TEST_F(AgentCliNumbers, ClientsRefuseBadPorts) {
   const fs::path file = tmp_.path() / "f";
   std::ofstream(file) << "x";

@@ -1,7 +1,8 @@
 // `codex-agent devnet` as a user runs it: the whole local marketplace (anvil,
-// a client and three provider processes, real proofs of the production
-// circuit's development key) to the end of a request, judged from the chain;
-// its bad inputs; and Ctrl-C stopping every process it started.
+// a client, provider and validator processes, real proofs of the production
+// circuit's development key) to the end of a request with a provider killed
+// on the way, judged from the chain; its bad inputs; and Ctrl-C stopping
+// every process it started.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -71,39 +72,55 @@ std::vector<pid_t> processes_mentioning(const std::string& text) {
   return out;
 }
 
-TEST(Devnet, RunsARequestToItsEndAndEveryoneIsPaidWhatTheContractSays) {
+// The fault run CI makes: everything a plain run checks (the request runs to
+// its end, every party's tokens change by exactly the contract's formulas,
+// tokens are conserved), plus a host killed for good, two validators (groups
+// 0 and 1 of 2) marking its missing proofs until its slot is freed, and a
+// spare provider repairing the slot from the other slots' data.
+TEST(Devnet, AKilledProviderIsSlashedFreedAndRepairedAndEveryoneIsPaidWhatTheContractSays) {
   CODEX_REQUIRE_TOOL(testing::executable(test::anvil_binary()),
                      "anvil at " << test::anvil_binary());
   testing::TempDir tmp("devnet_run");
   const fs::path dir = tmp.path() / "net";
-  const Outcome o = run(tmp.path(), {"devnet", "--preset", "ci", "--data-dir", dir.string()},
-                        std::chrono::seconds(400));
+  const Outcome o = run(tmp.path(),
+                        {"devnet", "--preset", "ci", "--fault", "kill-provider", "--validators",
+                         "2", "--duration", "120", "--data-dir", dir.string()},
+                        std::chrono::seconds(540));
   ASSERT_EQ(exit_code(o.status), 0) << o.output;
-  EXPECT_NE(o.output.find("request started"), std::string::npos) << o.output;
-  EXPECT_NE(o.output.find("request finished"), std::string::npos) << o.output;
-  EXPECT_NE(o.output.find("OK:"), std::string::npos) << o.output;
+  for (const char* line : {"request started", "killed with SIGKILL", "freed", "repaired slot",
+                           "request finished", "OK:"})
+    EXPECT_NE(o.output.find(line), std::string::npos) << line << "\n" << o.output;
   const json s = json::parse(read(dir / "summary.json"));
   EXPECT_TRUE(s["ok"].get<bool>()) << s.dump(2);
   EXPECT_EQ(s["requestState"], "finished");
   EXPECT_EQ(s["purchaseState"], "finished");
-  ASSERT_EQ(s["parties"].size(), 4u);
-  for (size_t i = 1; i < 4; ++i) {
-    const json& p = s["parties"][i];
-    EXPECT_EQ(p["slotsFilled"], 1) << p.dump();
-    EXPECT_EQ(p["slotsPaid"], 1) << p.dump();
-    // A proof every period from its fill to the end (the last of the three
-    // fills comes about 30 s into the 60 s request).
-    EXPECT_GE(p["proofs"].get<int>(), 1) << p.dump();
-    // Paid exactly (endsAt − filledAt) · pricePerSlotPerSecond.
+  EXPECT_EQ(s["fault"], "kill-provider");
+  ASSERT_EQ(s["freedSlots"].size(), 1u) << s.dump(2);
+  const json& freed = s["freedSlots"][0];
+  EXPECT_EQ(freed["host"], s["faultVictim"]);
+  EXPECT_EQ(freed["repairedBy"], "provider4") << "the spare";
+  EXPECT_GE(s["proofsMarkedMissing"].get<int>(), 2) << "maxNumberOfSlashes before the free";
+  EXPECT_NE(s["validatorRewards"], "0");
+  // client, provider1-3, validator1-2, the spare provider4.
+  ASSERT_EQ(s["parties"].size(), 7u);
+  for (const json& p : s["parties"]) {
+    const std::string name = p["name"];
+    if (name.rfind("provider", 0) != 0) continue;
     const auto start = std::stoull(p["tokensStart"].get<std::string>());
     const auto end = std::stoull(p["tokensEnd"].get<std::string>());
-    EXPECT_EQ(std::to_string(end - start), p["expectedPay"].get<std::string>()) << p.dump();
+    if (name == s["faultVictim"]) {
+      EXPECT_LT(end, start) << "the killed host lost its collateral: " << p.dump();
+    } else {
+      EXPECT_EQ(p["slotsPaid"], 1) << p.dump();
+      EXPECT_GT(end, start) << p.dump();
+    }
   }
   // Each node had its own config file and log; nothing is left running.
-  for (const char* n : {"client", "provider1", "provider2", "provider3"}) {
+  for (const char* n : {"client", "provider1", "provider4", "validator1", "validator2"}) {
     EXPECT_TRUE(fs::exists(dir / n / "node.toml")) << n;
     EXPECT_NE(read(dir / n / "node.log").find("serving the API"), std::string::npos) << n;
   }
+  EXPECT_NE(read(dir / "provider4" / "node.log").find("repaired"), std::string::npos);
   EXPECT_TRUE(processes_mentioning(dir.string()).empty());
 }
 
@@ -157,6 +174,9 @@ TEST(Devnet, BadInputsAreClearErrorsBeforeAnythingStarts) {
   std::ofstream(bad, std::ios::trunc) << "[request]\nprice-per-byte-per-second = \"x1\"\n";
   expect_error({"devnet", "--preset", bad.string()}, "price-per-byte-per-second");
   expect_error({"devnet", "--providers", "0"}, "--providers");
+  expect_error({"devnet", "--fault", "meteor"}, "unknown fault 'meteor'");
+  expect_error({"devnet", "--fault", "kill-provider", "--validators", "0"}, "needs a validator");
+  expect_error({"devnet", "--validators", "9"}, "--validators");
   const fs::path used = tmp.path() / "used";
   fs::create_directories(used);
   std::ofstream(used / "something") << "x";
