@@ -20,7 +20,6 @@
 #include "base/cli/unsigned_range.h"
 #include "tests/agent/support/market_env.h"
 #include "tests/agent/support/market_model_world.h"
-#include "tests/support/temp_dir.h"
 
 namespace {
 
@@ -43,8 +42,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   slots = (slots + 99) / 100 * 100;
 
-  test::MarketEnv env(test::roomy_plan());  // 60 s periods, 30 s window
-  constexpr int kClient = 1, kValidator = 9;
+  test::MarketEnv env(test::roomy_plan());    // 60 s periods, 30 s window
+  constexpr int kClient = 1, kValidator = 6;  // anvil's dev keys: 0 … 6
   const int hosts[] = {2, 3, 4, 5};
   const uint64_t requests = slots / 100;
   std::vector<market::Request> rs;
@@ -95,11 +94,10 @@ int main(int argc, char** argv) {
   }
 
   auto market = env.chain_market(kValidator);
-  codex::testing::TempDir dir("validator-bench");
-  auto db = base::sqlite::Database::open(dir / "v.sqlite3");
   validator::ValidatorOptions o;
   o.max_slots = 0;
-  validator::Validator v(*market, *db, o);
+  // The database of the market's event streams, as in a node.
+  validator::Validator v(*market, env.db(), o);
   const uint64_t calls0 = env.rpc().attempts();
   auto t0 = Clock::now();
   v.poll_events();

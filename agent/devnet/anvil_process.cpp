@@ -24,7 +24,11 @@ AnvilProcess start_anvil(const fs::path& dir, size_t accounts, bool survive_pare
     a.process = std::make_unique<ChildProcess>(
         std::vector<std::string>{bin.string(), "--host", "127.0.0.1", "--port", port, "--chain-id",
                                  "31337", "--accounts", std::to_string(accounts), "--balance",
-                                 "10000", "--config-out", config_out.string()},
+                                 "10000", "--config-out", config_out.string(),
+                                 // Anvil otherwise writes old blocks' states to
+                                 // ~/.foundry/anvil/tmp and never removes them when
+                                 // killed: 79 GB on this machine before we noticed.
+                                 "--max-persisted-states", "0"},
         dir / "anvil.log", survive_parent);
     eth::HttpRpcOptions o;
     o.url = a.url;

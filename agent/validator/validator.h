@@ -67,7 +67,10 @@ struct ValidatorStatus {
 
 class Validator {
  public:
-  // `market` (its account signs the marks) and `db` must outlive this object.
+  // `market` (its account signs the marks) and `db` must outlive this object;
+  // `db` must be the database where the market keeps its event streams'
+  // positions (the node's one database), so that a watched slot commits with
+  // the position of the event that added it.
   // Throws std::invalid_argument for bad options.
   Validator(market::MarketApi& market, base::sqlite::Database& db, ValidatorOptions options);
   ~Validator();  // stop()

@@ -41,6 +41,8 @@ export async function startAnvil({ root, port, accounts = 20, detached = false, 
     "--accounts", String(accounts),
     "--balance", "10000",
     "--config-out", configOut,
+    // no states written to ~/.foundry/anvil/tmp (never removed when anvil is killed)
+    "--max-persisted-states", "0",
   ];
   const out = logFile ? fs.openSync(logFile, "a") : "ignore";
   // attached: the kernel stops anvil even if this process is killed outright

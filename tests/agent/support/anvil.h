@@ -93,8 +93,16 @@ class Anvil {
  private:
   void start(const std::vector<std::string>& extra) {
     std::string bin = anvil_binary();
-    std::vector<std::string> args{bin,       "--host", "127.0.0.1", "--port", std::to_string(port_),
-                                  "--silent"};
+    // No states written to ~/.foundry/anvil/tmp: a killed anvil never
+    // removes them (they had filled this machine's disk, 79 GB).
+    std::vector<std::string> args{bin,
+                                  "--host",
+                                  "127.0.0.1",
+                                  "--port",
+                                  std::to_string(port_),
+                                  "--silent",
+                                  "--max-persisted-states",
+                                  "0"};
     args.insert(args.end(), extra.begin(), extra.end());
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
