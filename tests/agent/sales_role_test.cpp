@@ -124,6 +124,11 @@ TEST(SalesRole, AHostWhoseSlotIsFreedUnderItFillsItAgainAsARepair) {
   run_roles(w, roles, 500,
             [&] { return w.api(0).request_state(id) == market::RequestState::Started; });
   ASSERT_EQ(w.api(0).request_state(id), market::RequestState::Started);
+  // Its sale proves and sleeps until the next period when the slot is freed
+  // (run_roles stops at a wake-up: what is due then runs first).
+  run_roles(w, roles, 25, [] { return false; });
+  for (ModelProvider* x : {&p, &q, &s})
+    x->run();
   std::optional<market::SlotId> mine;
   for (uint64_t i = 0; i < 3; ++i)
     if (w.api(0).get_host(market::slot_id(id, i)) == w.address(p.account))
