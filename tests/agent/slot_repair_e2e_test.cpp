@@ -88,6 +88,11 @@ std::optional<std::array<uint64_t, 3>> repaired(const test::SmallMarket& net,
 TEST(SlotRepairE2e, AFreedSlotIsRepairedFromPeersFromItsOwnStoreAndMixed) {
   CODEX_REQUIRE_TOOL(codex::testing::executable(test::anvil_binary()),
                      "anvil at " << test::anvil_binary());
+  const auto t0 = std::chrono::steady_clock::now();
+  auto stage = [&](const char* what) {
+    std::printf("%5.1f s: %s\n",
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), what);
+  };
   test::SmallMarket net("slot_repair_e2e");
   auto& env = net.env();
   // Accounts 2, 3, 4 fill the request; 5 comes for case (a).
@@ -127,6 +132,7 @@ TEST(SlotRepairE2e, AFreedSlotIsRepairedFromPeersFromItsOwnStoreAndMixed) {
     for (int a : {2, 3, 4})
       ADD_FAILURE() << tail(net, name(a));
   ASSERT_TRUE(started) << "the three providers did not fill the request";
+  stage("started");
 
   const eth::Uint256 collateral = eth::Uint256(slot_size);  // collateralPerByte 1
   const uint8_t pct = watcher->configuration().collateral.repair_reward_percentage;
@@ -170,6 +176,7 @@ TEST(SlotRepairE2e, AFreedSlotIsRepairedFromPeersFromItsOwnStoreAndMixed) {
   test::SmallMarket::offer(*p[5], slot_size);
   p[2]->stop(SIGTERM);
   ASSERT_NO_FATAL_FAILURE(free_and_refill(2, 5, nullptr));
+  stage("(a) refilled");
   const auto a = repaired(net, name(5));
   ASSERT_TRUE(a) << tail(net, name(5));
   EXPECT_EQ((*a)[0], 0u) << "nothing was held here";
@@ -178,6 +185,7 @@ TEST(SlotRepairE2e, AFreedSlotIsRepairedFromPeersFromItsOwnStoreAndMixed) {
 
   // (b) From its own store: account 3 takes back the slot freed under it.
   ASSERT_NO_FATAL_FAILURE(free_and_refill(3, 3, nullptr));
+  stage("(b) refilled");
   const auto b = repaired(net, name(3));
   ASSERT_TRUE(b) << tail(net, name(3));
   EXPECT_EQ((*b)[1], 0u) << "nothing fetched";
@@ -200,6 +208,7 @@ TEST(SlotRepairE2e, AFreedSlotIsRepairedFromPeersFromItsOwnStoreAndMixed) {
                       .c_str()),
       0);
   ASSERT_NO_FATAL_FAILURE(free_and_refill(4, 4, [&] { p[4]->start(); }));
+  stage("(c) refilled");
   const auto c = repaired(net, name(4));
   ASSERT_TRUE(c) << tail(net, name(4));
   EXPECT_GT((*c)[0], 0u) << "blocks of its slot were still here";
@@ -213,6 +222,7 @@ TEST(SlotRepairE2e, AFreedSlotIsRepairedFromPeersFromItsOwnStoreAndMixed) {
         return std::all_of(proofs.begin(), proofs.end(), [](auto& p) { return p.second > 0; });
       },
       40s);
+  stage("proofs of the repaired slots");
   EXPECT_EQ(proofs.size(), 3u);
   for (const auto& [sid, n] : proofs)
     EXPECT_GT(n, 0u) << "a repaired slot is proven";
