@@ -101,7 +101,6 @@ void NodeSlotWork::store(const market::Request& request, uint64_t slot_index, bo
   using Clock = std::chrono::steady_clock;
   const auto t0 = Clock::now();
   const Manifest m = manifest_of(request, network_, dht_, repo_);
-  RepoDatasetBlocks blocks(repo_);
   if (repairing) {
     repair(request, m, slot_index, stored);
   } else {
@@ -111,6 +110,7 @@ void NodeSlotWork::store(const market::Request& request, uint64_t slot_index, bo
       stored(n);
     });
     const auto t1 = Clock::now();
+    RepoDatasetBlocks blocks(repo_);
     prover_.prepare(blocks, m, slot_index);
     const double fetch_s = std::chrono::duration<double>(t1 - t0).count();
     const double build_s = std::chrono::duration<double>(Clock::now() - t1).count();
