@@ -5,6 +5,11 @@
 // with the Reed–Solomon codec, instead of asking for blocks the freed holder
 // may never serve again.
 //
+// Peers are asked first for just what each step lacks of K, from other slots
+// (the freed holder is gone: waiting for its blocks would cost every fetch's
+// retries); only for a step where some of those never come are its other
+// positions asked, the slot's own last. A slot whole here is left as it is.
+//
 // Every step is needed, not only the ones whose slot block is missing: a
 // stored block needs its leaf proof, and the proof needs every leaf of the
 // dataset tree. A leaf's digest comes from the local leaf entry when there is
