@@ -9,7 +9,12 @@
 // and whenever a proof finds a block missing, the missing blocks are fetched
 // again (the reference does not check: its issue #378).
 //
-// Not yet: repairing a freed slot (it fails with a clear error).
+// A freed slot (state Repair, spec marketplace.md §8.3) is repaired instead
+// of fetched (net::repair_slot): its blocks are rebuilt from what is stored
+// here and from K blocks of every step that the dataset's other holders
+// serve, decoded, since the freed holder may never serve its blocks again.
+// Blocks of other slots fetched for decoding stay in the store under its
+// TTL (they are not the slot's, so they are not kept until the request ends).
 #include <memory>
 #include <mutex>
 #include <set>
@@ -61,6 +66,12 @@ class NodeSlotWork final : public sales::SlotWork {
   // Fetches the slot's blocks that are not stored here; returns how many.
   size_t fetch_missing(const market::Request& request, const Manifest& m, uint64_t slot_index,
                        const std::function<void(uint64_t bytes)>& stored);
+  // Rebuilds a freed slot's blocks and leaf entries, then its slot tree.
+  void repair(const market::Request& request, const Manifest& m, uint64_t slot_index,
+              const std::function<void(uint64_t bytes)>& stored);
+  // Extends the expiry of the slot's stored blocks past the request's end.
+  void keep_until_request_end(const market::Request& request, const Manifest& m,
+                              uint64_t slot_index);
 
   store::Repo& repo_;
   net::Network& network_;

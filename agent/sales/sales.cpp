@@ -110,6 +110,14 @@ void Sales::handle(const market::MarketEvent& e) {
                 if (item.slot_index != ev.slot_index) continue;
                 item.collateral = item.collateral - (item.collateral * Uint256(pct)).div_u64(100);
                 item.expiry.reset();
+                const market::SlotId slot = market::slot_id(ev.request_id, ev.slot_index);
+                if (auto it = running_.find(slot); it != running_.end()) {
+                  // Its old sale must end first (it finds the slot freed when
+                  // it wakes: now).
+                  if (!it->second.busy) it->second.wake_at.reset();
+                  freed_under_us_.insert_or_assign(slot, std::move(item));
+                  continue;
+                }
                 queue_.push(std::move(item));
               }
             },
@@ -203,6 +211,20 @@ void Sales::stepped(const market::SlotId& slot, const SaleStep& s) {
     }
     r = it->second.agent->record();
     running_.erase(it);
+  }
+  std::optional<SlotQueueItem> freed;
+  {
+    std::lock_guard lock(mu_);
+    if (auto f = freed_under_us_.find(slot); f != freed_under_us_.end()) {
+      freed = std::move(f->second);
+      freed_under_us_.erase(f);
+    }
+  }
+  if (freed) {
+    if (ctx_.market.slot_state(slot) != SlotState::Repair) return;
+    std::lock_guard lock(mu_);
+    queue_.push(std::move(*freed));
+    return;
   }
   if (!s.reprocess) return;
   // Tried and not taken: back in the queue as seen, unless the slot was

@@ -83,6 +83,9 @@ class Sales {
   std::mt19937_64 rng_;
   SlotQueue queue_;
   std::map<market::SlotId, Running> running_;
+  // Slots freed while a sale of them still ran here (this host's slot, freed
+  // under it): queued once that sale is over, so that it can be refilled.
+  std::map<market::SlotId, SlotQueueItem> freed_under_us_;
 };
 
 }  // namespace codex::sales

@@ -106,6 +106,51 @@ TEST(SalesRole, AProviderRestartedMidSaleFinishesItsSales) {
   EXPECT_EQ(finished, 1u);
 }
 
+// A host whose filled slot is freed under it (spec marketplace.md §8.3, here
+// by its own freeSlot) ends that sale when the event comes, and takes the
+// slot again as a repair in a new round (new transaction keys: the first
+// round's fillSlot would otherwise be found in the journal).
+TEST(SalesRole, AHostWhoseSlotIsFreedUnderItFillsItAgainAsARepair) {
+  ModelWorld w;
+  ModelProvider p(w, 2), q(w, 3), s(w, 4);
+  for (ModelProvider* x : {&p, &q, &s}) {
+    x->offer(1024);
+    x->sales->start();
+  }
+  const market::Request r = w.request(kClient);
+  const market::RequestId id = market::request_id(r);
+  w.request_storage(r, kClient);
+  const std::vector<test::ModelRole> roles = {role(p), role(q), role(s)};
+  run_roles(w, roles, 500,
+            [&] { return w.api(0).request_state(id) == market::RequestState::Started; });
+  ASSERT_EQ(w.api(0).request_state(id), market::RequestState::Started);
+  // Its sale proves and sleeps until the next period when the slot is freed
+  // (run_roles stops at a wake-up: what is due then runs first).
+  run_roles(w, roles, 25, [] { return false; });
+  for (ModelProvider* x : {&p, &q, &s})
+    x->run();
+  std::optional<market::SlotId> mine;
+  for (uint64_t i = 0; i < 3; ++i)
+    if (w.api(0).get_host(market::slot_id(id, i)) == w.address(p.account))
+      mine = market::slot_id(id, i);
+  ASSERT_TRUE(mine);
+  const Uint256 before = w.balance(p.account);
+  w.api(p.account).execute(market::FreeSlot{*mine, std::nullopt}, "test/free");
+  ASSERT_EQ(w.api(0).slot_state(*mine), market::SlotState::Repair);
+
+  run_roles(w, roles, 500, [&] { return w.api(0).slot_state(*mine) == market::SlotState::Filled; });
+  EXPECT_EQ(w.api(0).slot_state(*mine), market::SlotState::Filled);
+  EXPECT_EQ(w.api(0).get_host(*mine), w.address(p.account));
+  EXPECT_EQ(p.work.repairs, 1);
+  const auto rec = p.records->get(*mine);
+  ASSERT_TRUE(rec);
+  EXPECT_EQ(rec->round, 1u);
+  const Uint256 collateral = market::collateral_per_slot(r.ask);
+  const uint8_t pct = w.api(0).configuration().collateral.repair_reward_percentage;
+  EXPECT_EQ(before - w.balance(p.account), collateral - (collateral * Uint256(pct)).div_u64(100))
+      << "the repair's collateral";
+}
+
 TEST(SalesRole, RequestsPostedWhileDownAreFoundAtStart) {
   ModelWorld w;
   ModelProvider p(w, 2);

@@ -29,13 +29,15 @@ using sales::SlotWork;
 
 class ScriptedWork : public SlotWork {
  public:
-  void store(const market::Request& r, uint64_t, bool,
+  void store(const market::Request& r, uint64_t, bool repairing,
              const std::function<void(uint64_t)>& stored) override {
+    repairs += repairing ? 1 : 0;
     stored(r.ask.slot_size);
   }
   market::Groth16Proof prove(const market::Request&, uint64_t, const market::Hash&) override {
     return kValidProof;
   }
+  int repairs = 0;  // store() calls for a freed slot
 };
 
 // One provider: its own data directory, account, events and sales.
