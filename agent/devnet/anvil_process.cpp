@@ -27,8 +27,9 @@ AnvilProcess start_anvil(const fs::path& dir, size_t accounts, bool survive_pare
                                  "10000", "--config-out", config_out.string(),
                                  // Anvil otherwise writes old blocks' states to
                                  // ~/.foundry/anvil/tmp and never removes them when
-                                 // killed: 79 GB on this machine before we noticed.
-                                 "--max-persisted-states", "0"},
+                                 // killed (79 GB on this machine before we noticed);
+                                 // reads never go further back than a few blocks.
+                                 "--prune-history", "512"},
         dir / "anvil.log", survive_parent);
     eth::HttpRpcOptions o;
     o.url = a.url;

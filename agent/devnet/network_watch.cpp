@@ -87,10 +87,9 @@ struct NetworkWatch::Impl {
   Uint256 reward() const {
     return (slash() * Uint256(config.collateral.validator_reward_percentage)).div_u64(100);
   }
+  // A repair host deposits the collateral less this and gets it all back.
   Uint256 repair_bonus() const {
-    const Uint256 deposit =
-        (collateral() * Uint256(100 - config.collateral.repair_reward_percentage)).div_u64(100);
-    return collateral() - deposit;
+    return (collateral() * Uint256(config.collateral.repair_reward_percentage)).div_u64(100);
   }
 };
 
@@ -328,11 +327,16 @@ std::vector<std::string> NetworkWatch::failures(const std::string& purchase_stat
     out.push_back("the validators earned " + validators_gain.to_dec() + " tokens; " +
                   std::to_string(m.marks) + " proofs marked missing pay " + rewards.to_dec());
   // The marketplace keeps the slashes less the rewards, and what was left of
-  // a freed host's collateral; everything else of this run went out.
+  // a freed host's collateral less the repair rewards it paid out;
+  // everything else of this run went out.
   const uint64_t max_slashes = m.config.collateral.max_number_of_slashes;
+  size_t repaired = 0;
+  for (const auto& [id, s] : m.slots)
+    repaired += s.repaired && s.paid ? 1 : 0;
   const Uint256 keeps =
       Uint256(m.marks) * (m.slash() - m.reward()) +
-      Uint256(m.freed.size()) * (m.collateral() - Uint256(max_slashes) * m.slash());
+      Uint256(m.freed.size()) * (m.collateral() - Uint256(max_slashes) * m.slash()) -
+      Uint256(repaired) * m.repair_bonus();
   if (m.market_balance != m.market_start + keeps)
     out.push_back("the marketplace holds " + signed_delta(m.market_start, m.market_balance) +
                   " tokens of this run; the contract's formulas say +" + keeps.to_dec());

@@ -41,8 +41,9 @@ export async function startAnvil({ root, port, accounts = 20, detached = false, 
     "--accounts", String(accounts),
     "--balance", "10000",
     "--config-out", configOut,
-    // no states written to ~/.foundry/anvil/tmp (never removed when anvil is killed)
-    "--max-persisted-states", "0",
+    // old states dropped: not written to ~/.foundry/anvil/tmp (never removed
+    // when anvil is killed), not kept in memory
+    "--prune-history", "512",
   ];
   const out = logFile ? fs.openSync(logFile, "a") : "ignore";
   // attached: the kernel stops anvil even if this process is killed outright
