@@ -622,6 +622,14 @@ class Devnet {
     return out;
   }
 
+  // Who repaired the freed slots, in order ("provider4", "provider1 then provider4").
+  std::string repairers() const {
+    std::string out;
+    for (const FreedSlot& f : watch_->freed())
+      if (!f.repaired_by.empty()) out += (out.empty() ? "" : " then ") + f.repaired_by;
+    return out.empty() ? "nobody" : out;
+  }
+
   std::string ok_message() const {
     switch (o_.fault) {
       case Fault::kKillProvider:
@@ -629,7 +637,7 @@ class Devnet {
         return "OK: " + victim_ +
                (o_.fault == Fault::kKillProvider ? " was killed" : " sent invalid proofs") +
                "; the validators marked its missing proofs until its slot was freed, " +
-               spare_name() +
+               repairers() +
                " repaired the slot and filled it again, the request finished, and every "
                "party's tokens changed by exactly what the contract's formulas say";
       case Fault::kRestartProvider:

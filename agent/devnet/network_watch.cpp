@@ -165,7 +165,9 @@ std::vector<std::string> NetworkWatch::poll() {
               }
               Party& host = m.parties[it->second.host];
               ++host.lost;
-              host.expected_loss = host.expected_loss + m.collateral();
+              // It loses what it deposited (less for a repair fill).
+              host.expected_loss = host.expected_loss + m.collateral() -
+                                   (it->second.repaired ? m.repair_bonus() : Uint256(0));
               const uint64_t t = m.eth->block(eth::BlockTag::at(e.block_number)).timestamp;
               m.freed.push_back({f.slot_index, host.name, t / m.period_len, "", 0});
               m.slots.erase(it);
@@ -327,12 +329,13 @@ std::vector<std::string> NetworkWatch::failures(const std::string& purchase_stat
     out.push_back("the validators earned " + validators_gain.to_dec() + " tokens; " +
                   std::to_string(m.marks) + " proofs marked missing pay " + rewards.to_dec());
   // The marketplace keeps the slashes less the rewards, and what was left of
-  // a freed host's collateral less the repair rewards it paid out;
-  // everything else of this run went out.
+  // a freed host's collateral (the slot's collateral is counted whole after a
+  // repair fill, which deposited the repair reward less); everything else of
+  // this run went out.
   const uint64_t max_slashes = m.config.collateral.max_number_of_slashes;
-  size_t repaired = 0;
-  for (const auto& [id, s] : m.slots)
-    repaired += s.repaired && s.paid ? 1 : 0;
+  size_t repaired = 0;  // repair fills: each deposited the bonus less
+  for (const FreedSlot& f : m.freed)
+    repaired += f.repaired_by.empty() ? 0 : 1;
   const Uint256 keeps =
       Uint256(m.marks) * (m.slash() - m.reward()) +
       Uint256(m.freed.size()) * (m.collateral() - Uint256(max_slashes) * m.slash()) -

@@ -346,7 +346,9 @@ SaleStep SalesAgent::run(SaleRecord r) {
         case SlotState::Failed:
           return next(r, SaleState::Failed);
         case SlotState::Repair:
-          r.filled = false;  // the slashed collateral stays with the contract
+          // The contract keeps what slashing left of the collateral: none of
+          // it goes back to the availability.
+          r.returned_collateral = Uint256();
           return error("the slot was freed (too many missed proofs)");
         default:
           return error("the slot is no longer filled");
@@ -432,8 +434,7 @@ SaleStep SalesAgent::run(SaleRecord r) {
         } catch (const MarketError& e) {
           spdlog::warn("sales: slot {}: freeSlot after failure: {}", slot_name(r), e.what());
         }
-        r.filled = false;
-        r.returned_collateral = Uint256();
+        r.returned_collateral = Uint256();  // a failed request's hosts lose it
       }
       r.error = "Sale failed";
       return next(r, SaleState::Errored);
@@ -459,7 +460,7 @@ SaleStep SalesAgent::run(SaleRecord r) {
         case SlotState::Cancelled:
           return next(r, SaleState::Cancelled);
         default:
-          r.filled = false;
+          r.returned_collateral = Uint256();  // freed: the contract kept it
           return error("the slot was freed");
       }
     }

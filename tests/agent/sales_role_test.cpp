@@ -151,6 +151,42 @@ TEST(SalesRole, AHostWhoseSlotIsFreedUnderItFillsItAgainAsARepair) {
       << "the repair's collateral";
 }
 
+TEST(SalesRole, CollateralLostWithAFreedSlotDoesNotComeBackToTheAvailability) {
+  ModelWorld w;
+  ModelProvider p(w, 2), q(w, 3), s(w, 4);
+  const market::Request r = w.request(kClient);
+  const Uint256 collateral = market::collateral_per_slot(r.ask);
+  // p can afford one slot's collateral; q and s have room for one slot each.
+  NewAvailability n;
+  n.total_size = 1024;
+  n.duration = 10'000;
+  n.min_price_per_byte_per_second = Uint256(1);
+  n.total_collateral = collateral;
+  const Availability a = p.availabilities->create(n);
+  q.offer(1024);
+  s.offer(1024);
+  for (ModelProvider* x : {&p, &q, &s})
+    x->sales->start();
+  const market::RequestId id = market::request_id(r);
+  w.request_storage(r, kClient);
+  const std::vector<test::ModelRole> roles = {role(p), role(q), role(s)};
+  run_roles(w, roles, 500,
+            [&] { return w.api(0).request_state(id) == market::RequestState::Started; });
+  std::optional<market::SlotId> mine;
+  for (uint64_t i = 0; i < 3; ++i)
+    if (w.api(0).get_host(market::slot_id(id, i)) == w.address(p.account))
+      mine = market::slot_id(id, i);
+  ASSERT_TRUE(mine);
+  w.api(p.account).execute(market::FreeSlot{*mine, std::nullopt}, "test/free");
+  run_roles(w, roles, 200, [] { return false; });
+  EXPECT_EQ(w.api(0).slot_state(*mine), market::SlotState::Repair)
+      << "p cannot afford the repair: its collateral is gone";
+  const auto after = p.availabilities->get(a.id);
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->total_remaining_collateral, Uint256(0));
+  EXPECT_EQ(after->free_size, 1024u) << "the bytes come back";
+}
+
 TEST(SalesRole, RequestsPostedWhileDownAreFoundAtStart) {
   ModelWorld w;
   ModelProvider p(w, 2);
