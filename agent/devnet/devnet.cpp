@@ -179,6 +179,7 @@ class Devnet {
     if (stop_requested()) return false;
 
     start_node("client", Role::kClient, 1, {});
+    if (stop_requested()) return false;
     spr_ = json::parse(agent::RestClient(nodes_[0].api()).get("/spr"))["spr"].get<std::string>();
     con_.say("client up: " + nodes_[0].api() + " (account " + nodes_[0].address.hex() + ")");
     for (uint32_t i = 1; i <= providers_; ++i) {
@@ -271,6 +272,10 @@ class Devnet {
       n.argv = {o_.agent.string(), "node", "--config-file", (n.dir / "node.toml").string()};
       n.process = std::make_unique<ChildProcess>(n.argv, n.log(), o_.keep);
       if (wait_api(n)) break;
+      if (stop_requested()) {  // Ctrl-C while it started: not a failure
+        n.process->stop(std::chrono::seconds(10));
+        return;
+      }
       const auto st = n.process->exited();
       n.process->stop(std::chrono::seconds(2));
       if (attempt < 2 && st && last_lines(n.log(), 3).find("in use") != std::string::npos)
@@ -368,6 +373,7 @@ class Devnet {
     if (frees_a_slot(o_.fault) && !spare_started_) {
       spare_started_ = true;
       start_node(spare_name(), Role::kProvider, providers_ + 2, spr_);
+      if (stop_requested()) return;
       offer_one_slot(nodes_.back());
       con_.say("fault: " + spare_name() + " (a spare) up: " + nodes_.back().api() +
                ", offering room for one slot");
