@@ -41,8 +41,8 @@ export async function startAnvil({ root, port, accounts = 20, detached = false, 
     "--accounts", String(accounts),
     "--balance", "10000",
     "--config-out", configOut,
-    // old states dropped: not written to ~/.foundry/anvil/tmp (never removed
-    // when anvil is killed), not kept in memory
+    // old states not written to ~/.foundry/anvil/tmp (never removed when
+    // anvil is killed)
     "--prune-history", "512",
   ];
   const out = logFile ? fs.openSync(logFile, "a") : "ignore";

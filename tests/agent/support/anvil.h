@@ -93,9 +93,8 @@ class Anvil {
  private:
   void start(const std::vector<std::string>& extra) {
     std::string bin = anvil_binary();
-    // Old blocks' states are dropped, not written to ~/.foundry/anvil/tmp
-    // (a killed anvil never removes them: they had filled this machine's
-    // disk, 79 GB) nor kept in memory (5 GB after 20,000 blocks).
+    // Old blocks' states are not written to ~/.foundry/anvil/tmp (a killed
+    // anvil never removes them: they had filled this machine's disk, 79 GB).
     std::vector<std::string> args{
         bin,        "--host",          "127.0.0.1", "--port", std::to_string(port_),
         "--silent", "--prune-history", "512"};
