@@ -95,12 +95,14 @@ void add_devnet_command(CLI::App& app, int* rc) {
   cmd->add_option("--fault", a->fault,
                   "none | kill-provider (a host killed for good: slashed, freed, repaired by a "
                   "spare) | restart-provider (a host killed mid-period and restarted) | "
-                  "bad-proofs (a host sends invalid proofs: freed and repaired)")
+                  "bad-proofs (a host sends invalid proofs: freed and repaired) | chain-restart "
+                  "(anvil stops mid-period and comes back from its saved state)")
       ->capture_default_str()
       ->check([](const std::string& v) {
-        return devnet::fault_from(v) ? std::string()
-                                     : "unknown fault '" + v +
-                                           "' (none, kill-provider, restart-provider, bad-proofs)";
+        return devnet::fault_from(v)
+                   ? std::string()
+                   : "unknown fault '" + v +
+                         "' (none, kill-provider, restart-provider, bad-proofs, chain-restart)";
       });
 
   auto stop_dir = std::make_shared<std::string>();

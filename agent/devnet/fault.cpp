@@ -3,7 +3,8 @@
 namespace codex::devnet {
 
 std::optional<Fault> fault_from(const std::string& name) {
-  for (Fault f : {Fault::kNone, Fault::kKillProvider, Fault::kRestartProvider, Fault::kBadProofs})
+  for (Fault f : {Fault::kNone, Fault::kKillProvider, Fault::kRestartProvider, Fault::kBadProofs,
+                  Fault::kChainRestart})
     if (name == to_string(f)) return f;
   return std::nullopt;
 }
@@ -18,6 +19,8 @@ const char* to_string(Fault f) {
       return "restart-provider";
     case Fault::kBadProofs:
       return "bad-proofs";
+    case Fault::kChainRestart:
+      return "chain-restart";
   }
   return "?";
 }

@@ -18,6 +18,10 @@ enum class Fault {
   // Provider 1 sends every proof invalid (--simulate-proof-failures 1): its
   // slot is freed like a dead host's and repaired by the spare.
   kBadProofs,
+  // The chain (anvil) stops in the middle of a period and comes back from its
+  // saved state 5 s later: every node reconnects, nothing is lost or sent
+  // twice.
+  kChainRestart,
 };
 
 // "kill-provider" → kKillProvider; nullopt for an unknown name.
