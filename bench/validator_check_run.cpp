@@ -42,9 +42,11 @@ int main(int argc, char** argv) {
   uint64_t views = 0;
   app.add_option("--slots", slots, "Filled slots to watch (a multiple of 100)")
       ->check(base::cli::UnsignedRange(100, 100000));
-  app.add_flag("--no-marks", no_marks, "Only read the views (send no markProofAsMissing)");
+  CLI::Option* reads_only =
+      app.add_flag("--no-marks", no_marks, "Only read the views (send no markProofAsMissing)");
   app.add_option("--views", views, "With --no-marks: views to read (default: one per slot)")
-      ->check(base::cli::UnsignedRange(1, 1000000));
+      ->check(base::cli::UnsignedRange(1, 1000000))
+      ->needs(reads_only);
   CLI11_PARSE(app, argc, argv);
   slots = (slots + 99) / 100 * 100;
 

@@ -204,17 +204,8 @@ class Devnet {
     if (frees_a_slot(o_.fault)) {
       // Known now, started later: its balance is part of the verdict.
       const json& acct = deployment_["accounts"].at(providers_ + 2);
-      parties.push_back(Party{spare_name(),
-                              eth::Address::parse(acct["address"].get<std::string>()),
-                              {},
-                              {},
-                              0,
-                              0,
-                              0,
-                              0,
-                              false,
-                              std::nullopt,
-                              {}});
+      parties.push_back(
+          party(spare_name(), eth::Address::parse(acct["address"].get<std::string>()), false));
     }
     watch_ = std::make_unique<NetworkWatch>(anvil_.url, marketplace_, dir_ / "devnet.sqlite3",
                                             std::move(parties));
@@ -223,10 +214,15 @@ class Devnet {
 
   std::string spare_name() const { return "provider" + std::to_string(providers_ + 1); }
 
-  static Party party_of(const NodeProcess& n) {
-    Party p{n.name, n.address, {}, {}, 0, 0, 0, 0, false, std::nullopt, {}};
-    p.validator = n.role == Role::kValidator;
+  static Party party(const std::string& name, const eth::Address& address, bool validator) {
+    Party p;
+    p.name = name;
+    p.address = address;
+    p.validator = validator;
     return p;
+  }
+  static Party party_of(const NodeProcess& n) {
+    return party(n.name, n.address, n.role == Role::kValidator);
   }
 
   void start_node(const std::string& name, Role role, size_t account,
