@@ -34,6 +34,14 @@ function(codex_check_includes target dir)
   add_dependencies(${target} ${target}_layer_check)
 endfunction()
 
+# Test files whose node processes make Groth16 proofs on a chain with short
+# periods.
+set(CODEX_PROVING_TESTS marketplace_e2e_test sales_crash_test slot_repair_e2e_test
+    validator_e2e_test)
+# The devnet's fault run: four provers and two validators on 10 s periods
+# fill two cores by themselves, so nothing runs beside it.
+set(CODEX_SERIAL_TESTS devnet_test)
+
 # codex_tests(AREA LIBS...): one GoogleTest executable per tests/AREA/*_test.cpp.
 function(codex_tests area)
   file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/${area}/*_test.cpp)
@@ -52,7 +60,17 @@ function(codex_tests area)
     if(area STREQUAL "agent")
       target_compile_options(${target} PRIVATE $<$<CONFIG:RelWithDebInfo,Release>:-Og>)
     endif()
+    # Tests whose nodes prove every period count as two of ctest's -j slots:
+    # four of them at once on two cores make proofs outlast 10 s periods.
+    set(processors 1)
+    if(stem IN_LIST CODEX_PROVING_TESTS)
+      set(processors 2)
+    endif()
+    set(serial FALSE)
+    if(stem IN_LIST CODEX_SERIAL_TESTS)
+      set(serial TRUE)
+    endif()
     gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60
-      PROPERTIES LABELS ${area})
+      PROPERTIES LABELS ${area} PROCESSORS ${processors} RUN_SERIAL ${serial})
   endforeach()
 endfunction()

@@ -30,6 +30,7 @@ constexpr uint64_t kRetryTransientSeconds = 5;
 // A proof may take at most this share of a period: the rest is for sending
 // it and having it mined (and for a retry).
 constexpr double kMaxProvingShareOfPeriod = 0.5;
+constexpr int kInvalidFillProofRetries = 2;
 
 std::string key(const SaleRecord& r, const std::string& action) {
   return "sale/" + base::to_hex(r.slot_id) + "/" + std::to_string(r.round) + "/" + action;
@@ -308,13 +309,22 @@ SaleStep SalesAgent::run(SaleRecord r) {
                           key(r, "approve/" + std::to_string(m.block_number()))));
         m.wait(m.submit(
             market::FillSlot{r.request_id, r.slot_index, r.proof.value_or(market::Groth16Proof{})},
-            key(r, "fillSlot")));
+            key(r, "fillSlot/" + std::to_string(r.proof_period))));
       } catch (const MarketError& e) {
         if (named(e, "SlotNotFree") || named(e, "SlotStateMismatch"))
           return ignore(false, std::string("the slot is no longer free (") + e.name() + ")");
         if (r.proof_period != periods.period_of(m.clock().seconds())) {
           spdlog::info("sales: slot {}: the period turned before fillSlot ({}); proving again",
                        slot_name(r), e.what());
+          r.proof.reset();
+          return next(r, SaleState::InitialProving);
+        }
+        // Our proof of data we verified against the slot root fails only for
+        // a challenge that moved under it (the pointer wrapped while a loaded
+        // machine proved): prove again, a bounded number of times.
+        if (named(e, "InvalidProof") && ++invalid_fill_proofs_ <= kInvalidFillProofRetries) {
+          spdlog::warn("sales: slot {}: fillSlot refused the proof ({}); proving again ({} of {})",
+                       slot_name(r), e.what(), invalid_fill_proofs_, kInvalidFillProofRetries);
           r.proof.reset();
           return next(r, SaleState::InitialProving);
         }

@@ -96,6 +96,9 @@ class SalesAgent {
   SalesContext& ctx_;
   mutable std::mutex mu_;
   SaleRecord rec_;
+  // Fills refused for an invalid proof and proved again (in memory: a
+  // restart gives a sale its tries back).
+  int invalid_fill_proofs_ = 0;
 };
 
 }  // namespace codex::sales

@@ -60,7 +60,9 @@ TEST(MarketplaceE2e, ClientAndThreeProvidersFillProveAndStart) {
     test::SmallMarket::offer(*p, net.slot_size(id));
 
   std::string state;
-  for (int i = 0; i < 1200 && state != "started"; ++i) {
+  // Three fills one after the other, each proved in its own period: slow on
+  // two loaded cores.
+  for (int i = 0; i < 2400 && state != "started"; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     auto p = cc.Get(kBase + "/storage/purchases/" + id);
     if (p && p->status == 200) state = json::parse(p->body)["state"];
@@ -190,12 +192,17 @@ TEST(MarketplaceE2e, ARestartedProviderQueuesAgainTheRequestsItHeardOfBefore) {
   ASSERT_TRUE(logged("sales: heard of request")) << "the provider saw the request";
   provider.stop(SIGKILL);
   provider.start();
+  // The node answers its API before its log line reaches the file.
+  for (int i = 0; i < 100 && !logged("looking again at 1 requests"); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_TRUE(logged("looking again at 1 requests heard of before the restart"));
 
   // Room for the three slots now.
   test::SmallMarket::offer(provider, 3 * slot_size);
   std::string state;
-  for (int i = 0; i < 1200 && state != "started"; ++i) {
+  // Three fills one after the other, each proved in its own period: slow on
+  // two loaded cores.
+  for (int i = 0; i < 2400 && state != "started"; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     auto p = cc.Get(kBase + "/storage/purchases/" + id);
     if (p && p->status == 200) state = json::parse(p->body)["state"];
