@@ -1,0 +1,43 @@
+#include "agent/sim/sim_options.h"
+
+#include <stdexcept>
+
+namespace codex::sim {
+
+market::MarketplaceConfig SimOptions::reference_config() {
+  // configs/chain-reference.json (spec §13.2).
+  market::MarketplaceConfig c;
+  c.collateral = {10, 2, 20, 20};
+  c.proofs.period = 120;
+  c.proofs.timeout = 30;
+  c.proofs.downtime = 64;
+  c.proofs.downtime_product = 67;
+  c.max_reservations = 3;
+  c.request_duration_limit = 30 * 86400;
+  return c;
+}
+
+void SimOptions::validate() const {
+  auto need = [](bool ok, const char* what) {
+    if (!ok) throw std::invalid_argument(what);
+  };
+  need(seconds >= 3600, "--days: at least one hour of simulated time");
+  need(providers >= 1 && providers <= 100'000, "--providers: 1 to 100000");
+  need(validators <= 64, "--validators: 0 to 64");
+  need(max_slots >= 2 && max_slots <= 64, "--max-slots: 2 to 64");
+  need(min_duration >= 1 && min_duration <= max_duration,
+       "--min-duration must be at least 1 s and not above --max-duration");
+  need(max_duration <= config.request_duration_limit,
+       "--max-duration: above the contract's request duration limit");
+  need(proof_probability >= 1, "--proof-probability: at least 1");
+  need(provider_capacity >= (8ull << 20), "--capacity: at least 8 MiB (the largest slot)");
+  need(mttf >= 0 && mtbo >= 0 && outage > 0 && validator_mtbo >= 0 && validator_outage > 0,
+       "fault durations must not be negative");
+  auto share = [&](double v, const char* what) { need(v >= 0 && v <= 1, what); };
+  share(slow_provers, "--slow-provers: a share between 0 and 1");
+  share(slow_miss, "--slow-miss: a probability between 0 and 1");
+  share(droppers, "--droppers: a share between 0 and 1");
+  share(dropped_fraction, "--dropped-fraction: between 0 and 1");
+}
+
+}  // namespace codex::sim

@@ -1,0 +1,47 @@
+#pragma once
+// What `codex-agent simulate` runs: the network's size, its requests, its
+// faults and the contract's configuration. Durations are seconds of simulated
+// (chain) time.
+#include <cstdint>
+#include <string>
+
+#include "agent/market/types.h"
+
+namespace codex::sim {
+
+struct SimOptions {
+  uint64_t seed = 1;
+  uint64_t seconds = 30 * 86400;  // simulated time
+
+  uint64_t providers = 100;
+  uint64_t validators = 2;  // two or more split the slots into groups
+  // Storage requests posted over the run (a Poisson process), each of
+  // 2..max_slots slots with a tolerance of about a third.
+  uint64_t requests = 100;
+  uint64_t max_slots = 10;
+  uint64_t min_duration = 7 * 86400, max_duration = 30 * 86400;
+  uint64_t proof_probability = 4;  // "a proof about every N periods"
+
+  // Each provider offers room for this many bytes (slots are 1–8 MiB).
+  uint64_t provider_capacity = 256ull << 20;
+
+  // Faults, each drawn per provider (or validator) from the seed.
+  double mttf = 0;              // permanent provider loss: mean lifetime (0 = none)
+  double mtbo = 0;              // transient outages: mean up time between them (0 = none)
+  double outage = 3600;         // and their mean length
+  double slow_provers = 0;      // share of providers whose proofs often miss the deadline
+  double slow_miss = 0.5;       // chance that a slow prover misses a required proof
+  double droppers = 0;          // share of providers that keep only part of each slot
+  double dropped_fraction = 0;  // the part of each slot they dropped
+  double validator_mtbo = 0;    // validators going offline (0 = never)
+  double validator_outage = 3600;
+
+  // The contract's configuration (the reference's defaults: 120 s periods).
+  market::MarketplaceConfig config = reference_config();
+
+  // Throws std::invalid_argument naming the option.
+  void validate() const;
+  static market::MarketplaceConfig reference_config();
+};
+
+}  // namespace codex::sim

@@ -1,0 +1,55 @@
+#include "agent/sim/sim_provider.h"
+
+namespace codex::sim {
+
+SimProvider::SimProvider(market::MarketApi& market, const ProviderSetup& setup,
+                         std::function<uint64_t(const market::Request&, uint64_t)> reachable)
+    : market_(market), setup_(setup), work_(setup.sales_seed, setup.faults, std::move(reachable)) {
+  store::DataDirOptions dd;
+  dd.database.max_idle_readers = 1;  // thousands of providers in one process
+  data_ = store::DataDir::open(setup.dir, dd);
+  store::RepoOptions ro;
+  ro.dir = data_->repo_dir();
+  ro.quota_bytes = setup.capacity * 2;
+  ro.storage = store::BlockStorage::kSqlite;  // no bytes are stored: no pack files
+  repo_ = store::Repo::open(data_->database(), ro);
+  availabilities_ = std::make_unique<sales::Availabilities>(data_->database(), *repo_);
+  records_ = std::make_unique<sales::SaleRecords>(data_->database());
+  ctx_.reset(
+      new sales::SalesContext{market_, *availabilities_, *records_, work_, data_->database()});
+  events_ = market_.events("sales");
+  sales::SalesOptions so;
+  so.seed = setup.sales_seed;
+  sales_ = std::make_unique<sales::Sales>(*ctx_, so);
+
+  sales::NewAvailability a;
+  a.total_size = setup.capacity;
+  a.duration = market_.configuration().request_duration_limit;
+  a.min_price_per_byte_per_second = market::Uint256(1);
+  a.total_collateral = market::Uint256(setup.capacity) * market::Uint256(100);
+  availabilities_->create(a);
+  sales_->start();
+}
+
+SimProvider::~SimProvider() {
+  sales_.reset();
+  events_.reset();
+  ctx_.reset();
+  records_.reset();
+  availabilities_.reset();
+  repo_.reset();
+  data_.reset();
+}
+
+bool SimProvider::run() {
+  bool acted = events_->poll([&](const market::DecodedEvent& e, base::sqlite::WriteTxn*) {
+    sales_->handle(e.event);
+  }) > 0;
+  while (auto slot = sales_->take_due()) {
+    sales_->stepped(*slot, sales_->step(*slot));
+    acted = true;
+  }
+  return acted;
+}
+
+}  // namespace codex::sim

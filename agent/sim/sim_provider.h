@@ -1,0 +1,55 @@
+#pragma once
+// One simulated provider: the production provider role (Sales with its
+// availabilities and persisted sale records in its own data directory) on a
+// connection to the in-memory marketplace, stepped by the simulation's loop
+// instead of the node's threads, with the faults drawn for it.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+#include "agent/market/market_api.h"
+#include "agent/sales/availabilities.h"
+#include "agent/sales/sale_records.h"
+#include "agent/sales/sales.h"
+#include "agent/sim/sim_slot_work.h"
+#include "exchange/store/data_dir.h"
+#include "exchange/store/repo.h"
+
+namespace codex::sim {
+
+struct ProviderSetup {
+  std::filesystem::path dir;  // its data directory (created)
+  uint64_t capacity = 0;      // bytes offered
+  uint64_t sales_seed = 0;
+  SlotWorkFaults faults;
+};
+
+class SimProvider {
+ public:
+  SimProvider(market::MarketApi& market, const ProviderSetup& setup,
+              std::function<uint64_t(const market::Request&, uint64_t)> reachable);
+  ~SimProvider();
+
+  // Hears new events and steps every sale that is due. Returns whether any
+  // event was heard or sale stepped.
+  bool run();
+  std::optional<uint64_t> next_wake() const { return sales_->next_wake(); }
+
+  market::MarketApi& market() { return market_; }
+  const ProviderSetup& setup() const { return setup_; }
+
+ private:
+  market::MarketApi& market_;
+  ProviderSetup setup_;
+  std::unique_ptr<store::DataDir> data_;
+  std::unique_ptr<store::Repo> repo_;
+  std::unique_ptr<sales::Availabilities> availabilities_;
+  std::unique_ptr<sales::SaleRecords> records_;
+  SimSlotWork work_;
+  std::unique_ptr<sales::SalesContext> ctx_;
+  std::unique_ptr<market::EventStream> events_;
+  std::unique_ptr<sales::Sales> sales_;
+};
+
+}  // namespace codex::sim

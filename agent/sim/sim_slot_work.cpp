@@ -1,0 +1,72 @@
+#include "agent/sim/sim_slot_work.h"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "agent/eth/keccak.h"
+
+#include "prover/circuit/storage_circuit.h"
+
+namespace codex::sim {
+
+namespace {
+// The contract's test verifier accepts any proof but the all-zero one.
+const market::Groth16Proof kAcceptedProof{
+    {eth::Uint256(1), eth::Uint256(2)},
+    {{eth::Uint256(3), eth::Uint256(4)}, {eth::Uint256(5), eth::Uint256(6)}},
+    {eth::Uint256(7), eth::Uint256(8)}};
+}  // namespace
+
+SimSlotWork::SimSlotWork(uint64_t salt, SlotWorkFaults faults,
+                         std::function<uint64_t(const market::Request&, uint64_t)> reachable)
+    : salt_(salt), faults_(faults), reachable_(std::move(reachable)) {}
+
+uint64_t SimSlotWork::samples_per_proof() {
+  return prover::circuit::StorageParams{}.n_samples;
+}
+
+void SimSlotWork::store(const market::Request& request, uint64_t slot_index, bool repairing,
+                        const std::function<void(uint64_t)>& stored) {
+  if (repairing) {
+    const uint64_t k = request.ask.slots - request.ask.max_slot_loss;
+    const uint64_t have = reachable_(request, slot_index);
+    if (have < k)
+      throw std::runtime_error("repair: " + std::to_string(have) + " of the " + std::to_string(k) +
+                               " slots needed to decode are reachable");
+  }
+  stored(request.ask.slot_size);
+}
+
+// A draw in [0, 1) fixed by the challenge: proving again for the same
+// challenge samples the same cells (and takes as long), so a retry inside the
+// period changes nothing.
+double SimSlotWork::draw(const market::Request& request, uint64_t slot_index,
+                         const market::Hash& challenge, std::string_view what) const {
+  std::vector<uint8_t> buf(challenge.begin(), challenge.end());
+  const market::RequestId id = market::request_id(request);
+  buf.insert(buf.end(), id.begin(), id.end());
+  const std::string tail =
+      std::to_string(slot_index) + "/" + std::to_string(salt_) + "/" + std::string(what);
+  buf.insert(buf.end(), tail.begin(), tail.end());
+  const auto h = eth::keccak256(buf);
+  uint64_t bits = 0;
+  for (int i = 0; i < 8; ++i)
+    bits = bits << 8 | h[size_t(i)];
+  return double(bits >> 11) * 0x1.0p-53;
+}
+
+market::Groth16Proof SimSlotWork::prove(const market::Request& request, uint64_t slot_index,
+                                        const market::Hash& challenge) {
+  if (faults_.miss_chance > 0 && draw(request, slot_index, challenge, "slow") < faults_.miss_chance)
+    throw std::runtime_error("the proof was not ready before the deadline (slow prover)");
+  if (faults_.dropped_fraction > 0) {
+    const double caught = 1 - std::pow(1 - faults_.dropped_fraction, double(samples_per_proof()));
+    if (draw(request, slot_index, challenge, "cells") < caught)
+      return market::Groth16Proof{};  // a sampled cell is missing: the verifier rejects it
+  }
+  return kAcceptedProof;
+}
+
+}  // namespace codex::sim

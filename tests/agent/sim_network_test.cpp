@@ -1,0 +1,113 @@
+// The network simulation (agent/sim): the production provider and validator
+// roles on the marketplace model. A run is a pure function of its options
+// (same seed, same event log hash; another seed, another log); requests
+// start, proofs are made and paid; faults are caught: a lost provider's
+// slots are marked, freed and repaired by others; a provider that dropped
+// most of its data is caught by sampling and loses its slots.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+
+#include "agent/sim/simulation.h"
+#include "tests/support/temp_dir.h"
+
+namespace codex::sim {
+namespace {
+
+SimOptions small(uint64_t seed) {
+  SimOptions o;
+  o.seed = seed;
+  o.seconds = 4 * 86400;
+  o.providers = 12;
+  o.validators = 2;
+  o.requests = 8;
+  o.max_slots = 5;
+  o.min_duration = 86400;
+  o.max_duration = 2 * 86400;
+  o.proof_probability = 2;
+  return o;
+}
+
+SimReport run(const SimOptions& o, std::string* log = nullptr) {
+  spdlog::set_level(spdlog::level::warn);  // the roles' info lines, thousands of them
+  codex::testing::TempDir dir("sim");
+  Simulation s(o, dir.path() / "net");
+  std::ostringstream out;
+  SimReport r = s.run(nullptr, &out);
+  if (log) *log = out.str();
+  return r;
+}
+
+TEST(SimNetwork, TheSameSeedGivesTheSameEventLogAndAnotherSeedAnother) {
+  std::string log1, log2;
+  const SimReport a = run(small(3), &log1);
+  const SimReport b = run(small(3), &log2);
+  EXPECT_EQ(a.event_log_hash, b.event_log_hash);
+  EXPECT_EQ(log1, log2);
+  EXPECT_GT(a.events, 20u);
+  const SimReport c = run(small(4));
+  EXPECT_NE(a.event_log_hash, c.event_log_hash);
+}
+
+TEST(SimNetwork, RequestsStartProveAndFinishWithoutFaults) {
+  const SimReport r = run(small(5));
+  const SimTotals& t = r.totals;
+  EXPECT_EQ(t.requests_posted, 8u);
+  EXPECT_EQ(t.requests_started, 8u) << r.to_json().dump(2);
+  EXPECT_EQ(t.requests_failed, 0u);
+  EXPECT_GT(t.requests_finished, 0u);
+  EXPECT_GT(t.proofs_submitted, 100u);
+  EXPECT_EQ(t.marks, 0u) << "nobody misses a proof";
+  EXPECT_EQ(t.slots_freed, 0u);
+  EXPECT_EQ(r.days.size(), 4u);
+  // Hosts of finished requests were paid; every token is accounted for.
+  int earners = 0;
+  for (const std::string& e : r.provider_earnings)
+    earners += e != "0" && e[0] != '-' ? 1 : 0;
+  EXPECT_GE(earners, 2);
+  EXPECT_TRUE(r.tokens.conserved) << r.to_json()["tokens"].dump();
+  EXPECT_EQ(r.tokens.client[0], '-');
+}
+
+TEST(SimNetwork, LostProvidersAreMarkedFreedAndRepairedByOthers) {
+  SimOptions o = small(6);
+  o.providers = 20;
+  o.mttf = 2 * 86400;  // most of them die within the run
+  const SimReport r = run(o);
+  const SimTotals& t = r.totals;
+  EXPECT_GT(t.providers_lost, 5u);
+  EXPECT_GT(t.marks, 0u) << r.to_json()["totals"].dump();
+  EXPECT_GT(t.slots_freed, 0u);
+  EXPECT_GT(t.repairs, 0u) << "other providers refilled freed slots";
+  EXPECT_TRUE(r.tokens.conserved);
+}
+
+TEST(SimNetwork, ProvidersThatDroppedMostOfTheirDataAreCaughtBySampling) {
+  SimOptions o = small(7);
+  o.providers = 20;
+  o.droppers = 0.3;
+  o.dropped_fraction = 0.5;  // caught by 5 samples with probability 0.97
+  const SimReport r = run(o);
+  EXPECT_GT(r.totals.marks, 0u);
+  EXPECT_GT(r.totals.slots_freed, 0u);
+  EXPECT_GT(r.totals.repairs, 0u) << r.to_json()["totals"].dump();
+  EXPECT_TRUE(r.tokens.conserved);
+}
+
+TEST(SimNetwork, BadOptionsAreRefused) {
+  SimOptions o = small(1);
+  o.providers = 0;
+  EXPECT_THROW(run(o), std::invalid_argument);
+  o = small(1);
+  o.max_duration = 40 * 86400;  // above the contract's 30-day limit
+  EXPECT_THROW(run(o), std::invalid_argument);
+  o = small(1);
+  o.droppers = 1.5;
+  EXPECT_THROW(run(o), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace codex::sim
