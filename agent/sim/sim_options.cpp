@@ -29,6 +29,7 @@ void SimOptions::validate() const {
        "--min-duration must be at least 1 s and not above --max-duration");
   need(max_duration <= config.request_duration_limit,
        "--max-duration: above the contract's request duration limit");
+  need(block_time >= 1 && block_time <= config.proofs.period, "--block-time: 1 s up to a period");
   need(proof_probability >= 1, "--proof-probability: at least 1");
   need(provider_capacity >= (8ull << 20), "--capacity: at least 8 MiB (the largest slot)");
   need(mttf >= 0 && mtbo >= 0 && outage > 0 && validator_mtbo >= 0 && validator_outage > 0,

@@ -36,6 +36,9 @@ struct SimOptions {
   double validator_mtbo = 0;    // validators going offline (0 = never)
   double validator_outage = 3600;
 
+  // Seconds between blocks (a public chain's 12 s): the proof pointer moves
+  // one per block.
+  uint64_t block_time = 12;
   // The contract's configuration (the reference's defaults: 120 s periods).
   market::MarketplaceConfig config = reference_config();
 

@@ -6,7 +6,11 @@ SimProvider::SimProvider(market::MarketApi& market, const ProviderSetup& setup,
                          std::function<uint64_t(const market::Request&, uint64_t)> reachable)
     : market_(market), setup_(setup), work_(setup.sales_seed, setup.faults, std::move(reachable)) {
   store::DataDirOptions dd;
-  dd.database.max_idle_readers = 1;  // thousands of providers in one process
+  // Thousands of providers in one process, each with a few small tables.
+  dd.database.max_idle_readers = 1;
+  dd.database.writer_cache_kib = 512;
+  dd.database.reader_cache_kib = 256;
+  dd.database.wal_autocheckpoint_pages = 1000;
   data_ = store::DataDir::open(setup.dir, dd);
   store::RepoOptions ro;
   ro.dir = data_->repo_dir();

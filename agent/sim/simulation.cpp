@@ -127,6 +127,7 @@ struct Simulation::Impl {
     mo.seed = o.seed;
     mo.keep_event_history = false;
     mo.journal_horizon = 2 * kDay;
+    mo.block_time = o.block_time;
     const Address client_address = account(0xd0, 0);
     mo.balances.push_back({client_address, funds()});
     for (uint64_t i = 0; i < o.providers; ++i)

@@ -33,6 +33,7 @@ MarketModel::MarketModel(ModelOptions options, base::ManualClock& clock)
       token_address_(options.token.is_zero() ? derived_address("token", options.seed)
                                              : options.token),
       journal_horizon_(options.journal_horizon),
+      block_time_(options.block_time),
       chain_(make_chain(options, clock)),
       first_block_(chain_.latest_number()),
       events_(options.keep_event_history) {
@@ -66,6 +67,15 @@ Revert MarketModel::arithmetic_panic() {
 }
 
 BlockCtx MarketModel::context(At at) const {
+  if (const uint64_t bt = block_time_) {
+    // Interval mining: the blocks due by now, then the pending one.
+    const uint64_t now = clock_.seconds();
+    while (chain_.latest_timestamp() + bt <= now)
+      chain_.mine(chain_.latest_timestamp() + bt);
+    const uint64_t latest_time = chain_.latest_timestamp();
+    if (at == At::kLatest) return BlockCtx{chain_.latest_number(), latest_time};
+    return BlockCtx{chain_.latest_number() + 1, latest_time + bt};
+  }
   const uint64_t latest_time = chain_.latest_timestamp();
   if (at == At::kLatest) return BlockCtx{chain_.latest_number(), latest_time};
   return BlockCtx{chain_.latest_number() + 1, std::max(clock_.seconds(), latest_time)};
@@ -171,7 +181,7 @@ TxResult MarketModel::transact_locked(const Address& sender, const char* functio
     return {};
   }
   rb.commit();
-  chain_.mine(block.timestamp);
+  if (block_time_ == 0) chain_.mine(block.timestamp);  // else mined when its time comes
   events_.append(block.number, emitted);
   TxResult out;
   out.tx_hash = tx_hash ? *tx_hash : next_tx_hash(sender);

@@ -66,6 +66,12 @@ struct ModelOptions {
   // Seconds an executed intent key stays journaled (a resubmission within it
   // returns the first transaction); 0 = for ever.
   uint64_t journal_horizon = 0;
+  // Seconds between blocks (interval mining, like a public chain's 12 s); the
+  // transactions sent meanwhile share the pending block. 0: every transaction
+  // mines its own block (anvil's automine). A simulation needs the interval:
+  // the proof pointer advances one per block, and a block per transaction
+  // would wrap it (changing challenges) many times a period.
+  uint64_t block_time = 0;
 };
 
 class MarketModel {
@@ -163,7 +169,10 @@ class MarketModel {
   MarketplaceConfig config_;
   Address marketplace_address_, token_address_;
   uint64_t journal_horizon_;
-  VirtualChain chain_;
+  uint64_t block_time_;
+  // Mutable: with interval mining, the blocks whose time has come are mined
+  // when the time is next read (views included).
+  mutable VirtualChain chain_;
   uint64_t first_block_;
   ModelToken token_;
   std::unique_ptr<MarketplaceContract> contract_;
