@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
   codex::agent::add_repo_command(app, &rc);
   codex::agent::add_chain_command(app, &rc);
   codex::agent::add_devnet_command(app, &rc);
+  codex::agent::add_durability_command(app, &rc);
+  codex::agent::add_simulate_command(app, &rc);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
