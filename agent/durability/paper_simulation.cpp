@@ -4,31 +4,18 @@
 #include <cmath>
 #include <cstddef>
 #include <limits>
-#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "agent/durability/per_slot_model.h"
+#include "base/seeded_random.h"
 
 namespace codex::agent::durability {
 
 namespace {
 
 constexpr double kNever = std::numeric_limits<double>::infinity();
-
-class Exponentials {
- public:
-  explicit Exponentials(std::uint64_t seed) : gen_(seed) {}
-  // −mean·log(1 − u), u uniform on [0, 1) in steps of 2^−53: finite, ≥ 0.
-  double next(double mean) {
-    const double u = double(gen_() >> 11) * 0x1p-53;
-    return -mean * std::log1p(-u);
-  }
-
- private:
-  std::mt19937_64 gen_;
-};
 
 enum class SlotState : std::uint8_t {
   alive,        // next: its loss
@@ -48,12 +35,12 @@ struct Counts {
 
 // One dataset from all slots alive until the horizon; returns the time of its loss, or
 // kNever if it survives.
-double run_dataset(const PaperSimulationParams& p, double horizon, Exponentials& rng,
+double run_dataset(const PaperSimulationParams& p, double horizon, base::SeededRandom& rng,
                    std::vector<Slot>& slots, Counts& counts) {
   const ReliabilityParams& m = p.model;
   const bool lazy = p.repair == RepairMode::lazy;
   for (auto& s : slots)
-    s = {SlotState::alive, rng.next(m.mttf)};
+    s = {SlotState::alive, rng.exponential(m.mttf)};
   int lost = 0, seen = 0;
   double repair_at = kNever;  // lazy only: the running whole-dataset repair
   for (;;) {
@@ -65,7 +52,7 @@ double run_dataset(const PaperSimulationParams& p, double horizon, Exponentials&
     if (repair_at <= slots[first].next) {
       // Restores every slot; slots that stayed alive keep their clocks (memoryless).
       for (auto& s : slots)
-        if (s.state != SlotState::alive) s = {SlotState::alive, t + rng.next(m.mttf)};
+        if (s.state != SlotState::alive) s = {SlotState::alive, t + rng.exponential(m.mttf)};
       lost = seen = 0;
       repair_at = kNever;
       ++counts.repairs;
@@ -76,18 +63,18 @@ double run_dataset(const PaperSimulationParams& p, double horizon, Exponentials&
       case SlotState::alive:
         ++counts.slot_losses;
         if (++lost > m.m) return t;
-        s = {SlotState::lost_unseen, t + rng.next(m.mtbp)};
+        s = {SlotState::lost_unseen, t + rng.exponential(m.mtbp)};
         break;
       case SlotState::lost_unseen:
         if (lazy) {
           s = {SlotState::lost_seen, kNever};
-          if (++seen >= m.l0 && repair_at == kNever) repair_at = t + rng.next(m.mttr);
+          if (++seen >= m.l0 && repair_at == kNever) repair_at = t + rng.exponential(m.mttr);
         } else {
-          s = {SlotState::lost_seen, t + rng.next(m.mttr)};
+          s = {SlotState::lost_seen, t + rng.exponential(m.mttr)};
         }
         break;
       case SlotState::lost_seen:  // per-slot: this slot's repair completes
-        s = {SlotState::alive, t + rng.next(m.mttf)};
+        s = {SlotState::alive, t + rng.exponential(m.mttf)};
         --lost;
         ++counts.repairs;
         break;
@@ -133,7 +120,7 @@ PaperSimulationResult simulate_paper_model(const PaperSimulationParams& params) 
   r.analytic_paper_loss = params.years / r.analytic_mtta_years;
   const double pa = r.analytic_loss_probability;
   r.binomial_sigma = std::sqrt(pa * (1 - pa) / double(params.datasets));
-  Exponentials rng(params.seed);
+  base::SeededRandom rng(params.seed);
   std::vector<Slot> slots(std::size_t(params.model.k + params.model.m));
   Counts counts;
   double observed = 0;  // seconds

@@ -12,10 +12,10 @@
 #include "agent/market/model/market_model.h"
 #include "agent/market/periods.h"
 #include "agent/sim/sim_provider.h"
-#include "agent/sim/sim_random.h"
 #include "agent/validator/validator.h"
 #include "base/clock.h"
 #include "base/hex.h"
+#include "base/seeded_random.h"
 #include "base/sqlite/database.h"
 
 namespace codex::sim {
@@ -73,7 +73,7 @@ struct TokenFlow {
 struct Simulation::Impl {
   SimOptions o;
   fs::path dir;
-  SimRandom random;
+  base::SeededRandom random;
   base::ManualClock clock{base::Millis(kStart * 1000)};
   std::unique_ptr<market::model::MarketModel> model;
   market::Periods periods;

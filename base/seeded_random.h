@@ -1,18 +1,19 @@
 #pragma once
-// The simulator's one source of randomness: every draw comes from --seed
-// through this object, so a run is a pure function of its options. The
-// distributions are written out here rather than taken from <random>, whose
-// algorithms differ between standard libraries (the same seed must give the
-// same event log on every machine).
+// The simulations' one source of randomness (agent/sim, agent/durability):
+// every draw comes from the seed through this object, so a run is a pure
+// function of its options. The distributions are written out here rather than
+// taken from <random>, whose algorithms differ between standard libraries (the
+// same seed must give the same event log on every machine); mt19937_64's
+// output is fixed by the standard.
 #include <cmath>
 #include <cstdint>
 #include <random>
 
-namespace codex::sim {
+namespace codex::base {
 
-class SimRandom {
+class SeededRandom {
  public:
-  explicit SimRandom(uint64_t seed) : engine_(seed) {}
+  explicit SeededRandom(uint64_t seed) : engine_(seed) {}
 
   // Uniform in [0, 1) with 53 random bits.
   double uniform() { return double(engine_() >> 11) * 0x1.0p-53; }
@@ -30,4 +31,4 @@ class SimRandom {
   std::mt19937_64 engine_;
 };
 
-}  // namespace codex::sim
+}  // namespace codex::base
