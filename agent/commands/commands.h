@@ -1,6 +1,7 @@
 #pragma once
 // The subcommands of codex-agent. Each adds itself to the CLI11 app; when the
 // user picks it, its callback runs and stores the process exit code in *rc.
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -30,5 +31,11 @@ std::function<durability::ReliabilityParams()> add_reliability_options(CLI::App&
 std::string describe_reliability(const durability::ReliabilityParams& p);
 // A --years option's check: a finite number > 0.
 std::string positive_years_check(const std::string& value);
+// `simulate`'s network mode (simulate_network.cpp): adds its options to cmd; the
+// function returned runs the simulation once the command line is parsed
+// (seed, MTTF in seconds (0: no provider lost), JSON report file or "") and
+// returns the exit code.
+std::function<int(uint64_t seed, double mttf, const std::string& json)>
+add_network_simulation_options(CLI::App& cmd);
 
 }  // namespace codex::agent

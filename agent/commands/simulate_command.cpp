@@ -1,7 +1,7 @@
-// `codex-agent simulate`: for now only `--paper-model`, the Monte Carlo of the whitepaper's
-// durability model (agent/durability/paper_simulation.h) set beside the exact chain, with the
-// paper's lazy repair or the contract's per-slot repair. The role-level simulator of issue 15
-// §2 (no --paper-model) is to come; run_paper_model keeps this path apart from it.
+// `codex-agent simulate`: the network simulation (simulate_network.cpp: the production roles on
+// the marketplace model), or with `--paper-model` the Monte Carlo of the whitepaper's durability
+// model (agent/durability/paper_simulation.h) set beside the exact chain, with the paper's lazy
+// repair or the contract's per-slot repair.
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -77,8 +77,11 @@ void add_simulate_command(CLI::App& app, int* rc) {
   auto a = std::make_shared<PaperModelArgs>();
   CLI::App* cmd = app.add_subcommand(
       "simulate",
-      "Deterministic simulation. --paper-model: D independent datasets under the whitepaper's "
-      "durability model (spec/durability.md §1), beside the exact chain");
+      "Deterministic simulation from --seed. Without --paper-model: a network of providers, "
+      "validators and a client (the node's own sales and validator code on the marketplace "
+      "model, a virtual clock) with the faults asked for; a summary, --json, --plots. "
+      "--paper-model: D independent datasets under the whitepaper's durability model "
+      "(spec/durability.md §1), beside the exact chain");
   cmd->add_flag("--paper-model", a->paper_model,
                 "Simulate the whitepaper's model: slots lost, seen and repaired on exponential "
                 "clocks");
@@ -98,11 +101,12 @@ void add_simulate_command(CLI::App& app, int* rc) {
       ->capture_default_str()
       ->check(CLI::IsMember({"lazy", "per-slot"}));
   cmd->add_option("--json", a->json, "Write the report to this file as JSON");
-  cmd->callback([a, model, rc] {
+  auto network = add_network_simulation_options(*cmd);
+  CLI::Option* mttf = cmd->get_option("--mttf");
+  cmd->callback([a, model, network, mttf, rc] {
     if (!a->paper_model) {
-      std::cerr << "codex-agent simulate: only --paper-model is implemented (the role-level "
-                   "simulator is to come)\n";
-      *rc = 2;
+      // Providers are lost only when --mttf says how often.
+      *rc = network(a->seed, mttf->count() > 0 ? model().mttf : 0, a->json);
       return;
     }
     *rc = run_paper_model(model(), *a);

@@ -246,9 +246,55 @@ TEST_F(DurabilityCli, RefusesBadInputWithAMessage) {
     EXPECT_NE(r.output.find(c.needle), std::string::npos) << c.args << "\n" << r.output;
     EXPECT_EQ(r.output.find("terminate called"), std::string::npos) << c.args << "\n" << r.output;
   }
-  const Result r = run("simulate --datasets 10");
-  EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.output.find("only --paper-model is implemented"), std::string::npos) << r.output;
+}
+
+// Without --paper-model: the network simulation (agent/sim).
+TEST_F(DurabilityCli, TheNetworkSimulationRefusesBadInputWithAMessage) {
+  std::filesystem::create_directories(tmp_.path() / "full");
+  std::ofstream(tmp_.path() / "full" / "x") << "x";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"simulate --providers 0", "--providers: 0 is out of range"},
+      {"simulate --duration 1x", "--duration: duration: unknown unit"},
+      {"simulate --duration 10m", "at least one hour"},
+      {"simulate --droppers 2", "--droppers: a number from 0 to 1, not 2"},
+      {"simulate --slow-miss nan", "a number from 0 to 1"},
+      {"simulate --max-request-duration 40d", "above the contract's request duration limit"},
+      {"simulate --min-request-duration 20d --max-request-duration 10d", "--min-duration"},
+      {"simulate --capacity 1MiB", "at least 8 MiB"},
+      {"simulate --capacity lots", "capacity"},
+      {"simulate --block-time 600s", "--block-time"},
+      {"simulate --data-dir " + file("full"), "is not empty"},
+  };
+  for (const auto& [args, needle] : cases) {
+    const Result r = run(args);
+    EXPECT_NE(r.status, 0) << args;
+    EXPECT_NE(r.status, 124) << args << ": ran until the time limit";
+    EXPECT_NE(r.output.find(needle), std::string::npos) << args << "\n" << r.output;
+    EXPECT_EQ(r.output.find("terminate called"), std::string::npos) << args << "\n" << r.output;
+  }
+}
+
+TEST_F(DurabilityCli, TheNetworkSimulationWritesItsReportLogAndPlots) {
+  const std::string args =
+      "simulate --providers 8 --requests 4 --duration 2d --min-request-duration 12h "
+      "--max-request-duration 1d --max-slots 4 --mttf 3d --seed 3 --json ";
+  Result r =
+      run(args + file("n.json") + " --log " + file("events.log") + " --plots " + file("plots"));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_NE(r.output.find("tokens: "), std::string::npos) << r.output;
+  std::ifstream in(file("n.json"));
+  const nlohmann::json j = nlohmann::json::parse(in);
+  EXPECT_EQ(j["providers"], 8);
+  EXPECT_EQ(j["totals"]["requestsPosted"], 4);
+  EXPECT_TRUE(j["tokens"]["conserved"].get<bool>());
+  EXPECT_EQ(j["days"].size(), 2u);
+  EXPECT_GT(std::filesystem::file_size(file("events.log")), 100u);
+  for (const char* png : {"datasets.png", "slots.png", "activity.png", "earnings.png"})
+    EXPECT_GT(std::filesystem::file_size(tmp_.path() / "plots" / png), 1000u) << png;
+  // The same seed, the same events.
+  ASSERT_EQ(run(args + file("m.json")).status, 0);
+  std::ifstream again(file("m.json"));
+  EXPECT_EQ(nlohmann::json::parse(again)["eventLogHash"], j["eventLogHash"]);
 }
 
 TEST_F(DurabilityCli, PrintsTheModelAndWritesJson) {
