@@ -60,17 +60,19 @@ function(codex_tests area)
     if(area STREQUAL "agent")
       target_compile_options(${target} PRIVATE $<$<CONFIG:RelWithDebInfo,Release>:-Og>)
     endif()
-    # Tests whose nodes prove every period count as two of ctest's -j slots:
-    # four of them at once on two cores make proofs outlast 10 s periods.
-    set(processors 1)
+    # Tests whose nodes prove every period take one of the two "provers" of
+    # tests/ctest-resources.json (scripts/test passes it): four of them at once
+    # on two cores make proofs outlast 10 s periods, while the light tests
+    # still fill the other -j slots.
+    set(resources "")
     if(stem IN_LIST CODEX_PROVING_TESTS)
-      set(processors 2)
+      set(resources "provers:1")
     endif()
     set(serial FALSE)
     if(stem IN_LIST CODEX_SERIAL_TESTS)
       set(serial TRUE)
     endif()
     gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60
-      PROPERTIES LABELS ${area} PROCESSORS ${processors} RUN_SERIAL ${serial})
+      PROPERTIES LABELS ${area} RESOURCE_GROUPS "${resources}" RUN_SERIAL ${serial})
   endforeach()
 endfunction()

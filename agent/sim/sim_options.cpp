@@ -31,7 +31,12 @@ void SimOptions::validate() const {
        "--max-duration: above the contract's request duration limit");
   need(block_time >= 1 && block_time <= config.proofs.period, "--block-time: 1 s up to a period");
   need(proof_probability >= 1, "--proof-probability: at least 1");
-  need(provider_capacity >= (8ull << 20), "--capacity: at least 8 MiB (the largest slot)");
+  need(scenario || provider_capacity >= (8ull << 20),
+       "--capacity: at least 8 MiB (the largest slot)");
+  if (scenario)
+    need(scenario->ask.slots >= 1 && scenario->ask.slot_size >= 1 && scenario->expiry >= 1 &&
+             (!scenario->lose_host_of_slot || *scenario->lose_host_of_slot < scenario->ask.slots),
+         "scenario: a request of at least one slot, an expiry, a slot to lose among them");
   need(mttf >= 0 && mtbo >= 0 && outage > 0 && validator_mtbo >= 0 && validator_outage > 0,
        "fault durations must not be negative");
   auto share = [&](double v, const char* what) { need(v >= 0 && v <= 1, what); };

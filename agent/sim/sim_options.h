@@ -3,6 +3,7 @@
 // faults and the contract's configuration. Durations are seconds of simulated
 // (chain) time.
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "agent/market/types.h"
@@ -39,6 +40,18 @@ struct SimOptions {
   // Seconds between blocks (a public chain's 12 s): the proof pointer moves
   // one per block.
   uint64_t block_time = 12;
+  // A scripted run instead of random requests, to compare a simulation with
+  // a real one (the devnet's): one request posted at the start, every
+  // provider offering room for one of its slots, and optionally the host of
+  // one slot lost for good some seconds after the request starts.
+  struct Scenario {
+    market::Ask ask;
+    uint64_t expiry = 0;
+    std::optional<uint64_t> lose_host_of_slot;
+    uint64_t lose_after_start = 0;
+  };
+  std::optional<Scenario> scenario;
+
   // The contract's configuration (the reference's defaults: 120 s periods).
   market::MarketplaceConfig config = reference_config();
 

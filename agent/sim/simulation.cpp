@@ -102,6 +102,7 @@ struct Simulation::Impl {
   struct RequestInfo {
     market::Request request;
     bool started = false, over = false;
+    bool settled = false;  // the client withdrew what was left
     uint64_t end = 0;
     std::map<uint64_t, size_t> hosts;  // filled slot → provider
   };
@@ -144,7 +145,7 @@ struct Simulation::Impl {
       p.api = model->connect(p.address);
       ProviderSetup s;
       s.dir = dir / ("provider" + std::to_string(i));
-      s.capacity = o.provider_capacity;
+      s.capacity = o.scenario ? o.scenario->ask.slot_size : o.provider_capacity;
       s.sales_seed = random.next() | 1;  // 0 would mean "random"
       if (random.chance(o.slow_provers)) s.faults.miss_chance = o.slow_miss;
       if (random.chance(o.droppers)) s.faults.dropped_fraction = o.dropped_fraction;
@@ -170,8 +171,11 @@ struct Simulation::Impl {
 
     // The schedule: requests at uniform times, each host's faults.
     const uint64_t end = kStart + o.seconds;
-    for (uint64_t i = 0; i < o.requests; ++i)
-      schedule(kStart + random.below(o.seconds), ActionKind::kPostRequest, i);
+    if (o.scenario)
+      schedule(kStart + 1, ActionKind::kPostRequest, 0);
+    else
+      for (uint64_t i = 0; i < o.requests; ++i)
+        schedule(kStart + random.below(o.seconds), ActionKind::kPostRequest, i);
     for (uint64_t i = 0; i < o.providers; ++i) {
       if (o.mttf > 0) {
         const double life = random.exponential(o.mttf);
@@ -229,10 +233,11 @@ struct Simulation::Impl {
              slot_size,
              duration,
              tolerance};
+    if (o.scenario) r.ask = o.scenario->ask;
     const std::string cid = "sim-dataset-" + std::to_string(posted);
     r.content.cid.assign(cid.begin(), cid.end());
     r.content.merkle_root = eth::keccak256(cid);
-    r.expiry = std::min<uint64_t>(kExpiry, duration - 1);
+    r.expiry = o.scenario ? o.scenario->expiry : std::min<uint64_t>(kExpiry, duration - 1);
     r.nonce = eth::keccak256("nonce/" + std::to_string(o.seed) + "/" + std::to_string(posted));
     const std::string key = "request/" + std::to_string(posted);
     ++posted;
@@ -337,6 +342,11 @@ struct Simulation::Impl {
     if (RequestInfo* info = info_of(e.request_id)) {
       info->started = true;
       info->end = client->request_end(e.request_id);
+      if (o.scenario && o.scenario->lose_host_of_slot) {
+        auto host = info->hosts.find(*o.scenario->lose_host_of_slot);
+        if (host != info->hosts.end())
+          schedule(now() + o.scenario->lose_after_start, ActionKind::kProviderLost, host->second);
+      }
     }
   }
   void on_event(const market::RequestFailed& e) {
@@ -361,16 +371,30 @@ struct Simulation::Impl {
     ++today.proofs;
   }
 
-  // Requests past their end have finished (the contract has no event).
-  void finish_requests() {
+  // Requests past their end have finished (the contract has no event); the
+  // client withdraws what is left of each request that is over, as the
+  // purchasing role does (a cancelled one emits RequestCancelled then).
+  void settle_requests() {
+    using market::RequestState;
     for (auto& [id, info] : requests) {
-      if (!info.started || info.over || now() <= info.end) continue;
-      if (client->request_state(id) != market::RequestState::Finished) continue;
-      say("RequestFinished " + base::to_hex(id));
-      ++report.totals.requests_finished;
-      for (uint64_t i = 0; i < info.request.ask.slots; ++i)
-        freed.erase(market::slot_id(id, i));
-      end_request(info);
+      if (info.settled) continue;
+      const RequestState state = client->request_state(id);
+      if (state == RequestState::Finished && !info.over) {
+        say("RequestFinished " + base::to_hex(id));
+        ++report.totals.requests_finished;
+        for (uint64_t i = 0; i < info.request.ask.slots; ++i)
+          freed.erase(market::slot_id(id, i));
+        end_request(info);
+      }
+      if (state != RequestState::Finished && state != RequestState::Failed &&
+          state != RequestState::Cancelled)
+        continue;
+      try {
+        client->execute(market::WithdrawFunds{id, std::nullopt}, "withdraw/" + base::to_hex(id));
+      } catch (const market::MarketError& e) {
+        say("withdrawFunds " + base::to_hex(id) + " refused: " + e.name());
+      }
+      info.settled = true;
     }
   }
 
@@ -390,7 +414,8 @@ struct Simulation::Impl {
   }
 
   void close_day(uint64_t day, uint64_t& marks_before) {
-    finish_requests();
+    settle_requests();
+    watch_events();
     today.day = day;
     for (const auto& [id, info] : requests) {
       if (info.started && !info.over) {

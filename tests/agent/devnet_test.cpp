@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "agent/sim/simulation.h"
 #include "tests/agent/support/anvil.h"
 #include "tests/support/child_process.h"
 #include "tests/support/require_tool.h"
@@ -122,6 +123,45 @@ TEST(Devnet, AKilledProviderIsSlashedFreedAndRepairedAndEveryoneIsPaidWhatTheCon
   }
   EXPECT_NE(read(dir / "provider4" / "node.log").find("repaired"), std::string::npos);
   EXPECT_TRUE(processes_mentioning(dir.string()).empty());
+
+  // The same scenario simulated (agent/sim: the roles on the marketplace
+  // model, configs/devnet/ci.toml's request, 10 s periods): the same fills,
+  // frees, repairs and finish, and what the marketplace keeps is the same
+  // formula of the marks, marks·(S − R) + (C − 2S) − repair bonus.
+  sim::SimOptions so;
+  so.seed = 1;
+  so.seconds = 3600;
+  so.providers = 4;
+  so.validators = 2;
+  so.block_time = 1;
+  so.config.proofs.period = 10;
+  so.config.proofs.timeout = 5;
+  sim::SimOptions::Scenario scenario;
+  const uint64_t c = 262144;  // 512 KiB in 3 slots of tolerance 1; collateral 1 per byte
+  scenario.ask = {market::Uint256(1), market::Uint256(1), market::Uint256(1), 3, c, 120, 1};
+  scenario.expiry = 80;
+  scenario.lose_host_of_slot = 0;
+  scenario.lose_after_start = 3;
+  so.scenario = scenario;
+  testing::TempDir sim_dir("devnet_sim");
+  const sim::SimReport r = sim::Simulation(so, sim_dir.path() / "net").run();
+  int64_t fills = 0, market_keeps = 0;
+  for (const json& p : s["parties"]) {
+    fills += p["slotsFilled"].get<int64_t>();
+    market_keeps -= int64_t(std::stoull(p["tokensEnd"].get<std::string>()) -
+                            std::stoull(p["tokensStart"].get<std::string>()));
+  }
+  const auto keeps = [&](uint64_t marks) {
+    const int64_t slash = c / 5, reward = slash / 5, bonus = c / 10;
+    return int64_t(marks) * (slash - reward) + (int64_t(c) - 2 * slash) - bonus;
+  };
+  EXPECT_EQ(int64_t(r.totals.slots_filled), fills) << r.to_json()["totals"].dump();
+  EXPECT_EQ(r.totals.slots_freed, s["freedSlots"].size());
+  EXPECT_EQ(r.totals.repairs, 1u);
+  EXPECT_EQ(r.totals.requests_finished, 1u);
+  EXPECT_EQ(r.totals.marks, 2u);
+  EXPECT_EQ(std::stoll(r.tokens.marketplace), keeps(r.totals.marks));
+  EXPECT_EQ(market_keeps, keeps(s["proofsMarkedMissing"].get<uint64_t>())) << s.dump(2);
 }
 
 TEST(Devnet, CtrlCStopsEveryProcessItStarted) {

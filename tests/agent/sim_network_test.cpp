@@ -111,3 +111,50 @@ TEST(SimNetwork, BadOptionsAreRefused) {
 
 }  // namespace
 }  // namespace codex::sim
+
+namespace codex::sim {
+namespace {
+
+// The devnet's CI run (`devnet --preset ci --fault kill-provider`, 10 s
+// periods, a 3-slot request, a host killed after the start, a spare),
+// simulated: the same counts and the same marketplace holdings by the
+// contract's formulas (tests/agent/devnet_test.cpp compares them with the
+// real run's summary).
+SimOptions devnet_scenario() {
+  SimOptions o;
+  o.seed = 11;
+  o.seconds = 3600;
+  o.providers = 4;
+  o.validators = 2;
+  o.block_time = 1;  // anvil mines a block per transaction
+  o.config.proofs.period = 10;
+  o.config.proofs.timeout = 5;
+  SimOptions::Scenario s;
+  s.ask = {market::Uint256(1), market::Uint256(1), market::Uint256(1), 3, 262144, 120, 1};
+  s.expiry = 80;
+  s.lose_host_of_slot = 0;
+  s.lose_after_start = 3;
+  o.scenario = s;
+  return o;
+}
+
+TEST(SimNetwork, TheDevnetKillProviderScenarioEndsAsTheContractSays) {
+  const SimReport r = run(devnet_scenario());
+  const SimTotals& t = r.totals;
+  EXPECT_EQ(t.requests_started, 1u);
+  EXPECT_EQ(t.requests_finished, 1u) << r.to_json()["totals"].dump();
+  EXPECT_EQ(t.providers_lost, 1u);
+  EXPECT_EQ(t.slots_freed, 1u);
+  EXPECT_EQ(t.repairs, 1u);
+  EXPECT_EQ(t.slots_filled, 4u);
+  EXPECT_EQ(t.marks, 2u) << "maxNumberOfSlashes";
+  // The marketplace keeps marks·(S − R) + (C − 2S) − repair bonus, the rest
+  // is paid out: C collateral, S = 20 % of it, R = 20 % of S, bonus 10 % of C.
+  const uint64_t c = 262144, slash = c / 5, reward = slash / 5, bonus = c / 10;
+  EXPECT_EQ(r.tokens.marketplace, std::to_string(2 * (slash - reward) + (c - 2 * slash) - bonus));
+  EXPECT_EQ(t.validator_rewards, std::to_string(2 * reward));
+  EXPECT_TRUE(r.tokens.conserved);
+}
+
+}  // namespace
+}  // namespace codex::sim
