@@ -32,23 +32,18 @@ struct NetworkArgs {
   std::string plots, log, data_dir;
 };
 
-std::string duration_check(const std::string& v) {
+// A CLI11 check from one of units.h's parsers (they throw the reason).
+template <auto Parse>
+std::string parses(const std::string& v) {
   try {
-    parse_duration(v);
+    Parse(v);
   } catch (const std::invalid_argument& e) {
     return e.what();
   }
   return "";
 }
-
-std::string size_check(const std::string& v) {
-  try {
-    parse_size(v);
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "";
-}
+constexpr auto duration_check = parses<parse_duration>;
+constexpr auto size_check = parses<parse_size>;
 
 double seconds(const std::string& v) {
   return double(parse_duration(v).count());

@@ -4,24 +4,11 @@
 
 namespace codex::sim {
 
-market::MarketplaceConfig SimOptions::reference_config() {
-  // configs/chain-reference.json (spec §13.2).
-  market::MarketplaceConfig c;
-  c.collateral = {10, 2, 20, 20};
-  c.proofs.period = 120;
-  c.proofs.timeout = 30;
-  c.proofs.downtime = 64;
-  c.proofs.downtime_product = 67;
-  c.max_reservations = 3;
-  c.request_duration_limit = 30 * 86400;
-  return c;
-}
-
 void SimOptions::validate() const {
   auto need = [](bool ok, const char* what) {
     if (!ok) throw std::invalid_argument(what);
   };
-  need(seconds >= 3600, "--days: at least one hour of simulated time");
+  need(seconds >= 3600, "--duration: at least one hour of simulated time");
   need(providers >= 1 && providers <= 100'000, "--providers: 1 to 100000");
   need(validators <= 64, "--validators: 0 to 64");
   need(max_slots >= 2 && max_slots <= 64, "--max-slots: 2 to 64");

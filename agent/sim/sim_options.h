@@ -52,12 +52,12 @@ struct SimOptions {
   };
   std::optional<Scenario> scenario;
 
-  // The contract's configuration (the reference's defaults: 120 s periods).
-  market::MarketplaceConfig config = reference_config();
+  // The contract's configuration; MarketplaceConfig's defaults are the
+  // reference's (configs/chain-reference.json: 120 s periods, 30 s timeout).
+  market::MarketplaceConfig config;
 
   // Throws std::invalid_argument naming the option.
   void validate() const;
-  static market::MarketplaceConfig reference_config();
 };
 
 }  // namespace codex::sim
