@@ -64,15 +64,13 @@ function(codex_tests area)
     # tests/ctest-resources.json (scripts/test passes it): four of them at once
     # on two cores make proofs outlast 10 s periods, while the light tests
     # still fill the other -j slots.
-    set(resources "")
+    set(properties LABELS ${area})
     if(stem IN_LIST CODEX_PROVING_TESTS)
-      set(resources "provers:1")
+      list(APPEND properties RESOURCE_GROUPS "provers:1")
     endif()
-    set(serial FALSE)
     if(stem IN_LIST CODEX_SERIAL_TESTS)
-      set(serial TRUE)
+      list(APPEND properties RUN_SERIAL TRUE)
     endif()
-    gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60
-      PROPERTIES LABELS ${area} RESOURCE_GROUPS "${resources}" RUN_SERIAL ${serial})
+    gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60 PROPERTIES ${properties})
   endforeach()
 endfunction()

@@ -363,13 +363,12 @@ SaleStep SalesAgent::run(SaleRecord r) {
         default:
           return error("the slot is no longer filled");
       }
+      // Nothing to prove this period: nothing to write either (a restarted
+      // sale in Proving looks at the chain again at once), so that a host of
+      // thousands of slots does not rewrite each of them every period.
       if (r.proven_period == period ||
-          !(m.is_proof_required(r.slot_id) || m.will_proof_be_required(r.slot_id))) {
-        SaleRecord n = r;
-        n.wake_at = next_period;
-        if (!commit(r, n)) return {record().state, std::nullopt, record().done, false};
+          !(m.is_proof_required(r.slot_id) || m.will_proof_be_required(r.slot_id)))
         return {r.state, next_period, false, false};
-      }
       const uint64_t count = r.proofs_required + 1;
       const uint64_t every = ctx_.simulate_proof_failures;
       const bool simulate = every > 0 && count % every == 0;
