@@ -28,8 +28,8 @@ struct SimOptions {
 
   // Faults, each drawn per provider (or validator) from the seed.
   double mttf = 0;              // permanent provider loss: mean lifetime (0 = none)
-  double mtbo = 0;              // transient outages: mean up time between them (0 = none)
-  double outage = 3600;         // and their mean length
+  double mtbo = 0;              // crashes and restarts: mean up time between them (0 = none)
+  double outage = 3600;         // and the mean time until the restart
   double slow_provers = 0;      // share of providers whose proofs often miss the deadline
   double slow_miss = 0.5;       // chance that a slow prover misses a required proof
   double droppers = 0;          // share of providers that keep only part of each slot

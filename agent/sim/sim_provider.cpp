@@ -3,7 +3,8 @@
 namespace codex::sim {
 
 SimProvider::SimProvider(market::MarketApi& market, const ProviderSetup& setup,
-                         std::function<uint64_t(const market::Request&, uint64_t)> reachable)
+                         std::function<uint64_t(const market::Request&, uint64_t)> reachable,
+                         bool restart, const std::vector<market::RequestId>& open_requests)
     : market_(market), setup_(setup), work_(setup.sales_seed, setup.faults, std::move(reachable)) {
   store::DataDirOptions dd;
   // Thousands of providers in one process, each with a few small tables.
@@ -26,6 +27,10 @@ SimProvider::SimProvider(market::MarketApi& market, const ProviderSetup& setup,
   so.seed = setup.sales_seed;
   sales_ = std::make_unique<sales::Sales>(*ctx_, so);
 
+  if (restart) {
+    sales_->start(open_requests);
+    return;
+  }
   sales::NewAvailability a;
   a.total_size = setup.capacity;
   a.duration = market_.configuration().request_duration_limit;

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "agent/market/market_api.h"
 #include "agent/sales/availabilities.h"
@@ -27,8 +28,13 @@ struct ProviderSetup {
 
 class SimProvider {
  public:
+  // Opens (or, after a crash, reopens) the provider's data directory and
+  // starts its Sales: a new one offers its capacity; a restarted one resumes
+  // its recorded sales and looks again at `open_requests` (what the node's
+  // heard-requests table gives it).
   SimProvider(market::MarketApi& market, const ProviderSetup& setup,
-              std::function<uint64_t(const market::Request&, uint64_t)> reachable);
+              std::function<uint64_t(const market::Request&, uint64_t)> reachable,
+              bool restart = false, const std::vector<market::RequestId>& open_requests = {});
   ~SimProvider();
 
   // Hears new events and steps every sale that is due. Returns whether any

@@ -83,6 +83,7 @@ struct Simulation::Impl {
   struct Provider {
     Address address;
     std::unique_ptr<market::MarketApi> api;
+    ProviderSetup setup;
     std::unique_ptr<SimProvider> role;
     HostState state = HostState::kUp;
     uint64_t seen = ~0ull;  // events_seen at its last run
@@ -149,6 +150,7 @@ struct Simulation::Impl {
       s.sales_seed = random.next() | 1;  // 0 would mean "random"
       if (random.chance(o.slow_provers)) s.faults.miss_chance = o.slow_miss;
       if (random.chance(o.droppers)) s.faults.dropped_fraction = o.dropped_fraction;
+      p.setup = s;
       p.role = std::make_unique<SimProvider>(
           *p.api, s,
           [this](const market::Request& r, uint64_t slot) { return reachable(r, slot); });
@@ -205,6 +207,15 @@ struct Simulation::Impl {
     log_hash = eth::keccak256(buf);
     ++report.events;
     if (log) *log << text << '\n';
+  }
+
+  // Requests still waiting for hosts: what a restarted node looks at again
+  // (its heard-requests table).
+  std::vector<RequestId> open_requests() const {
+    std::vector<RequestId> out;
+    for (const auto& [id, info] : requests)
+      if (!info.started && !info.over) out.push_back(id);
+    return out;
   }
 
   // Hosts of the request's other slots that can send their data now.
@@ -264,20 +275,31 @@ struct Simulation::Impl {
         say("provider-lost " + std::to_string(a.index));
         break;
       }
-      case ActionKind::kProviderDown:
-        if (providers[a.index].state != HostState::kUp) break;
-        providers[a.index].state = HostState::kDown;
+      case ActionKind::kProviderDown: {
+        // A crash: the process and everything in its memory go; its data
+        // directory stays.
+        Provider& p = providers[a.index];
+        if (p.state != HostState::kUp) break;
+        p.state = HostState::kDown;
+        p.role.reset();
         ++report.totals.outages;
         say("provider-down " + std::to_string(a.index));
         schedule_after(random.exponential(o.outage), ActionKind::kProviderUp, a.index, end);
         break;
-      case ActionKind::kProviderUp:
-        if (providers[a.index].state != HostState::kDown) break;
-        providers[a.index].state = HostState::kUp;
-        providers[a.index].seen = ~0ull;
+      }
+      case ActionKind::kProviderUp: {
+        Provider& p = providers[a.index];
+        if (p.state != HostState::kDown) break;
+        p.role = std::make_unique<SimProvider>(
+            *p.api, p.setup,
+            [this](const market::Request& r, uint64_t slot) { return reachable(r, slot); }, true,
+            open_requests());
+        p.state = HostState::kUp;
+        p.seen = ~0ull;
         say("provider-up " + std::to_string(a.index));
         schedule_after(random.exponential(o.mtbo), ActionKind::kProviderDown, a.index, end);
         break;
+      }
       case ActionKind::kValidatorDown:
         validators[a.index].online = false;
         ++report.totals.validator_outages;

@@ -11,6 +11,8 @@
 // - Clients post requests straight to the marketplace (the purchasing
 //   role's erasure coding needs real datasets); providers and validators
 //   run the production state machines with their SQLite records.
+// - A provider's outage is a crash and a restart: its process state goes,
+//   its data directory stays, and its Sales resumes from its records.
 // - The network and the stores are drawn, not run: a repair succeeds when
 //   K of the request's other hosts are reachable; a host that dropped part
 //   of its slot is caught with the sampler's odds; a slow prover misses

@@ -85,6 +85,20 @@ TEST(SimNetwork, LostProvidersAreMarkedFreedAndRepairedByOthers) {
   EXPECT_TRUE(r.tokens.conserved);
 }
 
+TEST(SimNetwork, CrashedProvidersResumeTheirSalesFromTheirDatabases) {
+  SimOptions o = small(8);
+  o.mtbo = 86400;   // about one crash a day each
+  o.outage = 1800;  // back half an hour later: missed proofs by then
+  const SimReport r = run(o);
+  const SimTotals& t = r.totals;
+  EXPECT_GT(t.outages, 10u);
+  EXPECT_EQ(t.requests_started, 8u) << r.to_json()["totals"].dump();
+  EXPECT_GT(t.marks, 0u);
+  EXPECT_GT(t.repairs, 0u);
+  EXPECT_GT(t.proofs_submitted, 100u);
+  EXPECT_TRUE(r.tokens.conserved);
+}
+
 TEST(SimNetwork, ProvidersThatDroppedMostOfTheirDataAreCaughtBySampling) {
   SimOptions o = small(7);
   o.providers = 20;
