@@ -146,6 +146,11 @@ std::function<int(uint64_t, double, const std::string&)> add_network_simulation_
                  "samples)")
       ->capture_default_str()
       ->check(share_check);
+  cmd.add_option("--withholders", o.withholders,
+                 "Network mode: share of providers that prove their slots but never send their "
+                 "blocks to a peer repairing another slot")
+      ->capture_default_str()
+      ->check(share_check);
   cmd.add_option("--validator-mtbo", a->validator_mtbo,
                  "Network mode: mean up time between a validator's outages (0: none)")
       ->capture_default_str()

@@ -30,6 +30,7 @@ void SimOptions::validate() const {
   share(slow_provers, "--slow-provers: a share between 0 and 1");
   share(slow_miss, "--slow-miss: a probability between 0 and 1");
   share(droppers, "--droppers: a share between 0 and 1");
+  share(withholders, "--withholders: a share between 0 and 1");
   share(dropped_fraction, "--dropped-fraction: between 0 and 1");
 }
 

@@ -34,6 +34,7 @@ struct SimOptions {
   double slow_miss = 0.5;       // chance that a slow prover misses a required proof
   double droppers = 0;          // share of providers that keep only part of each slot
   double dropped_fraction = 0;  // the part of each slot they dropped
+  double withholders = 0;       // share of providers that prove but never serve their data
   double validator_mtbo = 0;    // validators going offline (0 = never)
   double validator_outage = 3600;
 

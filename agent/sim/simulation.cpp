@@ -86,7 +86,8 @@ struct Simulation::Impl {
     ProviderSetup setup;
     std::unique_ptr<SimProvider> role;
     HostState state = HostState::kUp;
-    uint64_t seen = ~0ull;  // events_seen at its last run
+    bool withholds = false;  // never sends its blocks to a repairing peer
+    uint64_t seen = ~0ull;   // events_seen at its last run
   };
   std::vector<Provider> providers;
   std::vector<size_t> order;  // the order providers run in this round
@@ -151,6 +152,7 @@ struct Simulation::Impl {
       if (random.chance(o.slow_provers)) s.faults.miss_chance = o.slow_miss;
       if (random.chance(o.droppers)) s.faults.dropped_fraction = o.dropped_fraction;
       p.setup = s;
+      p.withholds = random.chance(o.withholders);
       p.role = std::make_unique<SimProvider>(
           *p.api, s,
           [this](const market::Request& r, uint64_t slot) { return reachable(r, slot); });
@@ -226,7 +228,9 @@ struct Simulation::Impl {
     if (!it->second.started) return r.ask.slots;
     uint64_t n = 0;
     for (const auto& [index, host] : it->second.hosts)
-      n += index != slot && providers[host].state == HostState::kUp ? 1 : 0;
+      n += index != slot && providers[host].state == HostState::kUp && !providers[host].withholds
+               ? 1
+               : 0;
     return n;
   }
 

@@ -85,6 +85,17 @@ TEST(SimNetwork, LostProvidersAreMarkedFreedAndRepairedByOthers) {
   EXPECT_TRUE(r.tokens.conserved);
 }
 
+TEST(SimNetwork, WhenEveryHostWithholdsItsBlocksNoFreedSlotIsRepaired) {
+  SimOptions o = small(6);
+  o.providers = 20;
+  o.mttf = 2 * 86400;
+  o.withholders = 1;
+  const SimReport r = run(o);
+  EXPECT_GT(r.totals.slots_freed, 0u);
+  EXPECT_EQ(r.totals.repairs, 0u) << r.to_json()["totals"].dump();
+  EXPECT_TRUE(r.tokens.conserved);
+}
+
 TEST(SimNetwork, CrashedProvidersResumeTheirSalesFromTheirDatabases) {
   SimOptions o = small(8);
   o.mtbo = 86400;   // about one crash a day each
