@@ -53,6 +53,8 @@ void SlotProver::prepare(erasure::DatasetBlocks& blocks, const Manifest& verifia
 
 std::optional<double> SlotProver::proving_seconds() const {
   std::lock_guard lock(stats_mu_);
+  if (std::chrono::steady_clock::now() - proved_at_ > options_.estimate_lifetime)
+    return std::nullopt;
   return proving_seconds_;
 }
 
@@ -98,7 +100,10 @@ SlotProof SlotProver::prove(erasure::DatasetBlocks& blocks, const Manifest& veri
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   {
     std::lock_guard lock(stats_mu_);
-    proving_seconds_ = proving_seconds_ ? 0.7 * *proving_seconds_ + 0.3 * secs : secs;
+    // A stale figure is not averaged in: it is what the lifetime drops.
+    const bool fresh = std::chrono::steady_clock::now() - proved_at_ <= options_.estimate_lifetime;
+    proving_seconds_ = proving_seconds_ && fresh ? 0.7 * *proving_seconds_ + 0.3 * secs : secs;
+    proved_at_ = std::chrono::steady_clock::now();
   }
   return {r.proof, std::move(r.public_inputs)};
 }

@@ -8,6 +8,7 @@
 // blocks.
 //
 // Thread-safety: prove() may run on several threads at once.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <list>
@@ -40,6 +41,11 @@ struct SlotProverOptions {
   prover::circuit::StorageParams params;
   unsigned threads = 0;     // 0 = all cores
   size_t cached_slots = 8;  // slot trees kept
+  // How long a measured proving time is believed. A host that measured slow
+  // proofs while its cores were busy with something else would otherwise
+  // refuse every slot for ever: refusing them, it makes no proof that could
+  // correct the figure.
+  std::chrono::seconds estimate_lifetime{600};
 };
 
 struct SlotProof {
@@ -66,7 +72,8 @@ class SlotProver {
   void prepare(erasure::DatasetBlocks& blocks, const Manifest& verifiable, uint64_t slot);
 
   const SlotProverOptions& options() const { return options_; }
-  // Seconds the recent proofs took (a moving average); none before the first.
+  // Seconds the recent proofs took (a moving average); none before the first
+  // and once the last is older than options().estimate_lifetime.
   std::optional<double> proving_seconds() const;
 
  private:
@@ -81,6 +88,7 @@ class SlotProver {
   std::mutex prove_mu_;
   mutable std::mutex stats_mu_;
   std::optional<double> proving_seconds_;
+  std::chrono::steady_clock::time_point proved_at_;
   // Most recently used first.
   std::list<std::pair<std::pair<Cid, uint64_t>, std::shared_ptr<const prover::slots::SlotTree>>>
       trees_;

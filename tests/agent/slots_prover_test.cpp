@@ -4,6 +4,8 @@
 // is not what the manifest names.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include <fstream>
 #include <random>
 
@@ -100,6 +102,15 @@ TEST(SlotsProver, AProofOfAStoredSlotVerifiesWithTheContractsPublicInputs) {
   }
   ASSERT_TRUE(prover.proving_seconds());
   EXPECT_GT(*prover.proving_seconds(), 0.0) << "the node knows its proving time";
+
+  // A figure measured long ago (here: a lifetime of 0 s) is not believed: a
+  // host that once proved slowly under load takes slots again.
+  SlotProverOptions o{small_params(), 0, 2};
+  o.estimate_lifetime = std::chrono::seconds(0);
+  SlotProver forgetful(keys().zkey, o);
+  forgetful.prove(s->blocks, s->verifiable, 0, challenge(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_FALSE(forgetful.proving_seconds());
 }
 
 TEST(SlotsProver, DataThatIsNotTheManifestsIsRefused) {
