@@ -326,12 +326,18 @@ struct Simulation::Impl {
   }
 
   // The world's view of the marketplace's events: the log and the counts.
+  // Returns the events a provider must hear at once (the next second):
+  // requests and slots changing. A ProofSubmitted changes nothing a provider
+  // acts on; it reaches each with the next events it polls, so that every
+  // proof does not wake every provider.
   size_t watch_events() {
-    const size_t n = watch->poll([&](const market::DecodedEvent& d, base::sqlite::WriteTxn*) {
+    size_t wake = 0;
+    watch->poll([&](const market::DecodedEvent& d, base::sqlite::WriteTxn*) {
       std::visit([&](const auto& e) { on_event(e); }, d.event);
+      wake += std::holds_alternative<market::ProofSubmitted>(d.event) ? 0 : 1;
     });
-    events_seen += n;
-    return n;
+    events_seen += wake;
+    return wake;
   }
   RequestInfo* info_of(const RequestId& id) {
     auto it = requests.find(id);
