@@ -61,7 +61,10 @@ market::Groth16Proof SimSlotWork::prove(const market::Request& request, uint64_t
                                         const market::Hash& challenge) {
   if (faults_.miss_chance > 0 && draw(request, slot_index, challenge, "slow") < faults_.miss_chance)
     throw std::runtime_error("the proof was not ready before the deadline (slow prover)");
-  if (faults_.dropped_fraction > 0) {
+  // A dropper keeps the whole slot until it has filled it (the fill's proof
+  // is honest), then drops part of it to save room.
+  const bool filled = !proved_.insert({market::request_id(request), slot_index}).second;
+  if (faults_.dropped_fraction > 0 && filled) {
     const double caught = 1 - std::pow(1 - faults_.dropped_fraction, double(samples_per_proof()));
     if (draw(request, slot_index, challenge, "cells") < caught)
       return market::Groth16Proof{};  // a sampled cell is missing: the verifier rejects it

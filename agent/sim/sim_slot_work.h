@@ -2,13 +2,15 @@
 // A provider's slot work in the simulation: no bytes move and no proof is
 // computed, but what decides the outcome is drawn as the real parts would
 // decide it. A repair needs enough of the other slots' hosts reachable to
-// decode (K of them); a host that dropped a fraction x of its slot is caught
-// by a proof's cell samples with the real sampler's odds, 1 − (1 − x)^samples
-// (the contract then rejects the proof); a slow prover misses the deadline
-// of a required proof with a given chance. Each outcome is fixed by the
-// challenge, as the real sampler's cells are.
+// decode (K of them); a host that dropped a fraction x of its slot after
+// filling it is caught by a proof's cell samples with the real sampler's
+// odds, 1 − (1 − x)^samples (the contract then rejects the proof); a slow
+// prover misses the deadline of a required proof with a given chance. Each
+// outcome is fixed by the challenge, as the real sampler's cells are.
 #include <functional>
+#include <set>
 #include <string_view>
+#include <utility>
 
 #include "agent/sales/slot_work.h"
 
@@ -41,6 +43,7 @@ class SimSlotWork : public sales::SlotWork {
               std::string_view what) const;
 
   uint64_t salt_;
+  std::set<std::pair<market::RequestId, uint64_t>> proved_;  // slots proved at least once
   SlotWorkFaults faults_;
   std::function<uint64_t(const market::Request&, uint64_t)> reachable_;
 };
