@@ -294,6 +294,13 @@ SaleStep SalesAgent::run(SaleRecord r) {
     case SaleState::Filling: {
       const market::Request req = request();
       const SlotState ss = m.slot_state(r.slot_id);
+      // A fill mined at the request's expiry second is accepted, but a
+      // cancelled request pays a slot (expiry − filledAt), which reverts when
+      // that is not positive: its collateral could never be collected (a
+      // stress run found one). Leave such a slot to nobody.
+      if (ss == SlotState::Free &&
+          now + std::max<uint64_t>(2, periods.length() / 4) >= m.request_expiry(r.request_id))
+        return ignore(false, "too close to the request's expiry to fill safely");
       Uint256 collateral = req.ask.collateral_per_byte * Uint256(req.ask.slot_size);
       if (ss == SlotState::Repair)
         collateral = collateral -

@@ -204,5 +204,29 @@ TEST(SalesRole, RequestsPostedWhileDownAreFoundAtStart) {
   EXPECT_EQ(p.sales->queue().size(), 0u) << "an expired request is not queued";
 }
 
+// A fill mined at the request's expiry second is accepted by the contract,
+// but if the request is then cancelled the slot's payout (expiry − filledAt)
+// reverts and its collateral can never be collected: a provider leaves a slot
+// it could only fill that late.
+TEST(SalesRole, NoSlotIsFilledAtTheRequestsExpirySecond) {
+  ModelWorld w;
+  ModelProvider p(w, 2);
+  p.offer(3 * 1024);
+  p.sales->start();
+  const Uint256 before = w.balance(2);
+  // Initial proofs are made at the start of the next period, one second
+  // after it begins: exactly when this request expires.
+  const uint64_t period = w.config().proofs.period;
+  const uint64_t proof_at = (w.now() / period + 1) * period + 1;
+  const market::Request r = w.request(kClient, 3, 600, proof_at - w.now());
+  const market::RequestId id = market::request_id(r);
+  w.request_storage(r, kClient);
+  run_roles(w, {role(p)}, 300, [&] { return false; });
+  for (uint64_t i = 0; i < 3; ++i)
+    EXPECT_NE(w.api(0).slot_state(market::slot_id(id, i)), market::SlotState::Filled) << i;
+  EXPECT_EQ(w.balance(2), before) << "no collateral left in the marketplace";
+  EXPECT_TRUE(p.sales->sales().empty());
+}
+
 }  // namespace
 }  // namespace codex::sales
