@@ -403,8 +403,9 @@ class StressRun {
       con_.status(progress());
       if (elapsed() >= double(o_.duration) && all_over()) {
         if (!over_since) over_since = elapsed();
-        // The hosts of finished requests collect their pay in the next periods.
-        if (watch_->all_paid() || elapsed() - *over_since > double(4 * period + 30)) break;
+        // The hosts of finished and cancelled requests collect their pay and
+        // collateral in the next periods.
+        if (watch_->all_paid(lost_) || elapsed() - *over_since > double(4 * period + 30)) break;
       }
       if (elapsed() > bound) {
         violations_.push_back("the run did not end within " + std::to_string(int(bound)) +

@@ -234,11 +234,18 @@ size_t StressWatch::hosting(const std::string& host) const {
   return n;
 }
 
-bool StressWatch::all_paid() const {
-  for (const auto& [rid, r] : impl_->requests) {
-    if (!r.state || *r.state != RequestState::Finished) continue;
-    for (const auto& [index, id] : r.filled)
-      if (impl_->market->slot_state(id) != market::SlotState::Paid) return false;
+bool StressWatch::all_paid(const std::vector<std::string>& gone) const {
+  const Impl& m = *impl_;
+  for (const auto& [rid, r] : m.requests) {
+    if (!r.state || (*r.state != RequestState::Finished && *r.state != RequestState::Cancelled))
+      continue;
+    for (const auto& [index, id] : r.filled) {
+      const auto live = m.live.find(id);
+      if (live != m.live.end() && live->second.host &&
+          std::find(gone.begin(), gone.end(), m.hosts[*live->second.host].name) != gone.end())
+        continue;  // nobody left to collect it
+      if (m.market->slot_state(id) != market::SlotState::Paid) return false;
+    }
   }
   return true;
 }

@@ -76,8 +76,9 @@ class StressWatch {
   uint64_t period() const;  // its proof period
   uint64_t period_length() const;
   const market::MarketplaceConfig& config() const;
-  // Every filled slot of a finished request paid out (freeSlot by its host).
-  bool all_paid() const;
+  // Every filled slot of a finished or cancelled request paid out (freeSlot
+  // by its host), but those of the hosts in `gone` (killed for good).
+  bool all_paid(const std::vector<std::string>& gone) const;
   // Balances as of the last read_balances, with the marketplace under "marketplace".
   const std::map<std::string, market::Uint256>& balances() const;
   const std::map<std::string, market::Uint256>& start_balances() const;

@@ -51,6 +51,14 @@ Outcome run(const fs::path& dir, std::vector<std::string> args,
   return o;
 }
 
+std::vector<std::string> words(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> out;
+  for (std::string w; in >> w;)
+    out.push_back(w);
+  return out;
+}
+
 int exit_code(int status) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
@@ -75,35 +83,16 @@ TEST(Stress, AShortRunWithFaultsKeepsEveryInvariant) {
   testing::TempDir tmp("stress_run");
   const fs::path dir = tmp.path() / "net";
   const fs::path report_file = tmp.path() / "report.json";
-  const Outcome o = run(tmp.path(),
-                        {"stress",
-                         "--providers",
-                         "5",
-                         "--validators",
-                         "1",
-                         "--requests",
-                         "4",
-                         "--duration",
-                         "30",
-                         "--request-duration",
-                         "40-60",
-                         "--file-size",
-                         "64KiB-256KiB",
-                         "--proof-probability",
-                         "2-3",
-                         "--kill-restart",
-                         "1",
-                         "--kill-forever",
-                         "1",
-                         "--bad-proofs",
-                         "0",
-                         "--seed",
-                         "7",
-                         "--data-dir",
-                         dir.string(),
-                         "--json",
-                         report_file.string()},
-                        std::chrono::seconds(420));
+  // One slot's room per provider: a provider proves every slot it reserved
+  // at once, and two cores cannot prove many in a period.
+  std::vector<std::string> args = words(
+      "stress --providers 5 --validators 1 --requests 4 --duration 80 --request-duration 40-60 "
+      "--file-size 64KiB-256KiB --proof-probability 2-3 --slots-per-provider 1 --kill-restart 1 "
+      "--kill-forever 1 --bad-proofs 0 --seed 7");
+  for (const std::string& a :
+       {std::string("--data-dir"), dir.string(), std::string("--json"), report_file.string()})
+    args.push_back(a);
+  const Outcome o = run(tmp.path(), args, std::chrono::seconds(420));
   ASSERT_NE(o.status, -1) << "the run did not stop by itself:\n" << o.output;
   EXPECT_EQ(exit_code(o.status), 0) << o.output;
   EXPECT_TRUE(processes_mentioning(dir.string()).empty()) << "a process outlived the run";
