@@ -102,6 +102,11 @@ void add_stress_command(CLI::App& app, int* rc) {
                   "Each provider offers room for this many of the largest slots")
       ->capture_default_str()
       ->check(base::cli::UnsignedRange(1, 1000));
+  cmd->add_option("--max-pending", o.max_pending,
+                  "At most this many requests wait to be filled at once (0: no limit); a "
+                  "request due meanwhile is posted later, or skipped once --duration is over")
+      ->capture_default_str()
+      ->check(base::cli::UnsignedRange(0, 10000));
   cmd->add_option("--data-dir", a->data_dir,
                   "Where the chain, the nodes' directories, uploads, downloads and report.json "
                   "go (new or empty; kept). Default: a new temporary directory (kept)");

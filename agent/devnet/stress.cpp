@@ -48,7 +48,10 @@ struct Posted {
   std::string cid;  // the request's content (the verifiable manifest)
   fs::path file;    // what was uploaded
   uint64_t slot_size = 0;
-  std::string error;  // the client refused it
+  std::string error;     // the client refused it
+  double at = 0;         // seconds after the start, as posted
+  bool skipped = false;  // held back by --max-pending until --duration was over
+  bool unsent = false;   // the client's purchase errored before it reached the chain
 };
 
 // What happened to one planned fault.
@@ -240,6 +243,7 @@ class StressRun {
 
   void post(const PlannedRequest& q) {
     Posted& p = posted_[q.index];
+    p.at = elapsed();
     NodeProcess& client = *node("client" + std::to_string(q.client + 1));
     agent::RestClient c(client.api());
     fs::create_directories(dir_ / "uploads");
@@ -327,6 +331,34 @@ class StressRun {
     }
   }
 
+  // A request the client accepted (it answered an id) whose purchase then
+  // errored before the request reached the chain: a violation, and nothing
+  // to wait for.
+  void check_unsent() {
+    for (const PlannedRequest& q : schedule_.requests) {
+      Posted& p = posted_[q.index];
+      if (p.id.empty() || p.unsent || elapsed() - p.at < 10) continue;
+      market::RequestId rid{};
+      base::from_hex_exact(p.id, rid);
+      const auto it = watch_->requests().find(rid);
+      if (it != watch_->requests().end() && it->second.slots != 0) continue;  // on chain
+      NodeProcess& client = *node("client" + std::to_string(q.client + 1));
+      try {
+        const json j =
+            json::parse(agent::RestClient(client.api()).get("/storage/purchases/" + p.id));
+        if (j.value("state", std::string()) != "errored") continue;
+        p.unsent = true;
+        violations_.push_back("request " + std::to_string(q.index) + ": " + client.name +
+                              " accepted it, then its purchase errored before it reached the "
+                              "chain: " +
+                              j.value("error", std::string("?")));
+        con_.say(violations_.back());
+      } catch (const std::exception&) {
+        // the client busy or restarting: asked again next time
+      }
+    }
+  }
+
   void check_deaths() {
     for (NodeProcess& n : nodes_) {
       const auto st = n.process ? n.process->exited() : std::nullopt;
@@ -362,10 +394,49 @@ class StressRun {
   bool all_over() const {
     if (next_post_ < schedule_.requests.size()) return false;
     for (const Posted& p : posted_)
-      if (p.error.empty() && p.id.empty()) return false;
+      if (p.error.empty() && p.id.empty() && !p.skipped) return false;
     for (const auto& [id, r] : watch_->requests())
-      if (!r.over()) return false;
+      if (!r.over() && !unsent(id)) return false;
     return true;
+  }
+
+  bool unsent(const market::RequestId& id) const {
+    const std::string hex = base::to_hex(id);
+    for (const Posted& p : posted_)
+      if (p.unsent && p.id == hex) return true;
+    return false;
+  }
+
+  // Requests not yet started nor ended: their slots are being proved and
+  // filled, the costliest work of a run.
+  size_t pending() const {
+    size_t n = 0;
+    for (const Posted& p : posted_) {
+      if (p.id.empty() || p.unsent) continue;
+      market::RequestId rid{};
+      base::from_hex_exact(p.id, rid);
+      const auto it = watch_->requests().find(rid);
+      n += it == watch_->requests().end() || (!it->second.fulfilled && !it->second.over());
+    }
+    return n;
+  }
+
+  // Posts the requests whose time has come, while fewer than --max-pending
+  // wait to be filled; one still held back when --duration is over is skipped.
+  void post_due() {
+    while (next_post_ < schedule_.requests.size() && !stop_requested()) {
+      const PlannedRequest& q = schedule_.requests[next_post_];
+      if (q.at > elapsed()) return;
+      if (o_.max_pending != 0 && pending() >= o_.max_pending) {
+        if (elapsed() < double(o_.duration)) return;
+        posted_[q.index].skipped = true;
+        con_.say("request " + std::to_string(q.index) + " skipped: " + std::to_string(pending()) +
+                 " requests still waiting to be filled at the end of --duration");
+      } else {
+        post(q);
+      }
+      ++next_post_;
+    }
   }
 
   // Posts, injects, restarts and watches until every request has ended (and
@@ -376,9 +447,7 @@ class StressRun {
     double last_progress = -1e9;
     std::optional<double> over_since;
     while (!stop_requested()) {
-      while (next_post_ < schedule_.requests.size() &&
-             schedule_.requests[next_post_].at <= elapsed() && !stop_requested())
-        post(schedule_.requests[next_post_++]);
+      post_due();
       while (next_fault_ < schedule_.faults.size() &&
              schedule_.faults[next_fault_].at <= elapsed()) {
         const PlannedFault& f = schedule_.faults[next_fault_];
@@ -396,6 +465,7 @@ class StressRun {
       if (elapsed() - last_progress >= 10) {
         last_progress = elapsed();
         watch_->read_balances();
+        check_unsent();
         for (const std::string& v : check_tokens(*watch_))
           if (during_run_.insert(v).second) violations_.push_back("during the run: " + v);
         con_.say(progress());
@@ -493,8 +563,8 @@ class StressRun {
       for (auto& v : check_journal(n.name, n.database(), anvil_.url, journals))
         journal.violations.push_back(v);
     checks.push_back(journal);
-    checks.push_back(
-        {"every request ended as the contract allows", check_end_states(*watch_, count_posted())});
+    checks.push_back({"every request ended as the contract allows",
+                      check_end_states(*watch_, count_posted(), unsent_ids())});
     checks.push_back({"every freed slot filled again or its request failed",
                       check_freed_slots(*watch_, kRepairGrace)});
     Check data{"every dataset downloaded and identical", {}};
@@ -506,6 +576,24 @@ class StressRun {
     checks.push_back(data);
     checks.push_back(other);
     return report(checks, journals, required);
+  }
+
+  std::set<market::RequestId> unsent_ids() const {
+    std::set<market::RequestId> out;
+    for (const Posted& p : posted_)
+      if (p.unsent) {
+        market::RequestId rid{};
+        base::from_hex_exact(p.id, rid);
+        out.insert(rid);
+      }
+    return out;
+  }
+
+  size_t count_skipped() const {
+    size_t n = 0;
+    for (const Posted& p : posted_)
+      n += p.skipped;
+    return n;
   }
 
   size_t count_posted() const {
@@ -531,8 +619,9 @@ class StressRun {
     json providers = json::array();
     std::ostringstream t;
     t << "\n== stress summary (seed " << o_.seed << ", " << int(wall) << " s)\n"
-      << "requests: " << count_posted() << " posted, " << started << " started, " << finished
-      << " finished, " << failed << " failed, " << cancelled << " cancelled\n"
+      << "requests: " << count_posted() << " posted (" << count_skipped()
+      << " skipped by --max-pending), " << started << " started, " << finished << " finished, "
+      << failed << " failed, " << cancelled << " cancelled\n"
       << "proofs: " << watch_->proofs() << " submitted on chain (" << int64_t(required)
       << " required by the providers' own count, from their last start); " << journals.marks
       << " marked missing (each a slash); " << watch_->freed().size() << " slots freed, "
@@ -596,7 +685,9 @@ class StressRun {
                 {"tolerance", q.tolerance},
                 {"duration", q.duration},
                 {"proofProbability", q.proof_probability},
-                {"state", "not posted"}};
+                {"plannedAt", q.at},
+                {"postedAt", p.at},
+                {"state", p.skipped ? "skipped" : "not posted"}};
       market::RequestId rid{};
       if (!p.id.empty()) {
         base::from_hex_exact(p.id, rid);
@@ -609,6 +700,7 @@ class StressRun {
           r["repairs"] = w.repairs;
         }
       }
+      if (p.unsent) r["state"] = "never on chain";
       if (!p.error.empty()) r["error"] = p.error;
       requests.push_back(r);
     }
@@ -627,6 +719,7 @@ class StressRun {
                          {"requests",
                           {{"planned", schedule_.requests.size()},
                            {"posted", count_posted()},
+                           {"skipped", count_skipped()},
                            {"started", started},
                            {"finished", finished},
                            {"failed", failed},

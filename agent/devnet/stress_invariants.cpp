@@ -102,10 +102,12 @@ std::vector<std::string> check_journal(const std::string& node, const std::files
   return out;
 }
 
-std::vector<std::string> check_end_states(const StressWatch& w, size_t posted) {
+std::vector<std::string> check_end_states(const StressWatch& w, size_t posted,
+                                          const std::set<market::RequestId>& unsent) {
   std::vector<std::string> out;
-  size_t named = 0;
+  size_t named = unsent.size();
   for (const auto& [id, r] : w.requests()) {
+    if (unsent.count(id)) continue;
     const std::string name =
         r.index ? "request " + std::to_string(*r.index) : "request 0x" + base::to_hex(id);
     if (r.index) ++named;

@@ -16,6 +16,7 @@
 //    free (too soon for a repair to be expected).
 #include <cstdint>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,7 +40,10 @@ struct JournalFigures {
 std::vector<std::string> check_journal(const std::string& node, const std::filesystem::path& db,
                                        const std::string& rpc_url, JournalFigures& figures);
 
-std::vector<std::string> check_end_states(const StressWatch& w, size_t posted);
+// `unsent`: requests the client accepted and then failed before they reached
+// the chain (reported on their own).
+std::vector<std::string> check_end_states(const StressWatch& w, size_t posted,
+                                          const std::set<market::RequestId>& unsent);
 
 std::vector<std::string> check_freed_slots(const StressWatch& w, uint64_t repair_grace);
 

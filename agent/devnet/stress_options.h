@@ -32,6 +32,11 @@ struct StressOptions {
   // proves every slot it has reserved at once, at a period's start: on two
   // cores more than a few at a time make every proof miss its period.
   uint32_t slots_per_provider = 2;
+  // At most this many requests wait to be filled at once (0: no limit); a
+  // request due meanwhile is posted later, or skipped once --duration is
+  // over. Filling is the costliest part (up to three providers prove each
+  // slot at a period's start), and two cores prove a few slots per period.
+  uint32_t max_pending = 1;
 
   std::filesystem::path data_dir;     // empty: a new temporary directory
   std::filesystem::path json;         // the report, or empty
