@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
-#include <iomanip>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -20,11 +19,11 @@
 #include "agent/devnet/console.h"
 #include "agent/devnet/dev_circuit.h"
 #include "agent/devnet/metrics_scrape.h"
-#include "agent/devnet/network_watch.h"
 #include "agent/devnet/node_process.h"
 #include "agent/devnet/project_files.h"
 #include "agent/devnet/run_files.h"
 #include "agent/devnet/stress_invariants.h"
+#include "agent/devnet/stress_report.h"
 #include "agent/devnet/stress_schedule.h"
 #include "agent/devnet/stress_watch.h"
 #include "base/hex.h"
@@ -41,24 +40,6 @@ namespace {
 // repaired: a repair fetches K slots, decodes, builds the slot tree, proves
 // and waits for a period's start to fill.
 constexpr uint64_t kRepairGrace = 90;
-
-// What happened to one planned request.
-struct Posted {
-  std::string id;   // hex, no 0x
-  std::string cid;  // the request's content (the verifiable manifest)
-  fs::path file;    // what was uploaded
-  uint64_t slot_size = 0;
-  std::string error;     // the client refused it
-  double at = 0;         // seconds after the start, as posted
-  bool skipped = false;  // held back by --max-pending until --duration was over
-  bool unsent = false;   // the client's purchase errored before it reached the chain
-};
-
-// What happened to one planned fault.
-struct Applied {
-  double at = 0;  // seconds after the start, as injected
-  std::string outcome;
-};
 
 class StressRun {
  public:
@@ -242,7 +223,7 @@ class StressRun {
   // ---- the run ------------------------------------------------------------
 
   void post(const PlannedRequest& q) {
-    Posted& p = posted_[q.index];
+    PostedRequest& p = posted_[q.index];
     p.at = elapsed();
     NodeProcess& client = *node("client" + std::to_string(q.client + 1));
     agent::RestClient c(client.api());
@@ -291,7 +272,7 @@ class StressRun {
 
   void inject(size_t i) {
     const PlannedFault& f = schedule_.faults[i];
-    Applied& a = applied_[i];
+    AppliedFault& a = applied_[i];
     a.at = elapsed();
     NodeProcess& n = *node("provider" + std::to_string(f.provider));
     if (!n.process) {
@@ -336,7 +317,7 @@ class StressRun {
   // to wait for.
   void check_unsent() {
     for (const PlannedRequest& q : schedule_.requests) {
-      Posted& p = posted_[q.index];
+      PostedRequest& p = posted_[q.index];
       if (p.id.empty() || p.unsent || elapsed() - p.at < 10) continue;
       market::RequestId rid{};
       base::from_hex_exact(p.id, rid);
@@ -393,7 +374,7 @@ class StressRun {
 
   bool all_over() const {
     if (next_post_ < schedule_.requests.size()) return false;
-    for (const Posted& p : posted_)
+    for (const PostedRequest& p : posted_)
       if (p.error.empty() && p.id.empty() && !p.skipped) return false;
     for (const auto& [id, r] : watch_->requests())
       if (!r.over() && !unsent(id)) return false;
@@ -402,7 +383,7 @@ class StressRun {
 
   bool unsent(const market::RequestId& id) const {
     const std::string hex = base::to_hex(id);
-    for (const Posted& p : posted_)
+    for (const PostedRequest& p : posted_)
       if (p.unsent && p.id == hex) return true;
     return false;
   }
@@ -411,7 +392,7 @@ class StressRun {
   // filled, the costliest work of a run.
   size_t pending() const {
     size_t n = 0;
-    for (const Posted& p : posted_) {
+    for (const PostedRequest& p : posted_) {
       if (p.id.empty() || p.unsent) continue;
       market::RequestId rid{};
       base::from_hex_exact(p.id, rid);
@@ -475,7 +456,7 @@ class StressRun {
         if (!over_since) over_since = elapsed();
         // The hosts of finished and cancelled requests collect their pay and
         // collateral in the next periods.
-        if (watch_->all_paid(lost_) || elapsed() - *over_since > double(4 * period + 30)) break;
+        if (watch_->unpaid(lost_) == 0 || elapsed() - *over_since > double(4 * period + 30)) break;
       }
       if (elapsed() > bound) {
         violations_.push_back("the run did not end within " + std::to_string(int(bound)) +
@@ -493,7 +474,7 @@ class StressRun {
     fs::create_directories(dir_ / "downloads");
     for (const PlannedRequest& q : schedule_.requests) {
       if (stop_requested()) return false;
-      const Posted& p = posted_[q.index];
+      const PostedRequest& p = posted_[q.index];
       if (p.id.empty()) continue;
       market::RequestId rid{};
       base::from_hex_exact(p.id, rid);
@@ -548,11 +529,9 @@ class StressRun {
     watch_->poll();
     watch_->read_balances();
     const double required = proofs_required();
+    unpaid_ = watch_->unpaid(lost_);
     stop_nodes();
-    struct Check {
-      std::string name;
-      std::vector<std::string> violations;
-    };
+    using Check = StressCheck;
     std::vector<Check> checks;
     checks.push_back({"tokens conserved", check_tokens(*watch_)});
     for (const std::string& v : violations_)
@@ -580,7 +559,7 @@ class StressRun {
 
   std::set<market::RequestId> unsent_ids() const {
     std::set<market::RequestId> out;
-    for (const Posted& p : posted_)
+    for (const PostedRequest& p : posted_)
       if (p.unsent) {
         market::RequestId rid{};
         base::from_hex_exact(p.id, rid);
@@ -591,172 +570,43 @@ class StressRun {
 
   size_t count_skipped() const {
     size_t n = 0;
-    for (const Posted& p : posted_)
+    for (const PostedRequest& p : posted_)
       n += p.skipped;
     return n;
   }
 
   size_t count_posted() const {
     size_t n = 0;
-    for (const Posted& p : posted_)
+    for (const PostedRequest& p : posted_)
       n += !p.id.empty();
     return n;
   }
 
-  template <class Check>
-  int report(const std::vector<Check>& checks, const JournalFigures& journals, double required) {
-    size_t started = 0, finished = 0, failed = 0, cancelled = 0;
-    for (const auto& [id, r] : watch_->requests()) {
-      started += r.fulfilled;
-      if (!r.state) continue;
-      finished += *r.state == market::RequestState::Finished;
-      failed += *r.state == market::RequestState::Failed;
-      cancelled += *r.state == market::RequestState::Cancelled;
-    }
-    const double wall = std::chrono::duration<double>(Clock::now() - wall_start_).count();
-    const auto& start = watch_->start_balances();
-    const auto& end = watch_->balances();
-    json providers = json::array();
-    std::ostringstream t;
-    t << "\n== stress summary (seed " << o_.seed << ", " << int(wall) << " s)\n"
-      << "requests: " << count_posted() << " posted (" << count_skipped()
-      << " skipped by --max-pending), " << started << " started, " << finished << " finished, "
-      << failed << " failed, " << cancelled << " cancelled\n"
-      << "proofs: " << watch_->proofs() << " submitted on chain (" << int64_t(required)
-      << " required by the providers' own count, from their last start); " << journals.marks
-      << " marked missing (each a slash); " << watch_->freed().size() << " slots freed, "
-      << watch_->refilled().size() << " repaired\n"
-      << "bytes: " << agent::format_size(bytes_uploaded_) << " uploaded, "
-      << agent::format_size(bytes_downloaded_) << " downloaded and compared (" << downloads_
-      << " datasets)\n"
-      << std::left << std::setw(12) << "provider" << std::setw(7) << "fills" << std::setw(9)
-      << "repairs" << std::setw(8) << "proofs" << std::setw(6) << "lost"
-      << "tokens (change)\n";
-    for (const HostFigures& h : watch_->hosts()) {
-      const std::string delta = signed_delta(start.at(h.name), end.at(h.name));
-      t << std::setw(12) << h.name << std::setw(7) << h.fills << std::setw(9) << h.repairs
-        << std::setw(8) << h.proofs << std::setw(6) << h.lost << delta << "\n";
-      providers.push_back({{"name", h.name},
-                           {"address", h.address.hex()},
-                           {"fills", h.fills},
-                           {"repairs", h.repairs},
-                           {"proofs", h.proofs},
-                           {"slotsLost", h.lost},
-                           {"tokensStart", start.at(h.name).to_dec()},
-                           {"tokensEnd", end.at(h.name).to_dec()},
-                           {"earnings", delta}});
-    }
-    json parties = json::object();
-    for (const auto& [name, b] : end)
-      parties[name] = {{"start", start.at(name).to_dec()},
-                       {"end", b.to_dec()},
-                       {"change", signed_delta(start.at(name), b)}};
-    json invariants = json::array(), all = json::array();
-    t << "invariants:\n";
-    for (const Check& c : checks) {
-      t << "  " << (c.violations.empty() ? "ok    " : "FAILED") << " " << c.name << "\n";
-      invariants.push_back(
-          {{"name", c.name}, {"ok", c.violations.empty()}, {"violations", c.violations}});
-      for (const std::string& v : c.violations) {
-        t << "         " << v << "\n";
-        all.push_back(v);
-      }
-    }
-    con_.print(t.str());
-    json faults = json::array();
-    for (size_t i = 0; i < schedule_.faults.size(); ++i) {
-      const PlannedFault& f = schedule_.faults[i];
-      faults.push_back({{"kind", to_string(f.kind)},
-                        {"provider", "provider" + std::to_string(f.provider)},
-                        {"plannedAt", f.at},
-                        {"injectedAt", applied_[i].at},
-                        {"down", f.down},
-                        {"outcome", applied_[i].outcome}});
-    }
-    json requests = json::array();
-    for (const PlannedRequest& q : schedule_.requests) {
-      const Posted& p = posted_[q.index];
-      json r = {{"index", q.index},
-                {"id", p.id.empty() ? "" : "0x" + p.id},
-                {"cid", p.cid},
-                {"fileSize", q.file_size},
-                {"slotSize", p.slot_size},
-                {"nodes", q.nodes},
-                {"tolerance", q.tolerance},
-                {"duration", q.duration},
-                {"proofProbability", q.proof_probability},
-                {"plannedAt", q.at},
-                {"postedAt", p.at},
-                {"state", p.skipped ? "skipped" : "not posted"}};
-      market::RequestId rid{};
-      if (!p.id.empty()) {
-        base::from_hex_exact(p.id, rid);
-        const auto it = watch_->requests().find(rid);
-        if (it != watch_->requests().end()) {
-          const WatchedRequest& w = it->second;
-          r["state"] = w.state ? state_name(*w.state) : "unknown";
-          r["fills"] = w.fills;
-          r["frees"] = w.frees;
-          r["repairs"] = w.repairs;
-        }
-      }
-      if (p.unsent) r["state"] = "never on chain";
-      if (!p.error.empty()) r["error"] = p.error;
-      requests.push_back(r);
-    }
-    const json report = {{"seed", o_.seed},
-                         {"options",
-                          {{"providers", o_.providers},
-                           {"validators", o_.validators},
-                           {"clients", o_.clients},
-                           {"requests", o_.requests},
-                           {"duration", o_.duration},
-                           {"killRestart", o_.kill_restart},
-                           {"killForever", o_.kill_forever},
-                           {"badProofs", o_.bad_proofs}}},
-                         {"wallSeconds", wall},
-                         {"dataDir", dir_.string()},
-                         {"requests",
-                          {{"planned", schedule_.requests.size()},
-                           {"posted", count_posted()},
-                           {"skipped", count_skipped()},
-                           {"started", started},
-                           {"finished", finished},
-                           {"failed", failed},
-                           {"cancelled", cancelled}}},
-                         {"proofs",
-                          {{"submitted", watch_->proofs()},
-                           {"submittedByJournals", journals.proofs},
-                           {"requiredByProviders", required},
-                           {"markedMissing", journals.marks}}},
-                         {"slashes", journals.marks},
-                         {"slotsFreed", watch_->freed().size()},
-                         {"repairs", watch_->refilled().size()},
-                         {"bytesUploaded", bytes_uploaded_},
-                         {"bytesDownloaded", bytes_downloaded_},
-                         {"datasetsDownloaded", downloads_},
-                         {"transactions",
-                          {{"journaled", journals.entries},
-                           {"onChain", journals.on_chain},
-                           {"intents", journals.intents},
-                           {"reverted", journals.reverted}}},
-                         {"tokens", {{"supply", watch_->supply().to_dec()}, {"parties", parties}}},
-                         {"providers", providers},
-                         {"faults", faults},
-                         {"requestsDetail", requests},
-                         {"invariants", invariants},
-                         {"violations", all},
-                         {"ok", all.empty()}};
-    std::ofstream(dir_ / "report.json") << report.dump(2) << "\n";
+  int report(std::vector<StressCheck> checks, const JournalFigures& journals, double required) {
+    StressOutcome o{o_, schedule_, *watch_, posted_, applied_, {}, {}, 0, 0, 0, 0, 0, {}, 0};
+    o.checks = std::move(checks);
+    o.journals = journals;
+    o.proofs_required = required;
+    o.wall_seconds = std::chrono::duration<double>(Clock::now() - wall_start_).count();
+    o.bytes_uploaded = bytes_uploaded_;
+    o.bytes_downloaded = bytes_downloaded_;
+    o.downloads = downloads_;
+    o.dir = dir_;
+    o.unpaid_slots = unpaid_;
+    const StressReport r = make_stress_report(o);
+    con_.print(r.summary);
+    const std::string text = r.json.dump(2) + "\n";
+    std::ofstream(dir_ / "report.json") << text;
     if (!o_.json.empty()) {
       std::ofstream out(o_.json);
-      out << report.dump(2) << "\n";
+      out << text;
       if (!out) throw std::runtime_error("cannot write " + o_.json.string());
     }
-    con_.say(all.empty() ? "OK: every invariant held"
-                         : "FAILED: " + std::to_string(all.size()) + " violation" +
-                               (all.size() == 1 ? "" : "s") + "; logs in " + dir_.string());
-    return all.empty() ? 0 : 1;
+    const size_t n = r.json["violations"].size();
+    con_.say(r.ok ? "OK: every invariant held"
+                  : "FAILED: " + std::to_string(n) + " violation" + (n == 1 ? "" : "s") +
+                        "; logs in " + dir_.string());
+    return r.ok ? 0 : 1;
   }
 
   const StressOptions& o_;
@@ -773,14 +623,15 @@ class StressRun {
   std::unique_ptr<StressWatch> watch_;
   Clock::time_point wall_start_, start_;
   size_t next_post_ = 0, next_fault_ = 0;
-  std::vector<Posted> posted_;
-  std::vector<Applied> applied_;
+  std::vector<PostedRequest> posted_;
+  std::vector<AppliedFault> applied_;
   std::vector<std::pair<double, std::string>> restarts_;  // (when, provider)
   std::vector<std::string> lost_;
   std::vector<std::string> violations_;
   std::set<std::string> during_run_;
   uint64_t bytes_uploaded_ = 0, bytes_downloaded_ = 0;
   size_t downloads_ = 0;
+  size_t unpaid_ = 0;  // slots of ended requests their live hosts never collected
 };
 
 }  // namespace

@@ -234,8 +234,9 @@ size_t StressWatch::hosting(const std::string& host) const {
   return n;
 }
 
-bool StressWatch::all_paid(const std::vector<std::string>& gone) const {
+size_t StressWatch::unpaid(const std::vector<std::string>& gone) const {
   const Impl& m = *impl_;
+  size_t n = 0;
   for (const auto& [rid, r] : m.requests) {
     if (!r.state || (*r.state != RequestState::Finished && *r.state != RequestState::Cancelled))
       continue;
@@ -244,10 +245,10 @@ bool StressWatch::all_paid(const std::vector<std::string>& gone) const {
       if (live != m.live.end() && live->second.host &&
           std::find(gone.begin(), gone.end(), m.hosts[*live->second.host].name) != gone.end())
         continue;  // nobody left to collect it
-      if (m.market->slot_state(id) != market::SlotState::Paid) return false;
+      n += m.market->slot_state(id) != market::SlotState::Paid;
     }
   }
-  return true;
+  return n;
 }
 
 const std::map<market::RequestId, WatchedRequest>& StressWatch::requests() const {

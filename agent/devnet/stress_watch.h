@@ -76,9 +76,10 @@ class StressWatch {
   uint64_t period() const;  // its proof period
   uint64_t period_length() const;
   const market::MarketplaceConfig& config() const;
-  // Every filled slot of a finished or cancelled request paid out (freeSlot
-  // by its host), but those of the hosts in `gone` (killed for good).
-  bool all_paid(const std::vector<std::string>& gone) const;
+  // Filled slots of finished or cancelled requests not paid out yet (their
+  // hosts collect with freeSlot), but those of the hosts in `gone` (killed
+  // for good).
+  size_t unpaid(const std::vector<std::string>& gone) const;
   // Balances as of the last read_balances, with the marketplace under "marketplace".
   const std::map<std::string, market::Uint256>& balances() const;
   const std::map<std::string, market::Uint256>& start_balances() const;

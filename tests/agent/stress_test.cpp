@@ -88,7 +88,7 @@ TEST(Stress, AShortRunWithFaultsKeepsEveryInvariant) {
   std::vector<std::string> args = words(
       "stress --providers 5 --validators 1 --requests 4 --duration 80 --request-duration 40-60 "
       "--file-size 64KiB-256KiB --proof-probability 2-3 --slots-per-provider 1 --kill-restart 1 "
-      "--kill-forever 1 --bad-proofs 0 --seed 7");
+      "--kill-forever 1 --bad-proofs 0 --max-pending 0 --seed 7");
   for (const std::string& a :
        {std::string("--data-dir"), dir.string(), std::string("--json"), report_file.string()})
     args.push_back(a);
