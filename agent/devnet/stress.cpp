@@ -274,12 +274,30 @@ class StressRun {
     const PlannedFault& f = schedule_.faults[i];
     AppliedFault& a = applied_[i];
     a.at = elapsed();
-    NodeProcess& n = *node("provider" + std::to_string(f.provider));
+    NodeProcess* victim = node("provider" + std::to_string(f.provider));
+    std::string instead;
+    if (hosted_by(victim->name) == 0 || !victim->process) {
+      // A provider hosting nothing tests nothing: the victim is drawn again
+      // (from the seed) among the healthy providers hosting a slot now.
+      std::vector<NodeProcess*> hosts;
+      const auto bad = schedule_.bad_provers();
+      for (NodeProcess& n : nodes_)
+        if (n.role == NodeRole::kProvider && n.process && hosted_by(n.name) > 0 &&
+            std::find(bad.begin(), bad.end(), uint32_t(std::stoul(n.name.substr(8)))) == bad.end())
+          hosts.push_back(&n);
+      if (!hosts.empty()) {
+        base::SeededRandom rng(o_.seed * 7919 + i);
+        instead = " (planned " + victim->name + " hosted nothing or was down)";
+        victim = hosts[rng.below(hosts.size())];
+      }
+    }
+    NodeProcess& n = *victim;
     if (!n.process) {
-      a.outcome = "skipped: " + n.name + " was down already";
+      a.outcome = "skipped: " + n.name + " was down already and no provider hosted a slot";
       con_.say("fault " + std::string(to_string(f.kind)) + ": " + a.outcome);
       return;
     }
+    a.provider = n.name;
     n.process->kill();
     n.process.reset();
     n.killed = true;
@@ -292,6 +310,7 @@ class StressRun {
       a.outcome = n.name + " killed, hosting " + std::to_string(hosted) + " slots; restarted " +
                   std::to_string(int(f.down + 0.5)) + " s later";
     }
+    a.outcome += instead;
     con_.say("fault: " + a.outcome);
   }
 

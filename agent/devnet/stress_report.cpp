@@ -28,6 +28,13 @@ StressReport make_stress_report(const StressOutcome& o) {
   const double wall = o.wall_seconds;
   const auto& start = w.start_balances();
   const auto& end = w.balances();
+  // The providers' count of required proofs is a lower bound (it starts
+  // again at a restart): what exceeds the proofs on chain and the marks went
+  // missing without a validator marking it. Reported, not judged: a slot's
+  // request may end before a miss can be marked.
+  const uint64_t accounted = w.proofs() + o.journals.marks;
+  const uint64_t unaccounted =
+      o.proofs_required > double(accounted) ? uint64_t(o.proofs_required) - accounted : 0;
   json providers = json::array();
   std::ostringstream t;
   t << "\n== stress summary (seed " << o.options.seed << ", " << int(wall) << " s)\n"
@@ -36,7 +43,8 @@ StressReport make_stress_report(const StressOutcome& o) {
     << " cancelled\n"
     << "proofs: " << w.proofs() << " submitted on chain (" << int64_t(o.proofs_required)
     << " required by the providers' own count, from their last start); " << o.journals.marks
-    << " marked missing (each a slash); " << w.freed().size() << " slots freed, "
+    << " marked missing (each a slash), " << unaccounted
+    << " required but neither submitted nor marked; " << w.freed().size() << " slots freed, "
     << w.refilled().size() << " repaired; " << o.unpaid_slots
     << " slots of ended requests left uncollected by their hosts\n"
     << "bytes: " << agent::format_size(o.bytes_uploaded) << " uploaded, "
@@ -84,6 +92,7 @@ StressReport make_stress_report(const StressOutcome& o) {
                       {"plannedAt", f.at},
                       {"injectedAt", o.applied[i].at},
                       {"down", f.down},
+                      {"victim", o.applied[i].provider},
                       {"outcome", o.applied[i].outcome}});
   }
   json requests = json::array();
@@ -141,7 +150,8 @@ StressReport make_stress_report(const StressOutcome& o) {
                         {{"submitted", w.proofs()},
                          {"submittedByJournals", o.journals.proofs},
                          {"requiredByProviders", o.proofs_required},
-                         {"markedMissing", o.journals.marks}}},
+                         {"markedMissing", o.journals.marks},
+                         {"requiredNeitherSubmittedNorMarked", unaccounted}}},
                        {"slashes", o.journals.marks},
                        {"slotsFreed", w.freed().size()},
                        {"repairs", w.refilled().size()},

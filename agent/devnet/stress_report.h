@@ -29,7 +29,8 @@ struct PostedRequest {
 
 // What happened to one planned fault.
 struct AppliedFault {
-  double at = 0;  // seconds after the start, as injected
+  double at = 0;         // seconds after the start, as injected
+  std::string provider;  // the victim (the planned one, or one hosting a slot)
   std::string outcome;
 };
 
