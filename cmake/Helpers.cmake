@@ -40,7 +40,7 @@ set(CODEX_PROVING_TESTS marketplace_e2e_test sales_crash_test slot_repair_e2e_te
     validator_e2e_test)
 # The devnet's fault run: four provers and two validators on 10 s periods
 # fill two cores by themselves, so nothing runs beside it.
-set(CODEX_SERIAL_TESTS devnet_test)
+set(CODEX_SERIAL_TESTS devnet_test stress_test)
 
 # codex_tests(AREA LIBS...): one GoogleTest executable per tests/AREA/*_test.cpp.
 function(codex_tests area)

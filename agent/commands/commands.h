@@ -17,6 +17,7 @@ void add_download_command(CLI::App& app, int* rc);
 void add_repo_command(CLI::App& app, int* rc);
 void add_chain_command(CLI::App& app, int* rc);
 void add_devnet_command(CLI::App& app, int* rc);
+void add_stress_command(CLI::App& app, int* rc);
 void add_durability_command(CLI::App& app, int* rc);
 void add_simulate_command(CLI::App& app, int* rc);
 

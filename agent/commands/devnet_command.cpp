@@ -1,7 +1,5 @@
 // `codex-agent devnet`: a local marketplace doing real work (agent/devnet/),
 // and `codex-agent devnet stop` for one left running with --keep.
-#include <pthread.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -9,9 +7,9 @@
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <thread>
 
 #include "agent/commands/commands.h"
+#include "agent/commands/stop_signals.h"
 #include "agent/devnet/devnet.h"
 #include "agent/devnet/project_files.h"
 #include "base/cli/unsigned_range.h"
@@ -29,41 +27,6 @@ struct DevnetArgs {
   uint32_t validators = 1;
   std::string fault = "none";
 };
-
-// Ctrl-C, SIGTERM and SIGHUP become a flag the run polls, so that it stops
-// the nodes and anvil in order instead of dying with them half-way: the
-// signals are blocked in every thread and taken by one waiting thread.
-class StopSignals {
- public:
-  StopSignals() {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGINT);
-    sigaddset(&set_, SIGTERM);
-    sigaddset(&set_, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
-    waiter_ = std::thread([this] {
-      const timespec tick{0, 200'000'000};
-      while (!done_) {
-        if (sigtimedwait(&set_, nullptr, &tick) > 0) stop_ = true;
-      }
-    });
-  }
-  ~StopSignals() {
-    done_ = true;
-    waiter_.join();
-    pthread_sigmask(SIG_UNBLOCK, &set_, nullptr);
-  }
-  const std::atomic<bool>& flag() const { return stop_; }
-
- private:
-  sigset_t set_{};
-  std::atomic<bool> stop_{false}, done_{false};
-  std::thread waiter_;
-};
-
-std::filesystem::path this_program() {
-  return std::filesystem::read_symlink("/proc/self/exe");
-}
 
 }  // namespace
 

@@ -21,10 +21,11 @@
 #include "agent/devnet/child_process.h"
 #include "agent/devnet/console.h"
 #include "agent/devnet/dev_circuit.h"
-#include "agent/devnet/free_port.h"
 #include "agent/devnet/metrics_scrape.h"
 #include "agent/devnet/network_watch.h"
+#include "agent/devnet/node_process.h"
 #include "agent/devnet/project_files.h"
+#include "agent/devnet/run_files.h"
 #include "agent/eth/address.h"
 #include "base/hex.h"
 
@@ -33,69 +34,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-constexpr const char* kApi = "/api/codex/v1";
-
-void write_private(const fs::path& p, const std::string& text) {
-  {
-    std::ofstream out(p, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + p.string());
-  }
-  fs::permissions(p, fs::perms::owner_read | fs::perms::owner_write);
-  std::ofstream out(p, std::ios::binary | std::ios::trunc);
-  out << text;
-  if (!out.flush()) throw std::runtime_error("cannot write " + p.string());
-}
-
-std::string toml_string(const std::string& s) {
-  return json(s).dump();  // a JSON string is a TOML basic string
-}
-
-std::string last_lines(const fs::path& log, size_t n) {
-  std::ifstream in(log);
-  std::vector<std::string> lines;
-  for (std::string l; std::getline(in, l);) {
-    lines.push_back(l);
-    if (lines.size() > n) lines.erase(lines.begin());
-  }
-  std::string out;
-  for (const auto& l : lines)
-    out += "    " + l + "\n";
-  return out;
-}
-
-enum class Role { kClient, kProvider, kValidator };
-
-struct NodeProcess {
-  std::string name;
-  Role role = Role::kProvider;
-  fs::path dir;
-  uint16_t port = 0;
-  uint16_t metrics_port = 0;
-  eth::Address address;
-  std::unique_ptr<ChildProcess> process;
-  std::string api() const { return "http://127.0.0.1:" + std::to_string(port) + kApi; }
-  std::string metrics() const { return "http://127.0.0.1:" + std::to_string(metrics_port); }
-  fs::path log() const { return dir / "node.log"; }
-  std::vector<std::string> argv;  // to start it again (restart-provider)
-  bool killed = false;            // by the fault injection: not a failure
-};
-
-// The data directory: the user's (must be empty or new) or a temporary one.
-fs::path prepare_dir(const fs::path& wanted) {
-  if (wanted.empty()) {
-    std::string tmpl = (fs::temp_directory_path() / "codex-devnet.XXXXXX").string();
-    if (!::mkdtemp(tmpl.data())) throw std::runtime_error("cannot create a temporary directory");
-    return tmpl;
-  }
-  if (fs::exists(wanted) && !(fs::is_directory(wanted) && fs::is_empty(wanted)))
-    throw std::runtime_error("--data-dir " + wanted.string() +
-                             ": exists and is not empty (a devnet starts from a fresh chain; "
-                             "stop and remove the old one first)");
-  fs::create_directories(wanted);
-  fs::permissions(wanted, fs::perms::owner_all);
-  return fs::absolute(wanted);
-}
 
 class Devnet {
  public:
@@ -112,7 +50,7 @@ class Devnet {
 
   int run() {
     temp_dir_ = o_.data_dir.empty();
-    dir_ = prepare_dir(o_.data_dir);
+    dir_ = prepare_run_dir(o_.data_dir, "codex-devnet");
     // A fault that frees a slot needs every slot on its own host (the first
     // `nodes` providers) and a spare to repair it, started once the request
     // has started so that it cannot take a slot first.
@@ -178,13 +116,13 @@ class Devnet {
              " s periods, Groth16 verifier with the development key");
     if (stop_requested()) return false;
 
-    start_node("client", Role::kClient, 1, {});
+    start_node("client", NodeRole::kClient, 1, {});
     if (stop_requested()) return false;
     spr_ = json::parse(agent::RestClient(nodes_[0].api()).get("/spr"))["spr"].get<std::string>();
     con_.say("client up: " + nodes_[0].api() + " (account " + nodes_[0].address.hex() + ")");
     for (uint32_t i = 1; i <= providers_; ++i) {
       if (stop_requested()) return false;
-      start_node("provider" + std::to_string(i), Role::kProvider, i + 1, spr_);
+      start_node("provider" + std::to_string(i), NodeRole::kProvider, i + 1, spr_);
       con_.say(nodes_.back().name + " up: " + nodes_.back().api() +
                (o_.fault == Fault::kBadProofs && i == 1 ? " (sends every proof invalid)" : ""));
     }
@@ -192,7 +130,7 @@ class Devnet {
     // validators (anvil has 20).
     for (uint32_t i = 1; i <= o_.validators; ++i) {
       if (stop_requested()) return false;
-      start_node("validator" + std::to_string(i), Role::kValidator, providers_ + 2 + i, spr_);
+      start_node("validator" + std::to_string(i), NodeRole::kValidator, providers_ + 2 + i, spr_);
       con_.say(nodes_.back().name + " up: " + nodes_.back().api() +
                (o_.validators > 1 ? " (group " + std::to_string(i - 1) + " of " +
                                         std::to_string(o_.validators) + ")"
@@ -222,81 +160,33 @@ class Devnet {
     return p;
   }
   static Party party_of(const NodeProcess& n) {
-    return party(n.name, n.address, n.role == Role::kValidator);
+    return party(n.name, n.address, n.role == NodeRole::kValidator);
   }
 
-  void start_node(const std::string& name, Role role, size_t account,
+  void start_node(const std::string& name, NodeRole role, size_t account,
                   const std::string& bootstrap) {
-    NodeProcess n;
-    n.name = name;
-    n.role = role;
-    n.dir = dir_ / name;
-    fs::create_directories(n.dir);
+    NodeLaunch l;
+    l.run_dir = dir_;
+    l.agent = o_.agent;
+    l.rpc_url = anvil_.url;
+    l.marketplace = marketplace_;
+    l.circuit_dir = circuit_.dir;
+    l.survive_parent = o_.keep;
+    NodeSpec s;
+    s.name = name;
+    s.role = role;
     const json& acct = deployment_["accounts"].at(account);
-    n.address = eth::Address::parse(acct["address"].get<std::string>());
-    write_private(n.dir / "eth.key", acct["privateKey"].get<std::string>() + "\n");
-    const bool provider = role == Role::kProvider;
-    for (int attempt = 0;; ++attempt) {
-      n.port = free_port();
-      n.metrics_port = free_port();
-      std::ostringstream cfg;
-      cfg << "# " << name << " of the devnet in " << dir_.string() << "\n"
-          << "data-dir = " << toml_string((n.dir / "data").string()) << "\n"
-          << "api-port = " << n.port << "\n"
-          << "listen-addrs = [\"/ip4/127.0.0.1/tcp/0\"]\n"
-          << "persistence = true\n"
-          << "eth-provider = " << toml_string(anvil_.url) << "\n"
-          << "eth-private-key = " << toml_string((n.dir / "eth.key").string()) << "\n"
-          << "marketplace-address = " << toml_string(marketplace_.hex()) << "\n"
-          << "log-level = \"info\"\n"
-          << "log-format = \"nocolors\"\n"
-          << "metrics = true\n"
-          << "metrics-port = " << n.metrics_port << "\n";
-      if (!bootstrap.empty()) cfg << "bootstrap-node = [" << toml_string(bootstrap) << "]\n";
-      if (provider)
-        cfg << "prover = true\n"
-            << "circuit-dir = " << toml_string(circuit_.dir.string()) << "\n";
-      if (provider && o_.fault == Fault::kBadProofs && name == "provider1")
-        cfg << "simulate-proof-failures = 1\n";
-      if (role == Role::kValidator) {
-        cfg << "validator = true\n";
-        if (o_.validators > 1)
-          cfg << "validator-groups = " << o_.validators << "\n"
-              << "validator-group-index = " << (account - providers_ - 3) << "\n";
-      }
-      write_private(n.dir / "node.toml", cfg.str());
-      n.argv = {o_.agent.string(), "node", "--config-file", (n.dir / "node.toml").string()};
-      n.process = std::make_unique<ChildProcess>(n.argv, n.log(), o_.keep);
-      if (wait_api(n)) break;
-      if (stop_requested()) {  // Ctrl-C while it started: not a failure
-        n.process->stop(std::chrono::seconds(10));
-        return;
-      }
-      const auto st = n.process->exited();
-      n.process->stop(std::chrono::seconds(2));
-      if (attempt < 2 && st && last_lines(n.log(), 3).find("in use") != std::string::npos)
-        continue;  // the port was taken between our pick and its bind
-      throw std::runtime_error(name + " did not start (" +
-                               (st ? describe_status(*st) : std::string("no answer in 60 s")) +
-                               "); the end of " + n.log().string() + ":\n" +
-                               last_lines(n.log(), 8));
-    }
-    nodes_.push_back(std::move(n));
-  }
-
-  bool wait_api(NodeProcess& n) {
-    agent::RestClient c(n.api());
-    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < end && !stop_requested()) {
-      if (n.process->exited()) return false;
-      try {
-        c.get("/peerid");
-        return true;
-      } catch (const std::exception&) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-    }
-    return false;
+    s.address = eth::Address::parse(acct["address"].get<std::string>());
+    s.private_key = acct["privateKey"].get<std::string>();
+    s.bootstrap = bootstrap;
+    if (role == NodeRole::kProvider && o_.fault == Fault::kBadProofs && name == "provider1")
+      s.extra_config += "simulate-proof-failures = 1\n";
+    if (role == NodeRole::kValidator && o_.validators > 1)
+      s.extra_config += "validator-groups = " + std::to_string(o_.validators) +
+                        "\nvalidator-group-index = " + std::to_string(account - providers_ - 3) +
+                        "\n";
+    auto n = devnet::start_node(l, s, [this] { return stop_requested(); });
+    if (n) nodes_.push_back(std::move(*n));
   }
 
   bool request_storage() {
@@ -340,7 +230,7 @@ class Devnet {
     // Each provider offers room for exactly one slot, so that the slots go to
     // different providers rather than all to whichever reserves first.
     for (const NodeProcess& n : nodes_)
-      if (n.role == Role::kProvider) offer_one_slot(n);
+      if (n.role == NodeRole::kProvider) offer_one_slot(n);
     con_.say("each provider offers room for one slot (" + agent::format_size(slot_size_) + ")");
     return !stop_requested();
   }
@@ -368,7 +258,7 @@ class Devnet {
     if (!started_period_) started_period_ = now / len;
     if (frees_a_slot(o_.fault) && !spare_started_) {
       spare_started_ = true;
-      start_node(spare_name(), Role::kProvider, providers_ + 2, spr_);
+      start_node(spare_name(), NodeRole::kProvider, providers_ + 2, spr_);
       if (stop_requested()) return;
       offer_one_slot(nodes_.back());
       con_.say("fault: " + spare_name() + " (a spare) up: " + nodes_.back().api() +
@@ -412,10 +302,9 @@ class Devnet {
     restart_at_.reset();
     for (NodeProcess& n : nodes_) {
       if (n.name != victim_) continue;
-      n.process = std::make_unique<ChildProcess>(n.argv, n.log(), o_.keep);
-      n.killed = false;
-      con_.say(wait_api(n) ? "fault: " + n.name + " started again: " + n.api()
-                           : "fault: " + n.name + " did not answer after its restart");
+      con_.say(restart_node(n, o_.keep, [this] { return stop_requested(); })
+                   ? "fault: " + n.name + " started again: " + n.api()
+                   : "fault: " + n.name + " did not answer after its restart");
     }
   }
 
@@ -437,7 +326,7 @@ class Devnet {
   // for, proofs that failed; what the chain shows is beside them.
   void scrape() {
     for (size_t i = 1; i < nodes_.size(); ++i) {
-      if (!nodes_[i].process || nodes_[i].role != Role::kProvider) continue;
+      if (!nodes_[i].process || nodes_[i].role != NodeRole::kProvider) continue;
       try {
         figures_[nodes_[i].name] = scrape_metrics(nodes_[i].metrics());
       } catch (const std::exception&) {

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   codex::agent::add_repo_command(app, &rc);
   codex::agent::add_chain_command(app, &rc);
   codex::agent::add_devnet_command(app, &rc);
+  codex::agent::add_stress_command(app, &rc);
   codex::agent::add_durability_command(app, &rc);
   codex::agent::add_simulate_command(app, &rc);
   try {

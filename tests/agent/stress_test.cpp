@@ -1,0 +1,188 @@
+// `codex-agent stress` as a user runs it: a short run CI can afford (five
+// providers, a validator, four requests, a provider killed and restarted and
+// one killed for good) that ends by itself with every invariant checked,
+// every dataset downloaded and compared and a report whose numbers agree
+// with each other; and its bad options, refused before anything starts.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "tests/agent/support/anvil.h"
+#include "tests/support/child_process.h"
+#include "tests/support/require_tool.h"
+#include "tests/support/temp_dir.h"
+
+namespace codex {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string agent() {
+  return std::string(CODEX_BINARY_DIR) + "/agent/codex-agent";
+}
+
+std::string read(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct Outcome {
+  int status = -1;
+  std::string output;
+};
+
+Outcome run(const fs::path& dir, std::vector<std::string> args,
+            std::chrono::seconds timeout = std::chrono::seconds(60)) {
+  args.insert(args.begin(), agent());
+  const fs::path log = dir / "out.log";
+  fs::remove(log);
+  test::ChildProcess p(args, log.string());
+  Outcome o;
+  o.status = p.wait_exit(timeout);
+  if (o.status == -1) p.kill(SIGKILL);
+  o.output = read(log);
+  return o;
+}
+
+std::vector<std::string> words(const std::string& line) {
+  std::istringstream in(line);
+  std::vector<std::string> out;
+  for (std::string w; in >> w;)
+    out.push_back(w);
+  return out;
+}
+
+int exit_code(int status) {
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Processes whose command line mentions `text` (the run's data dir).
+std::vector<pid_t> processes_mentioning(const std::string& text) {
+  std::vector<pid_t> out;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    const std::string name = e.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string cmd = read(e.path() / "cmdline");
+    std::replace(cmd.begin(), cmd.end(), '\0', ' ');
+    if (cmd.find(text) != std::string::npos && std::stoi(name) != ::getpid())
+      out.push_back(std::stoi(name));
+  }
+  return out;
+}
+
+TEST(Stress, AShortRunWithFaultsKeepsEveryInvariant) {
+  CODEX_REQUIRE_TOOL(testing::executable(test::anvil_binary()),
+                     "anvil at " << test::anvil_binary());
+  testing::TempDir tmp("stress_run");
+  const fs::path dir = tmp.path() / "net";
+  const fs::path report_file = tmp.path() / "report.json";
+  // One slot's room per provider: a provider proves every slot it reserved
+  // at once, and two cores cannot prove many in a period.
+  std::vector<std::string> args = words(
+      "stress --providers 5 --validators 1 --requests 4 --duration 80 --request-duration 40-60 "
+      "--file-size 64KiB-256KiB --proof-probability 2-3 --slots-per-provider 1 --kill-restart 1 "
+      "--kill-forever 1 --bad-proofs 0 --max-pending 0 --seed 7");
+  for (const std::string& a :
+       {std::string("--data-dir"), dir.string(), std::string("--json"), report_file.string()})
+    args.push_back(a);
+  const Outcome o = run(tmp.path(), args, std::chrono::seconds(420));
+  ASSERT_NE(o.status, -1) << "the run did not stop by itself:\n" << o.output;
+  EXPECT_EQ(exit_code(o.status), 0) << o.output;
+  EXPECT_TRUE(processes_mentioning(dir.string()).empty()) << "a process outlived the run";
+
+  const json r = json::parse(read(report_file));
+  EXPECT_EQ(r, json::parse(read(dir / "report.json")));
+  EXPECT_TRUE(r["ok"].get<bool>()) << r["violations"].dump(2);
+  EXPECT_TRUE(r["violations"].empty());
+  ASSERT_EQ(r["invariants"].size(), 6u);
+  for (const json& c : r["invariants"])
+    EXPECT_TRUE(c["ok"].get<bool>()) << c.dump(2);
+
+  // Every request posted reached an end the contract allows.
+  const json& q = r["requests"];
+  EXPECT_EQ(q["planned"], 4);
+  EXPECT_EQ(q["posted"], 4);
+  EXPECT_EQ(q["finished"].get<int>() + q["failed"].get<int>() + q["cancelled"].get<int>(), 4);
+  EXPECT_GE(q["started"].get<int>(), q["finished"].get<int>() + q["failed"].get<int>());
+  EXPECT_GE(q["finished"].get<int>(), 1) << o.output;  // the run did real work
+
+  // Every dataset whose request did not fail came back, byte for byte.
+  uint64_t uploaded = 0, expected_down = 0;
+  size_t datasets = 0;
+  for (const json& d : r["requestsDetail"]) {
+    uploaded += d["fileSize"].get<uint64_t>();
+    if (d["state"] != "failed") {
+      expected_down += d["fileSize"].get<uint64_t>();
+      ++datasets;
+    }
+  }
+  EXPECT_EQ(r["bytesUploaded"].get<uint64_t>(), uploaded);
+  EXPECT_EQ(r["bytesDownloaded"].get<uint64_t>(), expected_down);
+  EXPECT_EQ(r["datasetsDownloaded"].get<size_t>(), datasets);
+
+  // The chain's figures agree with the journals' and the per-provider rows.
+  uint64_t fills = 0, repairs = 0, proofs = 0, lost = 0;
+  for (const json& p : r["providers"]) {
+    fills += p["fills"].get<uint64_t>();
+    repairs += p["repairs"].get<uint64_t>();
+    proofs += p["proofs"].get<uint64_t>();
+    lost += p["slotsLost"].get<uint64_t>();
+  }
+  EXPECT_EQ(r["providers"].size(), 5u);
+  EXPECT_EQ(repairs, r["repairs"].get<uint64_t>());
+  EXPECT_EQ(lost, r["slotsFreed"].get<uint64_t>());
+  EXPECT_EQ(proofs, r["proofs"]["submitted"].get<uint64_t>());
+  EXPECT_EQ(r["proofs"]["submittedByJournals"], r["proofs"]["submitted"]);
+  EXPECT_EQ(r["slashes"], r["proofs"]["markedMissing"]);
+  EXPECT_GE(fills, 3u);
+  EXPECT_LE(r["transactions"]["onChain"].get<uint64_t>(),
+            r["transactions"]["journaled"].get<uint64_t>());
+
+  // Both faults were injected as planned.
+  ASSERT_EQ(r["faults"].size(), 2u);
+  for (const json& f : r["faults"]) {
+    EXPECT_NE(f["outcome"].get<std::string>(), "") << f.dump();
+    EXPECT_GE(f["injectedAt"].get<double>(), f["plannedAt"].get<double>());
+  }
+  EXPECT_NE(o.output.find("every invariant held"), std::string::npos) << o.output;
+}
+
+TEST(Stress, BadOptionsAreClearErrorsBeforeAnythingStarts) {
+  testing::TempDir tmp("stress_bad");
+  auto expect_error = [&](std::vector<std::string> args, const std::string& message) {
+    args.insert(args.begin(), "stress");
+    const Outcome o = run(tmp.path(), args);
+    EXPECT_NE(exit_code(o.status), 0) << o.output;
+    EXPECT_NE(o.output.find(message), std::string::npos) << o.output;
+    EXPECT_EQ(o.output.find("terminate called"), std::string::npos) << o.output;
+    EXPECT_EQ(o.output.find("stress run in"), std::string::npos) << o.output;  // nothing started
+  };
+  expect_error({"--providers", "2"}, "--providers");
+  expect_error({"--providers", "x"}, "--providers");
+  expect_error({"--validators", "9"}, "--validators");
+  expect_error({"--requests", "0"}, "--requests");
+  expect_error({"--duration", "10"}, "--duration");
+  expect_error({"--providers", "5", "--kill-forever", "2", "--bad-proofs", "1"},
+               "at least 3 healthy providers");
+  expect_error({"--validators", "0", "--kill-forever", "1"}, "need a validator");
+  expect_error({"--file-size", "1MiB-64KiB"}, "--file-size");
+  expect_error({"--file-size", "lots"}, "--file-size");
+  expect_error({"--request-duration", "10-20"}, "request durations");
+  expect_error({"--proof-probability", "0-3"}, "proof probabilities");
+  expect_error({"--seed", "-1"}, "--seed");
+  const fs::path used = tmp.path() / "used";
+  fs::create_directories(used);
+  std::ofstream(used / "something") << "x";
+  expect_error({"--data-dir", used.string()}, "not empty");
+  EXPECT_TRUE(fs::exists(used / "something"));  // nothing of the user's touched
+}
+
+}  // namespace
+}  // namespace codex
