@@ -58,9 +58,15 @@ PurchaseStep PurchaseAgent::step() {
     switch (r.state) {
       case PurchaseState::Pending: {
         try {
-          m.wait(m.submit(
-              market::ApproveTokens{m.marketplace_address(), market::max_price(r.request.ask)},
-              key(r, "approve")));
+          std::lock_guard submitting(ctx_.submit_mu);
+          const market::Uint256 price = market::max_price(r.request.ask);
+          m.wait(
+              m.submit(market::ApproveTokens{m.marketplace_address(), price}, key(r, "approve")));
+          // After a restart the journal answers the first approval, which
+          // another purchase's may have replaced since: approve again.
+          if (m.token_allowance(m.account(), m.marketplace_address()) < price)
+            m.wait(m.submit(market::ApproveTokens{m.marketplace_address(), price},
+                            key(r, "approve/" + std::to_string(m.block_number()))));
           m.wait(m.submit(market::RequestStorage{r.request}, key(r, "requestStorage")));
         } catch (const market::MarketError& e) {
           r.error = e.what();

@@ -9,6 +9,7 @@
 
 #include "agent/purchasing/purchasing.h"
 #include "agent/slots/verifiable.h"
+#include "base/hex.h"
 #include "exchange/dataset/dataset_writer.h"
 #include "exchange/error.h"
 #include "tests/agent/support/model_roles.h"
@@ -196,6 +197,31 @@ TEST(Purchasing, AClientKilledBeforeSendingSendsOnceAfterItsRestart) {
     requested += std::holds_alternative<market::StorageRequested>(e.event) ? 1 : 0;
   });
   EXPECT_EQ(requested, 1u);
+}
+
+// ERC20 approve sets the allowance: a purchase whose approval another one
+// replaced (here: approved, killed, and the other sent first after the
+// restart) approves again instead of failing for want of allowance.
+TEST(Purchasing, AnApprovalReplacedByAnotherPurchasesIsMadeAgain) {
+  ModelWorld w;
+  Client c(w);
+  const market::RequestId a = c.purchasing->request_storage(c.upload(5 * 4096, 1), params());
+  const market::RequestId b = c.purchasing->request_storage(c.upload(6 * 4096, 2), params());
+  const PurchaseRecord ra = *c.purchasing->purchase(a);
+  w.api(kClient).execute(
+      market::ApproveTokens{w.model().marketplace_address(), market::max_price(ra.request.ask)},
+      "purchase/" + base::to_hex(a) + "/approve");
+  c.restart(w);
+  std::vector<market::RequestId> due;
+  while (auto id = c.purchasing->take_due())
+    due.push_back(*id);
+  ASSERT_EQ(due.size(), 2u);
+  c.purchasing->stepped(b, c.purchasing->step(b));
+  c.purchasing->stepped(a, c.purchasing->step(a));
+  EXPECT_EQ(c.purchasing->purchase(a)->state, PurchaseState::Submitted)
+      << c.purchasing->purchase(a)->error;
+  EXPECT_EQ(w.api(0).request_state(a), market::RequestState::New);
+  EXPECT_EQ(w.api(0).request_state(b), market::RequestState::New);
 }
 
 TEST(Purchasing, ARequestNobodyFillsIsCancelledAndRefunded) {
