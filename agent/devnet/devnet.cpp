@@ -21,6 +21,7 @@
 #include "agent/devnet/child_process.h"
 #include "agent/devnet/console.h"
 #include "agent/devnet/dev_circuit.h"
+#include "agent/devnet/local_chain.h"
 #include "agent/devnet/metrics_scrape.h"
 #include "agent/devnet/network_watch.h"
 #include "agent/devnet/node_process.h"
@@ -87,28 +88,23 @@ class Devnet {
   }
 
   bool start_network() {
-    const fs::path circuits =
-        o_.circuit_dir.empty() ? cache_dir() / "devnet-circuit" : o_.circuit_dir;
-    if (!fs::exists(circuits / "proof_main.zkey"))
-      con_.say("making a development proving key of the storage circuit (once, cached in " +
-               circuits.string() + ")");
-    circuit_ = ensure_dev_circuit(circuits);
-    if (stop_requested()) return false;
-
-    const fs::path chain = dir_ / "chain";
-    fs::create_directories(chain);
-    anvil_ = start_anvil(chain, 20, o_.keep, o_.fault == Fault::kChainRestart);
-    std::string keys;
-    for (const auto& k : anvil_.private_keys)
-      keys += k + "\n";
-    write_private(chain / "keys", keys);
-    DeployOptions d;
-    d.rpc_url = anvil_.url;
-    d.preset_file = (project_root() / "configs" / p_.chain).string();
-    d.keys_file = (chain / "keys").string();
-    d.verification_key_file = circuit_.verification_key.string();
-    d.out = (chain / "devnet.json").string();
-    deployment_ = deploy_chain(d);
+    LocalChainOptions lo;
+    lo.run_dir = dir_;
+    lo.circuit_dir = o_.circuit_dir;
+    {
+      std::ifstream in(project_root() / "configs" / p_.chain);
+      lo.preset = json::parse(in);
+    }
+    lo.survive_parent = o_.keep;
+    lo.keep_state = o_.fault == Fault::kChainRestart;
+    LocalChain chain;
+    if (!start_local_chain(
+            lo, chain, [&](const std::string& m) { con_.say(m); },
+            [&] { return stop_requested(); }))
+      return false;
+    circuit_ = std::move(chain.circuit);
+    anvil_ = std::move(chain.anvil);
+    deployment_ = std::move(chain.deployment);
     marketplace_ = eth::Address::parse(deployment_["marketplace"].get<std::string>());
     con_.say("chain " + anvil_.url + " (anvil pid " + std::to_string(anvil_.process->pid()) +
              "): marketplace " + marketplace_.hex() + ", " +

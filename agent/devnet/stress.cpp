@@ -18,6 +18,7 @@
 #include "agent/devnet/chain_deploy.h"
 #include "agent/devnet/console.h"
 #include "agent/devnet/dev_circuit.h"
+#include "agent/devnet/local_chain.h"
 #include "agent/devnet/metrics_scrape.h"
 #include "agent/devnet/node_process.h"
 #include "agent/devnet/project_files.h"
@@ -97,36 +98,24 @@ class StressRun {
   // ---- set-up ---------------------------------------------------------------
 
   bool start_network() {
-    const fs::path circuits =
-        o_.circuit_dir.empty() ? cache_dir() / "devnet-circuit" : o_.circuit_dir;
-    if (!fs::exists(circuits / "proof_main.zkey"))
-      con_.say("making a development proving key of the storage circuit (once, cached in " +
-               circuits.string() + ")");
-    circuit_ = ensure_dev_circuit(circuits);
-    if (stop_requested()) return false;
-
-    const fs::path chain = dir_ / "chain";
-    fs::create_directories(chain);
-    anvil_ = start_anvil(chain, o_.accounts(), false);
-    std::string keys;
-    for (const auto& k : anvil_.private_keys)
-      keys += k + "\n";
-    write_private(chain / "keys", keys);
+    LocalChainOptions lo;
+    lo.run_dir = dir_;
+    lo.circuit_dir = o_.circuit_dir;
     // The devnet's chain (10 s periods) with tokens for every account of the run.
-    json preset;
     {
       std::ifstream in(project_root() / "configs" / "chain-devnet.json");
-      preset = json::parse(in);
+      lo.preset = json::parse(in);
     }
-    preset["token"]["accounts"] = o_.accounts();
-    std::ofstream(chain / "preset.json") << preset.dump(2) << "\n";
-    DeployOptions d;
-    d.rpc_url = anvil_.url;
-    d.preset_file = (chain / "preset.json").string();
-    d.keys_file = (chain / "keys").string();
-    d.verification_key_file = circuit_.verification_key.string();
-    d.out = (chain / "devnet.json").string();
-    deployment_ = deploy_chain(d);
+    lo.preset["token"]["accounts"] = o_.accounts();
+    lo.accounts = o_.accounts();
+    LocalChain chain;
+    if (!start_local_chain(
+            lo, chain, [&](const std::string& m) { con_.say(m); },
+            [&] { return stop_requested(); }))
+      return false;
+    circuit_ = std::move(chain.circuit);
+    anvil_ = std::move(chain.anvil);
+    deployment_ = std::move(chain.deployment);
     launch_.run_dir = dir_;
     launch_.agent = o_.agent;
     launch_.rpc_url = anvil_.url;

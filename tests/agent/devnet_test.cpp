@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "agent/sim/simulation.h"
+#include "tests/agent/support/agent_run.h"
 #include "tests/agent/support/anvil.h"
 #include "tests/support/child_process.h"
 #include "tests/support/require_tool.h"
@@ -24,54 +25,10 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string agent() {
-  return std::string(CODEX_BINARY_DIR) + "/agent/codex-agent";
-}
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-struct Outcome {
-  int status = -1;
-  std::string output;
-};
-
-// Runs codex-agent with args, output to dir/out.log; waits up to `timeout`.
-Outcome run(const fs::path& dir, std::vector<std::string> args,
-            std::chrono::seconds timeout = std::chrono::seconds(60)) {
-  args.insert(args.begin(), agent());
-  const fs::path log = dir / "out.log";
-  fs::remove(log);
-  test::ChildProcess p(args, log.string());
-  Outcome o;
-  o.status = p.wait_exit(timeout);
-  if (o.status == -1) p.kill(SIGKILL);
-  o.output = read(log);
-  return o;
-}
-
-int exit_code(int status) {
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-// Processes whose command line mentions `text` (the devnet's data dir).
-std::vector<pid_t> processes_mentioning(const std::string& text) {
-  std::vector<pid_t> out;
-  for (const auto& e : fs::directory_iterator("/proc")) {
-    const std::string name = e.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::string cmd = read(e.path() / "cmdline");
-    std::replace(cmd.begin(), cmd.end(), '\0', ' ');
-    if (cmd.find(text) != std::string::npos && std::stoi(name) != ::getpid())
-      out.push_back(std::stoi(name));
-  }
-  return out;
-}
+using test::exit_code;
+using test::Outcome;
+using test::processes_mentioning;
+using test::read_file;
 
 // The fault run CI makes: everything a plain run checks (the request runs to
 // its end, every party's tokens change by exactly the contract's formulas,
@@ -83,15 +40,16 @@ TEST(Devnet, AKilledProviderIsSlashedFreedAndRepairedAndEveryoneIsPaidWhatTheCon
                      "anvil at " << test::anvil_binary());
   testing::TempDir tmp("devnet_run");
   const fs::path dir = tmp.path() / "net";
-  const Outcome o = run(tmp.path(),
-                        {"devnet", "--preset", "ci", "--fault", "kill-provider", "--validators",
-                         "2", "--duration", "120", "--data-dir", dir.string()},
-                        std::chrono::seconds(540));
+  const Outcome o =
+      test::run_agent(tmp.path(),
+                      {"devnet", "--preset", "ci", "--fault", "kill-provider", "--validators", "2",
+                       "--duration", "120", "--data-dir", dir.string()},
+                      std::chrono::seconds(540));
   ASSERT_EQ(exit_code(o.status), 0) << o.output;
   for (const char* line : {"request started", "killed with SIGKILL", "freed", "repaired slot",
                            "request finished", "OK:"})
     EXPECT_NE(o.output.find(line), std::string::npos) << line << "\n" << o.output;
-  const json s = json::parse(read(dir / "summary.json"));
+  const json s = json::parse(read_file(dir / "summary.json"));
   EXPECT_TRUE(s["ok"].get<bool>()) << s.dump(2);
   EXPECT_EQ(s["requestState"], "finished");
   EXPECT_EQ(s["purchaseState"], "finished");
@@ -119,9 +77,9 @@ TEST(Devnet, AKilledProviderIsSlashedFreedAndRepairedAndEveryoneIsPaidWhatTheCon
   // Each node had its own config file and log; nothing is left running.
   for (const char* n : {"client", "provider1", "provider4", "validator1", "validator2"}) {
     EXPECT_TRUE(fs::exists(dir / n / "node.toml")) << n;
-    EXPECT_NE(read(dir / n / "node.log").find("serving the API"), std::string::npos) << n;
+    EXPECT_NE(read_file(dir / n / "node.log").find("serving the API"), std::string::npos) << n;
   }
-  EXPECT_NE(read(dir / "provider4" / "node.log").find("repaired"), std::string::npos);
+  EXPECT_NE(read_file(dir / "provider4" / "node.log").find("repaired"), std::string::npos);
   EXPECT_TRUE(processes_mentioning(dir.string()).empty());
 
   // The same scenario simulated (agent/sim: the roles on the marketplace
@@ -170,31 +128,32 @@ TEST(Devnet, CtrlCStopsEveryProcessItStarted) {
   testing::TempDir tmp("devnet_int");
   const fs::path dir = tmp.path() / "net";
   const fs::path log = tmp.path() / "out.log";
-  test::ChildProcess p({agent(), "devnet", "--preset", "ci", "--data-dir", dir.string()},
-                       log.string());
+  test::ChildProcess p(
+      {test::agent_program(), "devnet", "--preset", "ci", "--data-dir", dir.string()},
+      log.string());
   // Interrupt once the providers run (the chain and four nodes are up).
   const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (read(log).find("provider3 up") == std::string::npos &&
+  while (read_file(log).find("provider3 up") == std::string::npos &&
          std::chrono::steady_clock::now() < end)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  ASSERT_NE(read(log).find("provider3 up"), std::string::npos) << read(log);
+  ASSERT_NE(read_file(log).find("provider3 up"), std::string::npos) << read_file(log);
   EXPECT_GE(processes_mentioning(dir.string()).size(), 5u);  // anvil + 4 nodes
   ::kill(p.pid(), SIGINT);
   const int status = p.wait_exit(std::chrono::seconds(40));
-  ASSERT_NE(status, -1) << "devnet did not stop on SIGINT:\n" << read(log);
-  EXPECT_EQ(exit_code(status), 130) << read(log);
-  EXPECT_NE(read(log).find("interrupted"), std::string::npos);
+  ASSERT_NE(status, -1) << "devnet did not stop on SIGINT:\n" << read_file(log);
+  EXPECT_EQ(exit_code(status), 130) << read_file(log);
+  EXPECT_NE(read_file(log).find("interrupted"), std::string::npos);
   EXPECT_TRUE(processes_mentioning(dir.string()).empty());
   // The nodes stopped cleanly (SIGTERM), not killed.
   for (const char* n : {"client", "provider1"})
-    EXPECT_NE(read(dir / n / "node.log").find("stopp"), std::string::npos)
-        << read(dir / n / "node.log");
+    EXPECT_NE(read_file(dir / n / "node.log").find("stopp"), std::string::npos)
+        << read_file(dir / n / "node.log");
 }
 
 TEST(Devnet, BadInputsAreClearErrorsBeforeAnythingStarts) {
   testing::TempDir tmp("devnet_bad");
   auto expect_error = [&](std::vector<std::string> args, const std::string& message) {
-    const Outcome o = run(tmp.path(), args);
+    const Outcome o = test::run_agent(tmp.path(), args);
     EXPECT_NE(exit_code(o.status), 0) << o.output;
     EXPECT_NE(o.output.find(message), std::string::npos) << o.output;
     EXPECT_EQ(o.output.find("terminate called"), std::string::npos) << o.output;

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "tests/agent/support/agent_run.h"
 #include "tests/agent/support/anvil.h"
 #include "tests/support/child_process.h"
 #include "tests/support/require_tool.h"
@@ -21,59 +22,16 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string agent() {
-  return std::string(CODEX_BINARY_DIR) + "/agent/codex-agent";
-}
-
-std::string read(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-struct Outcome {
-  int status = -1;
-  std::string output;
-};
-
-Outcome run(const fs::path& dir, std::vector<std::string> args,
-            std::chrono::seconds timeout = std::chrono::seconds(60)) {
-  args.insert(args.begin(), agent());
-  const fs::path log = dir / "out.log";
-  fs::remove(log);
-  test::ChildProcess p(args, log.string());
-  Outcome o;
-  o.status = p.wait_exit(timeout);
-  if (o.status == -1) p.kill(SIGKILL);
-  o.output = read(log);
-  return o;
-}
+using test::exit_code;
+using test::Outcome;
+using test::processes_mentioning;
+using test::read_file;
 
 std::vector<std::string> words(const std::string& line) {
   std::istringstream in(line);
   std::vector<std::string> out;
   for (std::string w; in >> w;)
     out.push_back(w);
-  return out;
-}
-
-int exit_code(int status) {
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-// Processes whose command line mentions `text` (the run's data dir).
-std::vector<pid_t> processes_mentioning(const std::string& text) {
-  std::vector<pid_t> out;
-  for (const auto& e : fs::directory_iterator("/proc")) {
-    const std::string name = e.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::string cmd = read(e.path() / "cmdline");
-    std::replace(cmd.begin(), cmd.end(), '\0', ' ');
-    if (cmd.find(text) != std::string::npos && std::stoi(name) != ::getpid())
-      out.push_back(std::stoi(name));
-  }
   return out;
 }
 
@@ -92,13 +50,13 @@ TEST(Stress, AShortRunWithFaultsKeepsEveryInvariant) {
   for (const std::string& a :
        {std::string("--data-dir"), dir.string(), std::string("--json"), report_file.string()})
     args.push_back(a);
-  const Outcome o = run(tmp.path(), args, std::chrono::seconds(420));
+  const Outcome o = test::run_agent(tmp.path(), args, std::chrono::seconds(420));
   ASSERT_NE(o.status, -1) << "the run did not stop by itself:\n" << o.output;
   EXPECT_EQ(exit_code(o.status), 0) << o.output;
   EXPECT_TRUE(processes_mentioning(dir.string()).empty()) << "a process outlived the run";
 
-  const json r = json::parse(read(report_file));
-  EXPECT_EQ(r, json::parse(read(dir / "report.json")));
+  const json r = json::parse(read_file(report_file));
+  EXPECT_EQ(r, json::parse(read_file(dir / "report.json")));
   EXPECT_TRUE(r["ok"].get<bool>()) << r["violations"].dump(2);
   EXPECT_TRUE(r["violations"].empty());
   ASSERT_EQ(r["invariants"].size(), 6u);
@@ -158,7 +116,7 @@ TEST(Stress, BadOptionsAreClearErrorsBeforeAnythingStarts) {
   testing::TempDir tmp("stress_bad");
   auto expect_error = [&](std::vector<std::string> args, const std::string& message) {
     args.insert(args.begin(), "stress");
-    const Outcome o = run(tmp.path(), args);
+    const Outcome o = test::run_agent(tmp.path(), args);
     EXPECT_NE(exit_code(o.status), 0) << o.output;
     EXPECT_NE(o.output.find(message), std::string::npos) << o.output;
     EXPECT_EQ(o.output.find("terminate called"), std::string::npos) << o.output;

@@ -1,0 +1,41 @@
+#include "agent/devnet/local_chain.h"
+
+#include <fstream>
+
+#include "agent/devnet/chain_deploy.h"
+#include "agent/devnet/project_files.h"
+#include "agent/devnet/run_files.h"
+
+namespace codex::devnet {
+
+namespace fs = std::filesystem;
+
+bool start_local_chain(const LocalChainOptions& o, LocalChain& out,
+                       const std::function<void(const std::string&)>& say,
+                       const std::function<bool()>& stop) {
+  const fs::path circuits = o.circuit_dir.empty() ? cache_dir() / "devnet-circuit" : o.circuit_dir;
+  if (!fs::exists(circuits / "proof_main.zkey"))
+    say("making a development proving key of the storage circuit (once, cached in " +
+        circuits.string() + ")");
+  out.circuit = ensure_dev_circuit(circuits);
+  if (stop()) return false;
+
+  const fs::path chain = o.run_dir / "chain";
+  fs::create_directories(chain);
+  out.anvil = start_anvil(chain, o.accounts, o.survive_parent, o.keep_state);
+  std::string keys;
+  for (const auto& k : out.anvil.private_keys)
+    keys += k + "\n";
+  write_private(chain / "keys", keys);
+  std::ofstream(chain / "preset.json") << o.preset.dump(2) << "\n";
+  DeployOptions d;
+  d.rpc_url = out.anvil.url;
+  d.preset_file = (chain / "preset.json").string();
+  d.keys_file = (chain / "keys").string();
+  d.verification_key_file = out.circuit.verification_key.string();
+  d.out = (chain / "devnet.json").string();
+  out.deployment = deploy_chain(d);
+  return !stop();
+}
+
+}  // namespace codex::devnet
