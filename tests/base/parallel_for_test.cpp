@@ -157,7 +157,13 @@ TEST(ParallelForEach, AFailureSkipsTheIndicesNotYetClaimed) {
   EXPECT_THROW(parallel_for_each(10000, 1, fail_at_3), std::runtime_error);
   EXPECT_EQ(ran.load(), 4);
   ran = 0;
-  EXPECT_THROW(parallel_for_each(10000, 3, fail_at_3), std::runtime_error);
+  // The other tasks take a little time, so that on loaded cores they cannot
+  // all run in the moment the failing one waits to be scheduled again.
+  auto slow_fail_at_3 = [&](size_t i) {
+    fail_at_3(i);
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  };
+  EXPECT_THROW(parallel_for_each(10000, 3, slow_fail_at_3), std::runtime_error);
   EXPECT_LT(ran.load(), 10000);
   // A failing state constructor fails the loop too.
   EXPECT_THROW(parallel_for_each(
