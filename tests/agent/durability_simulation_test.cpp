@@ -275,6 +275,8 @@ TEST_F(DurabilityCli, TheNetworkSimulationRefusesBadInputWithAMessage) {
 }
 
 TEST_F(DurabilityCli, TheNetworkSimulationWritesItsReportLogAndPlots) {
+  // The plots are drawn by Debian's gnuplot-nox (scripts/setup installs it).
+  CODEX_REQUIRE_TOOL(codex::testing::executable("/usr/bin/gnuplot"), "gnuplot (gnuplot-nox)");
   const std::string args =
       "simulate --providers 8 --requests 4 --duration 2d --min-request-duration 12h "
       "--max-request-duration 1d --max-slots 4 --mttf 3d --seed 3 --json ";
