@@ -46,7 +46,7 @@ class Devnet {
     // Providers and client first (they talk to the chain), anvil last.
     for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it)
       if (it->process) it->process->stop(std::chrono::seconds(10));
-    if (anvil_.process) anvil_.process->stop(std::chrono::seconds(5));
+    if (chain_.anvil.process) chain_.anvil.process->stop(std::chrono::seconds(5));
   }
 
   int run() {
@@ -91,24 +91,17 @@ class Devnet {
     LocalChainOptions lo;
     lo.run_dir = dir_;
     lo.circuit_dir = o_.circuit_dir;
-    {
-      std::ifstream in(project_root() / "configs" / p_.chain);
-      lo.preset = json::parse(in);
-    }
+    lo.preset = read_chain_preset(p_.chain);
     lo.survive_parent = o_.keep;
     lo.keep_state = o_.fault == Fault::kChainRestart;
-    LocalChain chain;
     if (!start_local_chain(
-            lo, chain, [&](const std::string& m) { con_.say(m); },
+            lo, chain_, [&](const std::string& m) { con_.say(m); },
             [&] { return stop_requested(); }))
       return false;
-    circuit_ = std::move(chain.circuit);
-    anvil_ = std::move(chain.anvil);
-    deployment_ = std::move(chain.deployment);
-    marketplace_ = eth::Address::parse(deployment_["marketplace"].get<std::string>());
-    con_.say("chain " + anvil_.url + " (anvil pid " + std::to_string(anvil_.process->pid()) +
-             "): marketplace " + marketplace_.hex() + ", " +
-             std::to_string(deployment_["configuration"]["proofs"]["period"].get<uint64_t>()) +
+    marketplace_ = chain_.marketplace();
+    con_.say("chain " + chain_.anvil.url + " (anvil pid " +
+             std::to_string(chain_.anvil.process->pid()) + "): marketplace " + marketplace_.hex() +
+             ", " + std::to_string(chain_.period_seconds()) +
              " s periods, Groth16 verifier with the development key");
     if (stop_requested()) return false;
 
@@ -137,11 +130,11 @@ class Devnet {
       parties.push_back(party_of(n));
     if (frees_a_slot(o_.fault)) {
       // Known now, started later: its balance is part of the verdict.
-      const json& acct = deployment_["accounts"].at(providers_ + 2);
+      const json& acct = chain_.deployment["accounts"].at(providers_ + 2);
       parties.push_back(
           party(spare_name(), eth::Address::parse(acct["address"].get<std::string>()), false));
     }
-    watch_ = std::make_unique<NetworkWatch>(anvil_.url, marketplace_, dir_ / "devnet.sqlite3",
+    watch_ = std::make_unique<NetworkWatch>(chain_.anvil.url, marketplace_, dir_ / "devnet.sqlite3",
                                             std::move(parties));
     return !stop_requested();
   }
@@ -164,14 +157,14 @@ class Devnet {
     NodeLaunch l;
     l.run_dir = dir_;
     l.agent = o_.agent;
-    l.rpc_url = anvil_.url;
+    l.rpc_url = chain_.anvil.url;
     l.marketplace = marketplace_;
-    l.circuit_dir = circuit_.dir;
+    l.circuit_dir = chain_.circuit.dir;
     l.survive_parent = o_.keep;
     NodeSpec s;
     s.name = name;
     s.role = role;
-    const json& acct = deployment_["accounts"].at(account);
+    const json& acct = chain_.deployment["accounts"].at(account);
     s.address = eth::Address::parse(acct["address"].get<std::string>());
     s.private_key = acct["privateKey"].get<std::string>();
     s.bootstrap = bootstrap;
@@ -272,8 +265,8 @@ class Devnet {
       if (now % len < len / 3 || now % len > 2 * len / 3) return;
       victim_ = "chain";
       con_.say("fault: the chain (anvil) stops; it comes back from its saved state in 5 s");
-      restart_anvil(anvil_, dir_ / "chain", o_.keep, std::chrono::seconds(5));
-      con_.say("fault: the chain is back at " + anvil_.url);
+      restart_anvil(chain_.anvil, dir_ / "chain", o_.keep, std::chrono::seconds(5));
+      con_.say("fault: the chain is back at " + chain_.anvil.url);
       return;
     }
     // The middle of a period: a restart then misses this period's proof at most.
@@ -304,9 +297,7 @@ class Devnet {
     }
   }
 
-  uint64_t period_length() const {
-    return deployment_["configuration"]["proofs"]["period"].get<uint64_t>();
-  }
+  uint64_t period_length() const { return chain_.period_seconds(); }
 
   std::string purchase_state() {
     try {
@@ -352,7 +343,7 @@ class Devnet {
 
   // Follows the run to its end; returns the exit status.
   int follow() {
-    const uint64_t period = deployment_["configuration"]["proofs"]["period"].get<uint64_t>();
+    const uint64_t period = chain_.period_seconds();
     const auto deadline = std::chrono::steady_clock::now() +
                           std::chrono::seconds(p_.expiry + p_.duration + 6 * period + 60);
     std::optional<std::chrono::steady_clock::time_point> over_since;
@@ -553,18 +544,18 @@ class Devnet {
 
   void keep_running() {
     json pids = json::array();
-    pids.push_back(anvil_.process->pid());
+    pids.push_back(chain_.anvil.process->pid());
     for (const NodeProcess& n : nodes_)
       if (n.process) pids.push_back(n.process->pid());
     std::ofstream(dir_ / "pids") << pids.dump() << "\n";
-    anvil_.process->release();
+    chain_.anvil.process->release();
     for (NodeProcess& n : nodes_)
       if (n.process) n.process->release();
     kept_ = true;
     std::string apis;
     for (const NodeProcess& n : nodes_)
       apis += "\n  " + n.name + "  " + n.api();
-    con_.say("the network keeps running (--keep): chain " + anvil_.url + ", marketplace " +
+    con_.say("the network keeps running (--keep): chain " + chain_.anvil.url + ", marketplace " +
              marketplace_.hex() + apis + "\nstop it with: codex-agent devnet stop --data-dir " +
              dir_.string());
   }
@@ -576,9 +567,7 @@ class Devnet {
   fs::path dir_;
   bool temp_dir_ = false;
   bool kept_ = false;
-  DevCircuit circuit_;
-  AnvilProcess anvil_;
-  json deployment_;
+  LocalChain chain_;  // the development key, anvil and the deployment
   eth::Address marketplace_;
   std::vector<NodeProcess> nodes_;
   std::unique_ptr<NetworkWatch> watch_;

@@ -1,6 +1,7 @@
 #include "agent/devnet/local_chain.h"
 
 #include <fstream>
+#include <stdexcept>
 
 #include "agent/devnet/chain_deploy.h"
 #include "agent/devnet/project_files.h"
@@ -9,6 +10,20 @@
 namespace codex::devnet {
 
 namespace fs = std::filesystem;
+
+eth::Address LocalChain::marketplace() const {
+  return eth::Address::parse(deployment.at("marketplace").get<std::string>());
+}
+
+uint64_t LocalChain::period_seconds() const {
+  return deployment.at("configuration").at("proofs").at("period").get<uint64_t>();
+}
+
+nlohmann::json read_chain_preset(const std::string& file) {
+  std::ifstream in(project_root() / "configs" / file);
+  if (!in) throw std::runtime_error("cannot read the chain preset configs/" + file);
+  return nlohmann::json::parse(in);
+}
 
 bool start_local_chain(const LocalChainOptions& o, LocalChain& out,
                        const std::function<void(const std::string&)>& say,

@@ -4,6 +4,7 @@
 // file, and the contracts deployed from a chain preset. Each run then starts
 // its nodes against it.
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 
 #include "agent/devnet/anvil_process.h"
 #include "agent/devnet/dev_circuit.h"
+#include "agent/eth/address.h"
 
 namespace codex::devnet {
 
@@ -27,7 +29,13 @@ struct LocalChain {
   DevCircuit circuit;
   AnvilProcess anvil;
   nlohmann::json deployment;  // chain deploy's output (addresses, configuration, accounts)
+
+  eth::Address marketplace() const;
+  uint64_t period_seconds() const;  // the deployed configuration's proof period
 };
+
+// configs/<file> of the repository (a chain preset such as chain-devnet.json).
+nlohmann::json read_chain_preset(const std::string& file);
 
 // `say` tells the user about the slow first-time key; `stop` is asked
 // between the steps. Returns false when stopped. Throws what the steps throw

@@ -50,7 +50,7 @@ class StressRun {
   ~StressRun() {
     // Nodes first (they talk to the chain), anvil last.
     stop_nodes();
-    if (anvil_.process) anvil_.process->stop(std::chrono::seconds(5));
+    if (chain_.anvil.process) chain_.anvil.process->stop(std::chrono::seconds(5));
   }
 
   int run() {
@@ -102,29 +102,21 @@ class StressRun {
     lo.run_dir = dir_;
     lo.circuit_dir = o_.circuit_dir;
     // The devnet's chain (10 s periods) with tokens for every account of the run.
-    {
-      std::ifstream in(project_root() / "configs" / "chain-devnet.json");
-      lo.preset = json::parse(in);
-    }
+    lo.preset = read_chain_preset("chain-devnet.json");
     lo.preset["token"]["accounts"] = o_.accounts();
     lo.accounts = o_.accounts();
-    LocalChain chain;
     if (!start_local_chain(
-            lo, chain, [&](const std::string& m) { con_.say(m); },
+            lo, chain_, [&](const std::string& m) { con_.say(m); },
             [&] { return stop_requested(); }))
       return false;
-    circuit_ = std::move(chain.circuit);
-    anvil_ = std::move(chain.anvil);
-    deployment_ = std::move(chain.deployment);
     launch_.run_dir = dir_;
     launch_.agent = o_.agent;
-    launch_.rpc_url = anvil_.url;
-    launch_.marketplace = eth::Address::parse(deployment_["marketplace"].get<std::string>());
-    launch_.circuit_dir = circuit_.dir;
+    launch_.rpc_url = chain_.anvil.url;
+    launch_.marketplace = chain_.marketplace();
+    launch_.circuit_dir = chain_.circuit.dir;
     launch_.run_name = "stress run";
-    con_.say("chain " + anvil_.url + ": marketplace " + launch_.marketplace.hex() + ", " +
-             std::to_string(deployment_["configuration"]["proofs"]["period"].get<uint64_t>()) +
-             " s periods");
+    con_.say("chain " + chain_.anvil.url + ": marketplace " + launch_.marketplace.hex() + ", " +
+             std::to_string(chain_.period_seconds()) + " s periods");
 
     // Accounts: the deployer 0, clients 1…C, providers, validators.
     size_t account = 1;
@@ -155,12 +147,13 @@ class StressRun {
              agent::format_size(max_slot()) +
              (bad.empty() ? "" : " (" + std::to_string(bad.size()) + " send invalid proofs)"));
     std::vector<std::pair<std::string, market::Address>> holders;
-    holders.push_back({"deployer", eth::Address::parse(
-                                       deployment_["accounts"][0]["address"].get<std::string>())});
+    holders.push_back(
+        {"deployer",
+         eth::Address::parse(chain_.deployment["accounts"][0]["address"].get<std::string>())});
     for (const NodeProcess& n : nodes_)
       holders.push_back({n.name, n.address});
-    watch_ = std::make_unique<StressWatch>(anvil_.url, launch_.marketplace, dir_ / "stress.sqlite3",
-                                           std::move(holders));
+    watch_ = std::make_unique<StressWatch>(chain_.anvil.url, launch_.marketplace,
+                                           dir_ / "stress.sqlite3", std::move(holders));
     posted_.resize(schedule_.requests.size());
     applied_.resize(schedule_.faults.size());
     start_ = Clock::now();
@@ -171,7 +164,7 @@ class StressRun {
     NodeSpec s;
     s.name = name;
     s.role = role;
-    const json& acct = deployment_["accounts"].at(account);
+    const json& acct = chain_.deployment["accounts"].at(account);
     s.address = eth::Address::parse(acct["address"].get<std::string>());
     s.private_key = acct["privateKey"].get<std::string>();
     s.bootstrap = spr_;
@@ -547,7 +540,7 @@ class StressRun {
     JournalFigures journals;
     Check journal{"no double transaction (journals against the chain)", {}};
     for (const NodeProcess& n : nodes_)
-      for (auto& v : check_journal(n.name, n.database(), anvil_.url, journals))
+      for (auto& v : check_journal(n.name, n.database(), chain_.anvil.url, journals))
         journal.violations.push_back(v);
     checks.push_back(journal);
     checks.push_back({"every request ended as the contract allows",
@@ -622,9 +615,7 @@ class StressRun {
   const std::atomic<bool>& interrupted_;
   fs::path dir_;
   StressSchedule schedule_;
-  DevCircuit circuit_;
-  AnvilProcess anvil_;
-  json deployment_;
+  LocalChain chain_;  // the development key, anvil and the deployment
   NodeLaunch launch_;
   std::string spr_;
   std::vector<NodeProcess> nodes_;
