@@ -11,11 +11,11 @@ void SimOptions::validate() const {
   need(seconds >= 3600, "--duration: at least one hour of simulated time");
   need(providers >= 1 && providers <= 100'000, "--providers: 1 to 100000");
   need(validators <= 64, "--validators: 0 to 64");
-  need(max_slots >= 2 && max_slots <= 64, "--max-slots: 2 to 64");
+  need(max_slots >= 3 && max_slots <= 64, "--max-slots: 3 to 64");
   need(min_duration >= 1 && min_duration <= max_duration,
-       "--min-duration must be at least 1 s and not above --max-duration");
+       "--min-request-duration must be at least 1 s and not above --max-request-duration");
   need(max_duration <= config.request_duration_limit,
-       "--max-duration: above the contract's request duration limit");
+       "--max-request-duration: above the contract's request duration limit");
   need(block_time >= 1 && block_time <= config.proofs.period, "--block-time: 1 s up to a period");
   need(proof_probability >= 1, "--proof-probability: at least 1");
   need(scenario || provider_capacity >= (8ull << 20),

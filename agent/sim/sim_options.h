@@ -17,7 +17,7 @@ struct SimOptions {
   uint64_t providers = 100;
   uint64_t validators = 2;  // two or more split the slots into groups
   // Storage requests posted over the run (a Poisson process), each of
-  // 2..max_slots slots with a tolerance of about a third.
+  // 3..max_slots slots with a tolerance of about a third.
   uint64_t requests = 100;
   uint64_t max_slots = 10;
   uint64_t min_duration = 7 * 86400, max_duration = 30 * 86400;

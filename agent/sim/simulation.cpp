@@ -518,8 +518,11 @@ struct Simulation::Impl {
           if (const auto wake = p.role->next_wake()) next = std::min(next, *wake);
       clock.set(base::Millis(std::max(now() + 1, next) * 1000));
     }
-    if (now() >= next_day || report.days.empty() || o.seconds % kDay != 0)
-      close_day((now() - kStart + kDay - 1) / kDay, marks_before);
+    // The day the run ended in (whole or not) is still open.
+    if (next_day - kDay < end) {
+      close_day((next_day - kStart) / kDay, marks_before);
+      if (progress) progress(report.days.back());
+    }
 
     report.seed = o.seed;
     report.providers = o.providers;

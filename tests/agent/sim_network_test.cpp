@@ -132,6 +132,9 @@ TEST(SimNetwork, BadOptionsAreRefused) {
   o = small(1);
   o.droppers = 1.5;
   EXPECT_THROW(run(o), std::invalid_argument);
+  o = small(1);
+  o.max_slots = 2;  // requests have 3 slots at least
+  EXPECT_THROW(run(o), std::invalid_argument);
 }
 
 }  // namespace
