@@ -4,7 +4,9 @@
 // plots.
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
 #include <CLI/CLI.hpp>
+
 #include <cstdio>
 #include <fstream>
 #include <memory>

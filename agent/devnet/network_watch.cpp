@@ -3,14 +3,9 @@
 #include <map>
 #include <set>
 
-#include "agent/eth/eth_client.h"
-#include "agent/eth/http_rpc_client.h"
-#include "agent/market/event_watcher.h"
-#include "agent/market/marketplace.h"
+#include "agent/devnet/chain_reader.h"
 #include "agent/market/overloaded.h"
-#include "agent/market/token.h"
 #include "base/hex.h"
-#include "base/sqlite/database.h"
 
 namespace codex::devnet {
 
@@ -23,22 +18,6 @@ std::string signed_delta(const Uint256& from, const Uint256& to) {
 
 namespace {
 
-const char* request_state_name(market::RequestState s) {
-  switch (s) {
-    case market::RequestState::New:
-      return "new";
-    case market::RequestState::Started:
-      return "started";
-    case market::RequestState::Cancelled:
-      return "cancelled";
-    case market::RequestState::Finished:
-      return "finished";
-    case market::RequestState::Failed:
-      return "failed";
-  }
-  return "?";
-}
-
 struct Slot {
   uint64_t index = 0;
   size_t host = 0;  // index into parties
@@ -49,15 +28,9 @@ struct Slot {
 
 }  // namespace
 
-struct NetworkWatch::Impl {
-  std::unique_ptr<eth::HttpRpcClient> rpc;
-  std::unique_ptr<eth::EthClient> eth;
-  std::unique_ptr<base::sqlite::Database> db;
-  std::unique_ptr<market::Marketplace> market;
-  std::unique_ptr<market::Token> token;
-  std::unique_ptr<market::EventWatcher> events;
+struct NetworkWatch::Impl : ChainReader {
+  using ChainReader::ChainReader;
   std::vector<Party> parties;
-  uint64_t period_len = 1;
   Uint256 market_start, market_balance;
   std::optional<market::RequestId> request;
   std::optional<market::Request> request_params;
@@ -66,7 +39,6 @@ struct NetworkWatch::Impl {
   uint64_t now = 0;
   std::map<market::SlotId, Slot> slots;  // filled now (or until paid)
   std::vector<FreedSlot> freed;
-  market::MarketplaceConfig config;
   uint64_t marks = 0;
   // Proofs per period, printed when the period is over.
   std::map<uint64_t, std::vector<size_t>> proofs_by_period;
@@ -95,18 +67,7 @@ struct NetworkWatch::Impl {
 
 NetworkWatch::NetworkWatch(const std::string& rpc_url, const market::Address& marketplace,
                            const std::filesystem::path& db, std::vector<Party> parties)
-    : impl_(std::make_unique<Impl>()) {
-  eth::HttpRpcOptions o;
-  o.url = rpc_url;
-  impl_->rpc = std::make_unique<eth::HttpRpcClient>(o);
-  impl_->eth = std::make_unique<eth::EthClient>(*impl_->rpc);
-  impl_->db = base::sqlite::Database::open(db);
-  impl_->market = std::make_unique<market::Marketplace>(*impl_->eth, marketplace);
-  impl_->token = std::make_unique<market::Token>(*impl_->eth, impl_->market->token());
-  impl_->config = impl_->market->configuration();
-  impl_->period_len = std::max<uint64_t>(1, impl_->config.proofs.period);
-  impl_->events = std::make_unique<market::EventWatcher>(*impl_->eth, *impl_->db, *impl_->market,
-                                                         "devnet", impl_->eth->block_number());
+    : impl_(std::make_unique<Impl>(rpc_url, marketplace, db, "devnet")) {
   for (Party& p : parties)
     p.start_balance = p.balance = impl_->token->balance_of(p.address);
   impl_->parties = std::move(parties);

@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "agent/devnet/chain_reader.h"
 #include "agent/eth/eth_client.h"
 #include "agent/eth/http_rpc_client.h"
 #include "agent/eth/tx_journal.h"
@@ -112,8 +113,8 @@ std::vector<std::string> check_end_states(const StressWatch& w, size_t posted,
         r.index ? "request " + std::to_string(*r.index) : "request 0x" + base::to_hex(id);
     if (r.index) ++named;
     if (!r.over()) {
-      out.push_back(name +
-                    " has not ended: " + (r.state ? state_name(*r.state) : std::string("unknown")));
+      out.push_back(name + " has not ended: " +
+                    (r.state ? request_state_name(*r.state) : std::string("unknown")));
       continue;
     }
     switch (*r.state) {
@@ -160,7 +161,7 @@ std::vector<std::string> check_freed_slots(const StressWatch& w, uint64_t repair
     out.push_back("slot " + std::to_string(f.slot) + " of " + name + " (" + f.host +
                   ") was freed and never filled again, though the request ran " +
                   std::to_string(r.ends_at > f.time ? r.ends_at - f.time : 0) +
-                  " s more and ended " + (r.state ? state_name(*r.state) : "?"));
+                  " s more and ended " + (r.state ? request_state_name(*r.state) : "?"));
   }
   return out;
 }

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "agent/config/units.h"
+#include "agent/devnet/chain_reader.h"
 #include "agent/devnet/network_watch.h"
 #include "base/hex.h"
 
@@ -116,7 +117,7 @@ StressReport make_stress_report(const StressOutcome& o) {
       const auto it = w.requests().find(rid);
       if (it != w.requests().end()) {
         const WatchedRequest& seen = it->second;
-        r["state"] = seen.state ? state_name(*seen.state) : "unknown";
+        r["state"] = seen.state ? request_state_name(*seen.state) : "unknown";
         r["fills"] = seen.fills;
         r["frees"] = seen.frees;
         r["repairs"] = seen.repairs;

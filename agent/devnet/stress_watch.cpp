@@ -2,50 +2,22 @@
 
 #include <algorithm>
 
-#include "agent/eth/eth_client.h"
-#include "agent/eth/http_rpc_client.h"
-#include "agent/market/event_watcher.h"
-#include "agent/market/marketplace.h"
+#include "agent/devnet/chain_reader.h"
 #include "agent/market/overloaded.h"
-#include "agent/market/token.h"
 #include "base/hex.h"
-#include "base/sqlite/database.h"
 
 namespace codex::devnet {
 
 using market::RequestState;
 using market::Uint256;
 
-const char* state_name(RequestState s) {
-  switch (s) {
-    case RequestState::New:
-      return "new";
-    case RequestState::Started:
-      return "started";
-    case RequestState::Cancelled:
-      return "cancelled";
-    case RequestState::Finished:
-      return "finished";
-    case RequestState::Failed:
-      return "failed";
-  }
-  return "?";
-}
-
 bool WatchedRequest::over() const {
   return state && (*state == RequestState::Finished || *state == RequestState::Failed ||
                    *state == RequestState::Cancelled);
 }
 
-struct StressWatch::Impl {
-  std::unique_ptr<eth::HttpRpcClient> rpc;
-  std::unique_ptr<eth::EthClient> eth;
-  std::unique_ptr<base::sqlite::Database> db;
-  std::unique_ptr<market::Marketplace> market;
-  std::unique_ptr<market::Token> token;
-  std::unique_ptr<market::EventWatcher> events;
-  market::MarketplaceConfig config;
-  uint64_t period_len = 1;
+struct StressWatch::Impl : ChainReader {
+  using ChainReader::ChainReader;
   uint64_t now = 0;
   std::vector<std::pair<std::string, market::Address>> holders;
   std::map<std::string, Uint256> balances, start_balances;
@@ -89,19 +61,8 @@ struct StressWatch::Impl {
 StressWatch::StressWatch(const std::string& rpc_url, const market::Address& marketplace,
                          const std::filesystem::path& db,
                          std::vector<std::pair<std::string, market::Address>> holders)
-    : impl_(std::make_unique<Impl>()) {
+    : impl_(std::make_unique<Impl>(rpc_url, marketplace, db, "stress")) {
   Impl& m = *impl_;
-  eth::HttpRpcOptions o;
-  o.url = rpc_url;
-  m.rpc = std::make_unique<eth::HttpRpcClient>(o);
-  m.eth = std::make_unique<eth::EthClient>(*m.rpc);
-  m.db = base::sqlite::Database::open(db);
-  m.market = std::make_unique<market::Marketplace>(*m.eth, marketplace);
-  m.token = std::make_unique<market::Token>(*m.eth, m.market->token());
-  m.config = m.market->configuration();
-  m.period_len = std::max<uint64_t>(1, m.config.proofs.period);
-  m.events = std::make_unique<market::EventWatcher>(*m.eth, *m.db, *m.market, "stress",
-                                                    m.eth->block_number());
   for (const auto& [name, address] : holders)
     if (name.starts_with("provider")) m.hosts.push_back({name, address});
   m.holders = std::move(holders);

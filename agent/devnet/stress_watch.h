@@ -46,8 +46,6 @@ struct HostFigures {
   uint64_t lost = 0;     // its slots freed
 };
 
-const char* state_name(market::RequestState s);
-
 class StressWatch {
  public:
   // `holders`: every account whose tokens count (name, address); the
