@@ -90,6 +90,24 @@ void add_stress_command(CLI::App& app, int* rc) {
                   "Providers started with --simulate-proof-failures 1 (every proof invalid)")
       ->capture_default_str()
       ->check(base::cli::UnsignedRange(0, 64));
+  cmd->add_option("--rpc-faults", o.rpc_faults,
+                  "Windows of 15-30 s in which the nodes' JSON-RPC requests fail (refused, slow, "
+                  "or the answer lost after the request went through)")
+      ->capture_default_str()
+      ->check(base::cli::UnsignedRange(0, 1000));
+  cmd->add_option("--rpc-fault-rate", o.rpc_fault_rate,
+                  "The share of JSON-RPC requests failed in those windows")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--full-disks", o.full_disks,
+                  "Providers whose data directory is a small disk that fills up (a tmpfs in a "
+                  "user namespace; skipped where the machine does not allow one)")
+      ->capture_default_str()
+      ->check(base::cli::UnsignedRange(0, 64));
+  cmd->add_option("--full-disk-size", o.full_disk_size,
+                  "Their disks' size in bytes (0: 1.5 MiB for the node's database and half of "
+                  "the largest slot)")
+      ->capture_default_str();
   cmd->add_option("--file-size", a->file_size, "The requests' file sizes, MIN-MAX")
       ->capture_default_str();
   cmd->add_option("--request-duration", a->request_duration,

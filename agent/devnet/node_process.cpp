@@ -44,6 +44,7 @@ std::optional<NodeProcess> start_node(const NodeLaunch& l, const NodeSpec& s,
   n.role = s.role;
   n.dir = l.run_dir / s.name;
   n.address = s.address;
+  n.data_dir = s.data_dir.empty() ? n.dir / "data" : s.data_dir;
   fs::create_directories(n.dir);
   write_private(n.dir / "eth.key", s.private_key + "\n");
   const bool provider = s.role == NodeRole::kProvider;
@@ -52,7 +53,7 @@ std::optional<NodeProcess> start_node(const NodeLaunch& l, const NodeSpec& s,
     n.metrics_port = free_port();
     std::ostringstream cfg;
     cfg << "# " << s.name << " of the " << l.run_name << " in " << l.run_dir.string() << "\n"
-        << "data-dir = " << toml_string((n.dir / "data").string()) << "\n"
+        << "data-dir = " << toml_string(n.data_dir.string()) << "\n"
         << "api-port = " << n.port << "\n"
         << "listen-addrs = [\"/ip4/127.0.0.1/tcp/0\"]\n"
         << "persistence = true\n"
@@ -70,7 +71,10 @@ std::optional<NodeProcess> start_node(const NodeLaunch& l, const NodeSpec& s,
     if (s.role == NodeRole::kValidator) cfg << "validator = true\n";
     cfg << s.extra_config;
     write_private(n.dir / "node.toml", cfg.str());
-    n.argv = {l.agent.string(), "node", "--config-file", (n.dir / "node.toml").string()};
+    n.argv = s.wrapper;
+    for (std::string a : {l.agent.string(), std::string("node"), std::string("--config-file"),
+                          (n.dir / "node.toml").string()})
+      n.argv.push_back(a);
     n.process = std::make_unique<ChildProcess>(n.argv, n.log(), l.survive_parent);
     if (wait_api(n, stop)) return n;
     if (stop()) {  // Ctrl-C while it started: not a failure

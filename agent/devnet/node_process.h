@@ -32,8 +32,9 @@ struct NodeProcess {
 
   std::string api() const;  // http://127.0.0.1:PORT/api/codex/v1
   std::string metrics() const;
+  std::filesystem::path data_dir;  // dir/data, or where NodeSpec put it
   std::filesystem::path log() const { return dir / "node.log"; }
-  std::filesystem::path database() const { return dir / "data" / "codex.sqlite3"; }
+  std::filesystem::path database() const { return data_dir / "codex.sqlite3"; }
 };
 
 // What every node of one run shares.
@@ -52,8 +53,10 @@ struct NodeSpec {
   NodeRole role = NodeRole::kProvider;
   std::string private_key;  // 0x hex
   eth::Address address;
-  std::string bootstrap;     // a signed peer record, or "" (the client)
-  std::string extra_config;  // TOML lines appended (validator groups, proof failures)
+  std::string bootstrap;             // a signed peer record, or "" (the client)
+  std::string extra_config;          // TOML lines appended (validator groups, proof failures)
+  std::filesystem::path data_dir;    // empty: <run_dir>/<name>/data
+  std::vector<std::string> wrapper;  // runs the node inside it (nsenter …), or empty
 };
 
 // Writes the node's files, starts it and waits until its API answers (60 s);

@@ -18,11 +18,15 @@
 #include "agent/devnet/chain_deploy.h"
 #include "agent/devnet/console.h"
 #include "agent/devnet/dev_circuit.h"
+#include "agent/devnet/host_data_check.h"
 #include "agent/devnet/local_chain.h"
 #include "agent/devnet/metrics_scrape.h"
+#include "agent/devnet/miss_watch.h"
 #include "agent/devnet/node_process.h"
 #include "agent/devnet/project_files.h"
+#include "agent/devnet/rpc_fault_proxy.h"
 #include "agent/devnet/run_files.h"
+#include "agent/devnet/small_disk.h"
 #include "agent/devnet/stress_invariants.h"
 #include "agent/devnet/stress_report.h"
 #include "agent/devnet/stress_schedule.h"
@@ -41,6 +45,10 @@ namespace {
 // repaired: a repair fetches K slots, decodes, builds the slot tree, proves
 // and waits for a period's start to fill.
 constexpr uint64_t kRepairGrace = 90;
+// A small disk's room for the node's database, its write-ahead log and its
+// key (1 MiB in a short run), besides half of the largest slot: the largest
+// slots do not fit, smaller ones do.
+constexpr uint64_t kDiskBaseRoom = 3 << 19;
 
 class StressRun {
  public:
@@ -61,9 +69,10 @@ class StressRun {
              " providers, " + std::to_string(o_.validators) + " validators, " +
              std::to_string(o_.clients) + " client" + (o_.clients == 1 ? "" : "s") + ", " +
              std::to_string(o_.requests) + " requests over " + std::to_string(o_.duration) +
-             " s, seed " + std::to_string(o_.seed) + "; faults: " +
-             std::to_string(o_.kill_restart) + " kill-restart, " + std::to_string(o_.kill_forever) +
-             " kill-forever, " + std::to_string(o_.bad_proofs) + " bad-proofs");
+             " s, seed " + std::to_string(o_.seed) +
+             "; faults: " + std::to_string(o_.kill_restart) + " kill-restart, " +
+             std::to_string(o_.kill_forever) + " kill-forever, " + std::to_string(o_.bad_proofs) +
+             " bad-proofs, " + std::to_string(o_.rpc_faults) + " rpc-fault windows");
     wall_start_ = Clock::now();
     if (!start_network()) return interrupted();
     if (!drive()) return interrupted();
@@ -111,7 +120,10 @@ class StressRun {
       return false;
     launch_.run_dir = dir_;
     launch_.agent = o_.agent;
-    launch_.rpc_url = chain_.anvil.url;
+    // The nodes reach anvil through the fault proxy; the run's own watches
+    // do not.
+    proxy_ = std::make_unique<RpcFaultProxy>(chain_.anvil.url, o_.seed * 7907 + 1);
+    launch_.rpc_url = proxy_->url();
     launch_.marketplace = chain_.marketplace();
     launch_.circuit_dir = chain_.circuit.dir;
     launch_.run_name = "stress run";
@@ -127,10 +139,14 @@ class StressRun {
             json::parse(agent::RestClient(nodes_[0].api()).get("/spr"))["spr"].get<std::string>();
     }
     const auto bad = schedule_.bad_provers();
+    const auto small = schedule_.small_disks();
     for (uint32_t i = 1; i <= o_.providers; ++i) {
       const bool liar = std::find(bad.begin(), bad.end(), i) != bad.end();
-      if (!start("provider" + std::to_string(i), NodeRole::kProvider, account++,
-                 liar ? "simulate-proof-failures = 1\n" : ""))
+      const std::string name = "provider" + std::to_string(i);
+      const fs::path data_dir =
+          std::find(small.begin(), small.end(), i) != small.end() ? small_disk(name) : fs::path();
+      if (!start(name, NodeRole::kProvider, account++, liar ? "simulate-proof-failures = 1\n" : "",
+                 data_dir))
         return false;
       offer(nodes_.back(), liar);
     }
@@ -154,13 +170,34 @@ class StressRun {
       holders.push_back({n.name, n.address});
     watch_ = std::make_unique<StressWatch>(chain_.anvil.url, launch_.marketplace,
                                            dir_ / "stress.sqlite3", std::move(holders));
+    misses_ = std::make_unique<MissWatch>(chain_.anvil.url, launch_.marketplace);
+    misses_->excuse([this](int64_t from, int64_t to) { return proxy_->failing_between(from, to); });
+    misses_->start();
     posted_.resize(schedule_.requests.size());
     applied_.resize(schedule_.faults.size());
     start_ = Clock::now();
     return !stop_requested();
   }
 
-  bool start(const std::string& name, NodeRole role, size_t account, const std::string& extra) {
+  // The data directory of provider `name` on a small disk of its own (the
+  // node runs inside the disk's namespace), or empty (its usual one) where
+  // this machine cannot make one.
+  fs::path small_disk(const std::string& name) {
+    const uint64_t size = o_.full_disk_size ? o_.full_disk_size : kDiskBaseRoom + max_slot() / 2;
+    std::string why;
+    auto disk = SmallDisk::create(dir_ / name / "disk", size, dir_ / name / "disk.log", why);
+    if (!disk) {
+      disk_notes_[name] = "skipped: " + why;
+      con_.say("fault full-disk: " + name + " runs on its usual disk: " + why);
+      return {};
+    }
+    const fs::path data = disk->mount_point() / "data";
+    disks_[name] = std::move(disk);
+    return data;
+  }
+
+  bool start(const std::string& name, NodeRole role, size_t account, const std::string& extra,
+             const fs::path& data_dir = {}) {
     NodeSpec s;
     s.name = name;
     s.role = role;
@@ -169,6 +206,8 @@ class StressRun {
     s.private_key = acct["privateKey"].get<std::string>();
     s.bootstrap = spr_;
     s.extra_config = extra;
+    s.data_dir = data_dir;
+    if (auto d = disks_.find(name); d != disks_.end()) s.wrapper = d->second->enter();
     auto n = start_node(launch_, s, stopper());
     if (!n) return false;
     nodes_.push_back(std::move(*n));
@@ -265,7 +304,9 @@ class StressRun {
       const auto bad = schedule_.bad_provers();
       for (NodeProcess& n : nodes_)
         if (n.role == NodeRole::kProvider && n.process && hosted_by(n.name) > 0 &&
-            std::find(bad.begin(), bad.end(), uint32_t(std::stoul(n.name.substr(8)))) == bad.end())
+            std::find(bad.begin(), bad.end(), uint32_t(std::stoul(n.name.substr(8)))) ==
+                bad.end() &&
+            !disks_.contains(n.name))
           hosts.push_back(&n);
       if (!hosts.empty()) {
         base::SeededRandom rng(o_.seed * 7919 + i);
@@ -296,6 +337,16 @@ class StressRun {
     con_.say("fault: " + a.outcome);
   }
 
+  // Every slot filled now, for the missed-proof checks.
+  std::vector<market::SlotId> filled_slots() const {
+    std::vector<market::SlotId> out;
+    for (const auto& [id, r] : watch_->requests())
+      if (!r.over())
+        for (const auto& [index, slot] : r.filled)
+          out.push_back(slot);
+    return out;
+  }
+
   size_t hosted_by(const std::string& name) const { return watch_->hosting(name); }
 
   void restart_due() {
@@ -305,12 +356,31 @@ class StressRun {
         continue;
       }
       NodeProcess& n = *node(it->second);
+      check_data(n);  // its store as the crash left it
       con_.say(restart_node(n, false, stopper()) ? "fault: " + n.name + " started again"
                                                  : "fault: " + n.name +
                                                        " did not answer after "
                                                        "its restart");
       it = restarts_.erase(it);
     }
+  }
+
+  // Where the run reads stopped node `n`'s data directory: a copy of it
+  // when it is on a small disk.
+  fs::path readable_data_dir(const NodeProcess& n) {
+    const auto d = disks_.find(n.name);
+    if (d == disks_.end()) return n.data_dir;
+    const fs::path copy = n.dir / "disk-copy";
+    d->second->copy_to(copy);
+    return copy / n.data_dir.filename();
+  }
+
+  // The stopped provider `n` holds the data of every slot it hosts.
+  void check_data(const NodeProcess& n) {
+    const std::vector<HostedSlot> slots = watch_->held_by(n.name);
+    host_slots_checked_ += slots.size();
+    for (std::string& v : check_host_data(n.name, readable_data_dir(n), slots))
+      host_data_violations_.push_back(std::move(v));
   }
 
   // A request the client accepted (it answered an id) whose purchase then
@@ -433,17 +503,35 @@ class StressRun {
       while (next_fault_ < schedule_.faults.size() &&
              schedule_.faults[next_fault_].at <= elapsed()) {
         const PlannedFault& f = schedule_.faults[next_fault_];
-        if (f.kind == StressFault::kBadProofs)  // started that way
+        if (f.kind == StressFault::kBadProofs) {  // started that way
           applied_[next_fault_].outcome =
               "provider" + std::to_string(f.provider) + " sends every proof invalid";
-        else
+        } else if (f.kind == StressFault::kFullDisk) {  // started that way
+          const std::string name = "provider" + std::to_string(f.provider);
+          applied_[next_fault_].provider = name;
+          applied_[next_fault_].outcome =
+              disks_.contains(name)
+                  ? name + " runs on a disk of " + agent::format_size(disks_[name]->size())
+                  : name + " " + disk_notes_[name];
+        } else if (f.kind == StressFault::kRpcFaults) {
+          proxy_->fail_for(f.down, o_.rpc_fault_rate);
+          AppliedFault& a = applied_[next_fault_];
+          a.at = elapsed();
+          a.provider = "all";
+          a.outcome = "JSON-RPC: " + std::to_string(int(o_.rpc_fault_rate * 100 + 0.5)) +
+                      "% of the nodes' requests fail for " + std::to_string(int(f.down + 0.5)) +
+                      " s";
+          con_.say("fault: " + a.outcome);
+        } else {
           inject(next_fault_);
+        }
         ++next_fault_;
       }
       restart_due();
       check_deaths();
       for (const std::string& line : watch_->poll())
         con_.say(line);
+      misses_->set_slots(filled_slots());
       if (elapsed() - last_progress >= 10) {
         last_progress = elapsed();
         watch_->read_balances();
@@ -527,11 +615,14 @@ class StressRun {
 
   // Stops the nodes, checks the invariants, writes the report.
   int finish() {
+    misses_->stop();  // before the validators stop
     watch_->poll();
     watch_->read_balances();
     const double required = proofs_required();
     unpaid_ = watch_->unpaid(lost_);
     stop_nodes();
+    for (const NodeProcess& n : nodes_)
+      if (n.role == NodeRole::kProvider) check_data(n);
     using Check = StressCheck;
     std::vector<Check> checks;
     checks.push_back({"tokens conserved", check_tokens(*watch_)});
@@ -540,9 +631,13 @@ class StressRun {
     JournalFigures journals;
     Check journal{"no double transaction (journals against the chain)", {}};
     for (const NodeProcess& n : nodes_)
-      for (auto& v : check_journal(n.name, n.database(), chain_.anvil.url, journals))
+      for (auto& v : check_journal(n.name, readable_data_dir(n) / "codex.sqlite3", chain_.anvil.url,
+                                   journals))
         journal.violations.push_back(v);
     checks.push_back(journal);
+    checks.push_back({"every filled slot's data held by its host", host_data_violations_});
+    checks.push_back(
+        {"every missed required proof marked within the window", misses_->judge(journals.marked)});
     checks.push_back({"every request ended as the contract allows",
                       check_end_states(*watch_, count_posted(), unsent_ids())});
     checks.push_back({"every freed slot filled again or its request failed",
@@ -584,10 +679,19 @@ class StressRun {
   }
 
   int report(std::vector<StressCheck> checks, const JournalFigures& journals, double required) {
-    StressOutcome o{o_, schedule_, *watch_, posted_, applied_, {}, {}, 0, 0, 0, 0, 0, {}, 0};
+    StressOutcome o{o_, schedule_, *watch_, posted_, applied_};
     o.checks = std::move(checks);
     o.journals = journals;
     o.proofs_required = required;
+    o.misses = misses_->figures();
+    o.rpc = proxy_->counts();
+    o.host_slots_checked = host_slots_checked_;
+    for (size_t i = 0; i < schedule_.faults.size(); ++i) {
+      const auto it = disks_.find(applied_[i].provider);
+      if (schedule_.faults[i].kind == StressFault::kFullDisk && it != disks_.end())
+        applied_[i].outcome +=
+            "; " + agent::format_size(it->second->free_bytes()) + " free on it at the end";
+    }
     o.wall_seconds = std::chrono::duration<double>(Clock::now() - wall_start_).count();
     o.bytes_uploaded = bytes_uploaded_;
     o.bytes_downloaded = bytes_downloaded_;
@@ -620,6 +724,15 @@ class StressRun {
   std::string spr_;
   std::vector<NodeProcess> nodes_;
   std::unique_ptr<StressWatch> watch_;
+  std::unique_ptr<MissWatch> misses_;
+  std::unique_ptr<RpcFaultProxy> proxy_;
+  // The providers' small disks: their files are read back after the nodes
+  // stop, so the disks go last (the destructor stops the nodes first).
+  std::map<std::string, std::unique_ptr<SmallDisk>> disks_;
+  std::map<std::string, std::string> disk_notes_;  // why one could not be made
+  std::vector<std::string> host_data_violations_;
+  uint64_t host_slots_checked_ =
+      0;  // slots' data checked at their hosts  // outlives the nodes (stopped in the destructor)
   Clock::time_point wall_start_, start_;
   size_t next_post_ = 0, next_fault_ = 0;
   std::vector<PostedRequest> posted_;

@@ -34,6 +34,8 @@ std::vector<std::string> check_tokens(const StressWatch& w) {
   return out;
 }
 
+constexpr std::string_view kMark = "markProofAsMissing/";
+
 std::vector<std::string> check_journal(const std::string& node, const std::filesystem::path& db,
                                        const std::string& rpc_url, JournalFigures& f) {
   std::vector<std::string> out;
@@ -86,7 +88,10 @@ std::vector<std::string> check_journal(const std::string& node, const std::files
     ++on_chain_by_sender[r.sender];
     if (!r.key.empty()) ++on_chain_by_key[{r.sender, r.key}];
     if (!receipt->success) ++f.reverted;
-    if (receipt->success && r.key.find("markProofAsMissing/") != std::string::npos) ++f.marks;
+    if (const size_t at = r.key.find(kMark); receipt->success && at != std::string::npos) {
+      ++f.marks;
+      f.marked.insert(r.key.substr(at + kMark.size()));
+    }
     if (receipt->success && r.key.find("submitProof/") != std::string::npos) ++f.proofs;
   }
   f.intents += keys.size();

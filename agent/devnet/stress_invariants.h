@@ -27,12 +27,13 @@ namespace codex::devnet {
 std::vector<std::string> check_tokens(const StressWatch& w);
 
 struct JournalFigures {
-  uint64_t entries = 0;   // attempts journaled
-  uint64_t on_chain = 0;  // of them, with a receipt
-  uint64_t intents = 0;   // distinct keys
-  uint64_t marks = 0;     // markProofAsMissing transactions that succeeded
-  uint64_t proofs = 0;    // submitProof transactions that succeeded
-  uint64_t reverted = 0;  // transactions on chain that reverted
+  uint64_t entries = 0;          // attempts journaled
+  uint64_t on_chain = 0;         // of them, with a receipt
+  uint64_t intents = 0;          // distinct keys
+  uint64_t marks = 0;            // markProofAsMissing transactions that succeeded
+  std::set<std::string> marked;  // theirs as "<slot id hex>/<period>"
+  uint64_t proofs = 0;           // submitProof transactions that succeeded
+  uint64_t reverted = 0;         // transactions on chain that reverted
 };
 
 // `node`: its name for messages. Throws when the database cannot be read or

@@ -16,13 +16,16 @@ void StressOptions::validate() const {
   require(clients >= 1 && clients <= 8, "--clients: 1 to 8");
   require(requests >= 1 && requests <= 10000, "--requests: 1 to 10000");
   require(duration >= 30 && duration <= 7 * 86400, "--duration: 30 s to 7 days");
-  const uint64_t faulty = uint64_t(kill_forever) + bad_proofs;
+  const uint64_t faulty = uint64_t(kill_forever) + bad_proofs + full_disks;
   // Providers lost for good or proving nothing must leave at least 3 healthy
   // hosts (a request's largest slot count is 5, its smallest 3).
-  require(faulty + 3 <= providers, "--kill-forever + --bad-proofs (" + std::to_string(faulty) +
+  require(faulty + 3 <= providers, "--kill-forever + --bad-proofs + --full-disks (" +
+                                       std::to_string(faulty) +
                                        ") must leave at least 3 healthy providers of --providers " +
                                        std::to_string(providers));
   require(kill_restart <= 1000, "--kill-restart: at most 1000");
+  require(rpc_faults <= 1000, "--rpc-faults: at most 1000");
+  require(rpc_fault_rate >= 0 && rpc_fault_rate <= 1, "--rpc-fault-rate: 0 to 1");
   require(faulty == 0 || validators >= 1,
           "--kill-forever and --bad-proofs need a validator to mark the missing proofs "
           "(--validators)");

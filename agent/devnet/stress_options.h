@@ -21,6 +21,16 @@ struct StressOptions {
   uint32_t kill_restart = 3;
   uint32_t kill_forever = 1;
   uint32_t bad_proofs = 1;
+  // Windows of 15 to 30 s in which the nodes' JSON-RPC endpoint (a proxy in
+  // front of anvil) fails this share of requests: refused, answered too late,
+  // or forwarded with the answer lost.
+  uint32_t rpc_faults = 2;
+  // Providers whose data directory is a small disk (a tmpfs) that fills up
+  // while they store slots; `full_disk_size` bytes (0: room for the node's
+  // database and half of the largest slot).
+  uint32_t full_disks = 1;
+  uint64_t full_disk_size = 0;
+  double rpc_fault_rate = 0.3;
   // The requests' parameters are drawn between these bounds.
   uint64_t min_file_size = 64 << 10;
   uint64_t max_file_size = 1 << 20;

@@ -45,12 +45,17 @@ StressReport make_stress_report(const StressOutcome& o) {
     << "proofs: " << w.proofs() << " submitted on chain (" << int64_t(o.proofs_required)
     << " required by the providers' own count, from their last start); " << o.journals.marks
     << " marked missing (each a slash), " << unaccounted
-    << " required but neither submitted nor marked; " << w.freed().size() << " slots freed, "
+    << " required but neither submitted nor marked; " << o.misses.missed
+    << " missed that the contract would let be marked (" << o.misses.marked << " marked in time, "
+    << o.misses.unjudged << " not judged); " << w.freed().size() << " slots freed, "
     << w.refilled().size() << " repaired; " << o.unpaid_slots
     << " slots of ended requests left uncollected by their hosts\n"
+    << "json-rpc: " << o.rpc.requests << " requests of the nodes; " << o.rpc.refused << " refused, "
+    << o.rpc.lost << " answers lost after forwarding, " << o.rpc.slowed << " slowed\n"
     << "bytes: " << agent::format_size(o.bytes_uploaded) << " uploaded, "
     << agent::format_size(o.bytes_downloaded) << " downloaded and compared (" << o.downloads
-    << " datasets)\n"
+    << " datasets); " << o.host_slots_checked
+    << " hosted slots rebuilt from their hosts' stores (at restarts and at the end)\n"
     << std::left << std::setw(12) << "provider" << std::setw(7) << "fills" << std::setw(9)
     << "repairs" << std::setw(8) << "proofs" << std::setw(6) << "lost"
     << "tokens (change)\n";
@@ -89,7 +94,7 @@ StressReport make_stress_report(const StressOutcome& o) {
   for (size_t i = 0; i < o.schedule.faults.size(); ++i) {
     const PlannedFault& f = o.schedule.faults[i];
     faults.push_back({{"kind", to_string(f.kind)},
-                      {"provider", "provider" + std::to_string(f.provider)},
+                      {"provider", f.provider ? "provider" + std::to_string(f.provider) : "all"},
                       {"plannedAt", f.at},
                       {"injectedAt", o.applied[i].at},
                       {"down", f.down},
@@ -136,7 +141,9 @@ StressReport make_stress_report(const StressOutcome& o) {
                          {"duration", o.options.duration},
                          {"killRestart", o.options.kill_restart},
                          {"killForever", o.options.kill_forever},
-                         {"badProofs", o.options.bad_proofs}}},
+                         {"badProofs", o.options.bad_proofs},
+                         {"rpcFaults", o.options.rpc_faults},
+                         {"rpcFaultRate", o.options.rpc_fault_rate}}},
                        {"wallSeconds", wall},
                        {"dataDir", o.dir.string()},
                        {"requests",
@@ -152,14 +159,24 @@ StressReport make_stress_report(const StressOutcome& o) {
                          {"submittedByJournals", o.journals.proofs},
                          {"requiredByProviders", o.proofs_required},
                          {"markedMissing", o.journals.marks},
-                         {"requiredNeitherSubmittedNorMarked", unaccounted}}},
+                         {"requiredNeitherSubmittedNorMarked", unaccounted},
+                         {"missedMarkable", o.misses.missed},
+                         {"missedMarkedInWindow", o.misses.marked},
+                         {"missedNotJudged", o.misses.unjudged},
+                         {"periodsChecked", o.misses.periods}}},
                        {"slashes", o.journals.marks},
                        {"slotsFreed", w.freed().size()},
                        {"repairs", w.refilled().size()},
                        {"unpaidSlots", o.unpaid_slots},
+                       {"rpc",
+                        {{"requests", o.rpc.requests},
+                         {"refused", o.rpc.refused},
+                         {"answersLost", o.rpc.lost},
+                         {"slowed", o.rpc.slowed}}},
                        {"bytesUploaded", o.bytes_uploaded},
                        {"bytesDownloaded", o.bytes_downloaded},
                        {"datasetsDownloaded", o.downloads},
+                       {"hostedSlotsChecked", o.host_slots_checked},
                        {"transactions",
                         {{"journaled", o.journals.entries},
                          {"onChain", o.journals.on_chain},

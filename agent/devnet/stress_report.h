@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "agent/devnet/miss_watch.h"
+#include "agent/devnet/rpc_fault_proxy.h"
 #include "agent/devnet/stress_invariants.h"
 #include "agent/devnet/stress_options.h"
 #include "agent/devnet/stress_schedule.h"
@@ -48,7 +50,10 @@ struct StressOutcome {
   const std::vector<AppliedFault>& applied;  // by the plan's index
   std::vector<StressCheck> checks;
   JournalFigures journals;
-  double proofs_required = 0;  // the providers' own count
+  double proofs_required = 0;       // the providers' own count
+  MissFigures misses;               // as the contract judged them in each window
+  RpcFaultCounts rpc;               // the nodes' JSON-RPC requests and the faults
+  uint64_t host_slots_checked = 0;  // slots rebuilt from their hosts' stores
   double wall_seconds = 0;
   uint64_t bytes_uploaded = 0, bytes_downloaded = 0;
   size_t downloads = 0;

@@ -15,6 +15,10 @@ const char* to_string(StressFault f) {
       return "kill-forever";
     case StressFault::kBadProofs:
       return "bad-proofs";
+    case StressFault::kRpcFaults:
+      return "rpc-faults";
+    case StressFault::kFullDisk:
+      return "full-disk";
   }
   return "?";
 }
@@ -23,6 +27,13 @@ std::vector<uint32_t> StressSchedule::bad_provers() const {
   std::vector<uint32_t> out;
   for (const PlannedFault& f : faults)
     if (f.kind == StressFault::kBadProofs) out.push_back(f.provider);
+  return out;
+}
+
+std::vector<uint32_t> StressSchedule::small_disks() const {
+  std::vector<uint32_t> out;
+  for (const PlannedFault& f : faults)
+    if (f.kind == StressFault::kFullDisk) out.push_back(f.provider);
   return out;
 }
 
@@ -41,7 +52,7 @@ nlohmann::json StressSchedule::to_json() const {
   for (const PlannedFault& x : faults)
     f.push_back({{"kind", to_string(x.kind)},
                  {"at", x.at},
-                 {"provider", "provider" + std::to_string(x.provider)},
+                 {"provider", x.provider ? "provider" + std::to_string(x.provider) : "all"},
                  {"down", x.down}});
   return {{"requests", r}, {"faults", f}};
 }
@@ -85,12 +96,16 @@ StressSchedule draw_schedule(const StressOptions& o) {
   const auto when = [&] { return double(o.duration) * (0.1 + 0.9 * rng.uniform()); };
   for (uint32_t i = 0; i < o.kill_forever; ++i)
     s.faults.push_back({StressFault::kKillForever, when(), order[next++], 0});
+  for (uint32_t i = 0; i < o.full_disks; ++i)
+    s.faults.push_back({StressFault::kFullDisk, 0, order[next++], 0});
   const size_t healthy = order.size() - next;
   for (uint32_t i = 0; i < o.kill_restart; ++i) {
     PlannedFault f{StressFault::kKillRestart, when(), order[next + rng.below(healthy)], 0};
     f.down = 2 + rng.uniform() * 6;  // a few seconds, as a crash and a supervisor's restart
     s.faults.push_back(f);
   }
+  for (uint32_t i = 0; i < o.rpc_faults; ++i)
+    s.faults.push_back({StressFault::kRpcFaults, when(), 0, 15 + rng.uniform() * 15});
   std::stable_sort(s.faults.begin(), s.faults.end(),
                    [](const PlannedFault& a, const PlannedFault& b) { return a.at < b.at; });
   return s;

@@ -25,14 +25,16 @@ struct PlannedRequest {
   uint64_t proof_probability = 0;
 };
 
-enum class StressFault { kKillRestart, kKillForever, kBadProofs };
+// kRpcFaults fails the JSON-RPC of every node for `down` seconds (its
+// `provider` is 0); kFullDisk starts a provider on a small disk.
+enum class StressFault { kKillRestart, kKillForever, kBadProofs, kRpcFaults, kFullDisk };
 const char* to_string(StressFault f);
 
 struct PlannedFault {
   StressFault kind = StressFault::kKillRestart;
   double at = 0;          // seconds after the network is up (0 for bad proofs: from the start)
   uint32_t provider = 0;  // 1-based, as the node's name "providerN"
-  double down = 0;        // kill-restart: seconds until it starts again
+  double down = 0;        // kill-restart: seconds until it starts again; rpc: the window
 };
 
 struct StressSchedule {
@@ -40,6 +42,8 @@ struct StressSchedule {
   std::vector<PlannedFault> faults;      // by `at`
   // The providers started with --simulate-proof-failures, 1-based.
   std::vector<uint32_t> bad_provers() const;
+  // The providers started on a small disk, 1-based.
+  std::vector<uint32_t> small_disks() const;
   nlohmann::json to_json() const;
 };
 

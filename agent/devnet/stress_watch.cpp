@@ -49,6 +49,7 @@ struct StressWatch::Impl : ChainReader {
     if (auto p = market->get_request(id)) {
       r.slots = p->ask.slots;
       r.max_slot_loss = p->ask.max_slot_loss;
+      r.content = p->content.cid;
     }
     return requests.emplace(id, r).first->second;
   }
@@ -175,6 +176,7 @@ std::vector<std::string> StressWatch::poll() {
       if (!p) continue;
       r.slots = p->ask.slots;
       r.max_slot_loss = p->ask.max_slot_loss;
+      r.content = p->content.cid;
     }
     const RequestState st = m.market->request_state(id);
     if (r.ends_at == 0 && st != RequestState::New) r.ends_at = m.market->request_end(id);
@@ -193,6 +195,20 @@ size_t StressWatch::hosting(const std::string& host) const {
     n += r == impl_->requests.end() || !r->second.over();
   }
   return n;
+}
+
+std::vector<HostedSlot> StressWatch::held_by(const std::string& host) const {
+  std::vector<HostedSlot> out;
+  for (const auto& [id, live] : impl_->live) {
+    if (!live.host || impl_->hosts[*live.host].name != host) continue;
+    const auto r = impl_->requests.find(live.request);
+    if (r == impl_->requests.end() || r->second.content.empty()) continue;
+    out.push_back({r->second.content, live.index,
+                   "slot " + std::to_string(live.index) + " of " +
+                       (r->second.index ? "request " + std::to_string(*r->second.index)
+                                        : "request 0x" + base::to_hex(live.request))});
+  }
+  return out;
 }
 
 size_t StressWatch::unpaid(const std::vector<std::string>& gone) const {

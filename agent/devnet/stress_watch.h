@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/devnet/host_data_check.h"
 #include "agent/market/types.h"
 
 namespace codex::devnet {
@@ -28,6 +29,7 @@ struct WatchedRequest {
   std::optional<uint32_t> index;  // the plan's index once the client's answer named it
   uint64_t slots = 0;
   uint64_t max_slot_loss = 0;
+  market::Bytes content;                      // its verifiable manifest's CID
   std::optional<market::RequestState> state;  // the contract's view, refreshed by poll
   bool fulfilled = false;                     // RequestFulfilled seen
   bool failed_event = false, cancelled_event = false;
@@ -70,6 +72,8 @@ class StressWatch {
   uint64_t proofs() const;  // periodic proofs (ProofSubmitted of a filled slot)
   // Slots `host` holds now: filled, not freed, of a request not over.
   size_t hosting(const std::string& host) const;
+  // Every slot `host` filled and did not lose, over or not (its data stays).
+  std::vector<HostedSlot> held_by(const std::string& host) const;
   uint64_t now() const;     // the chain's latest block time
   uint64_t period() const;  // its proof period
   uint64_t period_length() const;

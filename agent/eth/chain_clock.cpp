@@ -1,6 +1,9 @@
 #include "agent/eth/chain_clock.h"
 
 #include <algorithm>
+#include <optional>
+
+#include "agent/eth/rpc_error.h"
 
 namespace codex::eth {
 
@@ -10,18 +13,56 @@ ChainClock::ChainClock(EthClient& eth, base::Clock& local, ChainClockOptions opt
 }
 
 void ChainClock::update() {
-  observe(eth_.block(BlockTag::latest()));
+  std::optional<BlockHeader> head;
+  if (opt_.pending) {
+    try {
+      head = eth_.block(BlockTag::pending());
+    } catch (const RpcError&) {  // no pending block here: the latest one
+    }
+  }
+  if (!head) head = eth_.block(BlockTag::latest());
+  {
+    std::lock_guard l(mu_);
+    read_at_ = local_.now();
+  }
+  observe(*head);
 }
 
 void ChainClock::observe(const BlockHeader& head) {
   std::lock_guard l(mu_);
-  if (head.number < block_number_ && head.timestamp <= block_ts_) return;  // stale observation
+  // Re-anchor only on a later timestamp. Seeing the same block again (a quiet
+  // chain polled every second), or a new block with the same timestamp, keeps
+  // the first sighting as the anchor: re-anchoring there froze the clock at
+  // the last block's time until the next transaction, and validators found
+  // their window closed when it came.
+  if (head.timestamp <= block_ts_) {
+    if (head.timestamp == block_ts_) block_number_ = std::max(block_number_, head.number);
+    return;
+  }
   block_ts_ = head.timestamp;
   block_number_ = head.number;
   seen_at_ = local_.now();
 }
 
 base::Millis ChainClock::now() const {
+  if (opt_.refresh_interval > base::Millis(0)) {
+    bool stale;
+    {
+      std::lock_guard l(mu_);
+      stale = local_.now() - read_at_ >= opt_.refresh_interval;
+    }
+    // One thread reads the chain; the others go on with the extrapolation.
+    if (stale && !refreshing_.exchange(true)) {
+      try {
+        // now() is const as a reading; refreshing its anchor is not.
+        const_cast<ChainClock*>(this)->update();
+      } catch (const std::exception&) {  // unreachable for now: extrapolate
+        std::lock_guard l(mu_);
+        read_at_ = local_.now();
+      }
+      refreshing_ = false;
+    }
+  }
   std::lock_guard l(mu_);
   uint64_t t = block_ts_;
   if (opt_.extrapolate) {

@@ -1,11 +1,18 @@
 // Protocol time is chain time (DESIGN.md): ChainClock is the base::Clock that
-// follows block timestamps. Between blocks it advances with a local clock from
-// the last observed block (unless extrapolation is off), and every update()
-// re-anchors it. It never goes backwards, even when a block's timestamp is
-// behind the extrapolated value (development chains mine many blocks with one
-// timestamp). Times are whole seconds (in milliseconds, as base::Clock).
+// follows block timestamps. It anchors on the pending block, whose timestamp
+// is the time the chain would give a transaction sent now (anvil's; a node
+// without one gives the latest block's), and refreshes that anchor every few
+// seconds. Between anchors it advances with a local clock from the first
+// sighting of the anchor's timestamp (unless extrapolation is off); a later
+// timestamp re-anchors it. Anchoring on the latest block alone lagged by that
+// block's age on a quiet chain (anvil mines only for transactions): a
+// validator started 8 s after the last block found every window closed. It
+// never goes backwards, even when a block's timestamp is behind the
+// extrapolated value. Times are whole seconds (in milliseconds, as
+// base::Clock).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <mutex>
 
@@ -16,6 +23,11 @@ namespace codex::eth {
 
 struct ChainClockOptions {
   bool extrapolate = true;
+  // Anchor on the pending block (else on the latest).
+  bool pending = true;
+  // now() re-reads the chain when its anchor is older than this (0: never;
+  // a failed read keeps the extrapolation).
+  base::Millis refresh_interval{5000};
   // How often sleep_until asks the chain for a new block.
   base::Millis poll_interval{1000};
 };
@@ -26,7 +38,8 @@ class ChainClock final : public base::Clock {
   // outlive the clock. Calls update() once (throws RpcError on failure).
   ChainClock(EthClient& eth, base::Clock& local, ChainClockOptions options = {});
 
-  // Fetches the latest block and re-anchors. Throws RpcError. Thread-safe.
+  // Fetches the pending (or latest) block and re-anchors. Throws RpcError.
+  // Thread-safe.
   void update();
   // Anchors to an already-fetched header (e.g. from a log watcher). Thread-safe.
   void observe(const BlockHeader& head);
@@ -47,7 +60,9 @@ class ChainClock final : public base::Clock {
   mutable std::mutex mu_;
   uint64_t block_ts_ = 0;
   uint64_t block_number_ = 0;
-  base::Millis seen_at_{0};     // local time of the last anchor
+  base::Millis seen_at_{0};          // local time of the last anchor
+  mutable base::Millis read_at_{0};  // local time of the last read of the chain
+  mutable std::atomic<bool> refreshing_{false};
   mutable uint64_t floor_ = 0;  // last value returned (seconds): keeps now() monotonic
 };
 

@@ -223,8 +223,15 @@ TEST_F(WatcherTest, ConfirmationsHoldBackRecentBlocks) {
 
 TEST_F(WatcherTest, ChainClockFollowsBlockTimestamps) {
   base::ManualClock local(base::Millis(0));
+  // Anchored on the latest block, never refreshed behind the test's back: the
+  // exact values below. The pending anchor is checked at the end.
   ChainClockOptions frozen;
   frozen.extrapolate = false;
+  frozen.pending = false;
+  frozen.refresh_interval = base::Millis(0);
+  ChainClockOptions latest_only;
+  latest_only.pending = false;
+  latest_only.refresh_interval = base::Millis(0);
   ChainClock clock(*eth_, local, frozen);
   const uint64_t t0 = clock.seconds();
   EXPECT_EQ(t0, eth_->block(BlockTag::latest()).timestamp);
@@ -243,7 +250,7 @@ TEST_F(WatcherTest, ChainClockFollowsBlockTimestamps) {
 
   // Extrapolated between blocks with the local clock, never back when a block
   // arrives behind it.
-  ChainClock live(*eth_, local);
+  ChainClock live(*eth_, local, latest_only);
   EXPECT_EQ(live.seconds(), t0 + 1000);
   local.advance(base::Millis(2500));
   EXPECT_EQ(live.seconds(), t0 + 1002);
@@ -252,11 +259,25 @@ TEST_F(WatcherTest, ChainClockFollowsBlockTimestamps) {
   live.update();
   EXPECT_EQ(live.seconds(), t0 + 1002);
 
+  // A quiet chain polled often: reading the same block again must not
+  // re-anchor, or the clock stands still until the next transaction.
+  anvil_.rpc("evm_setNextBlockTimestamp", json::array({t0 + 2000}));
+  anvil_.rpc("evm_mine");
+  live.update();
+  EXPECT_EQ(live.seconds(), t0 + 2000);
+  for (int i = 0; i < 5; ++i) {
+    local.advance(base::Millis(600));
+    live.update();
+  }
+  EXPECT_EQ(live.seconds(), t0 + 2003) << "3 s of polls of one block";
+
   // sleep_until polls the chain each poll interval of local time: a chain
   // that jumps past the target wakes the sleeper at its next poll.
   base::ManualClock polls(base::Millis(0), base::ManualClock::Mode::kBlockOnSleep);
   ChainClockOptions every_second;
   every_second.extrapolate = false;
+  every_second.pending = false;
+  every_second.refresh_interval = base::Millis(0);
   every_second.poll_interval = base::Millis(1000);
   ChainClock waiter(*eth_, polls, every_second);
   const base::Millis target(static_cast<int64_t>(t0 + 5000) * 1000);
@@ -270,6 +291,22 @@ TEST_F(WatcherTest, ChainClockFollowsBlockTimestamps) {
   sleeper.join();
   EXPECT_GE(waiter.now(), target);
   EXPECT_EQ(polls.sleeps(), 1u);
+
+  // On a quiet chain the latest block is old: chain time has moved on (here
+  // by 100 s without a block) and only the pending block says so. The
+  // default clock anchors there, and re-reads the chain every few seconds.
+  anvil_.rpc("evm_increaseTime", json::array({100}));
+  const uint64_t last = eth_->block(BlockTag::latest()).timestamp;
+  base::ManualClock quiet(base::Millis(0));
+  ChainClock pending(*eth_, quiet);
+  EXPECT_GE(pending.seconds(), last + 100);
+  ChainClock behind(*eth_, quiet, latest_only);
+  EXPECT_EQ(behind.seconds(), last);
+  anvil_.rpc("evm_increaseTime", json::array({100}));
+  quiet.advance(base::Millis(1000));
+  EXPECT_LT(pending.seconds(), last + 200) << "not read again within the refresh interval";
+  quiet.advance(base::Millis(5000));
+  EXPECT_GE(pending.seconds(), last + 200) << "read again";
 }
 
 }  // namespace

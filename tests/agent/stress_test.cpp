@@ -46,7 +46,7 @@ TEST(Stress, AShortRunWithFaultsKeepsEveryInvariant) {
   std::vector<std::string> args = words(
       "stress --providers 5 --validators 1 --requests 4 --duration 80 --request-duration 40-60 "
       "--file-size 64KiB-256KiB --proof-probability 2-3 --slots-per-provider 1 --kill-restart 1 "
-      "--kill-forever 1 --bad-proofs 0 --max-pending 0 --seed 7");
+      "--kill-forever 1 --bad-proofs 0 --rpc-faults 1 --full-disks 0 --max-pending 0 --seed 7");
   for (const std::string& a :
        {std::string("--data-dir"), dir.string(), std::string("--json"), report_file.string()})
     args.push_back(a);
@@ -59,7 +59,7 @@ TEST(Stress, AShortRunWithFaultsKeepsEveryInvariant) {
   EXPECT_EQ(r, json::parse(read_file(dir / "report.json")));
   EXPECT_TRUE(r["ok"].get<bool>()) << r["violations"].dump(2);
   EXPECT_TRUE(r["violations"].empty());
-  ASSERT_EQ(r["invariants"].size(), 6u);
+  ASSERT_EQ(r["invariants"].size(), 8u);
   for (const json& c : r["invariants"])
     EXPECT_TRUE(c["ok"].get<bool>()) << c.dump(2);
 
@@ -99,6 +99,18 @@ TEST(Stress, AShortRunWithFaultsKeepsEveryInvariant) {
   EXPECT_EQ(proofs, r["proofs"]["submitted"].get<uint64_t>());
   EXPECT_EQ(r["proofs"]["submittedByJournals"], r["proofs"]["submitted"]);
   EXPECT_EQ(r["slashes"], r["proofs"]["markedMissing"]);
+  // The provider killed for good misses proofs the contract asks for; the
+  // validator marks them in their windows (the judged invariant holds).
+  const json& p = r["proofs"];
+  EXPECT_GE(p["missedMarkable"].get<uint64_t>(), 1u) << p.dump();
+  EXPECT_GE(p["missedMarkedInWindow"].get<uint64_t>(), 1u) << p.dump();
+  EXPECT_EQ(p["missedMarkedInWindow"].get<uint64_t>() + p["missedNotJudged"].get<uint64_t>(),
+            p["missedMarkable"].get<uint64_t>())
+      << p.dump();
+  EXPECT_GE(p["markedMissing"].get<uint64_t>(), p["missedMarkedInWindow"].get<uint64_t>());
+  EXPECT_GT(p["periodsChecked"].get<uint64_t>(), 5u);
+  // Every host's store was read back: at its restart and at the end.
+  EXPECT_GE(r["hostedSlotsChecked"].get<uint64_t>(), 3u);
   EXPECT_GE(fills, 3u);
   EXPECT_LE(r["transactions"]["onChain"].get<uint64_t>(),
             r["transactions"]["journaled"].get<uint64_t>());
