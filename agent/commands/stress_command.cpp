@@ -107,7 +107,8 @@ void add_stress_command(CLI::App& app, int* rc) {
   cmd->add_option("--full-disk-size", o.full_disk_size,
                   "Their disks' size in bytes (0: 1.5 MiB for the node's database and half of "
                   "the largest slot)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(base::cli::UnsignedRange(0, uint64_t(1) << 40));
   cmd->add_option("--file-size", a->file_size, "The requests' file sizes, MIN-MAX")
       ->capture_default_str();
   cmd->add_option("--request-duration", a->request_duration,

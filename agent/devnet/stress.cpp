@@ -72,7 +72,8 @@ class StressRun {
              " s, seed " + std::to_string(o_.seed) +
              "; faults: " + std::to_string(o_.kill_restart) + " kill-restart, " +
              std::to_string(o_.kill_forever) + " kill-forever, " + std::to_string(o_.bad_proofs) +
-             " bad-proofs, " + std::to_string(o_.rpc_faults) + " rpc-fault windows");
+             " bad-proofs, " + std::to_string(o_.rpc_faults) + " rpc-fault windows, " +
+             std::to_string(o_.full_disks) + " full-disk");
     wall_start_ = Clock::now();
     if (!start_network()) return interrupted();
     if (!drive()) return interrupted();

@@ -10,6 +10,27 @@ namespace codex::eth {
 ChainClock::ChainClock(EthClient& eth, base::Clock& local, ChainClockOptions options)
     : eth_(eth), local_(local), opt_(options) {
   update();
+  if (opt_.refresh_interval.count() > 0)
+    refresher_ = std::thread([this] {
+      std::unique_lock l(mu_);
+      while (!cv_.wait_for(l, opt_.refresh_interval, [this] { return stopping_; })) {
+        l.unlock();
+        try {
+          update();
+        } catch (const std::exception&) {  // unreachable for now: extrapolate
+        }
+        l.lock();
+      }
+    });
+}
+
+ChainClock::~ChainClock() {
+  {
+    std::lock_guard l(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (refresher_.joinable()) refresher_.join();
 }
 
 void ChainClock::update() {
@@ -21,10 +42,6 @@ void ChainClock::update() {
     }
   }
   if (!head) head = eth_.block(BlockTag::latest());
-  {
-    std::lock_guard l(mu_);
-    read_at_ = local_.now();
-  }
   observe(*head);
 }
 
@@ -45,24 +62,6 @@ void ChainClock::observe(const BlockHeader& head) {
 }
 
 base::Millis ChainClock::now() const {
-  if (opt_.refresh_interval > base::Millis(0)) {
-    bool stale;
-    {
-      std::lock_guard l(mu_);
-      stale = local_.now() - read_at_ >= opt_.refresh_interval;
-    }
-    // One thread reads the chain; the others go on with the extrapolation.
-    if (stale && !refreshing_.exchange(true)) {
-      try {
-        // now() is const as a reading; refreshing its anchor is not.
-        const_cast<ChainClock*>(this)->update();
-      } catch (const std::exception&) {  // unreachable for now: extrapolate
-        std::lock_guard l(mu_);
-        read_at_ = local_.now();
-      }
-      refreshing_ = false;
-    }
-  }
   std::lock_guard l(mu_);
   uint64_t t = block_ts_;
   if (opt_.extrapolate) {

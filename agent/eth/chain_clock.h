@@ -1,8 +1,9 @@
 // Protocol time is chain time (DESIGN.md): ChainClock is the base::Clock that
 // follows block timestamps. It anchors on the pending block, whose timestamp
 // is the time the chain would give a transaction sent now (anvil's; a node
-// without one gives the latest block's), and refreshes that anchor every few
-// seconds. Between anchors it advances with a local clock from the first
+// without one gives the latest block's), and a thread of its own refreshes
+// that anchor every few seconds (now() never waits for the chain). Between
+// anchors it advances with a local clock from the first
 // sighting of the anchor's timestamp (unless extrapolation is off); a later
 // timestamp re-anchors it. Anchoring on the latest block alone lagged by that
 // block's age on a quiet chain (anvil mines only for transactions): a
@@ -12,9 +13,11 @@
 // base::Clock).
 #pragma once
 
-#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <thread>
 
 #include "agent/eth/eth_client.h"
 #include "base/clock.h"
@@ -25,9 +28,9 @@ struct ChainClockOptions {
   bool extrapolate = true;
   // Anchor on the pending block (else on the latest).
   bool pending = true;
-  // now() re-reads the chain when its anchor is older than this (0: never;
-  // a failed read keeps the extrapolation).
-  base::Millis refresh_interval{5000};
+  // A thread re-reads the chain this often, in real time (0: never; a failed
+  // read keeps the extrapolation).
+  std::chrono::milliseconds refresh_interval{5000};
   // How often sleep_until asks the chain for a new block.
   base::Millis poll_interval{1000};
 };
@@ -37,6 +40,9 @@ class ChainClock final : public base::Clock {
   // `eth` and `local` (extrapolation and the waits of sleep_until) must
   // outlive the clock. Calls update() once (throws RpcError on failure).
   ChainClock(EthClient& eth, base::Clock& local, ChainClockOptions options = {});
+  ~ChainClock();  // stops the refreshing thread
+  ChainClock(const ChainClock&) = delete;
+  ChainClock& operator=(const ChainClock&) = delete;
 
   // Fetches the pending (or latest) block and re-anchors. Throws RpcError.
   // Thread-safe.
@@ -60,9 +66,10 @@ class ChainClock final : public base::Clock {
   mutable std::mutex mu_;
   uint64_t block_ts_ = 0;
   uint64_t block_number_ = 0;
-  base::Millis seen_at_{0};          // local time of the last anchor
-  mutable base::Millis read_at_{0};  // local time of the last read of the chain
-  mutable std::atomic<bool> refreshing_{false};
+  base::Millis seen_at_{0};     // local time of the last anchor
+  std::condition_variable cv_;  // wakes the refresher to stop
+  bool stopping_ = false;
+  std::thread refresher_;
   mutable uint64_t floor_ = 0;  // last value returned (seconds): keeps now() monotonic
 };
 

@@ -1,6 +1,7 @@
 // `codex-agent stress` as a user runs it: a short run CI can afford (five
 // providers, a validator, four requests, a provider killed and restarted and
-// one killed for good) that ends by itself with every invariant checked,
+// one killed for good, a window of JSON-RPC faults) that ends by itself with
+// every invariant checked,
 // every dataset downloaded and compared and a report whose numbers agree
 // with each other; and its bad options, refused before anything starts.
 #include <gtest/gtest.h>
@@ -99,24 +100,25 @@ TEST(Stress, AShortRunWithFaultsKeepsEveryInvariant) {
   EXPECT_EQ(proofs, r["proofs"]["submitted"].get<uint64_t>());
   EXPECT_EQ(r["proofs"]["submittedByJournals"], r["proofs"]["submitted"]);
   EXPECT_EQ(r["slashes"], r["proofs"]["markedMissing"]);
-  // The provider killed for good misses proofs the contract asks for; the
-  // validator marks them in their windows (the judged invariant holds).
+  // Every miss the contract would let be marked was marked in its window or
+  // could not be judged (the invariant above holds); the checks ran in the
+  // periods slots were filled.
   const json& p = r["proofs"];
-  EXPECT_GE(p["missedMarkable"].get<uint64_t>(), 1u) << p.dump();
-  EXPECT_GE(p["missedMarkedInWindow"].get<uint64_t>(), 1u) << p.dump();
   EXPECT_EQ(p["missedMarkedInWindow"].get<uint64_t>() + p["missedNotJudged"].get<uint64_t>(),
             p["missedMarkable"].get<uint64_t>())
       << p.dump();
   EXPECT_GE(p["markedMissing"].get<uint64_t>(), p["missedMarkedInWindow"].get<uint64_t>());
-  EXPECT_GT(p["periodsChecked"].get<uint64_t>(), 5u);
+  if (fills > 0) EXPECT_GE(p["periodsChecked"].get<uint64_t>(), 1u) << p.dump();
   // Every host's store was read back: at its restart and at the end.
-  EXPECT_GE(r["hostedSlotsChecked"].get<uint64_t>(), 3u);
+  EXPECT_GE(r["hostedSlotsChecked"].get<uint64_t>(), fills + repairs - lost) << r.dump(2);
+  // The RPC fault window failed some of the nodes' requests.
+  EXPECT_GT(r["rpc"]["refused"].get<uint64_t>() + r["rpc"]["answersLost"].get<uint64_t>(), 0u);
   EXPECT_GE(fills, 3u);
   EXPECT_LE(r["transactions"]["onChain"].get<uint64_t>(),
             r["transactions"]["journaled"].get<uint64_t>());
 
-  // Both faults were injected as planned.
-  ASSERT_EQ(r["faults"].size(), 2u);
+  // The three faults were injected as planned.
+  ASSERT_EQ(r["faults"].size(), 3u);
   for (const json& f : r["faults"]) {
     EXPECT_NE(f["outcome"].get<std::string>(), "") << f.dump();
     EXPECT_GE(f["injectedAt"].get<double>(), f["plannedAt"].get<double>());
@@ -141,7 +143,13 @@ TEST(Stress, BadOptionsAreClearErrorsBeforeAnythingStarts) {
   expect_error({"--duration", "10"}, "--duration");
   expect_error({"--providers", "5", "--kill-forever", "2", "--bad-proofs", "1"},
                "at least 3 healthy providers");
+  expect_error(
+      {"--providers", "5", "--kill-forever", "0", "--bad-proofs", "0", "--full-disks", "3"},
+      "--full-disks");
   expect_error({"--validators", "0", "--kill-forever", "1"}, "need a validator");
+  expect_error({"--rpc-fault-rate", "1.5"}, "--rpc-fault-rate");
+  expect_error({"--rpc-faults", "x"}, "--rpc-faults");
+  expect_error({"--full-disk-size", "-3"}, "--full-disk-size");
   expect_error({"--file-size", "1MiB-64KiB"}, "--file-size");
   expect_error({"--file-size", "lots"}, "--file-size");
   expect_error({"--request-duration", "10-20"}, "request durations");
