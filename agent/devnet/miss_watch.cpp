@@ -9,16 +9,11 @@
 #include "agent/eth/http_rpc_client.h"
 #include "agent/market/marketplace.h"
 #include "agent/market/periods.h"
+#include "base/clock.h"
 #include "base/hex.h"
 
 namespace codex::devnet {
 namespace {
-
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 bool markable_or_marked(const std::optional<std::string>& refusal) {
   return !refusal || *refusal == "Proofs_ProofAlreadyMarkedMissing";
@@ -64,6 +59,7 @@ struct MissWatch::Impl {
   std::unique_ptr<eth::HttpRpcClient> rpc;
   std::unique_ptr<eth::EthClient> eth;
   std::unique_ptr<market::Marketplace> market;
+  base::SystemClock clock;  // anvil stamps blocks with the host's time
   uint64_t period_len = 1;
   int64_t timeout_ms = 0;
 };
@@ -144,11 +140,11 @@ void MissWatch::run() {
   // The window of period p opens at end(p); the checks come at 20% and 70%
   // of it (1 s and 3.5 s of the devnet chain's 5 s).
   const int64_t early_at = impl_->timeout_ms / 5, late_at = impl_->timeout_ms * 7 / 10;
-  uint64_t next_early = periods.period_of(uint64_t(wall_ms() / 1000));
+  uint64_t next_early = periods.period_of(uint64_t(impl_->clock.now().count() / 1000));
   uint64_t next_late = next_early;
   for (;;) {
     try {
-      const int64_t now = wall_ms();
+      const int64_t now = impl_->clock.now().count();
       auto opens = [&](uint64_t p) { return int64_t(periods.end(p)) * 1000; };
       while (now >= opens(next_early) + early_at) {
         if (now < opens(next_early) + impl_->timeout_ms)

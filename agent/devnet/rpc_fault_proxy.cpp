@@ -7,15 +7,6 @@
 #include "agent/api/http_server.h"
 
 namespace codex::devnet {
-namespace {
-
-int64_t wall_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 RpcFaultProxy::RpcFaultProxy(const std::string& upstream_url, uint64_t seed) : random_(seed) {
   // http://HOST:PORT, as anvil's url is written.
@@ -69,7 +60,7 @@ std::string RpcFaultProxy::url() const {
 
 void RpcFaultProxy::fail_for(double seconds, double rate) {
   std::lock_guard l(mu_);
-  const int64_t now = wall_ms();
+  const int64_t now = clock_.now().count();
   windows_.push_back({now, now + int64_t(seconds * 1000), rate});
 }
 
@@ -88,7 +79,7 @@ RpcFaultCounts RpcFaultProxy::counts() const {
 RpcFaultProxy::Fate RpcFaultProxy::draw(std::chrono::milliseconds& delay) {
   std::lock_guard l(mu_);
   ++counts_.requests;
-  const int64_t now = wall_ms();
+  const int64_t now = clock_.now().count();
   double rate = 0;
   for (const Window& w : windows_)
     if (w.from_ms <= now && now < w.to_ms) rate = std::max(rate, w.rate);

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/seeded_random.h"
 
 namespace codex::agent {
@@ -55,6 +56,7 @@ class RpcFaultProxy {
   uint16_t port_ = 0;
   mutable std::mutex mu_;
   base::SeededRandom random_;
+  base::SystemClock clock_;
   struct Window {
     int64_t from_ms = 0, to_ms = 0;
     double rate = 0;
