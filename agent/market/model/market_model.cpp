@@ -34,6 +34,8 @@ MarketModel::MarketModel(ModelOptions options, base::ManualClock& clock)
                                              : options.token),
       journal_horizon_(options.journal_horizon),
       block_time_(options.block_time),
+      foresee_proof_checks_(options.foresee_proof_checks),
+      filter_mark_candidates_(options.filter_mark_candidates),
       chain_(make_chain(options, clock)),
       first_block_(chain_.latest_number()),
       events_(options.keep_event_history) {
@@ -121,6 +123,43 @@ Uint256 MarketModel::total_supply() const {
 MarketplaceTotals MarketModel::totals() const {
   std::lock_guard lock(mu_);
   return contract_->totals();
+}
+
+std::optional<uint64_t> MarketModel::next_proof_check(const SlotId& id, uint64_t from,
+                                                      uint64_t offset) const {
+  if (block_time_ == 0 || !foresee_proof_checks_) return std::nullopt;
+  std::lock_guard lock(mu_);
+  const BlockCtx latest = context(At::kLatest);  // mines the blocks due by now
+  const uint64_t now = clock_.seconds(), len = config_.proofs.period, bt = block_time_;
+  // Blocks come every bt seconds from the latest one: at time t >= now the
+  // latest is latest + (t - its time) / bt, and a kPending read meets the next.
+  auto block_of = [&](uint64_t p) {
+    const uint64_t t = std::max(now, p * len + offset);
+    const uint64_t k = (t - latest.timestamp) / bt + 1;
+    return BlockCtx{latest.number + k, latest.timestamp + k * bt};
+  };
+  if (from * len + offset < now) return from;  // a check in the past: do it now
+  try {
+    return contract_->next_proof_check(id, from, kProofCheckHorizon, block_of);
+  } catch (const Revert&) {
+    return from;
+  } catch (const std::overflow_error&) {
+    return from;
+  }
+}
+
+std::optional<std::vector<size_t>> MarketModel::can_mark_candidates(const Address& sender,
+                                                                    std::span<const SlotId> slots,
+                                                                    uint64_t period, At at) const {
+  if (!filter_mark_candidates_) return std::nullopt;
+  try {
+    return view(sender, at, "canMarkProofAsMissing",
+                [&](const MarketplaceContract& c, const ModelToken&, const Call& call) {
+                  return c.can_mark_candidates(call, slots, period);
+                });
+  } catch (const MarketError&) {
+    return std::nullopt;  // a panic for every slot (the period's end overflows): the reads say it
+  }
 }
 
 // ---- transactions ---------------------------------------------------------------
