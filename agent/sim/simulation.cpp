@@ -131,6 +131,8 @@ struct Simulation::Impl {
     mo.keep_event_history = false;
     mo.journal_horizon = 2 * kDay;
     mo.block_time = o.block_time;
+    mo.foresee_proof_checks = o.model_shortcuts;
+    mo.filter_mark_candidates = o.model_shortcuts;
     const Address client_address = account(0xd0, 0);
     mo.balances.push_back({client_address, funds()});
     for (uint64_t i = 0; i < o.providers; ++i)
