@@ -163,7 +163,7 @@ struct Simulation::Impl {
       p.setup = s;
       p.withholds = random.chance(o.withholders);
       p.role = std::make_unique<SimProvider>(
-          *p.api, s,
+          *p.api, sales_events(p.address), s,
           [this](const market::Request& r, uint64_t slot) { return reachable(r, slot); });
       provider_of[p.address] = providers.size();
       providers.push_back(std::move(p));
@@ -204,6 +204,11 @@ struct Simulation::Impl {
   }
 
   uint64_t now() const { return clock.seconds(); }
+  // A provider's Sales stream: without the proofs (most events of a run),
+  // which Sales ignores.
+  std::unique_ptr<market::EventStream> sales_events(const Address& provider) {
+    return model->events(provider, "sales", std::nullopt, false);
+  }
   // After a provider ran, started or stopped.
   void update_wake(size_t i) {
     Provider& p = providers[i];
@@ -314,7 +319,7 @@ struct Simulation::Impl {
         Provider& p = providers[a.index];
         if (p.state != HostState::kDown) break;
         p.role = std::make_unique<SimProvider>(
-            *p.api, p.setup,
+            *p.api, sales_events(p.address), p.setup,
             [this](const market::Request& r, uint64_t slot) { return reachable(r, slot); }, true,
             open_requests());
         p.state = HostState::kUp;

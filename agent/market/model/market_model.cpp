@@ -332,35 +332,37 @@ std::string MarketModel::stream_key(const Address& account, const std::string& n
 
 class MarketModel::Stream final : public EventStream {
  public:
-  Stream(MarketModel& m, std::string key) : m_(m), key_(std::move(key)) {}
+  Stream(MarketModel& m, EventLog::Cursor cursor, bool proofs)
+      : m_(m), cursor_(cursor), proofs_(proofs) {}
 
   size_t poll(const Handler& handler) override {
     std::vector<DecodedEvent> batch;
     uint64_t end = 0;
     {
       std::lock_guard lock(m_.mu_);
-      batch = m_.events_.read(*m_.events_.position(key_));
+      batch = m_.events_.read(EventLog::at(cursor_), proofs_);
       end = m_.events_.end();
     }
     for (const DecodedEvent& e : batch)
       handler(e, nullptr);  // a throw leaves the position where it was
     std::lock_guard lock(m_.mu_);
-    m_.events_.set_position(key_, end);
+    m_.events_.set_position(cursor_, end);
     return batch.size();
   }
 
  private:
   MarketModel& m_;
-  std::string key_;
+  EventLog::Cursor cursor_;
+  bool proofs_;
 };
 
 std::unique_ptr<EventStream> MarketModel::events(const Address& account, std::string name,
-                                                 std::optional<uint64_t> from_block) {
-  std::string key = stream_key(account, name);
+                                                 std::optional<uint64_t> from_block, bool proofs) {
+  const std::string key = stream_key(account, name);
   std::lock_guard lock(mu_);
-  if (!events_.position(key))
-    events_.set_position(key, events_.first_at_block(from_block.value_or(first_block_)));
-  return std::make_unique<Stream>(*this, std::move(key));
+  const EventLog::Cursor cursor =
+      events_.cursor(key, events_.first_at_block(from_block.value_or(first_block_)));
+  return std::make_unique<Stream>(*this, cursor, proofs);
 }
 
 }  // namespace codex::market::model
