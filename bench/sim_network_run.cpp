@@ -3,8 +3,12 @@
 // second): runs `codex-agent simulate`'s Simulation with N providers for D
 // days (a request per provider, proofs about every 4th period of 120 s, two
 // validators) and prints provider-days per second, the wall time and the
-// peak memory (VmHWM).
-//   sim_network_run [--providers 100] [--days 10] [--seed 1]        (--help)
+// peak memory (VmHWM). --proof-probability 100 is the node's default (the
+// contract's slotProbability 75: a proof about every 75th period);
+// --no-shortcuts makes hosts and validators read every slot every period as
+// on a chain (the speed without the model's shortcuts; the same run).
+//   sim_network_run [--providers 100] [--days 10] [--seed 1]
+//                   [--proof-probability 4] [--no-shortcuts]   (--help)
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -35,6 +39,12 @@ int main(int argc, char** argv) {
       ->check(codex::base::cli::UnsignedRange(1, 100000));
   app.add_option("--days", days, "Simulated days")->check(codex::base::cli::UnsignedRange(1, 3650));
   app.add_option("--seed", seed, "Seed");
+  uint64_t probability = codex::sim::SimOptions{}.proof_probability;
+  app.add_option("--proof-probability", probability, "A proof about every N periods")
+      ->check(codex::base::cli::UnsignedRange(1, 1000000));
+  bool every_period = false;
+  app.add_flag("--no-shortcuts", every_period,
+               "Hosts and validators read every slot every period (as on a chain)");
   CLI11_PARSE(app, argc, argv);
   spdlog::set_level(spdlog::level::warn);
 
@@ -43,15 +53,20 @@ int main(int argc, char** argv) {
   o.providers = providers;
   o.requests = providers;
   o.seconds = days * 86400;
+  o.proof_probability = probability;
+  o.model_shortcuts = !every_period;
   codex::testing::TempDir dir("sim-bench");
   codex::sim::Simulation s(o, dir.path() / "net");
   const codex::sim::SimReport r = s.run();
   std::printf(
-      "%llu providers, %llu days: %.1f s wall, %.1f provider-days/s, %llu proofs, %llu events, "
-      "peak memory%s\n",
+      "%llu providers, %llu days, proof probability %llu%s: %.1f s wall, %.1f provider-days/s, "
+      "%llu proofs, %llu events, "
+      "peak memory%s, event log %s\n",
       static_cast<unsigned long long>(providers), static_cast<unsigned long long>(days),
+      static_cast<unsigned long long>(probability), every_period ? ", no shortcuts" : "",
       r.wall_seconds, r.provider_days_per_second,
       static_cast<unsigned long long>(r.totals.proofs_submitted),
-      static_cast<unsigned long long>(r.events), peak_memory().c_str());
+      static_cast<unsigned long long>(r.events), peak_memory().c_str(),
+      r.event_log_hash.substr(0, 18).c_str());
   return 0;
 }

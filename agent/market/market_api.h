@@ -164,6 +164,33 @@ class MarketApi {
   virtual Uint256 token_allowance(const Address& owner, const Address& spender,
                                   At at = At::kPending) = 0;
 
+  // ---- a look-ahead a model can give and a chain cannot -----------------------
+  // For a host that checks its filled slot once a period — slot_state, then
+  // is_proof_required || will_proof_be_required, read kPending at chain time
+  // start(p) + offset of each period p: the first period p >= from at which
+  // that check finds something to do (a proof required, or the slot no longer
+  // Filled); every period before it would find the slot Filled and no proof.
+  // It reads the state as it is now: a transaction that changes the slot or
+  // its request later is not foreseen (each emits an event the host hears).
+  // The answer may be earlier than the first such period (a bound), never
+  // later. nullopt: not known ahead (on a real chain it depends on future
+  // block hashes): check every period. This default returns nullopt.
+  virtual std::optional<uint64_t> next_proof_check(const SlotId& /*id*/, uint64_t /*from*/,
+                                                   uint64_t /*offset*/) {
+    return std::nullopt;
+  }
+
+  // For a validator about to read can_mark_proof_as_missing(slot, period) at
+  // `at` for each of `slots`: the indices (ascending) of the slots whose read
+  // may answer anything but "Proofs_ProofNotRequired"; each of the others
+  // would answer exactly that. A model answers at once; a chain (nullopt, this
+  // default) only by the reads themselves: then read them all.
+  virtual std::optional<std::vector<size_t>> can_mark_candidates(std::span<const SlotId> /*slots*/,
+                                                                 uint64_t /*period*/,
+                                                                 At /*at*/ = At::kPending) {
+    return std::nullopt;
+  }
+
   // ---- many views at once (view_call.h) ----------------------------------------
   // Reads `calls` as this account (the reader of the views that depend on it:
   // MyRequests, MySlots, CanReserveSlot, CanMarkProofAsMissing) and returns

@@ -353,6 +353,15 @@ SaleStep SalesAgent::run(SaleRecord r) {
     case SaleState::Proving: {
       const uint64_t period = periods.period_of(now);
       const uint64_t next_period = periods.end(period) + 1;
+      // When the next period's check would find nothing to do, a market that
+      // can see ahead (the model; never a chain) names the first check that
+      // will: sleep until then instead of waking every period for nothing.
+      // An event about the slot or its request wakes the sale before.
+      auto next_check = [&] {
+        const uint64_t offset = next_period - periods.start(period + 1);
+        const std::optional<uint64_t> p = m.next_proof_check(r.slot_id, period + 1, offset);
+        return p ? std::max(next_period, periods.start(*p) + offset) : next_period;
+      };
       switch (m.slot_state(r.slot_id)) {
         case SlotState::Filled:
           break;
@@ -375,7 +384,7 @@ SaleStep SalesAgent::run(SaleRecord r) {
       // thousands of slots does not rewrite each of them every period.
       if (r.proven_period == period ||
           !(m.is_proof_required(r.slot_id) || m.will_proof_be_required(r.slot_id)))
-        return {r.state, next_period, false, false};
+        return {r.state, next_check(), false, false};
       const uint64_t count = r.proofs_required + 1;
       const uint64_t every = ctx_.simulate_proof_failures;
       const bool simulate = every > 0 && count % every == 0;
@@ -413,7 +422,7 @@ SaleStep SalesAgent::run(SaleRecord r) {
       n.proofs_required = count;
       n.wake_at = next_period;
       if (!commit(r, n)) return {record().state, std::nullopt, record().done, false};
-      return {r.state, next_period, false, false};
+      return {r.state, next_check(), false, false};
     }
 
     case SaleState::Payout: {

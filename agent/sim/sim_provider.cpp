@@ -2,10 +2,14 @@
 
 namespace codex::sim {
 
-SimProvider::SimProvider(market::MarketApi& market, const ProviderSetup& setup,
+SimProvider::SimProvider(market::MarketApi& market, std::unique_ptr<market::EventStream> events,
+                         const ProviderSetup& setup,
                          std::function<uint64_t(const market::Request&, uint64_t)> reachable,
                          bool restart, const std::vector<market::RequestId>& open_requests)
-    : market_(market), setup_(setup), work_(setup.sales_seed, setup.faults, std::move(reachable)) {
+    : market_(market),
+      setup_(setup),
+      work_(setup.sales_seed, setup.faults, std::move(reachable)),
+      events_(std::move(events)) {
   store::DataDirOptions dd;
   // Thousands of providers in one process, each with a few small tables.
   dd.database.max_idle_readers = 1;
@@ -22,7 +26,6 @@ SimProvider::SimProvider(market::MarketApi& market, const ProviderSetup& setup,
   records_ = std::make_unique<sales::SaleRecords>(data_->database());
   ctx_.reset(
       new sales::SalesContext{market_, *availabilities_, *records_, work_, data_->database()});
-  events_ = market_.events("sales");
   sales::SalesOptions so;
   so.seed = setup.sales_seed;
   sales_ = std::make_unique<sales::Sales>(*ctx_, so);

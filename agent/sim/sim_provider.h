@@ -31,8 +31,10 @@ class SimProvider {
   // Opens (or, after a crash, reopens) the provider's data directory and
   // starts its Sales: a new one offers its capacity; a restarted one resumes
   // its recorded sales and looks again at `open_requests` (what the node's
-  // heard-requests table gives it).
-  SimProvider(market::MarketApi& market, const ProviderSetup& setup,
+  // heard-requests table gives it). `events`: its Sales' stream of the
+  // market's events (the simulation's leaves out proofs, which Sales ignores).
+  SimProvider(market::MarketApi& market, std::unique_ptr<market::EventStream> events,
+              const ProviderSetup& setup,
               std::function<uint64_t(const market::Request&, uint64_t)> reachable,
               bool restart = false, const std::vector<market::RequestId>& open_requests = {});
   ~SimProvider();

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <queue>
 #include <set>
 #include <stdexcept>
+#include <utility>
 
 #include "agent/eth/keccak.h"
 #include "agent/market/market_api.h"
@@ -88,8 +90,13 @@ struct Simulation::Impl {
     HostState state = HostState::kUp;
     bool withholds = false;  // never sends its blocks to a repairing peer
     uint64_t seen = ~0ull;   // events_seen at its last run
+    // role->next_wake() as of its last run (only its own run changes it).
+    std::optional<uint64_t> wake;
   };
   std::vector<Provider> providers;
+  // (wake, provider) of every provider up with a wake: the next one without
+  // looking at all of them.
+  std::set<std::pair<uint64_t, size_t>> wakes;
   std::vector<size_t> order;  // the order providers run in this round
   std::map<Address, size_t> provider_of;
 
@@ -131,6 +138,8 @@ struct Simulation::Impl {
     mo.keep_event_history = false;
     mo.journal_horizon = 2 * kDay;
     mo.block_time = o.block_time;
+    mo.foresee_proof_checks = o.model_shortcuts;
+    mo.filter_mark_candidates = o.model_shortcuts;
     const Address client_address = account(0xd0, 0);
     mo.balances.push_back({client_address, funds()});
     for (uint64_t i = 0; i < o.providers; ++i)
@@ -154,10 +163,11 @@ struct Simulation::Impl {
       p.setup = s;
       p.withholds = random.chance(o.withholders);
       p.role = std::make_unique<SimProvider>(
-          *p.api, s,
+          *p.api, sales_events(p.address), s,
           [this](const market::Request& r, uint64_t slot) { return reachable(r, slot); });
       provider_of[p.address] = providers.size();
       providers.push_back(std::move(p));
+      update_wake(providers.size() - 1);
     }
     for (uint64_t i = 0; i < o.validators; ++i) {
       ValidatorNode v;
@@ -194,6 +204,18 @@ struct Simulation::Impl {
   }
 
   uint64_t now() const { return clock.seconds(); }
+  // A provider's Sales stream: without the proofs (most events of a run),
+  // which Sales ignores.
+  std::unique_ptr<market::EventStream> sales_events(const Address& provider) {
+    return model->events(provider, "sales", std::nullopt, false);
+  }
+  // After a provider ran, started or stopped.
+  void update_wake(size_t i) {
+    Provider& p = providers[i];
+    if (p.wake) wakes.erase({*p.wake, i});
+    p.wake = p.role && p.state == HostState::kUp ? p.role->next_wake() : std::nullopt;
+    if (p.wake) wakes.insert({*p.wake, i});
+  }
   void schedule(uint64_t at, ActionKind kind, uint64_t index) {
     actions.push({at, action_order++, kind, index});
   }
@@ -275,6 +297,7 @@ struct Simulation::Impl {
         Provider& p = providers[a.index];
         p.state = HostState::kLost;
         p.role.reset();  // its data and its process are gone for good
+        update_wake(a.index);
         ++report.totals.providers_lost;
         say("provider-lost " + std::to_string(a.index));
         break;
@@ -286,6 +309,7 @@ struct Simulation::Impl {
         if (p.state != HostState::kUp) break;
         p.state = HostState::kDown;
         p.role.reset();
+        update_wake(a.index);
         ++report.totals.outages;
         say("provider-down " + std::to_string(a.index));
         schedule_after(random.exponential(o.outage), ActionKind::kProviderUp, a.index, end);
@@ -295,11 +319,12 @@ struct Simulation::Impl {
         Provider& p = providers[a.index];
         if (p.state != HostState::kDown) break;
         p.role = std::make_unique<SimProvider>(
-            *p.api, p.setup,
+            *p.api, sales_events(p.address), p.setup,
             [this](const market::Request& r, uint64_t slot) { return reachable(r, slot); }, true,
             open_requests());
         p.state = HostState::kUp;
         p.seen = ~0ull;
+        update_wake(a.index);
         say("provider-up " + std::to_string(a.index));
         schedule_after(random.exponential(o.mtbo), ActionKind::kProviderDown, a.index, end);
         break;
@@ -494,10 +519,10 @@ struct Simulation::Impl {
       for (size_t i : order) {
         Provider& p = providers[i];
         if (p.state != HostState::kUp) continue;
-        const auto wake = p.role->next_wake();
-        if (p.seen == seen && !(wake && *wake <= now())) continue;
+        if (p.seen == seen && !(p.wake && *p.wake <= now())) continue;
         p.role->run();
         p.seen = seen;
+        update_wake(i);
       }
       heard += watch_events();
       if (now() >= next_check) {
@@ -513,9 +538,7 @@ struct Simulation::Impl {
       uint64_t next = std::min({end, next_check, next_day});
       if (!actions.empty()) next = std::min(next, actions.top().at);
       if (heard > 0) next = now() + 1;  // the others hear of it a second later
-      for (const Provider& p : providers)
-        if (p.state == HostState::kUp)
-          if (const auto wake = p.role->next_wake()) next = std::min(next, *wake);
+      if (!wakes.empty()) next = std::min(next, wakes.begin()->first);
       clock.set(base::Millis(std::max(now() + 1, next) * 1000));
     }
     // The day the run ended in (whole or not) is still open.

@@ -158,6 +158,23 @@ PeriodCheck Validator::check_period(uint64_t period) {
   }
   check.slots = slots.size();
   const auto t0 = Clock::now();
+  // A market that can tell which slots would answer "proof not required"
+  // without reading each (the model; never a chain) spares those reads.
+  {
+    std::vector<market::SlotId> ids;
+    ids.reserve(slots.size());
+    for (const WatchedSlot& s : slots)
+      ids.push_back(s.slot_id);
+    if (const auto keep = market_.can_mark_candidates(ids, period, market::At::kPending)) {
+      if (const size_t skipped = slots.size() - keep->size())
+        check.refusals["Proofs_ProofNotRequired"] += skipped;
+      std::vector<WatchedSlot> kept;
+      kept.reserve(keep->size());
+      for (size_t i : *keep)
+        kept.push_back(slots[i]);
+      slots = std::move(kept);
+    }
+  }
   std::vector<market::ViewCall> calls;
   calls.reserve(slots.size());
   for (const WatchedSlot& s : slots)

@@ -26,7 +26,8 @@ constexpr int kClient = 1, kHost = 2, kOther = 3;
 class TempDb {
  public:
   TempDb() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "market_model_api_XXXXXX").string();
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() / "market_model_api_XXXXXX").string();
     dir_ = mkdtemp(tmpl.data());
     db_ = base::sqlite::Database::open(dir_ / "agent.db");
   }
@@ -277,6 +278,40 @@ TEST(MarketModelApi, WithoutHistoryOnlyUnreadEventsAreKept) {
   w.fill(kHost, r, 0);
   EXPECT_EQ(count(*w.api(kClient).events("new", w.model().first_block())), 3u)
       << "the fill's three events; the StorageRequested every stream had read is gone";
+}
+
+TEST(MarketModelApi, AStreamMayLeaveOutProofs) {
+  model::ModelOptions o = ModelWorld::default_options();
+  o.keep_event_history = false;  // the index of the other events is trimmed too
+  ModelWorld w(o);
+  auto all = w.model().events(w.address(kHost), "all", std::nullopt);
+  auto some = w.model().events(w.address(kHost), "no-proofs", std::nullopt, false);
+  const Request r = w.request(kClient, 2, 600, 100, 1);
+  const RequestId id = request_id(r);
+  w.request_storage(r, kClient);
+  w.reserve(kHost, id, 0);
+  w.fill(kHost, r, 0);
+  std::vector<DecodedEvent> seen;
+  auto collect = [&](const DecodedEvent& e, base::sqlite::WriteTxn*) { seen.push_back(e); };
+  EXPECT_EQ(some->poll(collect), 2u);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_TRUE(std::holds_alternative<StorageRequested>(seen[0].event));
+  EXPECT_TRUE(std::holds_alternative<SlotFilled>(seen[1].event));
+  EXPECT_EQ(all->poll(collect), 3u) << "with the fill's ProofSubmitted";
+
+  w.reserve(kOther, id, 1);
+  w.fill(kOther, r, 1);
+  w.advance(w.config().proofs.period);  // the fill proved this period
+  w.prove(kHost, slot_id(id, 0));
+  seen.clear();
+  EXPECT_EQ(some->poll(collect), 2u);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_TRUE(std::holds_alternative<SlotFilled>(seen[0].event));
+  EXPECT_TRUE(std::holds_alternative<RequestFulfilled>(seen[1].event));
+  EXPECT_EQ(some->poll(collect), 0u);
+  EXPECT_EQ(w.model().events(w.address(kHost), "no-proofs", std::nullopt, false)->poll(collect), 0u)
+      << "the same name resumes where it stopped";
+  EXPECT_EQ(all->poll(collect), 4u);
 }
 
 TEST(MarketModelApi, TheVerifierHookSeesThePublicInputs) {

@@ -52,6 +52,36 @@ TEST(SimNetwork, TheSameSeedGivesTheSameEventLogAndAnotherSeedAnother) {
   EXPECT_NE(a.event_log_hash, c.event_log_hash);
 }
 
+// The model's shortcuts only let hosts and validators skip reads that find
+// nothing: with faults of every kind the run is the same, event for event.
+TEST(SimNetwork, TheModelsShortcutsChangeNothingButTheTime) {
+  SimOptions o = small(6);
+  o.proof_probability = 3;
+  o.mttf = 6 * 86400;
+  o.mtbo = 86400;
+  o.outage = 3 * 3600;
+  o.slow_provers = 0.2;
+  o.droppers = 0.2;
+  o.dropped_fraction = 0.01;
+  o.validator_mtbo = 86400;
+  std::string with_log, without_log;
+  const SimReport with = run(o, &with_log);
+  o.model_shortcuts = false;
+  const SimReport without = run(o, &without_log);
+  EXPECT_EQ(with.event_log_hash, without.event_log_hash);
+  EXPECT_EQ(with_log, without_log);
+  nlohmann::json a = with.to_json(), b = without.to_json();
+  for (nlohmann::json* j : {&a, &b}) {
+    ASSERT_TRUE(j->contains("wallSeconds"));
+    j->erase("wallSeconds");
+    j->erase("providerDaysPerSecond");
+  }
+  EXPECT_EQ(a, b);
+  EXPECT_GT(with.totals.proofs_submitted, 100u);
+  EXPECT_GT(with.totals.marks, 0u) << "faults were caught";
+  EXPECT_GT(with.totals.outages, 0u);
+}
+
 TEST(SimNetwork, RequestsStartProveAndFinishWithoutFaults) {
   const SimReport r = run(small(5));
   const SimTotals& t = r.totals;

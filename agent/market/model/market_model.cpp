@@ -34,6 +34,8 @@ MarketModel::MarketModel(ModelOptions options, base::ManualClock& clock)
                                              : options.token),
       journal_horizon_(options.journal_horizon),
       block_time_(options.block_time),
+      foresee_proof_checks_(options.foresee_proof_checks),
+      filter_mark_candidates_(options.filter_mark_candidates),
       chain_(make_chain(options, clock)),
       first_block_(chain_.latest_number()),
       events_(options.keep_event_history) {
@@ -121,6 +123,43 @@ Uint256 MarketModel::total_supply() const {
 MarketplaceTotals MarketModel::totals() const {
   std::lock_guard lock(mu_);
   return contract_->totals();
+}
+
+std::optional<uint64_t> MarketModel::next_proof_check(const SlotId& id, uint64_t from,
+                                                      uint64_t offset) const {
+  if (block_time_ == 0 || !foresee_proof_checks_) return std::nullopt;
+  std::lock_guard lock(mu_);
+  const BlockCtx latest = context(At::kLatest);  // mines the blocks due by now
+  const uint64_t now = clock_.seconds(), len = config_.proofs.period, bt = block_time_;
+  // Blocks come every bt seconds from the latest one: at time t >= now the
+  // latest is latest + (t - its time) / bt, and a kPending read meets the next.
+  auto block_of = [&](uint64_t p) {
+    const uint64_t t = std::max(now, p * len + offset);
+    const uint64_t k = (t - latest.timestamp) / bt + 1;
+    return BlockCtx{latest.number + k, latest.timestamp + k * bt};
+  };
+  if (from * len + offset < now) return from;  // a check in the past: do it now
+  try {
+    return contract_->next_proof_check(id, from, kProofCheckHorizon, block_of);
+  } catch (const Revert&) {
+    return from;
+  } catch (const std::overflow_error&) {
+    return from;
+  }
+}
+
+std::optional<std::vector<size_t>> MarketModel::can_mark_candidates(const Address& sender,
+                                                                    std::span<const SlotId> slots,
+                                                                    uint64_t period, At at) const {
+  if (!filter_mark_candidates_) return std::nullopt;
+  try {
+    return view(sender, at, "canMarkProofAsMissing",
+                [&](const MarketplaceContract& c, const ModelToken&, const Call& call) {
+                  return c.can_mark_candidates(call, slots, period);
+                });
+  } catch (const MarketError&) {
+    return std::nullopt;  // a panic for every slot (the period's end overflows): the reads say it
+  }
 }
 
 // ---- transactions ---------------------------------------------------------------
@@ -293,35 +332,37 @@ std::string MarketModel::stream_key(const Address& account, const std::string& n
 
 class MarketModel::Stream final : public EventStream {
  public:
-  Stream(MarketModel& m, std::string key) : m_(m), key_(std::move(key)) {}
+  Stream(MarketModel& m, EventLog::Cursor cursor, bool proofs)
+      : m_(m), cursor_(cursor), proofs_(proofs) {}
 
   size_t poll(const Handler& handler) override {
     std::vector<DecodedEvent> batch;
     uint64_t end = 0;
     {
       std::lock_guard lock(m_.mu_);
-      batch = m_.events_.read(*m_.events_.position(key_));
+      batch = m_.events_.read(EventLog::at(cursor_), proofs_);
       end = m_.events_.end();
     }
     for (const DecodedEvent& e : batch)
       handler(e, nullptr);  // a throw leaves the position where it was
     std::lock_guard lock(m_.mu_);
-    m_.events_.set_position(key_, end);
+    m_.events_.set_position(cursor_, end);
     return batch.size();
   }
 
  private:
   MarketModel& m_;
-  std::string key_;
+  EventLog::Cursor cursor_;
+  bool proofs_;
 };
 
 std::unique_ptr<EventStream> MarketModel::events(const Address& account, std::string name,
-                                                 std::optional<uint64_t> from_block) {
-  std::string key = stream_key(account, name);
+                                                 std::optional<uint64_t> from_block, bool proofs) {
+  const std::string key = stream_key(account, name);
   std::lock_guard lock(mu_);
-  if (!events_.position(key))
-    events_.set_position(key, events_.first_at_block(from_block.value_or(first_block_)));
-  return std::make_unique<Stream>(*this, std::move(key));
+  const EventLog::Cursor cursor =
+      events_.cursor(key, events_.first_at_block(from_block.value_or(first_block_)));
+  return std::make_unique<Stream>(*this, cursor, proofs);
 }
 
 }  // namespace codex::market::model

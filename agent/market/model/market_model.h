@@ -72,6 +72,14 @@ struct ModelOptions {
   // the proof pointer advances one per block, and a block per transaction
   // would wrap it (changing challenges) many times a period.
   uint64_t block_time = 0;
+  // Answer MarketApi::next_proof_check (with interval mining only: then the
+  // block a future read meets is known). false: nullopt, as a real chain, so
+  // that hosts check every period (a simulation compares both).
+  bool foresee_proof_checks = true;
+  // Answer MarketApi::can_mark_candidates (a validator then reads only the
+  // slots whose answer is not "proof not required"). false: nullopt, as a
+  // real chain.
+  bool filter_mark_candidates = true;
 };
 
 class MarketModel {
@@ -133,12 +141,26 @@ class MarketModel {
     }
   }
 
+  // MarketApi::next_proof_check: with interval mining a read at chain time t
+  // (>= now) meets the pending block of t, whose number and timestamp follow
+  // from the block time and whose hash is seeded; looks at most
+  // kProofCheckHorizon periods ahead. nullopt under automine or when
+  // foresee_proof_checks is off.
+  static constexpr uint64_t kProofCheckHorizon = 4096;
+  std::optional<uint64_t> next_proof_check(const SlotId& id, uint64_t from, uint64_t offset) const;
+  // MarketApi::can_mark_candidates (nullopt when filter_mark_candidates is off).
+  std::optional<std::vector<size_t>> can_mark_candidates(const Address& sender,
+                                                         std::span<const SlotId> slots,
+                                                         uint64_t period, At at) const;
+
   // ---- MarketApi's journal and event streams (the connections call these) ---
   PendingTx submit(const Address& account, const MarketAction& action, std::string key,
                    base::sqlite::WriteTxn* txn);
   TxResult wait(const Address& account, const PendingTx& tx);
+  // `proofs` false: a stream that leaves out ProofSubmitted events (for a
+  // reader that ignores them — a simulated host — in a run of millions).
   std::unique_ptr<EventStream> events(const Address& account, std::string name,
-                                      std::optional<uint64_t> from_block);
+                                      std::optional<uint64_t> from_block, bool proofs = true);
 
  private:
   class Stream;
@@ -170,6 +192,8 @@ class MarketModel {
   Address marketplace_address_, token_address_;
   uint64_t journal_horizon_;
   uint64_t block_time_;
+  bool foresee_proof_checks_;
+  bool filter_mark_candidates_;
   // Mutable: with interval mining, the blocks whose time has come are mined
   // when the time is next read (views included).
   mutable VirtualChain chain_;

@@ -20,6 +20,7 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -103,6 +104,20 @@ class MarketplaceContract {
   // nullptr when markProofAsMissing(id, period) would pass, else the error it
   // reverts with (panics still throw: a period whose end overflows).
   const char* can_mark_proof_as_missing(const Call& c, const SlotId& id, uint64_t period) const;
+
+  // ---- beyond the contract: the model's look-ahead -------------------------
+  // The first period p in [from, from + horizon) at which a host's check of
+  // its slot read in block `block_of(p)` (a block not mined yet allowed) finds
+  // something to do: slotState not Filled, or isProofRequired ||
+  // willProofBeRequired. Read on the state as it is now: later transactions
+  // are not foreseen. from + horizon when there is none before.
+  uint64_t next_proof_check(const SlotId& id, uint64_t from, uint64_t horizon,
+                            const std::function<BlockCtx(uint64_t)>& block_of) const;
+  // The indices (ascending) of `slots` whose can_mark_proof_as_missing(c,
+  // slot, period) answers anything but Proofs_ProofNotRequired (a revert
+  // included), found without building the answers.
+  std::vector<size_t> can_mark_candidates(const Call& c, std::span<const SlotId> slots,
+                                          uint64_t period) const;
 
  private:
   struct RequestEntry {

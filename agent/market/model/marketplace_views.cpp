@@ -1,6 +1,7 @@
 // The views of Marketplace.sol and the proof bookkeeping of Proofs.sol /
 // Periods.sol (spec §5.3, §8, §9).
 #include <algorithm>
+#include <array>
 
 #include "agent/market/model/marketplace_contract.h"
 #include "agent/market/model/revert.h"
@@ -178,6 +179,86 @@ bool MarketplaceContract::is_proof_required(const Call& c, const SlotId& id) con
 bool MarketplaceContract::will_proof_be_required(const Call& c, const SlotId& id) const {
   auto [required, ptr] = proof_requirement(c, id, find_slot(id), period_of(c.block.timestamp));
   return required && ptr < config_.proofs.downtime;
+}
+
+uint64_t MarketplaceContract::next_proof_check(
+    const SlotId& id, uint64_t from, uint64_t horizon,
+    const std::function<BlockCtx(uint64_t)>& block_of) const {
+  // proof_requirement's steps, with the challenge of a block that may not be
+  // mined yet; whatever this cannot foresee is "check then".
+  const SlotEntry* s = find_slot(id);
+  std::optional<Uint256> probability;
+  for (uint64_t p = from; p < from + horizon; ++p) {
+    const Call c{Address{}, block_of(p)};
+    const auto [state, r] = slot_view(c, s);
+    if (state != SlotState::Filled) return p;
+    const uint64_t period = period_of(c.block.timestamp);
+    if (period <= period_of(s->slot_start)) continue;
+    const uint8_t ptr = pointer(c, id, period);
+    if (c.block.number < uint64_t(ptr) + 1) return p;
+    const uint64_t n = c.block.number - 1 - ptr;
+    if (n + (VirtualChain::kWindow - 1) < chain_.latest_number()) return p;
+    if (!probability) probability = probability_of(r);
+    if (probability->is_zero() ||
+        mod256(Uint256::from_be_bytes(chain_.digest_ahead(n)), *probability).is_zero())
+      return p;
+  }
+  return from + horizon;
+}
+
+std::vector<size_t> MarketplaceContract::can_mark_candidates(const Call& c,
+                                                             std::span<const SlotId> slots,
+                                                             uint64_t period) const {
+  std::vector<size_t> out;
+  // can_mark_proof_as_missing's checks in its order; the period's window is
+  // the same for every slot (outside it none answers ProofNotRequired).
+  const uint64_t end = period_end(period);
+  const bool in_window =
+      end < c.block.timestamp && c.block.timestamp < add64(end, config_.proofs.timeout);
+  // Whether a proof is required depends on the slot only through its
+  // pointer (the id's last byte) and its request's probability: one
+  // challenge per pointer and probability.
+  struct Known {
+    Uint256 probability;
+    std::array<int8_t, 256> required;  // -1: not computed yet
+  };
+  std::vector<Known> known;
+  for (size_t i = 0; i < slots.size(); ++i) {
+    if (!in_window) {
+      out.push_back(i);
+      continue;
+    }
+    try {
+      const SlotEntry* s = find_slot(slots[i]);
+      const auto [state, r] = slot_view(c, s);
+      const PeriodMarks* m = marks_of(s, period);
+      if (state != SlotState::Filled || (m && m->received)) {
+        out.push_back(i);
+        continue;
+      }
+      const Uint256 probability = probability_of(r);
+      auto k = std::find_if(known.begin(), known.end(),
+                            [&](const Known& x) { return x.probability == probability; });
+      if (k == known.end()) {
+        known.push_back(Known{probability, {}});
+        known.back().required.fill(-1);
+        k = known.end() - 1;
+      }
+      // proof_required's steps.
+      if (period <= period_of(s->slot_start)) continue;
+      const uint8_t ptr = pointer(c, slots[i], period);
+      int8_t& required = k->required[ptr];  // the challenge may panic: then the view does
+      if (required < 0)
+        required = probability.is_zero() ||
+                           mod256(Uint256::from_be_bytes(challenge(c, ptr)), probability).is_zero()
+                       ? 1
+                       : 0;
+      if (required && ptr >= config_.proofs.downtime) out.push_back(i);
+    } catch (const Revert&) {
+      out.push_back(i);
+    }
+  }
+  return out;
 }
 
 // ---- Proofs.sol: bookkeeping ----------------------------------------------------------

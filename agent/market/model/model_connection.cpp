@@ -82,6 +82,14 @@ class ModelConnection final : public MarketApi {
     return view(at, "willProofBeRequired",
                 [&](auto& c, auto&, auto& call) { return c.will_proof_be_required(call, id); });
   }
+  std::optional<uint64_t> next_proof_check(const SlotId& id, uint64_t from,
+                                           uint64_t offset) override {
+    return m_.next_proof_check(id, from, offset);
+  }
+  std::optional<std::vector<size_t>> can_mark_candidates(std::span<const SlotId> slots,
+                                                         uint64_t period, At at) override {
+    return m_.can_mark_candidates(account_, slots, period, at);
+  }
   Hash get_challenge(const SlotId& id, At at) override {
     return view(at, "getChallenge",
                 [&](auto& c, auto&, auto& call) { return c.get_challenge(call, id); });

@@ -96,4 +96,15 @@ const Hash& VirtualChain::challenge_digest(uint64_t n) const {
   return e.digest;
 }
 
+const Hash& VirtualChain::digest_ahead(uint64_t n) const {
+  if (n <= latest_) return challenge_digest(n);
+  if (ahead_.empty()) ahead_.resize(kAhead);
+  Ahead& a = ahead_[n % kAhead];
+  if (a.number != n) {
+    a.number = n;
+    a.digest = eth::keccak256(seeded_hash(seed_, n));
+  }
+  return a.digest;
+}
+
 }  // namespace codex::market::model

@@ -17,6 +17,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "agent/market/types.h"
 
@@ -69,6 +70,12 @@ class VirtualChain {
   // keccak256(abi.encode(blockhash(n))) — the challenge of a pointer at n;
   // REQUIRES blockhash(n, executing) != 0 (the caller asserts as the contract does).
   const Hash& challenge_digest(uint64_t n) const;
+  // The challenge digest block n will have, also for a block not mined yet
+  // (its seeded hash; a later set_hash of it is not foreseen): what a caller
+  // that looks ahead (MarketModel::next_proof_check) reads. Digests of future
+  // blocks are cached in a small ring. REQUIRES n >= latest-256
+  // (std::out_of_range).
+  const Hash& digest_ahead(uint64_t n) const;
 
  private:
   struct Entry {
@@ -86,6 +93,14 @@ class VirtualChain {
   uint64_t seed_;
   uint64_t latest_ = 0;
   mutable std::array<Entry, kWindow> ring_{};  // lazily hashed
+  // Digests of blocks after the latest, by number modulo the size (a look
+  // ahead of a few hundred periods' blocks fits).
+  static constexpr uint64_t kAhead = 4096;
+  struct Ahead {
+    uint64_t number = ~0ull;
+    Hash digest{};
+  };
+  mutable std::vector<Ahead> ahead_;
 };
 
 }  // namespace codex::market::model
