@@ -77,6 +77,12 @@ void print_summary(const sim::SimReport& r) {
       (unsigned long long)t.slots_filled, (unsigned long long)t.slots_freed,
       (unsigned long long)t.repairs, (unsigned long long)t.proofs_submitted,
       (unsigned long long)t.marks, t.validator_rewards.c_str());
+  std::printf(
+      "missed proofs the contract would let be marked: %llu marked in their window, %llu left to "
+      "an offline validator, %llu unmarked%s\n",
+      (unsigned long long)t.misses_marked, (unsigned long long)t.misses_excused,
+      (unsigned long long)t.misses_unmarked,
+      t.misses_unmarked ? " (a defect: please report it)" : "");
   std::printf("faults: %llu providers lost, %llu provider outages, %llu validator outages\n",
               (unsigned long long)t.providers_lost, (unsigned long long)t.outages,
               (unsigned long long)t.validator_outages);

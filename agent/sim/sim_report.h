@@ -27,6 +27,12 @@ struct SimTotals {
   uint64_t slots_filled = 0, slots_freed = 0, repairs = 0;
   uint64_t proofs_submitted = 0, marks = 0;
   uint64_t providers_lost = 0, outages = 0, validator_outages = 0;
+  // Missed proofs the contract would let be marked, read once every online
+  // validator has checked the period: marked (a mark that freed its slot
+  // leaves nothing to read and is not counted here), left to a validator
+  // that was offline, and left unmarked though its validator was online (an
+  // invariant: none).
+  uint64_t misses_marked = 0, misses_excused = 0, misses_unmarked = 0;
   std::string validator_rewards = "0";  // token units, decimal
 };
 

@@ -468,6 +468,45 @@ struct Simulation::Impl {
       v.role->poll_events();
       v.role->check_period(period);
     }
+    audit_marks(period);
+  }
+
+  // Every proof of `period` the contract would still let be marked, once the
+  // online validators have checked it, was left to a validator that is
+  // offline (one per group, as the validators split the slots).
+  void audit_marks(uint64_t period) {
+    std::vector<SlotId> ids;
+    for (const auto& [rid, info] : requests)
+      if (!info.over)
+        for (const auto& [slot, host] : info.hosts)
+          ids.push_back(market::slot_id(rid, slot));
+    if (ids.empty() || validators.empty()) return;
+    if (const auto keep = client->can_mark_candidates(ids, period, market::At::kPending)) {
+      std::vector<SlotId> kept;
+      for (size_t i : *keep)
+        kept.push_back(ids[i]);
+      ids = std::move(kept);
+    }
+    std::vector<market::ViewCall> calls;
+    for (const SlotId& id : ids)
+      calls.push_back(market::views::CanMarkProofAsMissing{id, period});
+    const auto reads = client->read(calls, market::At::kPending);
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (reads.results[i].error()) continue;
+      const auto& refusal = reads.results[i].get<market::views::CanMarkProofAsMissing>();
+      if (refusal) {
+        report.totals.misses_marked += *refusal == "Proofs_ProofAlreadyMarkedMissing";
+        continue;
+      }
+      const uint64_t group =
+          validators.size() >= 2 ? market::slot_group(ids[i], validators.size()) : 0;
+      if (!validators[group].online) {
+        ++report.totals.misses_excused;
+        continue;
+      }
+      ++report.totals.misses_unmarked;
+      say("miss-unmarked " + base::to_hex(ids[i]) + " " + std::to_string(period));
+    }
   }
 
   void close_day(uint64_t day, uint64_t& marks_before) {

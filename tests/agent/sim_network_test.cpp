@@ -80,6 +80,10 @@ TEST(SimNetwork, TheModelsShortcutsChangeNothingButTheTime) {
   EXPECT_GT(with.totals.proofs_submitted, 100u);
   EXPECT_GT(with.totals.marks, 0u) << "faults were caught";
   EXPECT_GT(with.totals.outages, 0u);
+  // Every miss the contract would let be marked was marked, or its
+  // validator was offline.
+  EXPECT_GT(with.totals.misses_marked, 0u) << a["totals"].dump();
+  EXPECT_EQ(with.totals.misses_unmarked, 0u) << a["totals"].dump();
 }
 
 TEST(SimNetwork, RequestsStartProveAndFinishWithoutFaults) {
@@ -113,6 +117,9 @@ TEST(SimNetwork, LostProvidersAreMarkedFreedAndRepairedByOthers) {
   EXPECT_GT(t.slots_freed, 0u);
   EXPECT_GT(t.repairs, 0u) << "other providers refilled freed slots";
   EXPECT_TRUE(r.tokens.conserved);
+  EXPECT_GT(t.misses_marked, 0u) << r.to_json()["totals"].dump();
+  EXPECT_EQ(t.misses_unmarked, 0u);
+  EXPECT_EQ(t.misses_excused, 0u) << "no validator was offline";
 }
 
 TEST(SimNetwork, WhenEveryHostWithholdsItsBlocksNoFreedSlotIsRepaired) {
