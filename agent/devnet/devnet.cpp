@@ -161,12 +161,7 @@ class Devnet {
     l.marketplace = marketplace_;
     l.circuit_dir = chain_.circuit.dir;
     l.survive_parent = o_.keep;
-    NodeSpec s;
-    s.name = name;
-    s.role = role;
-    const json& acct = chain_.deployment["accounts"].at(account);
-    s.address = eth::Address::parse(acct["address"].get<std::string>());
-    s.private_key = acct["privateKey"].get<std::string>();
+    NodeSpec s = chain_.node_spec(name, role, account);
     s.bootstrap = bootstrap;
     if (role == NodeRole::kProvider && o_.fault == Fault::kBadProofs && name == "provider1")
       s.extra_config += "simulate-proof-failures = 1\n";

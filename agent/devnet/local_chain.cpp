@@ -11,6 +11,16 @@ namespace codex::devnet {
 
 namespace fs = std::filesystem;
 
+NodeSpec LocalChain::node_spec(const std::string& name, NodeRole role, size_t account) const {
+  NodeSpec s;
+  s.name = name;
+  s.role = role;
+  const nlohmann::json& acct = deployment["accounts"].at(account);
+  s.address = eth::Address::parse(acct["address"].get<std::string>());
+  s.private_key = acct["privateKey"].get<std::string>();
+  return s;
+}
+
 eth::Address LocalChain::marketplace() const {
   return eth::Address::parse(deployment.at("marketplace").get<std::string>());
 }

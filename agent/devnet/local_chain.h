@@ -12,6 +12,7 @@
 
 #include "agent/devnet/anvil_process.h"
 #include "agent/devnet/dev_circuit.h"
+#include "agent/devnet/node_process.h"
 #include "agent/eth/address.h"
 
 namespace codex::devnet {
@@ -32,6 +33,9 @@ struct LocalChain {
 
   eth::Address marketplace() const;
   uint64_t period_seconds() const;  // the deployed configuration's proof period
+  // A node named `name` in `role` that signs with funded account `account`
+  // (its address and key); the rest of the spec is the caller's.
+  NodeSpec node_spec(const std::string& name, NodeRole role, size_t account) const;
 };
 
 // configs/<file> of the repository (a chain preset such as chain-devnet.json).

@@ -199,12 +199,7 @@ class StressRun {
 
   bool start(const std::string& name, NodeRole role, size_t account, const std::string& extra,
              const fs::path& data_dir = {}) {
-    NodeSpec s;
-    s.name = name;
-    s.role = role;
-    const json& acct = chain_.deployment["accounts"].at(account);
-    s.address = eth::Address::parse(acct["address"].get<std::string>());
-    s.private_key = acct["privateKey"].get<std::string>();
+    NodeSpec s = chain_.node_spec(name, role, account);
     s.bootstrap = spr_;
     s.extra_config = extra;
     s.data_dir = data_dir;
