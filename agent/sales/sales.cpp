@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <set>
 
 #include "agent/market/market_api.h"
@@ -70,8 +71,13 @@ void Sales::start(const std::vector<market::RequestId>& open_requests) {
 
 void Sales::push_request(const market::RequestId& id, const market::Request& r,
                          uint64_t expires_at) {
+  // Hashing each slot's id is the cost of hearing a request: only for a
+  // request this node already sells a slot of.
+  const bool selling = std::any_of(running_.begin(), running_.end(), [&](const auto& run) {
+    return run.second.agent->request_id() == id;
+  });
   for (SlotQueueItem& item : SlotQueue::items_for(id, r.ask, expires_at, rng_)) {
-    if (running_.contains(market::slot_id(id, item.slot_index))) continue;
+    if (selling && running_.contains(market::slot_id(id, item.slot_index))) continue;
     queue_.push(std::move(item));
   }
 }
@@ -87,17 +93,19 @@ void Sales::handle(const market::MarketEvent& e) {
     auto of_request = [&](const market::RequestId& id) {
       std::vector<std::shared_ptr<SalesAgent>> out;
       for (auto& [slot, run] : running_)
-        if (run.agent->record().request_id == id) out.push_back(run.agent);
+        if (run.agent->request_id() == id) out.push_back(run.agent);
       return out;
     };
     std::visit(
         Overloaded{
             [&](const market::StorageRequested& ev) {
-              spdlog::info(
-                  "sales: heard of request {}: {} slots of {} bytes for {} s, {} per "
-                  "byte-second, fillable until {}",
-                  base::to_hex(ev.request_id), ev.ask.slots, ev.ask.slot_size, ev.ask.duration,
-                  ev.ask.price_per_byte_per_second.to_dec(), ev.expires_at);
+              // Every node hears every request: no formatting unless logged.
+              if (spdlog::should_log(spdlog::level::info))
+                spdlog::info(
+                    "sales: heard of request {}: {} slots of {} bytes for {} s, {} per "
+                    "byte-second, fillable until {}",
+                    base::to_hex(ev.request_id), ev.ask.slots, ev.ask.slot_size, ev.ask.duration,
+                    ev.ask.price_per_byte_per_second.to_dec(), ev.expires_at);
               market::Request r;
               r.ask = ev.ask;
               push_request(ev.request_id, r, ev.expires_at);
@@ -159,12 +167,12 @@ void Sales::handle(const market::MarketEvent& e) {
 size_t Sales::preparing() const {
   size_t n = 0;
   for (const auto& [slot, run] : running_)
-    n += before_filled(run.agent->record().state) ? 1 : 0;
+    n += before_filled(run.agent->state()) ? 1 : 0;
   return n;
 }
 
 std::optional<market::SlotId> Sales::take_due() {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   const uint64_t now = ctx_.market.clock().seconds();
   for (auto& [slot, run] : running_) {
     if (run.busy || (run.wake_at && *run.wake_at > now)) continue;
@@ -176,6 +184,18 @@ std::optional<market::SlotId> Sales::take_due() {
     if (!item) break;
     const market::SlotId slot = market::slot_id(item->request_id, item->slot_index);
     if (running_.contains(slot)) continue;
+    // The chain is read without the lock: events go on being handled.
+    lock.unlock();
+    bool reservable = true;
+    try {
+      reservable = ctx_.market.can_reserve_slot(item->request_id, item->slot_index);
+    } catch (const std::exception& e) {
+      // The sale reads the chain again and meets the fault itself.
+      spdlog::debug("sales: cannot tell whether slot {} can be reserved: {}", item->slot_index,
+                    e.what());
+    }
+    lock.lock();
+    if (!reservable || running_.contains(slot)) continue;
     try {
       auto agent = SalesAgent::start(ctx_, item->request_id, item->slot_index);
       running_[slot] = {std::move(agent), std::nullopt, true};

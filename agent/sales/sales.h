@@ -53,7 +53,11 @@ class Sales {
 
   // A sale to step now (its wake time has come), marked as being stepped;
   // starts a new sale from the queue when fewer than `workers` are before
-  // Filled. None when nothing is due.
+  // Filled. None when nothing is due. Like the reference's SlotReserving, a
+  // slot the marketplace would not let this node reserve (reservations
+  // full, reserved by it before, no longer free) is dropped, but here before
+  // its sale is recorded: every node hears a request at once and most find
+  // its slots taken, which should cost them a read, not a write.
   std::optional<market::SlotId> take_due();
   // Runs the sale's step (call from the driver that took it).
   SaleStep step(const market::SlotId& slot);

@@ -73,11 +73,17 @@ std::unique_ptr<SalesAgent> SalesAgent::start(SalesContext& ctx, const market::R
   return std::make_unique<SalesAgent>(ctx, std::move(r));
 }
 
-SalesAgent::SalesAgent(SalesContext& ctx, SaleRecord record) : ctx_(ctx), rec_(std::move(record)) {}
+SalesAgent::SalesAgent(SalesContext& ctx, SaleRecord record)
+    : ctx_(ctx), request_id_(record.request_id), rec_(std::move(record)) {}
 
 SaleRecord SalesAgent::record() const {
   std::lock_guard lock(mu_);
   return rec_;
+}
+
+SaleState SalesAgent::state() const {
+  std::lock_guard lock(mu_);
+  return rec_.state;
 }
 
 bool SalesAgent::commit(const SaleRecord& from, const SaleRecord& to,

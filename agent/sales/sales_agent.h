@@ -85,6 +85,10 @@ class SalesAgent {
   bool slot_filled();
 
   SaleRecord record() const;
+  // Cheaper than record() for the questions asked of every sale on every
+  // event: the request never changes, the state only under the lock.
+  const market::RequestId& request_id() const { return request_id_; }
+  SaleState state() const;
 
  private:
   SaleStep run(SaleRecord r);
@@ -94,6 +98,7 @@ class SalesAgent {
   SaleStep next(SaleRecord r, SaleState to, std::optional<uint64_t> wake_at = {});
 
   SalesContext& ctx_;
+  const market::RequestId request_id_;
   mutable std::mutex mu_;
   SaleRecord rec_;
   // Fills refused for an invalid proof and proved again (in memory: a

@@ -25,10 +25,10 @@ Uint256 SlotQueueItem::profitability() const {
   }
 }
 
-bool SlotQueue::Rank::operator()(const SlotQueueItem& a, const SlotQueueItem& b) const {
+bool SlotQueue::Rank::operator()(const Entry& x, const Entry& y) const {
+  const SlotQueueItem &a = x.item, &b = y.item;
   if (a.seen != b.seen) return !a.seen;
-  const Uint256 pa = a.profitability(), pb = b.profitability();
-  if (pa != pb) return pa > pb;
+  if (x.profit != y.profit) return x.profit > y.profit;
   if (a.collateral != b.collateral) return a.collateral < b.collateral;
   const uint64_t ea = a.expiry.value_or(0), eb = b.expiry.value_or(0);
   if (ea != eb) return ea > eb;
@@ -64,45 +64,54 @@ std::vector<SlotQueueItem> SlotQueue::items_for(const market::RequestId& id, con
   return out;
 }
 
+std::vector<SlotQueueItem> SlotQueue::items() const {
+  std::vector<SlotQueueItem> out;
+  out.reserve(items_.size());
+  for (const Entry& e : items_)
+    out.push_back(e.item);
+  return out;
+}
+
 bool SlotQueue::contains(const market::RequestId& id, uint64_t slot_index) const {
-  return std::any_of(items_.begin(), items_.end(), [&](const SlotQueueItem& i) {
-    return i.request_id == id && i.slot_index == slot_index;
+  return std::any_of(items_.begin(), items_.end(), [&](const Entry& e) {
+    return e.item.request_id == id && e.item.slot_index == slot_index;
   });
 }
 
 bool SlotQueue::push(SlotQueueItem item) {
   if (contains(item.request_id, item.slot_index)) return false;
   const bool unseen = !item.seen;
-  items_.insert(std::move(item));
+  Uint256 profit = item.profitability();
+  items_.insert(Entry{std::move(item), profit});
   if (items_.size() > capacity_) items_.erase(std::prev(items_.end()));
   if (unseen) paused_ = false;
   return true;
 }
 
 size_t SlotQueue::remove_request(const market::RequestId& id) {
-  return std::erase_if(items_, [&](const SlotQueueItem& i) { return i.request_id == id; });
+  return std::erase_if(items_, [&](const Entry& e) { return e.item.request_id == id; });
 }
 
 bool SlotQueue::remove_slot(const market::RequestId& id, uint64_t slot_index) {
-  return std::erase_if(items_, [&](const SlotQueueItem& i) {
-           return i.request_id == id && i.slot_index == slot_index;
+  return std::erase_if(items_, [&](const Entry& e) {
+           return e.item.request_id == id && e.item.slot_index == slot_index;
          }) > 0;
 }
 
 std::optional<SlotQueueItem> SlotQueue::pop() {
   if (paused_ || items_.empty()) return std::nullopt;
-  if (items_.begin()->seen) {
+  if (items_.begin()->item.seen) {
     paused_ = true;
     return std::nullopt;
   }
-  return std::move(items_.extract(items_.begin()).value());
+  return std::move(items_.extract(items_.begin()).value().item);
 }
 
 void SlotQueue::clear_seen() {
-  std::set<SlotQueueItem, Rank> fresh;
-  for (SlotQueueItem i : items_) {
-    i.seen = false;
-    fresh.insert(std::move(i));
+  std::set<Entry, Rank> fresh;
+  for (Entry e : items_) {
+    e.item.seen = false;
+    fresh.insert(std::move(e));
   }
   items_ = std::move(fresh);
   paused_ = false;

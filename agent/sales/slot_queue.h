@@ -73,15 +73,21 @@ class SlotQueue {
   size_t size() const { return items_.size(); }
   bool contains(const market::RequestId& id, uint64_t slot_index) const;
   // Best first.
-  std::vector<SlotQueueItem> items() const { return {items_.begin(), items_.end()}; }
+  std::vector<SlotQueueItem> items() const;
 
  private:
+  // An item with its profitability, computed once: ranking compares it on
+  // every insertion, and every node ranks every slot of every request.
+  struct Entry {
+    SlotQueueItem item;
+    market::Uint256 profit;
+  };
   struct Rank {
-    bool operator()(const SlotQueueItem& a, const SlotQueueItem& b) const;
+    bool operator()(const Entry& a, const Entry& b) const;
   };
   size_t capacity_;
   bool paused_ = false;
-  std::set<SlotQueueItem, Rank> items_;
+  std::set<Entry, Rank> items_;
 };
 
 }  // namespace codex::sales

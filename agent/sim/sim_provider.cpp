@@ -2,6 +2,35 @@
 
 namespace codex::sim {
 
+namespace {
+
+store::DataDirOptions data_dir_options() {
+  store::DataDirOptions dd;
+  // Thousands of providers in one process, each with a few small tables.
+  dd.database.max_idle_readers = 1;
+  dd.database.writer_cache_kib = 512;
+  dd.database.reader_cache_kib = 256;
+  dd.database.wal_autocheckpoint_pages = 1000;
+  return dd;
+}
+
+store::RepoOptions repo_options(const store::DataDir& data, uint64_t capacity) {
+  store::RepoOptions ro;
+  ro.dir = data.repo_dir();
+  ro.quota_bytes = capacity * 2;
+  ro.storage = store::BlockStorage::kSqlite;  // no bytes are stored: no pack files
+  return ro;
+}
+
+}  // namespace
+
+void SimProvider::create_blank(const std::filesystem::path& dir) {
+  auto data = store::DataDir::open(dir, data_dir_options());
+  auto repo = store::Repo::open(data->database(), repo_options(*data, 0));
+  sales::Availabilities availabilities(data->database(), *repo);
+  sales::SaleRecords records(data->database());
+}
+
 SimProvider::SimProvider(market::MarketApi& market, std::unique_ptr<market::EventStream> events,
                          const ProviderSetup& setup,
                          std::function<uint64_t(const market::Request&, uint64_t)> reachable,
@@ -10,18 +39,10 @@ SimProvider::SimProvider(market::MarketApi& market, std::unique_ptr<market::Even
       setup_(setup),
       work_(setup.sales_seed, setup.faults, std::move(reachable)),
       events_(std::move(events)) {
-  store::DataDirOptions dd;
-  // Thousands of providers in one process, each with a few small tables.
-  dd.database.max_idle_readers = 1;
-  dd.database.writer_cache_kib = 512;
-  dd.database.reader_cache_kib = 256;
-  dd.database.wal_autocheckpoint_pages = 1000;
-  data_ = store::DataDir::open(setup.dir, dd);
-  store::RepoOptions ro;
-  ro.dir = data_->repo_dir();
-  ro.quota_bytes = setup.capacity * 2;
-  ro.storage = store::BlockStorage::kSqlite;  // no bytes are stored: no pack files
-  repo_ = store::Repo::open(data_->database(), ro);
+  if (!restart && !setup.blank.empty() && !std::filesystem::exists(setup.dir))
+    std::filesystem::copy(setup.blank, setup.dir, std::filesystem::copy_options::recursive);
+  data_ = store::DataDir::open(setup.dir, data_dir_options());
+  repo_ = store::Repo::open(data_->database(), repo_options(*data_, setup.capacity));
   availabilities_ = std::make_unique<sales::Availabilities>(data_->database(), *repo_);
   records_ = std::make_unique<sales::SaleRecords>(data_->database());
   ctx_.reset(

@@ -21,7 +21,10 @@ namespace codex::sim {
 
 struct ProviderSetup {
   std::filesystem::path dir;  // its data directory (created)
-  uint64_t capacity = 0;      // bytes offered
+  // A data directory made by create_blank(): a new provider starts from a
+  // copy of it instead of creating every table itself (none: it does).
+  std::filesystem::path blank;
+  uint64_t capacity = 0;  // bytes offered
   uint64_t sales_seed = 0;
   SlotWorkFaults faults;
 };
@@ -38,6 +41,11 @@ class SimProvider {
               std::function<uint64_t(const market::Request&, uint64_t)> reachable,
               bool restart = false, const std::vector<market::RequestId>& open_requests = {});
   ~SimProvider();
+
+  // A data directory with every table a provider uses and nothing in them:
+  // copying it is about 50 times cheaper than creating the tables, which is
+  // most of the start-up of a network of thousands of providers.
+  static void create_blank(const std::filesystem::path& dir);
 
   // Hears new events and steps every sale that is due. Returns whether any
   // event was heard or sale stepped.

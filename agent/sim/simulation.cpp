@@ -113,9 +113,16 @@ struct Simulation::Impl {
     bool started = false, over = false;
     bool settled = false;  // the client withdrew what was left
     uint64_t end = 0;
-    std::map<uint64_t, size_t> hosts;  // filled slot → provider
+    struct Host {
+      size_t provider;
+      SlotId slot;  // hashed once: the audit reads every filled slot every period
+    };
+    std::map<uint64_t, Host> hosts;  // by slot index
   };
   std::map<RequestId, RequestInfo> requests;
+  // The requests not over, which the audit reads every period (a year's
+  // run posts a hundred thousand).
+  std::map<RequestId, const RequestInfo*> live;
   std::set<SlotId> freed;  // freed slots not yet filled again
 
   std::priority_queue<Action, std::vector<Action>, std::greater<>> actions;
@@ -150,12 +157,15 @@ struct Simulation::Impl {
     client = model->connect(client_address);
     watch = client->events("sim/watch");
 
+    const fs::path blank = dir / "blank-provider";
+    if (o.providers > 1) SimProvider::create_blank(blank);
     for (uint64_t i = 0; i < o.providers; ++i) {
       Provider p;
       p.address = account(0xb0, i);
       p.api = model->connect(p.address);
       ProviderSetup s;
       s.dir = dir / ("provider" + std::to_string(i));
+      if (o.providers > 1) s.blank = blank;
       s.capacity = o.scenario ? o.scenario->ask.slot_size : o.provider_capacity;
       s.sales_seed = random.next() | 1;  // 0 would mean "random"
       if (random.chance(o.slow_provers)) s.faults.miss_chance = o.slow_miss;
@@ -249,10 +259,10 @@ struct Simulation::Impl {
     // Until the request starts the client serves the whole dataset.
     if (!it->second.started) return r.ask.slots;
     uint64_t n = 0;
-    for (const auto& [index, host] : it->second.hosts)
-      n += index != slot && providers[host].state == HostState::kUp && !providers[host].withholds
-               ? 1
-               : 0;
+    for (const auto& [index, host] : it->second.hosts) {
+      const Provider& p = providers[host.provider];
+      n += index != slot && p.state == HostState::kUp && !p.withholds ? 1 : 0;
+    }
     return n;
   }
 
@@ -283,7 +293,8 @@ struct Simulation::Impl {
     client->execute(market::RequestStorage{r}, key);
     RequestInfo info;
     info.request = r;
-    requests.emplace(market::request_id(r), std::move(info));
+    const RequestId id = market::request_id(r);
+    live[id] = &requests.emplace(id, std::move(info)).first->second;
     ++report.totals.requests_posted;
   }
 
@@ -345,7 +356,8 @@ struct Simulation::Impl {
     }
   }
 
-  void end_request(RequestInfo& info) {
+  void end_request(const RequestId& id, RequestInfo& info) {
+    live.erase(id);
     info.over = true;
     info.hosts.clear();
   }
@@ -382,7 +394,7 @@ struct Simulation::Impl {
       ++today.repairs;
     }
     if (RequestInfo* info = info_of(e.request_id); info && provider_of.contains(host))
-      info->hosts[e.slot_index] = provider_of[host];
+      info->hosts[e.slot_index] = {provider_of[host], slot};
   }
   void on_event(const market::SlotFreed& e) {
     say("SlotFreed " + base::to_hex(e.request_id) + " " + std::to_string(e.slot_index));
@@ -402,7 +414,8 @@ struct Simulation::Impl {
       if (o.scenario && o.scenario->lose_host_of_slot) {
         auto host = info->hosts.find(*o.scenario->lose_host_of_slot);
         if (host != info->hosts.end())
-          schedule(now() + o.scenario->lose_after_start, ActionKind::kProviderLost, host->second);
+          schedule(now() + o.scenario->lose_after_start, ActionKind::kProviderLost,
+                   host->second.provider);
       }
     }
   }
@@ -412,13 +425,13 @@ struct Simulation::Impl {
     if (RequestInfo* info = info_of(e.request_id)) {
       for (uint64_t i = 0; i < info->request.ask.slots; ++i)
         freed.erase(market::slot_id(e.request_id, i));
-      end_request(*info);
+      end_request(e.request_id, *info);
     }
   }
   void on_event(const market::RequestCancelled& e) {
     say("RequestCancelled " + base::to_hex(e.request_id));
     ++report.totals.requests_cancelled;
-    if (RequestInfo* info = info_of(e.request_id)) end_request(*info);
+    if (RequestInfo* info = info_of(e.request_id)) end_request(e.request_id, *info);
   }
   void on_event(const market::SlotReservationsFull& e) {
     say("SlotReservationsFull " + base::to_hex(e.request_id) + " " + std::to_string(e.slot_index));
@@ -441,7 +454,7 @@ struct Simulation::Impl {
         ++report.totals.requests_finished;
         for (uint64_t i = 0; i < info.request.ask.slots; ++i)
           freed.erase(market::slot_id(id, i));
-        end_request(info);
+        end_request(id, info);
       }
       if (state != RequestState::Finished && state != RequestState::Failed &&
           state != RequestState::Cancelled)
@@ -476,10 +489,9 @@ struct Simulation::Impl {
   // offline (one per group, as the validators split the slots).
   void audit_marks(uint64_t period) {
     std::vector<SlotId> ids;
-    for (const auto& [rid, info] : requests)
-      if (!info.over)
-        for (const auto& [slot, host] : info.hosts)
-          ids.push_back(market::slot_id(rid, slot));
+    for (const auto& [rid, info] : live)
+      for (const auto& [index, host] : info->hosts)
+        ids.push_back(host.slot);
     if (ids.empty() || validators.empty()) return;
     if (const auto keep = client->can_mark_candidates(ids, period, market::At::kPending)) {
       std::vector<SlotId> kept;

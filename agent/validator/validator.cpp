@@ -153,6 +153,7 @@ PeriodCheck Validator::check_period(uint64_t period) {
   std::vector<WatchedSlot> slots;
   {
     std::lock_guard lock(mu_);
+    slots.reserve(watched_.size());
     for (const auto& [id, s] : watched_)
       slots.push_back(s);
   }

@@ -83,6 +83,24 @@ TEST(SalesRole, SkippedSlotsAreTriedAgainWhenAnAvailabilityGrows) {
   EXPECT_EQ(reserving_or_later, 3u) << "the provider now sells all three";
 }
 
+// Every node hears a request at once and most find its slots taken: a slot
+// whose reservations are full costs such a node a read, no sale record.
+TEST(SalesRole, ASlotWhoseReservationsAreFullStartsNoSale) {
+  ModelWorld w;
+  ModelProvider p(w, 2);
+  p.offer(4096);
+  p.sales->start();
+  const market::Request r = w.request(kClient, 1);
+  const market::RequestId id = market::request_id(r);
+  w.request_storage(r, kClient);
+  for (int other : {3, 4, 5})
+    w.api(other).execute(market::ReserveSlot{id, 0}, "reserve/" + std::to_string(other));
+  ASSERT_FALSE(w.api(2).can_reserve_slot(id, 0));
+  run_roles(w, {role(p)}, 30, [] { return false; });
+  EXPECT_TRUE(p.records->all().empty()) << "no sale was recorded";
+  EXPECT_EQ(p.sales->queue().size(), 0u) << "the slot was dropped, not put back";
+}
+
 TEST(SalesRole, AProviderRestartedMidSaleFinishesItsSales) {
   ModelWorld w;
   ModelProvider p(w, 2), q(w, 3), s(w, 4);
