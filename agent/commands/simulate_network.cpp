@@ -31,6 +31,7 @@ struct NetworkArgs {
   std::string capacity = "256MiB";
   std::string mtbo = "0", outage = "1h", validator_mtbo = "0", validator_outage = "1h";
   std::string block_time = "12s";
+  std::string bandwidth = "12500000", partition_mtbp = "0", partition_duration = "1h";
   std::string plots, log, data_dir;
 };
 
@@ -83,9 +84,12 @@ void print_summary(const sim::SimReport& r) {
       (unsigned long long)t.misses_marked, (unsigned long long)t.misses_excused,
       (unsigned long long)t.misses_unmarked,
       t.misses_unmarked ? " (a defect: please report it)" : "");
-  std::printf("faults: %llu providers lost, %llu provider outages, %llu validator outages\n",
-              (unsigned long long)t.providers_lost, (unsigned long long)t.outages,
-              (unsigned long long)t.validator_outages);
+  std::printf(
+      "faults: %llu providers lost, %llu provider outages, %llu validator outages, %llu "
+      "partitions\n",
+      (unsigned long long)t.providers_lost, (unsigned long long)t.outages,
+      (unsigned long long)t.validator_outages, (unsigned long long)t.partitions);
+  std::printf("data moved between nodes: %.1f MiB\n", double(t.bytes_moved) / (1 << 20));
   std::printf("tokens: client %s, marketplace holds %s, %s\n", r.tokens.client.c_str(),
               r.tokens.marketplace.c_str(),
               r.tokens.conserved ? "conserved" : "NOT CONSERVED (a defect: please report it)");
@@ -167,6 +171,28 @@ std::function<int(uint64_t, double, const std::string&)> add_network_simulation_
                  "Network mode: mean length of a validator's outage")
       ->capture_default_str()
       ->check(duration_check);
+  cmd.add_option("--latency", o.latency,
+                 "Network mode: seconds before a transfer's first byte arrives")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 3600.0));
+  cmd.add_option("--bandwidth", a->bandwidth,
+                 "Network mode: mean bytes per second of a provider's link (each drawn between "
+                 "half and 1.5 times it; 0: instantaneous transfers)")
+      ->capture_default_str()
+      ->check(size_check);
+  cmd.add_option("--partition-mtbp", a->partition_mtbp,
+                 "Network mode: mean time between network partitions (0: none)")
+      ->capture_default_str()
+      ->check(duration_check);
+  cmd.add_option("--partition-duration", a->partition_duration,
+                 "Network mode: mean length of a partition")
+      ->capture_default_str()
+      ->check(duration_check);
+  cmd.add_option("--partition-share", o.partition_share,
+                 "Network mode: share of the providers a partition cuts off from the others and "
+                 "from the clients")
+      ->capture_default_str()
+      ->check(share_check);
   cmd.add_option("--block-time", a->block_time, "Network mode: seconds between blocks")
       ->capture_default_str()
       ->check(duration_check);
@@ -190,6 +216,9 @@ std::function<int(uint64_t, double, const std::string&)> add_network_simulation_
     o.validator_mtbo = seconds(a->validator_mtbo);
     o.validator_outage = seconds(a->validator_outage);
     o.block_time = uint64_t(seconds(a->block_time));
+    o.bandwidth = double(parse_size(a->bandwidth));
+    o.partition_mtbp = seconds(a->partition_mtbp);
+    o.partition_duration = seconds(a->partition_duration);
     o.validate();
 
     // Thousands of databases: in memory unless told otherwise.

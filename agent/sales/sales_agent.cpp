@@ -250,6 +250,9 @@ SaleStep SalesAgent::run(SaleRecord r) {
     case SaleState::Downloading: {
       const market::Request req = request();
       const bool repairing = m.slot_state(r.slot_id) == SlotState::Repair;
+      if (const auto ready = ctx_.work.data_ready_at(req, r.slot_index, repairing, now);
+          ready && *ready > now)
+        return {r.state, *ready, false, false};
       try {
         ctx_.work.store(req, r.slot_index, repairing, [&](uint64_t bytes) {
           if (r.reservation) ctx_.availabilities.release_bytes(*r.reservation, bytes);

@@ -24,6 +24,16 @@ class SlotWork {
   virtual void store(const market::Request& request, uint64_t slot_index, bool repairing,
                      const std::function<void(uint64_t bytes)>& stored) = 0;
 
+  // For work that takes time without blocking the caller (the simulated
+  // network): the chain time at which store() can run because the slot's
+  // data will have arrived; the sale waits until then (a restart starts the
+  // transfer again). None: store() does the transfer itself (the node).
+  virtual std::optional<uint64_t> data_ready_at(const market::Request& /*request*/,
+                                                uint64_t /*slot_index*/, bool /*repairing*/,
+                                                uint64_t /*now*/) {
+    return std::nullopt;
+  }
+
   // A storage proof of the slot for `challenge`. Throws on failure.
   virtual market::Groth16Proof prove(const market::Request& request, uint64_t slot_index,
                                      const market::Hash& challenge) = 0;

@@ -32,6 +32,12 @@ void SimOptions::validate() const {
   share(droppers, "--droppers: a share between 0 and 1");
   share(withholders, "--withholders: a share between 0 and 1");
   share(dropped_fraction, "--dropped-fraction: between 0 and 1");
+  need(latency >= 0 && latency <= 3600, "--latency: 0 to 3600 seconds");
+  need(bandwidth >= 0, "--bandwidth: not negative (0: instantaneous transfers)");
+  need(bandwidth == 0 || bandwidth >= 1000, "--bandwidth: at least 1000 bytes per second");
+  need(partition_mtbp >= 0 && partition_duration > 0,
+       "--partition-mtbp must not be negative and --partition-duration must be positive");
+  share(partition_share, "--partition-share: a share between 0 and 1");
 }
 
 }  // namespace codex::sim

@@ -38,6 +38,21 @@ struct SimOptions {
   double validator_mtbo = 0;    // validators going offline (0 = never)
   double validator_outage = 3600;
 
+  // The data network between providers (the chain is reached apart from
+  // it). A slot's data takes latency + bytes / bandwidth to arrive: one
+  // slot from the client for a fill, K slots from the other hosts for a
+  // repair (erasure decoding reads K). Each provider's bandwidth is drawn
+  // between half and one and a half times `bandwidth` (bytes per second;
+  // 0: transfers are instantaneous). Partitions cut a share of the
+  // providers off from the others and from the clients for a while: a fill
+  // or repair on the wrong side fails, and repairs count only hosts on the
+  // same side.
+  double latency = 0.05;
+  double bandwidth = 12.5e6;         // 100 Mbit/s
+  double partition_mtbp = 0;         // mean time between partitions (0 = none)
+  double partition_duration = 3600;  // and their mean length
+  double partition_share = 0.2;      // share of the providers cut off
+
   // Seconds between blocks (a public chain's 12 s): the proof pointer moves
   // one per block.
   uint64_t block_time = 12;

@@ -37,7 +37,7 @@ SimProvider::SimProvider(market::MarketApi& market, std::unique_ptr<market::Even
                          bool restart, const std::vector<market::RequestId>& open_requests)
     : market_(market),
       setup_(setup),
-      work_(setup.sales_seed, setup.faults, std::move(reachable)),
+      work_(setup.sales_seed, setup.faults, std::move(reachable), setup.link),
       events_(std::move(events)) {
   if (!restart && !setup.blank.empty() && !std::filesystem::exists(setup.dir))
     std::filesystem::copy(setup.blank, setup.dir, std::filesystem::copy_options::recursive);

@@ -27,6 +27,7 @@ struct ProviderSetup {
   uint64_t capacity = 0;  // bytes offered
   uint64_t sales_seed = 0;
   SlotWorkFaults faults;
+  SimLink link;
 };
 
 class SimProvider {

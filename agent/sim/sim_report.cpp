@@ -40,6 +40,8 @@ nlohmann::json SimReport::to_json() const {
             {"providersLost", t.providers_lost},
             {"outages", t.outages},
             {"validatorOutages", t.validator_outages},
+            {"partitions", t.partitions},
+            {"bytesMoved", t.bytes_moved},
             {"missesMarked", t.misses_marked},
             {"missesExcused", t.misses_excused},
             {"missesUnmarked", t.misses_unmarked},

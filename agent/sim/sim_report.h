@@ -26,7 +26,8 @@ struct SimTotals {
            requests_cancelled = 0;
   uint64_t slots_filled = 0, slots_freed = 0, repairs = 0;
   uint64_t proofs_submitted = 0, marks = 0;
-  uint64_t providers_lost = 0, outages = 0, validator_outages = 0;
+  uint64_t providers_lost = 0, outages = 0, validator_outages = 0, partitions = 0;
+  uint64_t bytes_moved = 0;  // slot data sent over the simulated network
   // Missed proofs the contract would let be marked, read once every online
   // validator has checked the period: marked (a mark that freed its slot
   // leaves nothing to read and is not counted here), left to a validator

@@ -19,9 +19,34 @@ const market::Groth16Proof kAcceptedProof{
     {eth::Uint256(7), eth::Uint256(8)}};
 }  // namespace
 
+namespace {
+
+// Bytes a provider downloads for a slot: the slot from the client, or K
+// slots' worth from the other hosts to decode it.
+uint64_t transfer_bytes(const market::Request& request, bool repairing) {
+  const uint64_t k = request.ask.slots - request.ask.max_slot_loss;
+  return repairing ? k * request.ask.slot_size : request.ask.slot_size;
+}
+
+}  // namespace
+
 SimSlotWork::SimSlotWork(uint64_t salt, SlotWorkFaults faults,
-                         std::function<uint64_t(const market::Request&, uint64_t)> reachable)
-    : salt_(salt), faults_(faults), reachable_(std::move(reachable)) {}
+                         std::function<uint64_t(const market::Request&, uint64_t)> reachable,
+                         SimLink link)
+    : salt_(salt), faults_(faults), reachable_(std::move(reachable)), link_(std::move(link)) {}
+
+std::optional<uint64_t> SimSlotWork::data_ready_at(const market::Request& request,
+                                                   uint64_t slot_index, bool repairing,
+                                                   uint64_t now) {
+  if (link_.bandwidth <= 0) return std::nullopt;
+  auto [it, fresh] = arriving_.try_emplace({market::request_id(request), slot_index}, 0);
+  if (fresh) {
+    const double seconds =
+        link_.latency + double(transfer_bytes(request, repairing)) / link_.bandwidth;
+    it->second = now + uint64_t(std::ceil(seconds));
+  }
+  return it->second;
+}
 
 uint64_t SimSlotWork::samples_per_proof() {
   return prover::circuit::StorageParams{}.n_samples;
@@ -29,13 +54,17 @@ uint64_t SimSlotWork::samples_per_proof() {
 
 void SimSlotWork::store(const market::Request& request, uint64_t slot_index, bool repairing,
                         const std::function<void(uint64_t)>& stored) {
+  arriving_.erase({market::request_id(request), slot_index});
+  const uint64_t have = reachable_(request, slot_index);
   if (repairing) {
     const uint64_t k = request.ask.slots - request.ask.max_slot_loss;
-    const uint64_t have = reachable_(request, slot_index);
     if (have < k)
       throw std::runtime_error("repair: " + std::to_string(have) + " of the " + std::to_string(k) +
                                " slots needed to decode are reachable");
+  } else if (have == 0) {
+    throw std::runtime_error("the client is cut off from this provider (a partition)");
   }
+  if (link_.moved) link_.moved(transfer_bytes(request, repairing));
   stored(request.ask.slot_size);
 }
 

@@ -53,7 +53,9 @@ enum class ActionKind {
   kProviderDown,
   kProviderUp,
   kValidatorDown,
-  kValidatorUp
+  kValidatorUp,
+  kPartitionStart,
+  kPartitionEnd
 };
 
 struct Action {
@@ -94,6 +96,9 @@ struct Simulation::Impl {
     std::optional<uint64_t> wake;
   };
   std::vector<Provider> providers;
+  // The providers cut off from the rest of the data network and from the
+  // clients while a partition lasts.
+  std::set<size_t> cut_off;
   // (wake, provider) of every provider up with a wake: the next one without
   // looking at all of them.
   std::set<std::pair<uint64_t, size_t>> wakes;
@@ -170,11 +175,13 @@ struct Simulation::Impl {
       s.sales_seed = random.next() | 1;  // 0 would mean "random"
       if (random.chance(o.slow_provers)) s.faults.miss_chance = o.slow_miss;
       if (random.chance(o.droppers)) s.faults.dropped_fraction = o.dropped_fraction;
+      s.link.latency = o.latency;
+      s.link.bandwidth = o.bandwidth * (0.5 + random.uniform());
+      s.link.moved = [this](uint64_t bytes) { report.totals.bytes_moved += bytes; };
       p.setup = s;
       p.withholds = random.chance(o.withholders);
-      p.role = std::make_unique<SimProvider>(
-          *p.api, sales_events(p.address), s,
-          [this](const market::Request& r, uint64_t slot) { return reachable(r, slot); });
+      p.role = std::make_unique<SimProvider>(*p.api, sales_events(p.address), s,
+                                             reachable_from(providers.size()));
       provider_of[p.address] = providers.size();
       providers.push_back(std::move(p));
       update_wake(providers.size() - 1);
@@ -211,6 +218,8 @@ struct Simulation::Impl {
     for (uint64_t i = 0; i < o.validators; ++i)
       if (o.validator_mtbo > 0)
         schedule_after(random.exponential(o.validator_mtbo), ActionKind::kValidatorDown, i, end);
+    if (o.partition_mtbp > 0)
+      schedule_after(random.exponential(o.partition_mtbp), ActionKind::kPartitionStart, 0, end);
   }
 
   uint64_t now() const { return clock.seconds(); }
@@ -252,18 +261,29 @@ struct Simulation::Impl {
     return out;
   }
 
-  // Hosts of the request's other slots that can send their data now.
-  uint64_t reachable(const market::Request& r, uint64_t slot) {
+  // What can send the slot's data to `requester` now: the hosts of the
+  // request's other slots on its side of any partition.
+  uint64_t reachable(const market::Request& r, uint64_t slot, size_t requester) {
     auto it = requests.find(market::request_id(r));
     if (it == requests.end()) return 0;
-    // Until the request starts the client serves the whole dataset.
-    if (!it->second.started) return r.ask.slots;
+    const bool apart = cut_off.contains(requester);
+    // Until the request starts the client serves the whole dataset; clients
+    // are never cut off from each other's side (the majority's).
+    if (!it->second.started) return apart ? 0 : r.ask.slots;
     uint64_t n = 0;
     for (const auto& [index, host] : it->second.hosts) {
       const Provider& p = providers[host.provider];
-      n += index != slot && p.state == HostState::kUp && !p.withholds ? 1 : 0;
+      n += index != slot && p.state == HostState::kUp && !p.withholds &&
+                   cut_off.contains(host.provider) == apart
+               ? 1
+               : 0;
     }
     return n;
+  }
+  std::function<uint64_t(const market::Request&, uint64_t)> reachable_from(size_t requester) {
+    return [this, requester](const market::Request& r, uint64_t slot) {
+      return reachable(r, slot, requester);
+    };
   }
 
   void post_request() {
@@ -329,10 +349,8 @@ struct Simulation::Impl {
       case ActionKind::kProviderUp: {
         Provider& p = providers[a.index];
         if (p.state != HostState::kDown) break;
-        p.role = std::make_unique<SimProvider>(
-            *p.api, sales_events(p.address), p.setup,
-            [this](const market::Request& r, uint64_t slot) { return reachable(r, slot); }, true,
-            open_requests());
+        p.role = std::make_unique<SimProvider>(*p.api, sales_events(p.address), p.setup,
+                                               reachable_from(a.index), true, open_requests());
         p.state = HostState::kUp;
         p.seen = ~0ull;
         update_wake(a.index);
@@ -346,6 +364,19 @@ struct Simulation::Impl {
         say("validator-down " + std::to_string(a.index));
         schedule_after(random.exponential(o.validator_outage), ActionKind::kValidatorUp, a.index,
                        end);
+        break;
+      case ActionKind::kPartitionStart: {
+        for (size_t i = 0; i < providers.size(); ++i)
+          if (random.chance(o.partition_share)) cut_off.insert(i);
+        ++report.totals.partitions;
+        say("partition-start " + std::to_string(cut_off.size()));
+        schedule_after(random.exponential(o.partition_duration), ActionKind::kPartitionEnd, 0, end);
+        break;
+      }
+      case ActionKind::kPartitionEnd:
+        cut_off.clear();
+        say("partition-end");
+        schedule_after(random.exponential(o.partition_mtbp), ActionKind::kPartitionStart, 0, end);
         break;
       case ActionKind::kValidatorUp:
         validators[a.index].online = true;

@@ -6,6 +6,8 @@
 // most of its data is caught by sampling and loses its slots.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -64,6 +66,7 @@ TEST(SimNetwork, TheModelsShortcutsChangeNothingButTheTime) {
   o.droppers = 0.2;
   o.dropped_fraction = 0.01;
   o.validator_mtbo = 86400;
+  o.partition_mtbp = 86400;
   std::string with_log, without_log;
   const SimReport with = run(o, &with_log);
   o.model_shortcuts = false;
@@ -80,6 +83,7 @@ TEST(SimNetwork, TheModelsShortcutsChangeNothingButTheTime) {
   EXPECT_GT(with.totals.proofs_submitted, 100u);
   EXPECT_GT(with.totals.marks, 0u) << "faults were caught";
   EXPECT_GT(with.totals.outages, 0u);
+  EXPECT_GT(with.totals.partitions, 0u);
   // Every miss the contract would let be marked was marked, or its
   // validator was offline.
   EXPECT_GT(with.totals.misses_marked, 0u) << a["totals"].dump();
@@ -159,6 +163,70 @@ TEST(SimNetwork, ProvidersThatDroppedMostOfTheirDataAreCaughtBySampling) {
   EXPECT_TRUE(r.tokens.conserved);
 }
 
+// Seconds from each request to its first fill, from the event log.
+std::vector<uint64_t> first_fill_delays(const std::string& log) {
+  std::map<std::string, uint64_t> posted;
+  std::vector<uint64_t> out;
+  std::istringstream in(log);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream words(line);
+    uint64_t t = 0;
+    std::string what, id;
+    words >> t >> what >> id;
+    if (what == "StorageRequested") posted[id] = t;
+    if (what == "SlotFilled" && posted.contains(id)) {
+      out.push_back(t - posted[id]);
+      posted.erase(id);
+    }
+  }
+  return out;
+}
+
+// A slot's data takes latency + size / bandwidth to arrive: on links of
+// 0.5–1.5 kB/s a slot of 1 MiB or more takes over 11 minutes; at 100 Mbit/s
+// a fill waits only for the next period's start (2 minutes) to prove.
+TEST(SimNetwork, TransfersTakeTheTimeTheirLinksAllow) {
+  SimOptions o = small(5);
+  std::string fast_log, slow_log;
+  const SimReport fast = run(o, &fast_log);
+  EXPECT_EQ(fast.totals.requests_started, 8u);
+  EXPECT_GE(fast.totals.bytes_moved, fast.totals.slots_filled << 20) << "slots are 1 MiB or more";
+  const std::vector<uint64_t> quick = first_fill_delays(fast_log);
+  ASSERT_EQ(quick.size(), 8u);
+  EXPECT_LT(*std::max_element(quick.begin(), quick.end()), 300u);
+  o.bandwidth = 1000;
+  const SimReport slow = run(o, &slow_log);
+  const std::vector<uint64_t> late = first_fill_delays(slow_log);
+  ASSERT_FALSE(late.empty()) << slow.to_json()["totals"].dump();
+  EXPECT_GE(*std::min_element(late.begin(), late.end()), (1u << 20) / 1500);
+  EXPECT_TRUE(slow.tokens.conserved);
+}
+
+// A partition that cuts every provider off from the clients (share 1) from
+// the first minutes on: no fill can fetch its data, no request starts.
+// Short partitions of a fifth of the network: requests still start.
+TEST(SimNetwork, ProvidersCutOffFromTheClientsFillNothing) {
+  SimOptions o = small(5);
+  o.partition_mtbp = 60;
+  o.partition_duration = 30 * 86400;
+  o.partition_share = 1;
+  std::string log;
+  const SimReport apart = run(o, &log);
+  EXPECT_EQ(apart.totals.partitions, 1u);
+  EXPECT_NE(log.find("partition-start 12"), std::string::npos);
+  EXPECT_EQ(apart.totals.slots_filled, 0u) << apart.to_json()["totals"].dump();
+  EXPECT_EQ(apart.totals.bytes_moved, 0u);
+  EXPECT_TRUE(apart.tokens.conserved);
+  o.partition_mtbp = 6 * 3600;
+  o.partition_duration = 1800;
+  o.partition_share = 0.2;
+  const SimReport brief = run(o);
+  EXPECT_GT(brief.totals.partitions, 5u);
+  EXPECT_GT(brief.totals.requests_started, 5u) << brief.to_json()["totals"].dump();
+  EXPECT_EQ(brief.totals.misses_unmarked, 0u);
+}
+
 TEST(SimNetwork, BadOptionsAreRefused) {
   SimOptions o = small(1);
   o.providers = 0;
@@ -171,6 +239,18 @@ TEST(SimNetwork, BadOptionsAreRefused) {
   EXPECT_THROW(run(o), std::invalid_argument);
   o = small(1);
   o.max_slots = 2;  // requests have 3 slots at least
+  EXPECT_THROW(run(o), std::invalid_argument);
+  o = small(1);
+  o.latency = -1;
+  EXPECT_THROW(run(o), std::invalid_argument);
+  o = small(1);
+  o.bandwidth = 10;  // bytes per second: not a network
+  EXPECT_THROW(run(o), std::invalid_argument);
+  o = small(1);
+  o.partition_share = 1.5;
+  EXPECT_THROW(run(o), std::invalid_argument);
+  o = small(1);
+  o.partition_duration = 0;
   EXPECT_THROW(run(o), std::invalid_argument);
 }
 
