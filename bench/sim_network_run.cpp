@@ -6,7 +6,9 @@
 // peak memory (VmHWM). --proof-probability 100 is the node's default (the
 // contract's slotProbability 75: a proof about every 75th period);
 // --no-shortcuts makes hosts and validators read every slot every period as
-// on a chain (the speed without the model's shortcuts; the same run).
+// on a chain (the speed without the model's shortcuts; the same run). The
+// nodes' databases go where `codex-agent simulate` puts them by default: in
+// memory (/dev/shm) where it exists.
 //   sim_network_run [--providers 100] [--days 10] [--seed 1]
 //                   [--proof-probability 4] [--no-shortcuts]   (--help)
 #include <spdlog/spdlog.h>
@@ -55,7 +57,10 @@ int main(int argc, char** argv) {
   o.seconds = days * 86400;
   o.proof_probability = probability;
   o.model_shortcuts = !every_period;
-  codex::testing::TempDir dir("sim-bench");
+  const std::filesystem::path shm = "/dev/shm";
+  codex::testing::TempDir dir("sim-bench", std::filesystem::is_directory(shm)
+                                               ? shm
+                                               : std::filesystem::temp_directory_path());
   codex::sim::Simulation s(o, dir.path() / "net");
   const codex::sim::SimReport r = s.run();
   std::printf(

@@ -11,8 +11,10 @@ namespace codex::testing {
 
 class TempDir {
  public:
-  explicit TempDir(const std::string& prefix = "codex-test") {
-    std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + ".XXXXXX")).string();
+  // `base`: where (default: the system temp dir).
+  explicit TempDir(const std::string& prefix = "codex-test",
+                   const std::filesystem::path& base = std::filesystem::temp_directory_path()) {
+    std::string tmpl = (base / (prefix + ".XXXXXX")).string();
     if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed for " + tmpl);
     path_ = tmpl;
   }

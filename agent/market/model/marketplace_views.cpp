@@ -219,7 +219,8 @@ std::vector<size_t> MarketplaceContract::can_mark_candidates(const Call& c,
   // pointer (the id's last byte) and its request's probability: one
   // challenge per pointer and probability.
   struct Known {
-    Uint256 probability;
+    const Uint256* asked;              // the request's proofProbability
+    Uint256 probability;               // probability_of it
     std::array<int8_t, 256> required;  // -1: not computed yet
   };
   std::vector<Known> known;
@@ -236,14 +237,16 @@ std::vector<size_t> MarketplaceContract::can_mark_candidates(const Call& c,
         out.push_back(i);
         continue;
       }
-      const Uint256 probability = probability_of(r);
+      // probability_of divides 256-bit numbers: once per distinct ask.
+      const Uint256& asked = r->request.ask.proof_probability;
       auto k = std::find_if(known.begin(), known.end(),
-                            [&](const Known& x) { return x.probability == probability; });
+                            [&](const Known& x) { return *x.asked == asked; });
       if (k == known.end()) {
-        known.push_back(Known{probability, {}});
+        known.push_back(Known{&asked, probability_of(r), {}});
         known.back().required.fill(-1);
         k = known.end() - 1;
       }
+      const Uint256& probability = k->probability;
       // proof_required's steps.
       if (period <= period_of(s->slot_start)) continue;
       const uint8_t ptr = pointer(c, slots[i], period);
