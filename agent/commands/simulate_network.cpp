@@ -163,6 +163,15 @@ std::function<int(uint64_t, double, const std::string&)> add_network_simulation_
                  "blocks to a peer repairing another slot")
       ->capture_default_str()
       ->check(share_check);
+  cmd.add_option("--corrupters", o.corrupters,
+                 "Network mode: share of providers whose disks corrupt part of every slot (their "
+                 "proofs fail when a sample meets it; repairing peers reject their blocks)")
+      ->capture_default_str()
+      ->check(share_check);
+  cmd.add_option("--corrupted-fraction", o.corrupted_fraction,
+                 "Network mode: the part of each slot a corrupter's disk corrupted")
+      ->capture_default_str()
+      ->check(share_check);
   cmd.add_option("--validator-mtbo", a->validator_mtbo,
                  "Network mode: mean up time between a validator's outages (0: none)")
       ->capture_default_str()

@@ -31,6 +31,8 @@ void SimOptions::validate() const {
   share(slow_miss, "--slow-miss: a probability between 0 and 1");
   share(droppers, "--droppers: a share between 0 and 1");
   share(withholders, "--withholders: a share between 0 and 1");
+  share(corrupters, "--corrupters: a share between 0 and 1");
+  share(corrupted_fraction, "--corrupted-fraction: between 0 and 1");
   share(dropped_fraction, "--dropped-fraction: between 0 and 1");
   need(latency >= 0 && latency <= 3600, "--latency: 0 to 3600 seconds");
   need(bandwidth >= 0, "--bandwidth: not negative (0: instantaneous transfers)");

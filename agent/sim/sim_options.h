@@ -35,7 +35,13 @@ struct SimOptions {
   double droppers = 0;          // share of providers that keep only part of each slot
   double dropped_fraction = 0;  // the part of each slot they dropped
   double withholders = 0;       // share of providers that prove but never serve their data
-  double validator_mtbo = 0;    // validators going offline (0 = never)
+  // Share of providers whose disks corrupt part of every slot after they
+  // filled it: a proof fails when it samples a corrupt cell (as for a
+  // dropped one), and peers repairing another slot reject their blocks
+  // (the CIDs do not match), so they count as no source.
+  double corrupters = 0;
+  double corrupted_fraction = 0.01;
+  double validator_mtbo = 0;  // validators going offline (0 = never)
   double validator_outage = 3600;
 
   // The data network between providers (the chain is reached apart from

@@ -21,7 +21,7 @@
 namespace codex::sim {
 
 struct SlotWorkFaults {
-  double dropped_fraction = 0;  // of every slot it stores
+  double dropped_fraction = 0;  // of every slot it stores: cells missing or corrupt
   double miss_chance = 0;       // a proof not ready by the deadline
 };
 

@@ -91,6 +91,7 @@ struct Simulation::Impl {
     std::unique_ptr<SimProvider> role;
     HostState state = HostState::kUp;
     bool withholds = false;  // never sends its blocks to a repairing peer
+    bool corrupts = false;   // sends blocks a repairing peer rejects
     uint64_t seen = ~0ull;   // events_seen at its last run
     // role->next_wake() as of its last run (only its own run changes it).
     std::optional<uint64_t> wake;
@@ -178,8 +179,14 @@ struct Simulation::Impl {
       s.link.latency = o.latency;
       s.link.bandwidth = o.bandwidth * (0.5 + random.uniform());
       s.link.moved = [this](uint64_t bytes) { report.totals.bytes_moved += bytes; };
-      p.setup = s;
       p.withholds = random.chance(o.withholders);
+      if (o.corrupters > 0 && random.chance(o.corrupters)) {
+        // A corrupt cell fails a proof as a missing one does.
+        p.corrupts = true;
+        s.faults.dropped_fraction =
+            1 - (1 - s.faults.dropped_fraction) * (1 - o.corrupted_fraction);
+      }
+      p.setup = s;
       p.role = std::make_unique<SimProvider>(*p.api, sales_events(p.address), s,
                                              reachable_from(providers.size()));
       provider_of[p.address] = providers.size();
@@ -273,7 +280,7 @@ struct Simulation::Impl {
     uint64_t n = 0;
     for (const auto& [index, host] : it->second.hosts) {
       const Provider& p = providers[host.provider];
-      n += index != slot && p.state == HostState::kUp && !p.withholds &&
+      n += index != slot && p.state == HostState::kUp && !p.withholds && !p.corrupts &&
                    cut_off.contains(host.provider) == apart
                ? 1
                : 0;

@@ -137,6 +137,29 @@ TEST(SimNetwork, WhenEveryHostWithholdsItsBlocksNoFreedSlotIsRepaired) {
   EXPECT_TRUE(r.tokens.conserved);
 }
 
+// Disks that corrupted half of every slot: proofs meet corrupt cells and
+// fail, the slots are freed, and no repair can use a corrupter's blocks.
+TEST(SimNetwork, CorruptHostsAreCaughtBySamplingAndServeNoRepair) {
+  SimOptions o = small(6);
+  o.providers = 20;
+  o.corrupters = 1;
+  o.corrupted_fraction = 0.5;
+  const SimReport r = run(o);
+  EXPECT_GT(r.totals.marks, 0u);
+  EXPECT_GT(r.totals.slots_freed, 0u);
+  EXPECT_EQ(r.totals.repairs, 0u) << r.to_json()["totals"].dump();
+  EXPECT_TRUE(r.tokens.conserved);
+  EXPECT_EQ(r.totals.misses_unmarked, 0u);
+  // The same hosts having dropped (not corrupted) cells still count as
+  // sources (the simulation does not track which blocks a dropper kept),
+  // and some freed slots are repaired: corruption is what stopped them.
+  o.corrupters = 0;
+  o.droppers = 1;
+  o.dropped_fraction = 0.5;
+  const SimReport dropped = run(o);
+  EXPECT_GT(dropped.totals.repairs, 0u) << dropped.to_json()["totals"].dump();
+}
+
 TEST(SimNetwork, CrashedProvidersResumeTheirSalesFromTheirDatabases) {
   SimOptions o = small(8);
   o.mtbo = 86400;   // about one crash a day each
@@ -248,6 +271,9 @@ TEST(SimNetwork, BadOptionsAreRefused) {
   EXPECT_THROW(run(o), std::invalid_argument);
   o = small(1);
   o.partition_share = 1.5;
+  EXPECT_THROW(run(o), std::invalid_argument);
+  o = small(1);
+  o.corrupted_fraction = -0.1;
   EXPECT_THROW(run(o), std::invalid_argument);
   o = small(1);
   o.partition_duration = 0;
