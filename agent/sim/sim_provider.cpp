@@ -4,13 +4,19 @@ namespace codex::sim {
 
 namespace {
 
+constexpr int kWalPages = 64;
+
 store::DataDirOptions data_dir_options() {
   store::DataDirOptions dd;
   // Thousands of providers in one process, each with a few small tables.
   dd.database.max_idle_readers = 1;
   dd.database.writer_cache_kib = 512;
   dd.database.reader_cache_kib = 256;
-  dd.database.wal_autocheckpoint_pages = 1000;
+  // Their files live in memory (/dev/shm) by default: a short WAL, truncated
+  // at each checkpoint, keeps a provider's to some hundreds of KiB instead
+  // of the 4 MiB a 1,000-page WAL grows to.
+  dd.database.wal_autocheckpoint_pages = kWalPages;
+  dd.database.journal_size_limit = 0;
   return dd;
 }
 
@@ -43,6 +49,10 @@ SimProvider::SimProvider(market::MarketApi& market, std::unique_ptr<market::Even
     std::filesystem::copy(setup.blank, setup.dir, std::filesystem::copy_options::recursive);
   data_ = store::DataDir::open(setup.dir, data_dir_options());
   repo_ = store::Repo::open(data_->database(), repo_options(*data_, setup.capacity));
+  // The store lengthens the WAL for blocks written through it; none are here.
+  data_->database().write([](base::sqlite::WriteTxn& t) {
+    t.exec("PRAGMA wal_autocheckpoint=" + std::to_string(kWalPages) + ";");
+  });
   availabilities_ = std::make_unique<sales::Availabilities>(data_->database(), *repo_);
   records_ = std::make_unique<sales::SaleRecords>(data_->database());
   ctx_.reset(

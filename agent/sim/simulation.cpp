@@ -13,6 +13,7 @@
 #include "agent/market/market_api.h"
 #include "agent/market/model/market_model.h"
 #include "agent/market/periods.h"
+#include "agent/sim/open_files.h"
 #include "agent/sim/sim_provider.h"
 #include "agent/validator/validator.h"
 #include "base/clock.h"
@@ -144,6 +145,8 @@ struct Simulation::Impl {
   Impl(SimOptions options, fs::path d)
       : o(std::move(options)), dir(std::move(d)), random(o.seed), periods(o.config.proofs.period) {
     o.validate();
+    ensure_open_files(open_files_needed(o.providers, o.validators),
+                      "a network of " + std::to_string(o.providers) + " providers");
     fs::create_directories(dir);
     market::model::ModelOptions mo;
     mo.config = o.config;

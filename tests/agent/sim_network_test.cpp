@@ -13,6 +13,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "agent/sim/open_files.h"
 #include "agent/sim/simulation.h"
 #include "tests/support/temp_dir.h"
 
@@ -248,6 +252,39 @@ TEST(SimNetwork, ProvidersCutOffFromTheClientsFillNothing) {
   EXPECT_GT(brief.totals.partitions, 5u);
   EXPECT_GT(brief.totals.requests_started, 5u) << brief.to_json()["totals"].dump();
   EXPECT_EQ(brief.totals.misses_unmarked, 0u);
+}
+
+// In a child of its own (the limit cannot go back up): 100 providers under a
+// limit of 200 files (6 per provider, 4 per validator, 64 for the rest). 0 when refused with the
+// need and the fix.
+int simulate_with_few_files() {
+  const rlimit low{200, 200};
+  if (::setrlimit(RLIMIT_NOFILE, &low) != 0) return 2;
+  // Root may raise its hard limit again: be nobody.
+  if (::geteuid() == 0 && ::setuid(65534) != 0) return 5;
+  SimOptions o = small(1);
+  o.providers = 100;
+  try {
+    run(o);
+  } catch (const std::runtime_error& e) {
+    const std::string why = e.what();
+    return why.find("about 672 files open") != std::string::npos &&
+                   why.find("ulimit -Hn") != std::string::npos
+               ? 0
+               : 3;
+  }
+  return 4;
+}
+
+// Six files per provider: a network the process may not open fails at once
+// with the reason and the fix, not at the 3,000th provider's data directory.
+TEST(SimNetwork, ANetworkNeedingMoreFilesThanAllowedIsRefusedWithTheFix) {
+  EXPECT_EXIT(std::_Exit(simulate_with_few_files()), ::testing::ExitedWithCode(0), "");
+  // Within the hard limit the soft one is raised as needed.
+  ensure_open_files(open_files_needed(10, 2), "ten providers");
+  rlimit now{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &now), 0);
+  EXPECT_GE(now.rlim_cur, open_files_needed(10, 2));
 }
 
 TEST(SimNetwork, BadOptionsAreRefused) {
