@@ -196,6 +196,10 @@ std::optional<market::SlotId> Sales::take_due() {
     }
     lock.lock();
     if (!reservable || running_.contains(slot)) continue;
+    if (preparing() >= options_.workers) {  // another worker started one meanwhile
+      queue_.push(std::move(*item));
+      break;
+    }
     try {
       auto agent = SalesAgent::start(ctx_, item->request_id, item->slot_index);
       running_[slot] = {std::move(agent), std::nullopt, true};
