@@ -194,14 +194,21 @@ void SaleRecords::put(WriteTxn& txn, const SaleRecord& r) {
 }
 
 bool SaleRecords::replace_if(WriteTxn& txn, const SaleRecord& r, SaleState expected) {
-  {
-    Statement& s = txn.cached("SELECT state FROM sales_sales WHERE slot_id = ?");
-    Reset reset(s);
-    s.bind(1, std::span<const uint8_t>(r.slot_id));
-    if (!s.step() || s.text(0) != to_string(expected)) return false;
-  }
-  put(txn, r);
-  return true;
+  // In place (a host writes this for every proof): REPLACE would delete the
+  // row and insert it at a new rowid, rewriting both indexes' pages too.
+  const auto proof = r.proof ? proof_bytes(*r.proof) : std::array<uint8_t, 256>{};
+  const auto returned = r.returned_collateral.to_be_bytes();
+  Statement& s = txn.cached(
+      "UPDATE sales_sales SET request_id = ?2, slot_index = ?3, round = ?4, state = ?5, "
+      "reservation_id = ?6, wake_at = ?7, proof = ?8, proof_period = ?9, proven_period = ?10, "
+      "returned_collateral = ?11, filled = ?12, reprocess = ?13, error = ?14, done = ?15, "
+      "proofs_required = ?16, updated_at = strftime('%s','now') "
+      "WHERE slot_id = ?1 AND state = ?17");
+  Reset reset(s);
+  bind(s, r, proof, returned);
+  s.bind(17, to_string(expected));
+  s.run();
+  return txn.conn().changes() == 1;
 }
 
 }  // namespace codex::sales
