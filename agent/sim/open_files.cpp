@@ -14,8 +14,7 @@ uint64_t open_files_needed(uint64_t providers, uint64_t validators) {
 void ensure_open_files(uint64_t need, const std::string& what) {
   rlimit limit{};
   if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return;  // nothing to go by: try
-  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur >= need) return;
-  if (limit.rlim_cur == RLIM_INFINITY) return;
+  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= need) return;
   rlimit raised = limit;
   raised.rlim_cur = need;
   if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < need) raised.rlim_max = need;

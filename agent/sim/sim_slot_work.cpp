@@ -17,9 +17,6 @@ const market::Groth16Proof kAcceptedProof{
     {eth::Uint256(1), eth::Uint256(2)},
     {{eth::Uint256(3), eth::Uint256(4)}, {eth::Uint256(5), eth::Uint256(6)}},
     {eth::Uint256(7), eth::Uint256(8)}};
-}  // namespace
-
-namespace {
 
 // Bytes a provider downloads for a slot: the slot from the client, or K
 // slots' worth from the other hosts to decode it.
