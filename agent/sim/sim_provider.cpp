@@ -13,8 +13,7 @@ store::DataDirOptions data_dir_options() {
   dd.database.writer_cache_kib = 512;
   dd.database.reader_cache_kib = 256;
   // Their files live in memory (/dev/shm) by default: a short WAL, truncated
-  // at each checkpoint, keeps a provider's to some hundreds of KiB instead
-  // of the 4 MiB a 1,000-page WAL grows to.
+  // at each checkpoint, keeps a provider's to some hundreds of KiB.
   dd.database.wal_autocheckpoint_pages = kWalPages;
   dd.database.journal_size_limit = 0;
   return dd;

@@ -277,8 +277,8 @@ struct Simulation::Impl {
     auto it = requests.find(market::request_id(r));
     if (it == requests.end()) return 0;
     const bool apart = cut_off.contains(requester);
-    // Until the request starts the client serves the whole dataset; clients
-    // are never cut off from each other's side (the majority's).
+    // Until the request starts the client serves the whole dataset; the
+    // clients stay on the side a partition does not cut off.
     if (!it->second.started) return apart ? 0 : r.ask.slots;
     uint64_t n = 0;
     for (const auto& [index, host] : it->second.hosts) {
