@@ -37,6 +37,7 @@ Sales::Sales(SalesContext& ctx, SalesOptions options)
   // An availability that can take more: try the skipped slots again.
   ctx_.availabilities.on_saved([this](const Availability&) {
     std::lock_guard lock(mu_);
+    ++availabilities_saved_;
     queue_.clear_seen();
   });
 }
@@ -202,7 +203,7 @@ std::optional<market::SlotId> Sales::take_due() {
     }
     try {
       auto agent = SalesAgent::start(ctx_, item->request_id, item->slot_index);
-      running_[slot] = {std::move(agent), std::nullopt, true};
+      running_[slot] = {std::move(agent), std::nullopt, true, availabilities_saved_};
       return slot;
     } catch (const std::exception& e) {
       spdlog::warn("sales: cannot start a sale of slot {}: {}", item->slot_index, e.what());
@@ -224,6 +225,7 @@ SaleStep Sales::step(const market::SlotId& slot) {
 
 void Sales::stepped(const market::SlotId& slot, const SaleStep& s) {
   SaleRecord r;
+  uint64_t saves_at_start = 0;
   {
     std::lock_guard lock(mu_);
     auto it = running_.find(slot);
@@ -234,6 +236,7 @@ void Sales::stepped(const market::SlotId& slot, const SaleStep& s) {
       return;
     }
     r = it->second.agent->record();
+    saves_at_start = it->second.saves_at_start;
     running_.erase(it);
   }
   std::optional<SlotQueueItem> freed;
@@ -252,7 +255,8 @@ void Sales::stepped(const market::SlotId& slot, const SaleStep& s) {
   }
   if (!s.reprocess) return;
   // Tried and not taken: back in the queue as seen, unless the slot was
-  // taken (the chain is read without the lock: other workers go on).
+  // taken (the chain is read without the lock: other workers go on). Unseen
+  // if an availability was saved since the sale started: it may take it.
   const SlotState ss = ctx_.market.slot_state(slot);
   if (ss != SlotState::Free && ss != SlotState::Repair) return;
   const std::optional<market::Request> req = ctx_.market.get_request(r.request_id);
@@ -261,7 +265,7 @@ void Sales::stepped(const market::SlotId& slot, const SaleStep& s) {
   std::lock_guard lock(mu_);
   for (SlotQueueItem& item : SlotQueue::items_for(r.request_id, req->ask, 0, rng_))
     if (item.slot_index == r.slot_index) {
-      item.seen = true;
+      item.seen = availabilities_saved_ == saves_at_start;
       item.expiry = expiry;
       queue_.push(std::move(item));
     }

@@ -77,6 +77,7 @@ class Sales {
     std::shared_ptr<SalesAgent> agent;  // shared with event calls in flight
     std::optional<uint64_t> wake_at;    // none: due now
     bool busy = false;                  // handed out by take_due
+    uint64_t saves_at_start = 0;        // availabilities_saved_ when it started
   };
   void push_request(const market::RequestId& id, const market::Request& r, uint64_t expires_at);
   size_t preparing() const;
@@ -90,6 +91,9 @@ class Sales {
   // Slots freed while a sale of them still ran here (this host's slot, freed
   // under it): queued once that sale is over, so that it can be refilled.
   std::map<market::SlotId, SlotQueueItem> freed_under_us_;
+  // Availabilities saved so far: a sale skipped for want of room goes back
+  // unseen when one was saved while it ran (clear_seen could not reach it).
+  uint64_t availabilities_saved_ = 0;
 };
 
 }  // namespace codex::sales

@@ -195,7 +195,8 @@ TEST(MarketplaceE2e, ARestartedProviderQueuesAgainTheRequestsItHeardOfBefore) {
   // The node answers its API before its log line reaches the file.
   for (int i = 0; i < 100 && !logged("looking again at 1 requests"); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  EXPECT_TRUE(logged("looking again at 1 requests heard of before the restart"));
+  EXPECT_TRUE(logged("looking again at 1 requests heard of before the restart"))
+      << net.tail("provider");
 
   // Room for the three slots now.
   test::SmallMarket::offer(provider, 3 * slot_size);
@@ -208,7 +209,8 @@ TEST(MarketplaceE2e, ARestartedProviderQueuesAgainTheRequestsItHeardOfBefore) {
     if (p && p->status == 200) state = json::parse(p->body)["state"];
   }
   ASSERT_EQ(state, "started") << "the restarted provider filled the slots of the request it "
-                                 "had heard of before";
+                                 "had heard of before\n"
+                              << net.tail("provider", 150);
   EXPECT_EQ(json::parse(http(provider).Get(kBase + "/sales/slots")->body).size(), 3u);
 }
 

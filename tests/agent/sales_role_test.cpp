@@ -83,6 +83,35 @@ TEST(SalesRole, SkippedSlotsAreTriedAgainWhenAnAvailabilityGrows) {
   EXPECT_EQ(reserving_or_later, 3u) << "the provider now sells all three";
 }
 
+// The race a restarted provider met: its user offered room while a sale of
+// the slot was finding none. The slot goes back unseen, and is sold.
+TEST(SalesRole, AnAvailabilitySavedWhileASaleFindsNoRoomIsNotMissed) {
+  ModelWorld w;
+  ModelProvider p(w, 2);
+  p.sales->start();
+  const market::Request r = w.request(kClient, 1);
+  w.request_storage(r, kClient);
+  p.events->poll(
+      [&](const market::DecodedEvent& e, base::sqlite::WriteTxn*) { p.sales->handle(e.event); });
+  const std::optional<market::SlotId> slot = p.sales->take_due();
+  ASSERT_TRUE(slot);
+  SaleStep skipped = p.sales->step(*slot);
+  for (int i = 0; i < 5 && !skipped.done; ++i) {
+    p.sales->stepped(*slot, skipped);
+    ASSERT_EQ(p.sales->take_due(), slot);
+    skipped = p.sales->step(*slot);
+  }
+  ASSERT_TRUE(skipped.done && skipped.reprocess) << "no availability takes it";
+  p.offer(4096);  // saved before the sale's end is handled
+  p.sales->stepped(*slot, skipped);
+  ASSERT_EQ(p.sales->queue().size(), 1u);
+  EXPECT_FALSE(p.sales->queue().items()[0].seen);
+  EXPECT_FALSE(p.sales->queue().paused());
+  run_roles(w, {role(p)}, 30, [&] { return p.sales->queue().size() == 0; });
+  ASSERT_EQ(p.sales->sales().size(), 1u) << "the slot is being sold";
+  EXPECT_NE(p.sales->sales()[0].state, SaleState::Preparing);
+}
+
 // Every node hears a request at once and most find its slots taken: a slot
 // whose reservations are full costs such a node a read, no sale record.
 TEST(SalesRole, ASlotWhoseReservationsAreFullStartsNoSale) {

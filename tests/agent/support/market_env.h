@@ -144,6 +144,8 @@ class MarketEnv {
     anvil_.rpc("anvil_mine", nlohmann::json::array({eth::quantity(blocks)}));
   }
   uint64_t now() { return eth_->block(eth::BlockTag::latest()).timestamp; }
+  // The time a transaction sent now would get (anvil: the wall clock).
+  uint64_t pending_now() { return eth_->block(eth::BlockTag::pending()).timestamp; }
   uint64_t block_time(const eth::Receipt& r) {
     return eth_->block(eth::BlockTag::at(r.block_number)).timestamp;
   }

@@ -7,6 +7,7 @@
 
 #include <httplib.h>
 
+#include <deque>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -87,6 +88,19 @@ class SmallMarket {
                                  "application/json");
     if (!r || r->status != 201)
       throw std::runtime_error("availability refused: " + (r ? r->body : "no answer"));
+  }
+  // The last `lines` lines of a node's log: what a failing test prints.
+  std::string tail(const std::string& name, size_t lines = 60) const {
+    std::ifstream in(log(name));
+    std::deque<std::string> last;
+    for (std::string l; std::getline(in, l);) {
+      last.push_back(std::move(l));
+      if (last.size() > lines) last.pop_front();
+    }
+    std::string out = name + ".log, last lines:\n";
+    for (const auto& l : last)
+      out += l + "\n";
+    return out;
   }
   // Lines of a node's log that contain `text`.
   size_t logged(const std::string& name, const std::string& text) const {
