@@ -727,8 +727,7 @@ class StressRun {
   std::map<std::string, std::unique_ptr<SmallDisk>> disks_;
   std::map<std::string, std::string> disk_notes_;  // why one could not be made
   std::vector<std::string> host_data_violations_;
-  uint64_t host_slots_checked_ =
-      0;  // slots' data checked at their hosts  // outlives the nodes (stopped in the destructor)
+  uint64_t host_slots_checked_ = 0;  // slots' data checked at their hosts
   Clock::time_point wall_start_, start_;
   size_t next_post_ = 0, next_fault_ = 0;
   std::vector<PostedRequest> posted_;
