@@ -37,12 +37,11 @@ void SimProvider::create_blank(const std::filesystem::path& dir) {
 }
 
 SimProvider::SimProvider(market::MarketApi& market, std::unique_ptr<market::EventStream> events,
-                         const ProviderSetup& setup,
-                         std::function<uint64_t(const market::Request&, uint64_t)> reachable,
-                         bool restart, const std::vector<market::RequestId>& open_requests)
+                         const ProviderSetup& setup, SlotSources sources, bool restart,
+                         const std::vector<market::RequestId>& open_requests)
     : market_(market),
       setup_(setup),
-      work_(setup.sales_seed, setup.faults, std::move(reachable), setup.link),
+      work_(setup.sales_seed, setup.faults, std::move(sources), setup.link),
       events_(std::move(events)) {
   if (!restart && !setup.blank.empty() && !std::filesystem::exists(setup.dir))
     std::filesystem::copy(setup.blank, setup.dir, std::filesystem::copy_options::recursive);

@@ -38,9 +38,8 @@ class SimProvider {
   // heard-requests table gives it). `events`: its Sales' stream of the
   // market's events (the simulation's leaves out proofs, which Sales ignores).
   SimProvider(market::MarketApi& market, std::unique_ptr<market::EventStream> events,
-              const ProviderSetup& setup,
-              std::function<uint64_t(const market::Request&, uint64_t)> reachable,
-              bool restart = false, const std::vector<market::RequestId>& open_requests = {});
+              const ProviderSetup& setup, SlotSources sources, bool restart = false,
+              const std::vector<market::RequestId>& open_requests = {});
   ~SimProvider();
 
   // A data directory with every table a provider uses and nothing in them:

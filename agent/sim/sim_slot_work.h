@@ -1,29 +1,47 @@
 #pragma once
 // A provider's slot work in the simulation: no bytes move and no proof is
 // computed, but what decides the outcome is drawn as the real parts would
-// decide it. A repair needs enough of the other slots' hosts reachable to
-// decode (K of them); a host that dropped a fraction x of its slot after
-// filling it is caught by a proof's cell samples with the real sampler's
-// odds, 1 − (1 − x)^samples (the contract then rejects the proof); a slow
-// prover misses the deadline of a required proof with a given chance. Each
-// outcome is fixed by the challenge, as the real sampler's cells are.
-// Transfers take time on the simulated network (SimLink): the sale waits in
-// Downloading until the data would have arrived, and the senders must still
-// be reachable then.
+// decide it.
+// - A repair decodes the slot row by row, each row from the blocks of K of
+//   the other slots' hosts reachable. A host that dropped (or whose disk
+//   corrupted) a share x of its slot's blocks serves a row with chance
+//   1 − x; the repair succeeds with the chance that every row finds K
+//   (repair_chance).
+// - A host that dropped a share x after filling its slot is caught by a
+//   proof's cell samples with the real sampler's odds, 1 − (1 − x)^samples
+//   (the contract then rejects the proof).
+// - A slow prover misses the deadline of a required proof with a given
+//   chance.
+// Each proof's outcome is fixed by the challenge, as the real sampler's
+// cells are. Transfers take time on the simulated network (SimLink): the
+// sale waits in Downloading until the data would have arrived, and the
+// senders must still be reachable then.
 #include <functional>
 #include <map>
 #include <set>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "agent/sales/slot_work.h"
 
 namespace codex::sim {
 
 struct SlotWorkFaults {
-  double dropped_fraction = 0;  // of every slot it stores: cells missing or corrupt
+  double dropped_fraction = 0;  // of every slot it stores: blocks missing or corrupt
   double miss_chance = 0;       // a proof not ready by the deadline
 };
+
+// The sources that can send a slot's data to this provider now, each as the
+// share of the slot's blocks it holds intact: the request's other hosts for a
+// repair; before the request starts, the client with the whole dataset ({1}),
+// or none when the client is cut off from this provider.
+using SlotSources = std::function<std::vector<double>(const market::Request&, uint64_t slot)>;
+
+// The chance that every one of `rows` rows of blocks finds at least `k` of
+// `sources` holding its block intact (independently, with each source's
+// share): what decoding a slot from the others needs.
+double repair_chance(const std::vector<double>& sources, uint64_t k, uint64_t rows);
 
 // This provider's link to the data network.
 struct SimLink {
@@ -34,14 +52,8 @@ struct SimLink {
 
 class SimSlotWork : public sales::SlotWork {
  public:
-  // `reachable(request, slot)`: how many sources of the slot's data can send
-  // to this provider now: the request's other hosts for a repair; before the
-  // request starts, its whole dataset from the client, or 0 when the client
-  // is cut off from this provider.
   // `salt`: this provider's, so that two providers' draws differ.
-  SimSlotWork(uint64_t salt, SlotWorkFaults faults,
-              std::function<uint64_t(const market::Request&, uint64_t)> reachable,
-              SimLink link = {});
+  SimSlotWork(uint64_t salt, SlotWorkFaults faults, SlotSources sources, SimLink link = {});
 
   std::optional<uint64_t> data_ready_at(const market::Request& request, uint64_t slot_index,
                                         bool repairing, uint64_t now) override;
@@ -61,7 +73,7 @@ class SimSlotWork : public sales::SlotWork {
   uint64_t salt_;
   std::set<std::pair<market::RequestId, uint64_t>> proved_;  // slots proved at least once
   SlotWorkFaults faults_;
-  std::function<uint64_t(const market::Request&, uint64_t)> reachable_;
+  SlotSources sources_;
   SimLink link_;
   // Transfers under way: when each slot's data will have arrived.
   std::map<std::pair<market::RequestId, uint64_t>, uint64_t> arriving_;

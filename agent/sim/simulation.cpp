@@ -92,7 +92,6 @@ struct Simulation::Impl {
     std::unique_ptr<SimProvider> role;
     HostState state = HostState::kUp;
     bool withholds = false;  // never sends its blocks to a repairing peer
-    bool corrupts = false;   // sends blocks a repairing peer rejects
     uint64_t seen = ~0ull;   // events_seen at its last run
     // role->next_wake() as of its last run (only its own run changes it).
     std::optional<uint64_t> wake;
@@ -184,14 +183,14 @@ struct Simulation::Impl {
       s.link.moved = [this](uint64_t bytes) { report.totals.bytes_moved += bytes; };
       p.withholds = random.chance(o.withholders);
       if (o.corrupters > 0 && random.chance(o.corrupters)) {
-        // A corrupt cell fails a proof as a missing one does.
-        p.corrupts = true;
+        // A corrupt block fails a proof and a repairing peer's check as a
+        // missing one does.
         s.faults.dropped_fraction =
             1 - (1 - s.faults.dropped_fraction) * (1 - o.corrupted_fraction);
       }
       p.setup = s;
       p.role = std::make_unique<SimProvider>(*p.api, sales_events(p.address), s,
-                                             reachable_from(providers.size()));
+                                             sources_for(providers.size()));
       provider_of[p.address] = providers.size();
       providers.push_back(std::move(p));
       update_wake(providers.size() - 1);
@@ -271,28 +270,28 @@ struct Simulation::Impl {
     return out;
   }
 
-  // What can send the slot's data to `requester` now: the hosts of the
-  // request's other slots on its side of any partition.
-  uint64_t reachable(const market::Request& r, uint64_t slot, size_t requester) {
+  // What can send the slot's data to `requester` now, as SlotSources: the
+  // hosts of the request's other slots on its side of any partition, each
+  // with the share of its blocks it kept intact.
+  std::vector<double> sources(const market::Request& r, uint64_t slot, size_t requester) {
     auto it = requests.find(market::request_id(r));
-    if (it == requests.end()) return 0;
+    if (it == requests.end()) return {};
     const bool apart = cut_off.contains(requester);
     // Until the request starts the client serves the whole dataset; the
     // clients stay on the side a partition does not cut off.
-    if (!it->second.started) return apart ? 0 : r.ask.slots;
-    uint64_t n = 0;
+    if (!it->second.started) return apart ? std::vector<double>{} : std::vector<double>{1.0};
+    std::vector<double> out;
     for (const auto& [index, host] : it->second.hosts) {
       const Provider& p = providers[host.provider];
-      n += index != slot && p.state == HostState::kUp && !p.withholds && !p.corrupts &&
-                   cut_off.contains(host.provider) == apart
-               ? 1
-               : 0;
+      if (index != slot && p.state == HostState::kUp && !p.withholds &&
+          cut_off.contains(host.provider) == apart)
+        out.push_back(1 - p.setup.faults.dropped_fraction);
     }
-    return n;
+    return out;
   }
-  std::function<uint64_t(const market::Request&, uint64_t)> reachable_from(size_t requester) {
+  SlotSources sources_for(size_t requester) {
     return [this, requester](const market::Request& r, uint64_t slot) {
-      return reachable(r, slot, requester);
+      return sources(r, slot, requester);
     };
   }
 
@@ -360,7 +359,7 @@ struct Simulation::Impl {
         Provider& p = providers[a.index];
         if (p.state != HostState::kDown) break;
         p.role = std::make_unique<SimProvider>(*p.api, sales_events(p.address), p.setup,
-                                               reachable_from(a.index), true, open_requests());
+                                               sources_for(a.index), true, open_requests());
         p.state = HostState::kUp;
         p.seen = ~0ull;
         update_wake(a.index);

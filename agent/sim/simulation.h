@@ -14,9 +14,10 @@
 // - A provider's outage is a crash and a restart: its process state goes,
 //   its data directory stays, and its Sales resumes from its records.
 // - The network and the stores are drawn, not run: a repair succeeds when
-//   K of the request's other hosts are reachable; a host that dropped part
-//   of its slot is caught with the sampler's odds; a slow prover misses
-//   required proofs with a given chance.
+//   every row of blocks finds K intact among the request's other hosts
+//   reachable; a host that dropped part of its slot is caught with the
+//   sampler's odds; a slow prover misses required proofs with a given
+//   chance.
 #include <cstdint>
 #include <filesystem>
 #include <functional>
