@@ -165,7 +165,7 @@ std::function<int(uint64_t, double, const std::string&)> add_network_simulation_
       ->check(share_check);
   cmd.add_option("--corrupters", o.corrupters,
                  "Network mode: share of providers whose disks corrupt part of every slot (their "
-                 "proofs fail when a sample meets it; repairing peers reject their blocks)")
+                 "proofs fail when a sample meets it; repairing peers reject the corrupt blocks)")
       ->capture_default_str()
       ->check(share_check);
   cmd.add_option("--corrupted-fraction", o.corrupted_fraction,

@@ -37,8 +37,8 @@ struct SimOptions {
   double withholders = 0;       // share of providers that prove but never serve their data
   // Share of providers whose disks corrupt part of every slot after they
   // filled it: a proof fails when it samples a corrupt cell (as for a
-  // dropped one), and peers repairing another slot reject their blocks
-  // (the CIDs do not match), so they count as no source.
+  // dropped one), and peers repairing another slot reject the corrupt
+  // blocks (the CIDs do not match) and decode those rows from other hosts.
   double corrupters = 0;
   double corrupted_fraction = 0.01;
   double validator_mtbo = 0;  // validators going offline (0 = never)
